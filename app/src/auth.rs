@@ -1,0 +1,296 @@
+//! Accounts, roles, sign-in and sessions.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What an account may do (SPEC "People").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    Seller,
+    Reviewer,
+    Customer,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Seller, Role::Reviewer, Role::Customer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Seller => "seller",
+            Role::Reviewer => "reviewer",
+            Role::Customer => "customer",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+
+    /// Where the account lands after signing in.
+    pub fn home_path(self) -> &'static str {
+        match self {
+            Role::Seller => "/console/products",
+            Role::Reviewer => "/review",
+            Role::Customer => "/",
+        }
+    }
+}
+
+/// A signed-in account, as the browser sees it (no secrets).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+const MAX_EMAIL_LEN: usize = 254;
+const MAX_PASSWORD_LEN: usize = 1024;
+
+/// The account of the current session, if any.
+#[server(endpoint = "session/current")]
+pub async fn current_account() -> Result<Option<Account>, AppError> {
+    ssr::session_account().await
+}
+
+/// Signs in with email and password, starts a session and sends the browser to the
+/// account's home page.
+#[server(endpoint = "session/sign-in")]
+pub async fn sign_in(email: String, password: String) -> Result<Account, AppError> {
+    if email.len() > MAX_EMAIL_LEN || password.len() > MAX_PASSWORD_LEN {
+        return Err(AppError::BadRequest("The email or password is too long.".into()));
+    }
+    let state = crate::state::state()?;
+    let account = ssr::verify_credentials(&state.db, email.trim(), &password).await?;
+    let token = ssr::create_session(&state.db, &account.id)
+        .await
+        .map_err(crate::error::ssr::db_error("creating a session"))?;
+    ssr::set_session_cookie(&token, state.settings.secure_cookies);
+    leptos_axum::redirect(account.role.home_path());
+    Ok(account)
+}
+
+/// Ends the current session.
+#[server(endpoint = "session/sign-out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    let state = crate::state::state()?;
+    if let Some(token) = ssr::request_token() {
+        ssr::delete_session(&state.db, &token)
+            .await
+            .map_err(crate::error::ssr::db_error("deleting a session"))?;
+    }
+    ssr::clear_session_cookie(state.settings.secure_cookies);
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::{Account, Role};
+    use crate::error::{ssr::db_error, AppError};
+    use crate::state::{new_id, now_ms, state, Db};
+    use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+    use argon2::Argon2;
+    use http::{header, HeaderValue};
+    use leptos::prelude::*;
+    use leptos_axum::ResponseOptions;
+    use sha2::{Digest, Sha256};
+    use sqlx::Row;
+
+    pub const SESSION_COOKIE: &str = "mp_session";
+    const SESSION_LIFETIME_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+    /// The current session's account, or `Unauthenticated`.
+    pub async fn require_account() -> Result<Account, AppError> {
+        session_account().await?.ok_or(AppError::Unauthenticated)
+    }
+
+    /// The current session's account if it has `role`; the guard at the top of every
+    /// server function that a role owns.
+    pub async fn require_role(role: Role) -> Result<Account, AppError> {
+        let account = require_account().await?;
+        if account.role == role {
+            Ok(account)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub async fn session_account() -> Result<Option<Account>, AppError> {
+        let Some(token) = request_token() else { return Ok(None) };
+        let state = state()?;
+        account_for_token(&state.db, &token).await.map_err(db_error("loading a session"))
+    }
+
+    /// The session token from the request's cookie header.
+    pub fn request_token() -> Option<String> {
+        let parts = use_context::<http::request::Parts>()?;
+        parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == SESSION_COOKIE)
+            .map(|(_, value)| value.to_owned())
+    }
+
+    pub fn set_session_cookie(token: &str, secure: bool) {
+        let max_age = SESSION_LIFETIME_MS / 1000;
+        set_cookie(&format!("{SESSION_COOKIE}={token}; Max-Age={max_age}"), secure);
+    }
+
+    pub fn clear_session_cookie(secure: bool) {
+        set_cookie(&format!("{SESSION_COOKIE}=; Max-Age=0"), secure);
+    }
+
+    fn set_cookie(value: &str, secure: bool) {
+        let secure = if secure { "; Secure" } else { "" };
+        let cookie = format!("{value}; Path=/; HttpOnly; SameSite=Lax{secure}");
+        if let (Some(response), Ok(cookie)) =
+            (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie))
+        {
+            response.append_header(header::SET_COOKIE, cookie);
+        }
+    }
+
+    /// Sessions are stored by the SHA-256 of their token, so a leaked table grants nothing.
+    fn token_hash(token: &str) -> String {
+        hex::encode(Sha256::digest(token.as_bytes()))
+    }
+
+    pub async fn create_session(db: &Db, account_id: &str) -> Result<String, sqlx::Error> {
+        let token = hex::encode(rand::random::<[u8; 32]>());
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash(&token))
+        .bind(account_id)
+        .bind(now)
+        .bind(now + SESSION_LIFETIME_MS)
+        .execute(db)
+        .await?;
+        Ok(token)
+    }
+
+    pub async fn delete_session(db: &Db, token: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(db)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn account_for_token(db: &Db, token: &str) -> Result<Option<Account>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT a.id, a.email, a.display_name, a.role FROM sessions s \
+             JOIN accounts a ON a.id = s.account_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash(token))
+        .bind(now_ms())
+        .fetch_optional(db)
+        .await?;
+        row.map(|r| account_from_row(&r)).transpose()
+    }
+
+    fn account_from_row(row: &sqlx::any::AnyRow) -> Result<Account, sqlx::Error> {
+        let role: String = row.try_get("role")?;
+        Ok(Account {
+            id: row.try_get("id")?,
+            email: row.try_get("email")?,
+            display_name: row.try_get("display_name")?,
+            role: Role::parse(&role)
+                .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role:?}").into()))?,
+        })
+    }
+
+    /// The account for `email` if `password` is its password. An unknown email costs the
+    /// same hashing work as a wrong password, so the two cannot be told apart.
+    pub async fn verify_credentials(db: &Db, email: &str, password: &str) -> Result<Account, AppError> {
+        let row = sqlx::query(
+            "SELECT id, email, display_name, role, password_hash FROM accounts WHERE lower(email) = lower($1)",
+        )
+        .bind(email)
+        .fetch_optional(db)
+        .await
+        .map_err(db_error("looking up an account"))?;
+        let (account, hash) = match row {
+            Some(row) => {
+                let hash: String = row.try_get("password_hash").map_err(db_error("reading an account"))?;
+                (Some(account_from_row(&row).map_err(db_error("reading an account"))?), hash)
+            }
+            None => (None, unknown_account_hash().to_owned()),
+        };
+        let matches = verify_password(hash, password.to_owned()).await?;
+        match account {
+            Some(account) if matches => Ok(account),
+            _ => Err(AppError::InvalidCredentials),
+        }
+    }
+
+    fn unknown_account_hash() -> &'static str {
+        static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        HASH.get_or_init(|| hash_password_blocking("no account has this password"))
+    }
+
+    /// Argon2 is deliberately slow, so it runs off the async workers.
+    pub async fn verify_password(hash: String, password: String) -> Result<bool, AppError> {
+        tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&hash)
+                .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+                .unwrap_or(false)
+        })
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "password verification task failed");
+            AppError::Internal
+        })
+    }
+
+    pub fn hash_password_blocking(password: &str) -> String {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .expect("argon2 hashing with default parameters cannot fail")
+    }
+
+    /// Creates an account with a hashed password (demo data, tests, operator tooling).
+    pub async fn create_account(
+        db: &Db,
+        email: &str,
+        display_name: &str,
+        role: Role,
+        password: &str,
+    ) -> Result<Account, AppError> {
+        let password = password.to_owned();
+        let hash = tokio::task::spawn_blocking(move || hash_password_blocking(&password))
+            .await
+            .map_err(|_| AppError::Internal)?;
+        let account = Account {
+            id: new_id(),
+            email: email.to_owned(),
+            display_name: display_name.to_owned(),
+            role,
+        };
+        sqlx::query(
+            "INSERT INTO accounts (id, email, display_name, role, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&account.id)
+        .bind(&account.email)
+        .bind(&account.display_name)
+        .bind(role.as_str())
+        .bind(hash)
+        .bind(now_ms())
+        .execute(db)
+        .await
+        .map_err(db_error("creating an account"))?;
+        Ok(account)
+    }
+}

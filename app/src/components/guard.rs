@@ -1,0 +1,46 @@
+use crate::auth::Role;
+use crate::root::Session;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+/// Shows `children` only to a signed-in account with `role`; sends a signed-out visitor to
+/// the sign-in page. This is for the page; every server function has its own guard.
+#[component]
+pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <Suspense fallback=|| view! { <p class="page" role="status">"Loading…"</p> }>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match session.account.await {
+                        Ok(Some(account)) if account.role == role => children().into_any(),
+                        Ok(Some(_)) => view! { <WrongRole role /> }.into_any(),
+                        Ok(None) => view! { <Redirect path="/sign-in" /> }.into_any(),
+                        Err(error) => view! {
+                            <main class="page narrow">
+                                <p class="form-error" role="alert">{error.to_string()}</p>
+                            </main>
+                        }
+                        .into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn WrongRole(role: Role) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::FORBIDDEN);
+    }
+    view! {
+        <main class="page narrow">
+            <h1>"Not available to this account"</h1>
+            <p>{format!("This area is for {} accounts.", role.as_str())}</p>
+            <p><a href="/">"Go to the marketplace"</a></p>
+        </main>
+    }
+}

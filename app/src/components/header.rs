@@ -1,0 +1,41 @@
+use crate::auth::Role;
+use crate::root::Session;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// The bar at the top of every page: the marketplace, and who is signed in.
+#[component]
+pub fn SiteHeader() -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <header class="site-header">
+            <A href="/" attr:class="brand">"Marketplace"</A>
+            <nav aria-label="Account" class="account-nav">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match session.account.await {
+                            Ok(Some(account)) => {
+                                let area = match account.role {
+                                    Role::Seller => Some(("/console/products", "Seller Console")),
+                                    Role::Reviewer => Some(("/review", "Review queue")),
+                                    Role::Customer => None,
+                                };
+                                view! {
+                                    {area.map(|(href, label)| view! { <A href=href>{label}</A> })}
+                                    <span class="who">
+                                        {account.display_name} " (" {account.role.as_str()} ")"
+                                    </span>
+                                    <ActionForm action=session.sign_out>
+                                        <button type="submit" class="link-button">"Sign out"</button>
+                                    </ActionForm>
+                                }
+                                .into_any()
+                            }
+                            _ => view! { <A href="/sign-in">"Sign in"</A> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </nav>
+        </header>
+    }
+}

@@ -1,0 +1,110 @@
+//! The one error type that crosses the wire between server functions and the browser.
+//!
+//! Each variant carries the HTTP status it is answered with (the server maps it in one
+//! place, see `server::http_errors`), and a message written for the person using the
+//! console. Internal failures never carry their cause: it is logged on the server instead.
+
+use crate::rules::RuleViolation;
+use serde::{Deserialize, Serialize};
+use server_fn::{codec::JsonEncoding, error::FromServerFnError, ServerFnError};
+use server_fn::error::ServerFnErrorErr;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// No valid session: the visitor has to sign in.
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    /// The email or password did not match (the same message for an unknown account).
+    #[error("The email or password is not correct.")]
+    InvalidCredentials,
+    /// Signed in, but the account's role may not do this.
+    #[error("Your account cannot do this.")]
+    Forbidden,
+    /// The thing asked for does not exist for this account. Another seller's data is
+    /// reported the same way, so ids cannot be probed.
+    #[error("{0} was not found.")]
+    NotFound(String),
+    /// The request itself could not be read (malformed, missing or oversized fields).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The request was well formed but breaks rules of the spec; each names its rule.
+    #[error("{}", summarize(.0))]
+    Rules(Vec<RuleViolation>),
+    /// The request conflicts with the current state (for example, done twice).
+    #[error("{0}")]
+    Conflict(String),
+    /// The browser could not reach the server.
+    #[error("The server could not be reached. Check your connection and try again.")]
+    Unreachable,
+    /// Anything unexpected. The cause is logged on the server, not shown.
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+}
+
+fn summarize(violations: &[RuleViolation]) -> String {
+    violations
+        .iter()
+        .map(|v| format!("{}: {}", v.rule, v.message))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl AppError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated | AppError::InvalidCredentials => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound(_) => 404,
+            AppError::BadRequest(_) => 400,
+            AppError::Rules(_) => 422,
+            AppError::Conflict(_) => 409,
+            AppError::Unreachable => 503,
+            AppError::Internal => 500,
+        }
+    }
+
+    /// The rule violations this error carries, if any.
+    pub fn violations(&self) -> &[RuleViolation] {
+        match self {
+            AppError::Rules(v) => v,
+            _ => &[],
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m) => {
+                AppError::BadRequest(format!("The request could not be read: {m}"))
+            }
+            ServerFnErrorErr::MissingArg(m) => {
+                AppError::BadRequest(format!("The request is missing the field {m}."))
+            }
+            ServerFnErrorErr::Request(_) => AppError::Unreachable,
+            _ => AppError::Internal,
+        }
+    }
+}
+
+impl From<ServerFnError> for AppError {
+    fn from(_: ServerFnError) -> Self {
+        AppError::Internal
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::AppError;
+
+    /// Maps a database error to [`AppError::Internal`], logging it with what was being done.
+    pub fn db_error(context: &'static str) -> impl FnOnce(sqlx::Error) -> AppError {
+        move |error| {
+            tracing::error!(%error, "database error while {context}");
+            AppError::Internal
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! The shared Leptos crate: pages, components, the rule book and server functions.
+//! Compiled with `ssr` into the server and with `hydrate` into the browser's WASM.
+
+pub mod auth;
+pub mod components;
+pub mod error;
+pub mod images;
+pub mod pages;
+pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+mod root;
+pub use root::{shell, App};

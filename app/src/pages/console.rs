@@ -1,0 +1,83 @@
+//! The Seller Console: its navigation, and the pages that later issues fill.
+
+use crate::auth::Role;
+use crate::components::{empty_state::EmptyState, guard::RequireRole};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Outlet, A};
+
+/// The console frame: navigation in the seed's words, and the current page.
+#[component]
+pub fn ConsoleLayout() -> impl IntoView {
+    view! {
+        <RequireRole role=Role::Seller>
+            <div class="console">
+                <nav class="console-nav" aria-label="Seller Console">
+                    <p class="nav-title">"Seller Console"</p>
+                    <p class="nav-group" id="nav-product-management">"Product Management"</p>
+                    <ul aria-labelledby="nav-product-management">
+                        <li><A href="/console/products">"My Products"</A></li>
+                        <li><A href="/console/drafts">"Drafts"</A></li>
+                        <li><A href="/console/applications">"My Applications"</A></li>
+                    </ul>
+                    <ul>
+                        <li><A href="/console/assets">"Image Assets"</A></li>
+                        <li><A href="/console/messages">"Messages"</A></li>
+                    </ul>
+                </nav>
+                <div class="console-main">
+                    <Outlet />
+                </div>
+            </div>
+        </RequireRole>
+    }
+}
+
+#[component]
+pub fn MyProducts() -> impl IntoView {
+    view! {
+        <Title text="My Products · Seller Console" />
+        <h1>"My Products"</h1>
+        <EmptyState
+            title="No products yet"
+            body="A product is released from an image asset. Release one of your private images as an image asset first; releasing products from it is the next step of the console."
+            link=("/console/assets", "Go to Image Assets")
+        />
+    }
+}
+
+#[component]
+pub fn Drafts() -> impl IntoView {
+    view! {
+        <Title text="Drafts · Seller Console" />
+        <h1>"Drafts"</h1>
+        <EmptyState
+            title="No drafts"
+            body="Products you save as drafts while releasing them will be listed here, ready to resume."
+        />
+    }
+}
+
+#[component]
+pub fn MyApplications() -> impl IntoView {
+    view! {
+        <Title text="My Applications · Seller Console" />
+        <h1>"My Applications"</h1>
+        <EmptyState
+            title="No release requests"
+            body="When you submit a product for release, its request and review progress appear here."
+        />
+    }
+}
+
+#[component]
+pub fn Messages() -> impl IntoView {
+    view! {
+        <Title text="Messages · Seller Console" />
+        <h1>"Messages"</h1>
+        <EmptyState
+            title="No messages"
+            body="Review results and other notices from the marketplace arrive here."
+        />
+    }
+}

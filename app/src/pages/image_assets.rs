@@ -1,0 +1,193 @@
+//! Image Assets: the seller's private images, which of them can be released as assets
+//! (and why not, rule by rule), and the assets released so far.
+
+use crate::components::{empty_state::EmptyState, time::format_utc};
+use crate::error::AppError;
+use crate::images::{load_image_assets, ImageAssetsOverview, ReleaseAsAsset};
+use crate::rules::asset::{asset_violations, format_size, PrivateImage};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn ImageAssetsPage() -> impl IntoView {
+    let release = ServerAction::<ReleaseAsAsset>::new();
+    let overview = Resource::new(move || release.version().get(), |_| load_image_assets());
+    view! {
+        <Title text="Image Assets · Seller Console" />
+        <h1>"Image Assets"</h1>
+        <p class="lead">
+            "A product is released from an image asset. Release a private image as an asset if it is a system disk image created from a public image, in an asset region, at most 128 GB, and not shared, encrypted or already released."
+        </p>
+        <ReleaseOutcome release />
+        <Transition fallback=|| view! { <p role="status">"Loading your images…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(overview) => view! { <Overview overview release /> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The result of the last "Release as asset": a confirmation, or every reason it failed.
+#[component]
+fn ReleaseOutcome(release: ServerAction<ReleaseAsAsset>) -> impl IntoView {
+    move || match release.value().get() {
+        Some(Ok(asset)) => view! {
+            <p class="notice success" role="status">
+                {format!("{} is now an image asset.", asset.image_name)}
+            </p>
+        }
+        .into_any(),
+        Some(Err(error)) => view! { <ReleaseError error /> }.into_any(),
+        None => ().into_any(),
+    }
+}
+
+#[component]
+fn ReleaseError(error: AppError) -> impl IntoView {
+    let violations = error.violations().to_vec();
+    view! {
+        <div class="notice error" role="alert">
+            <p>"The image could not be released as an asset."</p>
+            {if violations.is_empty() {
+                view! { <p>{error.to_string()}</p> }.into_any()
+            } else {
+                view! { <ViolationList violations /> }.into_any()
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn ViolationList(violations: Vec<crate::rules::RuleViolation>) -> impl IntoView {
+    view! {
+        <ul class="violations">
+            {violations
+                .into_iter()
+                .map(|v| view! { <li><span class="rule">{v.rule.to_string()}</span> {v.message}</li> })
+                .collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn Overview(overview: ImageAssetsOverview, release: ServerAction<ReleaseAsAsset>) -> impl IntoView {
+    let assets = overview.assets.clone();
+    let rows = overview
+        .images
+        .iter()
+        .map(|image| {
+            let is_asset = overview.asset_of(&image.id).is_some();
+            let violations = if is_asset { Vec::new() } else { asset_violations(image, &overview.policy) };
+            view! { <ImageRow image=image.clone() is_asset violations release /> }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby="assets-heading">
+            <h2 id="assets-heading">"Your image assets"</h2>
+            {if assets.is_empty() {
+                view! {
+                    <p class="muted">"No image assets yet. Release an eligible private image below."</p>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <table class="data" aria-labelledby="assets-heading">
+                        <thead><tr><th>"Image"</th><th>"Region"</th><th>"OS"</th><th>"Released"</th></tr></thead>
+                        <tbody>
+                            {assets
+                                .into_iter()
+                                .map(|a| view! {
+                                    <tr>
+                                        <td>{a.image_name}</td>
+                                        <td>{a.region}</td>
+                                        <td>{a.os}</td>
+                                        <td>{format_utc(a.released_at)}</td>
+                                    </tr>
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any()
+            }}
+        </section>
+        <section aria-labelledby="images-heading">
+            <h2 id="images-heading">"Private images"</h2>
+            {if overview.images.is_empty() {
+                view! {
+                    <EmptyState
+                        title="No private images"
+                        body="Create a private image in your cloud account from a public image in the EU-Dublin region; it will be listed here."
+                    />
+                }
+                .into_any()
+            } else {
+                view! {
+                    <table class="data" aria-labelledby="images-heading">
+                        <thead>
+                            <tr>
+                                <th>"Name"</th><th>"Region"</th><th>"OS"</th><th>"Size"</th>
+                                <th>"Disk"</th><th>"Created from"</th><th>"Can it be released?"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ImageRow(
+    image: PrivateImage,
+    is_asset: bool,
+    violations: Vec<crate::rules::RuleViolation>,
+    release: ServerAction<ReleaseAsAsset>,
+) -> impl IntoView {
+    let mut flags = Vec::new();
+    if image.shared {
+        flags.push("shared");
+    }
+    if image.encrypted {
+        flags.push("encrypted");
+    }
+    let verdict = if is_asset {
+        view! { <span class="badge ok">"Image asset"</span> }.into_any()
+    } else if violations.is_empty() {
+        let id = image.id.clone();
+        view! {
+            <ActionForm action=release>
+                <input type="hidden" name="image_id" value=id />
+                <button type="submit" class="button primary" disabled=move || release.pending().get()>
+                    "Release as asset"
+                </button>
+            </ActionForm>
+        }
+        .into_any()
+    } else {
+        view! {
+            <span class="badge blocked">"Cannot be released"</span>
+            <ViolationList violations />
+        }
+        .into_any()
+    };
+    view! {
+        <tr>
+            <th scope="row">
+                {image.name}
+                {(!flags.is_empty()).then(|| view! { <span class="muted">{format!(" ({})", flags.join(", "))}</span> })}
+            </th>
+            <td>{image.region}</td>
+            <td>{image.os}</td>
+            <td>{format_size(image.size_bytes)}</td>
+            <td>{image.disk_kind.as_str()}</td>
+            <td>{image.origin.as_str()}</td>
+            <td>{verdict}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,88 @@
+//! The HTML shell, the router and the session shared by every page.
+
+use crate::auth::{current_account, Account, SignIn, SignOut};
+use crate::error::AppError;
+use crate::pages::{console, marketplace, review, sign_in::SignInPage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The signed-in account and the actions that change it, shared by every page.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub account: Resource<Result<Option<Account>, AppError>>,
+    pub sign_in: ServerAction<SignIn>,
+    pub sign_out: ServerAction<SignOut>,
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let sign_in = ServerAction::<SignIn>::new();
+    let sign_out = ServerAction::<SignOut>::new();
+    let account = Resource::new(
+        move || (sign_in.version().get(), sign_out.version().get()),
+        |_| current_account(),
+    );
+    provide_context(Session { account, sign_in, sign_out });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/marketplace.css" />
+        <Link rel="icon" href="/favicon.svg" />
+        <Title formatter=|title: String| {
+            if title.is_empty() { "Marketplace".to_owned() } else { format!("{title} · Marketplace") }
+        } />
+        <Meta name="description" content="Virtual-machine image products, ready to deploy." />
+        <Router>
+            <crate::components::header::SiteHeader />
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/") view=marketplace::MarketplaceHome />
+                <Route path=path!("/sign-in") view=SignInPage />
+                <ParentRoute path=path!("/console") view=console::ConsoleLayout>
+                    <Route path=path!("") view=|| view! { <Redirect path="/console/products" /> } />
+                    <Route path=path!("products") view=console::MyProducts />
+                    <Route path=path!("drafts") view=console::Drafts />
+                    <Route path=path!("applications") view=console::MyApplications />
+                    <Route path=path!("assets") view=crate::pages::image_assets::ImageAssetsPage />
+                    <Route path=path!("messages") view=console::Messages />
+                </ParentRoute>
+                <Route path=path!("/review") view=review::ReviewQueue />
+            </Routes>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found" />
+        <main class="page narrow">
+            <h1>"Page not found"</h1>
+            <p>"There is no page at this address."</p>
+            <p><a href="/">"Go to the marketplace"</a></p>
+        </main>
+    }
+}

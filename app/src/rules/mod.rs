@@ -1,0 +1,41 @@
+//! The rule book of `SPEC.md`, as plain Rust with no framework types, so the same code
+//! judges in the browser (compiled to WASM, while the seller types) and on the server
+//! (the authority, on every mutation).
+
+pub mod asset;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A rule of `SPEC.md`, by its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Rule {
+    R1,
+    R2,
+    R3,
+    R4,
+    R5,
+    R6,
+    R7,
+    R8,
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// One broken rule: which rule, which field it concerns, and a message for the seller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleViolation {
+    pub rule: Rule,
+    pub field: String,
+    pub message: String,
+}
+
+impl RuleViolation {
+    pub fn new(rule: Rule, field: &str, message: impl Into<String>) -> Self {
+        Self { rule, field: field.to_owned(), message: message.into() }
+    }
+}

@@ -1,0 +1,47 @@
+//! Server-side application state, handed to server functions as Leptos context.
+
+use crate::{error::AppError, images::ssr::PrivateImageSource, rules::asset::AssetPolicy};
+use axum::extract::FromRef;
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// The database pool: SQLite or PostgreSQL, chosen at start-up by the database URL.
+pub type Db = sqlx::AnyPool;
+
+/// Operator settings that server functions need at run time.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub asset_policy: AssetPolicy,
+    /// Mark session cookies `Secure` (the site is served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    /// Where private images come from: the local database, or a cloud image service.
+    pub images: Arc<dyn PrivateImageSource>,
+}
+
+/// The application state of the current request.
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the server function context");
+        AppError::Internal
+    })
+}
+
+/// Milliseconds since the Unix epoch: how every timestamp is stored.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// A new random identifier (128 bits, hex).
+pub fn new_id() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}

@@ -1,0 +1,84 @@
+import { expect, test } from '@playwright/test';
+import { demo } from './fixtures/accounts';
+import { Console } from './fixtures/console';
+import { ImageAssetsPage } from './fixtures/image-assets-page';
+import { SignInPage } from './fixtures/sign-in-page';
+
+test('a seller sees why images cannot be released, releases the eligible one, and another seller does not see it (R1–R8)', async ({ page }) => {
+  const signIn = new SignInPage(page);
+  const console = new Console(page);
+  const assets = new ImageAssetsPage(page);
+
+  await signIn.goto();
+  await signIn.signIn(demo.seller);
+  await expect(page.getByRole('heading', { level: 1, name: 'My Products' })).toBeVisible();
+  await console.open('Image Assets');
+
+  // Every ineligible demo image names the rule it breaks.
+  const reasons: Array<[string, string]> = [
+    ['singapore-copy', 'R1'],
+    ['imported-debian', 'R2'],
+    ['partner-shared', 'R3'],
+    ['encrypted-db', 'R4'],
+    ['released-earlier', 'R5'],
+    ['full-ecs-backup', 'R6'],
+    ['data-volume', 'R6'],
+    ['from-external-share', 'R7'],
+    ['from-market-image', 'R7'],
+    ['oversized-windows', 'R8'],
+  ];
+  for (const [name, rule] of reasons) {
+    const row = assets.imageRow(name);
+    await expect(row).toContainText(rule);
+    await expect(row).toContainText('Cannot be released');
+    await expect(row.getByRole('button', { name: 'Release as asset' })).toHaveCount(0);
+  }
+  await expect(assets.imageRow('oversized-windows')).toContainText('at most 128 GB');
+
+  await expect(assets.assets()).toContainText('No image assets yet');
+  await assets.release('ubuntu-web-stack');
+  await expect(page.getByRole('status').filter({ hasText: 'ubuntu-web-stack is now an image asset.' })).toBeVisible();
+  await expect(assets.assets().getByRole('cell', { name: 'ubuntu-web-stack' })).toBeVisible();
+  await expect(assets.imageRow('ubuntu-web-stack')).toContainText('Image asset');
+
+  // Still there after a reload: it was saved, not only shown.
+  await assets.goto();
+  await expect(assets.assets().getByRole('cell', { name: 'ubuntu-web-stack' })).toBeVisible();
+
+  await console.signOut();
+
+  await signIn.goto();
+  await signIn.signIn(demo.seller2);
+  await expect(page.getByRole('heading', { level: 1, name: 'My Products' })).toBeVisible();
+  await assets.goto();
+  await expect(assets.imageRow('rocky-hardened')).toBeVisible();
+  await expect(page.getByText('ubuntu-web-stack')).toHaveCount(0);
+  await expect(assets.assets()).toContainText('No image assets yet');
+  await console.signOut();
+});
+
+test('a wrong password is refused with a clear message', async ({ page }) => {
+  const signIn = new SignInPage(page);
+  await signIn.goto();
+  await signIn.signIn({ email: demo.seller.email, password: 'not-the-password' });
+  await expect(signIn.error()).toHaveText('The email or password is not correct.');
+});
+
+test('a signed-out visitor sees the marketplace and is sent to sign in from the console', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'No products are listed yet' })).toBeVisible();
+  await page.goto('/console/drafts');
+  await expect(page).toHaveURL(/\/sign-in$/);
+});
+
+test('the console navigation uses the seed words and each page says what to do next', async ({ page }) => {
+  const signIn = new SignInPage(page);
+  const console = new Console(page);
+  await signIn.goto();
+  await signIn.signIn(demo.seller2);
+  for (const section of ['Drafts', 'My Applications', 'Messages', 'My Products'] as const) {
+    await console.open(section);
+  }
+  await expect(page.getByRole('link', { name: 'Go to Image Assets' })).toBeVisible();
+  await expect(console.nav().getByRole('link', { name: 'My Products' })).toHaveAttribute('aria-current', 'page');
+});

@@ -1,0 +1,69 @@
+//! Connecting to the database (SQLite or PostgreSQL) and migrating it.
+
+use app::state::Db;
+use sqlx::any::AnyPoolOptions;
+use sqlx::Executor;
+use std::time::Duration;
+
+/// The schema, embedded at build time from `migrations/` (portable SQL for both backends).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    #[error("could not open the database at {url}: {source}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("could not apply the database migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Opens a pool on `url`. SQLite connections use WAL, enforce foreign keys and wait for
+/// locks rather than failing at once.
+pub async fn connect(url: &str) -> Result<Db, DatabaseError> {
+    sqlx::any::install_default_drivers();
+    let sqlite = url.starts_with("sqlite:");
+    let options = AnyPoolOptions::new()
+        .max_connections(if sqlite { 8 } else { 16 })
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if sqlite {
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;")
+                        .await?;
+                }
+                Ok(())
+            })
+        });
+    options.connect(url).await.map_err(|source| DatabaseError::Connect {
+        url: redact(url),
+        source,
+    })
+}
+
+/// Applies pending migrations; the server does not start if one fails.
+pub async fn migrate(db: &Db) -> Result<(), DatabaseError> {
+    MIGRATOR.run(db).await?;
+    Ok(())
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_not_shown_in_database_messages() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("sqlite://data/m.db"), "sqlite://data/m.db");
+    }
+}

@@ -1,0 +1,84 @@
+//! Demo data for the embedded default: seeded into an empty database on first run only.
+
+use app::auth::{ssr::create_account, Role};
+use app::error::AppError;
+use app::images::ssr::insert_private_image;
+use app::rules::asset::{DiskKind, ImageOrigin, PrivateImage};
+use app::state::Db;
+
+/// A demo sign-in, printed at start-up and listed in the README.
+pub struct DemoAccount {
+    pub email: &'static str,
+    pub password: &'static str,
+    pub name: &'static str,
+    pub role: Role,
+}
+
+pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
+    DemoAccount { email: "seller@example.com", password: "seller-demo-1", name: "Northwind Images", role: Role::Seller },
+    DemoAccount { email: "seller2@example.com", password: "seller-demo-2", name: "Contoso Systems", role: Role::Seller },
+    DemoAccount { email: "reviewer@example.com", password: "reviewer-demo", name: "Marketplace Review", role: Role::Reviewer },
+    DemoAccount { email: "customer@example.com", password: "customer-demo", name: "Fabrikam Ltd", role: Role::Customer },
+];
+
+/// Seeds the demo accounts and images if the database has no accounts yet. Returns
+/// whether it seeded.
+pub async fn seed_if_empty(db: &Db) -> Result<bool, AppError> {
+    let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+        .fetch_one(db)
+        .await
+        .map_err(app::error::ssr::db_error("counting accounts"))?;
+    if accounts > 0 {
+        return Ok(false);
+    }
+    let mut ids = Vec::new();
+    for demo in &DEMO_ACCOUNTS {
+        ids.push(create_account(db, demo.email, demo.name, demo.role, demo.password).await?.id);
+    }
+    for image in first_seller_images() {
+        insert_private_image(db, &ids[0], &image).await.map_err(app::error::ssr::db_error("seeding images"))?;
+    }
+    for image in second_seller_images() {
+        insert_private_image(db, &ids[1], &image).await.map_err(app::error::ssr::db_error("seeding images"))?;
+    }
+    Ok(true)
+}
+
+fn image(id: &str, name: &str) -> PrivateImage {
+    PrivateImage {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        region: "eu-dublin".to_owned(),
+        os: "Ubuntu 22.04".to_owned(),
+        size_bytes: 40 << 30,
+        disk_kind: DiskKind::System,
+        origin: ImageOrigin::PublicImage,
+        shared: false,
+        encrypted: false,
+        released: false,
+    }
+}
+
+/// One eligible image, and at least one failing each of R1–R8.
+fn first_seller_images() -> Vec<PrivateImage> {
+    vec![
+        PrivateImage { os: "Ubuntu 22.04".into(), ..image("img-demo-web", "ubuntu-web-stack") },
+        PrivateImage { region: "ap-singapore".into(), ..image("img-demo-sg", "singapore-copy") },
+        PrivateImage { origin: ImageOrigin::ImportedFile, os: "Debian 12".into(), ..image("img-demo-imported", "imported-debian") },
+        PrivateImage { shared: true, ..image("img-demo-shared", "partner-shared") },
+        PrivateImage { encrypted: true, os: "CentOS Stream 9".into(), ..image("img-demo-encrypted", "encrypted-db") },
+        PrivateImage { released: true, ..image("img-demo-released", "released-earlier") },
+        PrivateImage { disk_kind: DiskKind::FullEcs, ..image("img-demo-fullecs", "full-ecs-backup") },
+        PrivateImage { disk_kind: DiskKind::Data, ..image("img-demo-datadisk", "data-volume") },
+        PrivateImage { origin: ImageOrigin::ExternalSharedImage, ..image("img-demo-external", "from-external-share") },
+        PrivateImage { origin: ImageOrigin::MarketImage, ..image("img-demo-market", "from-market-image") },
+        PrivateImage { size_bytes: 129 << 30, os: "Windows Server 2022".into(), ..image("img-demo-large", "oversized-windows") },
+    ]
+}
+
+fn second_seller_images() -> Vec<PrivateImage> {
+    vec![
+        PrivateImage { os: "Rocky Linux 9".into(), ..image("img-demo2-rocky", "rocky-hardened") },
+        PrivateImage { encrypted: true, ..image("img-demo2-vault", "vault-encrypted") },
+    ]
+}

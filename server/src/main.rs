@@ -1,0 +1,48 @@
+use leptos::config::get_configuration;
+use server::{config::Config, demo::DEMO_ACCOUNTS};
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let mut leptos_options = get_configuration(None).map_err(|e| e.to_string())?.leptos_options;
+    if leptos_options.output_name.is_empty() {
+        leptos_options.output_name = "marketplace".into();
+    }
+    let addr = leptos_options.site_addr;
+    let db = server::prepare_database(&config).await.map_err(|e| e.to_string())?;
+    let state = server::app_state(db, &config, leptos_options);
+    let router = server::router(state);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("could not listen on {addr}: {e}"))?;
+    let database = if config.is_sqlite() { config.database_url.clone() } else { "PostgreSQL (DATABASE_URL)".into() };
+    println!("Marketplace seller console listening on http://{addr}");
+    println!("Database: {database}");
+    if config.demo_data {
+        println!("Demo sign-ins:");
+        for demo in &DEMO_ACCOUNTS {
+            println!("  {:<9} {:<22} password: {}", demo.role.as_str(), demo.email, demo.password);
+        }
+    }
+    axum::serve(listener, router.into_make_service())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}

@@ -1,0 +1,104 @@
+use crate::helpers::{error_of, TestApp, PASSWORD};
+use app::auth::{Account, Role};
+use app::error::AppError;
+
+#[tokio::test]
+async fn signing_in_starts_a_session_in_an_http_only_same_site_cookie() {
+    let app = TestApp::spawn().await;
+    let seller = app.account(Role::Seller).await;
+    let client = app.client();
+
+    let response = app.call(&client, "session/sign-in", &[("email", &seller.email), ("password", PASSWORD)]).await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["location"], "/console/products");
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("mp_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain HTTP must not set Secure: {cookie}");
+    let current: Option<Account> = app.call(&client, "session/current", &[]).await.json().await.unwrap();
+    assert_eq!(current.map(|a| a.id), Some(seller.id));
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_account_get_the_same_message() {
+    let app = TestApp::spawn().await;
+    let seller = app.account(Role::Seller).await;
+    let client = app.client();
+
+    let wrong = app.call(&client, "session/sign-in", &[("email", &seller.email), ("password", "nope")]).await;
+    let unknown = app.call(&client, "session/sign-in", &[("email", "nobody@example.test"), ("password", "nope")]).await;
+
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(unknown.status(), 401);
+    assert!(wrong.headers().get("set-cookie").is_none());
+    let (wrong, unknown) = (error_of(wrong).await, error_of(unknown).await);
+    assert_eq!(wrong, AppError::InvalidCredentials);
+    assert_eq!(wrong.to_string(), unknown.to_string());
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_on_the_server() {
+    let app = TestApp::spawn().await;
+    let (_, client) = app.signed_in(Role::Seller).await;
+
+    let response = app.call(&client, "session/sign-out", &[]).await;
+
+    assert_eq!(response.status(), 200);
+    let current: Option<Account> = app.call(&client, "session/current", &[]).await.json().await.unwrap();
+    assert_eq!(current, None);
+    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&app.db).await.unwrap();
+    assert_eq!(sessions, 0);
+}
+
+#[tokio::test]
+async fn a_forged_session_cookie_is_not_a_session() {
+    let app = TestApp::spawn().await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/images/overview", app.address))
+        .header("cookie", "mp_session=0000000000000000000000000000000000000000000000000000000000000000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    assert_eq!(error_of(response).await, AppError::Unauthenticated);
+}
+
+#[tokio::test]
+async fn a_malformed_sign_in_gets_a_400_with_a_clear_message() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+
+    let missing = app.call(&client, "session/sign-in", &[("email", "a@example.test")]).await;
+    assert_eq!(missing.status(), 400);
+    assert!(matches!(error_of(missing).await, AppError::BadRequest(m) if m.contains("password")));
+
+    let long = "x".repeat(5000);
+    let oversized = app.call(&client, "session/sign-in", &[("email", &long), ("password", "p")]).await;
+    assert_eq!(oversized.status(), 400);
+    assert!(matches!(error_of(oversized).await, AppError::BadRequest(m) if m.contains("too long")));
+}
+
+#[tokio::test]
+async fn a_session_started_on_one_server_works_on_another_server_of_the_same_database() {
+    let first = TestApp::spawn().await;
+    let second = TestApp::spawn_on(first.database_url.clone()).await;
+    let seller = first.account(Role::Seller).await;
+    let signed_in = first
+        .call(&first.client(), "session/sign-in", &[("email", &seller.email), ("password", PASSWORD)])
+        .await;
+    let cookie = signed_in.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+
+    // As behind a load balancer: the next request, with the same cookie, reaches the other server.
+    let current: Option<Account> = reqwest::Client::new()
+        .post(format!("{}/api/session/current", second.address))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(current.map(|a| a.id), Some(seller.id));
+}

@@ -1,0 +1,105 @@
+use app::auth::{ssr::create_account, Account, Role};
+use app::state::Db;
+use leptos::prelude::LeptosOptions;
+use reqwest::{redirect::Policy, Client, Response};
+use server::config::Config;
+use std::net::SocketAddr;
+
+/// A running server on its own fresh database.
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    pub database_url: String,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A fresh, empty database URL on the backend under test.
+pub async fn fresh_database_url() -> String {
+    let name = format!("t_{}", hex_id());
+    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+        Some(admin_url) => {
+            let admin = server::database::connect(&admin_url).await.expect("connect to the PostgreSQL test server");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create a test database");
+            admin.close().await;
+            let base = admin_url.rsplit_once('/').map(|(base, _)| base).expect("a database URL with a path");
+            format!("{base}/{name}")
+        }
+        None => {
+            let dir = std::env::temp_dir().join("marketplace-tests");
+            std::fs::create_dir_all(&dir).expect("create the test database folder");
+            format!("sqlite://{}?mode=rwc", dir.join(format!("{name}.db")).display())
+        }
+    }
+}
+
+fn hex_id() -> String {
+    (0..12).map(|_| format!("{:x}", rand::random::<u8>() % 16)).collect()
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_on(fresh_database_url().await).await
+    }
+
+    /// A server on an existing database (a second server behind the same load balancer).
+    pub async fn spawn_on(database_url: String) -> TestApp {
+        let config = Config::from_lookup(|name| match name {
+            "DATABASE_URL" => Some(database_url.clone()),
+            "DEMO_DATA" => Some("off".into()),
+            _ => None,
+        })
+        .expect("test configuration");
+        let db = server::prepare_database(&config).await.expect("prepare the test database");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let options = LeptosOptions::builder().output_name("marketplace").site_addr(addr).build();
+        let router = server::router(server::app_state(db.clone(), &config, options));
+        tokio::spawn(async move { axum::serve(listener, router.into_make_service()).await });
+        TestApp { address: format!("http://{addr}"), db, database_url }
+    }
+
+    /// A browser-like client that keeps cookies and does not follow redirects.
+    pub fn client(&self) -> Client {
+        Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+    }
+
+    pub async fn account(&self, role: Role) -> Account {
+        let email = format!("{}-{}@example.test", role.as_str(), hex_id());
+        create_account(&self.db, &email, "Test account", role, PASSWORD).await.expect("create an account")
+    }
+
+    /// A new account of `role`, and a client signed in as it.
+    pub async fn signed_in(&self, role: Role) -> (Account, Client) {
+        let account = self.account(role).await;
+        let client = self.client();
+        let response = self.call(&client, "session/sign-in", &[("email", &account.email), ("password", PASSWORD)]).await;
+        assert_eq!(response.status(), 200, "sign-in failed: {}", response.text().await.unwrap_or_default());
+        (account, client)
+    }
+
+    /// Calls a server function the way the browser does: a form-encoded POST.
+    pub async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        client
+            .post(format!("{}/api/{endpoint}", self.address))
+            .form(form)
+            .send()
+            .await
+            .expect("request to the test server")
+    }
+
+    pub async fn get(&self, client: &Client, path: &str) -> Response {
+        client
+            .get(format!("{}{path}", self.address))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("request to the test server")
+    }
+}
+
+/// The JSON error body of a failed server function call.
+pub async fn error_of(response: Response) -> app::error::AppError {
+    let text = response.text().await.unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not an AppError ({e}): {text}"))
+}

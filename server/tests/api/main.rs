@@ -1,0 +1,9 @@
+//! Integration tests: the real application on a fresh, migrated database per test, spoken to
+//! over HTTP as a browser would. The backend is SQLite unless `TEST_DATABASE_URL` names a
+//! PostgreSQL server, on which each test creates its own database.
+
+mod auth;
+mod demo;
+mod helpers;
+mod images;
+mod pages;

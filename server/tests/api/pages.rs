@@ -1,0 +1,67 @@
+//! Pages render on the server, readable without JavaScript.
+
+use crate::helpers::TestApp;
+use app::auth::Role;
+use app::images::ssr::insert_private_image;
+use app::rules::asset::{DiskKind, ImageOrigin, PrivateImage};
+
+#[tokio::test]
+async fn the_public_marketplace_home_renders_for_a_signed_out_visitor() {
+    let app = TestApp::spawn().await;
+    let response = app.get(&app.client(), "/").await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<title>Virtual-machine images · Marketplace</title>"), "{html}");
+    assert!(html.contains("No products are listed yet"));
+}
+
+#[tokio::test]
+async fn a_signed_out_visitor_is_sent_from_the_console_to_sign_in() {
+    let app = TestApp::spawn().await;
+    let response = app.get(&app.client(), "/console/assets").await;
+    assert_eq!(response.status(), 302);
+    assert_eq!(response.headers()["location"], "/sign-in");
+}
+
+#[tokio::test]
+async fn a_reviewer_is_refused_the_seller_console_and_a_seller_the_review_queue() {
+    let app = TestApp::spawn().await;
+    let (_, reviewer) = app.signed_in(Role::Reviewer).await;
+    let (_, seller) = app.signed_in(Role::Seller).await;
+    assert_eq!(app.get(&reviewer, "/console/assets").await.status(), 403);
+    assert_eq!(app.get(&seller, "/review").await.status(), 403);
+    assert_eq!(app.get(&reviewer, "/review").await.status(), 200);
+}
+
+#[tokio::test]
+async fn the_image_assets_page_shows_each_rule_an_image_breaks_without_javascript() {
+    let app = TestApp::spawn().await;
+    let (seller, client) = app.signed_in(Role::Seller).await;
+    let image = PrivateImage {
+        id: "enc".into(),
+        name: "encrypted-one".into(),
+        region: "eu-dublin".into(),
+        os: "Debian 12".into(),
+        size_bytes: 10 << 30,
+        disk_kind: DiskKind::System,
+        origin: ImageOrigin::PublicImage,
+        shared: false,
+        encrypted: true,
+        released: false,
+    };
+    insert_private_image(&app.db, &seller.id, &image).await.unwrap();
+
+    let response = app.get(&client, "/console/assets").await;
+
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("encrypted-one"));
+    assert!(html.contains("Encrypted images cannot be released."), "{html}");
+    assert!(html.contains("My Applications") && html.contains("Product Management"));
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_404() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get(&app.client(), "/no/such/page").await.status(), 404);
+}
