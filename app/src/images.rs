@@ -233,12 +233,12 @@ pub mod ssr {
             .await
             .map_err(db_error("loading a private image"))?
             .ok_or_else(|| AppError::NotFound("The image".into()))?;
-        let already: Option<i64> = sqlx::query_scalar("SELECT 1 FROM image_assets WHERE image_id = $1")
+        let assets_of_image: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM image_assets WHERE image_id = $1")
             .bind(image_id)
-            .fetch_optional(db)
+            .fetch_one(db)
             .await
             .map_err(db_error("checking for an existing asset"))?;
-        image.released |= already.is_some();
+        image.released |= assets_of_image > 0;
         let violations = asset_violations(&image, policy);
         if !violations.is_empty() {
             return Err(AppError::Rules(violations));

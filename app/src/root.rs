@@ -6,7 +6,7 @@ use crate::pages::{console, marketplace, review, sign_in::SignInPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -39,7 +39,9 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let sign_in = ServerAction::<SignIn>::new();
     let sign_out = ServerAction::<SignOut>::new();
-    let account = Resource::new(
+    // Blocking, so the server knows the account before it sends the status: a signed-out
+    // visitor gets a real redirect to sign in, not a page that redirects after loading.
+    let account = Resource::new_blocking(
         move || (sign_in.version().get(), sign_out.version().get()),
         |_| current_account(),
     );
@@ -55,17 +57,19 @@ pub fn App() -> impl IntoView {
         <Router>
             <crate::components::header::SiteHeader />
             <Routes fallback=|| view! { <NotFound /> }>
-                <Route path=path!("/") view=marketplace::MarketplaceHome />
-                <Route path=path!("/sign-in") view=SignInPage />
-                <ParentRoute path=path!("/console") view=console::ConsoleLayout>
-                    <Route path=path!("") view=|| view! { <Redirect path="/console/products" /> } />
-                    <Route path=path!("products") view=console::MyProducts />
-                    <Route path=path!("drafts") view=console::Drafts />
-                    <Route path=path!("applications") view=console::MyApplications />
-                    <Route path=path!("assets") view=crate::pages::image_assets::ImageAssetsPage />
-                    <Route path=path!("messages") view=console::Messages />
+                // Async: every page is sent whole, readable without JavaScript, and with its
+                // final status (a redirect, a 403) known before the first byte.
+                <Route path=path!("/") view=marketplace::MarketplaceHome ssr=SsrMode::Async />
+                <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
+                <ParentRoute path=path!("/console") view=console::ConsoleLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=|| view! { <Redirect path="/console/products" /> } ssr=SsrMode::Async />
+                    <Route path=path!("products") view=console::MyProducts ssr=SsrMode::Async />
+                    <Route path=path!("drafts") view=console::Drafts ssr=SsrMode::Async />
+                    <Route path=path!("applications") view=console::MyApplications ssr=SsrMode::Async />
+                    <Route path=path!("assets") view=crate::pages::image_assets::ImageAssetsPage ssr=SsrMode::Async />
+                    <Route path=path!("messages") view=console::Messages ssr=SsrMode::Async />
                 </ParentRoute>
-                <Route path=path!("/review") view=review::ReviewQueue />
+                <Route path=path!("/review") view=review::ReviewQueue ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -65,6 +65,15 @@ async fn a_forged_session_cookie_is_not_a_session() {
 }
 
 #[tokio::test]
+async fn without_a_session_there_is_no_current_account_and_signing_out_is_harmless() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let current: Option<Account> = app.call(&client, "session/current", &[]).await.json().await.unwrap();
+    assert_eq!(current, None);
+    assert_eq!(app.call(&client, "session/sign-out", &[]).await.status(), 200);
+}
+
+#[tokio::test]
 async fn a_malformed_sign_in_gets_a_400_with_a_clear_message() {
     let app = TestApp::spawn().await;
     let client = app.client();

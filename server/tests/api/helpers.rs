@@ -20,7 +20,9 @@ pub async fn fresh_database_url() -> String {
     match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
         Some(admin_url) => {
             let admin = server::database::connect(&admin_url).await.expect("connect to the PostgreSQL test server");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create a test database");
+            sqlx::Executor::execute(&admin, format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("create a test database");
             admin.close().await;
             let base = admin_url.rsplit_once('/').map(|(base, _)| base).expect("a database URL with a path");
             format!("{base}/{name}")

@@ -57,6 +57,7 @@ async fn the_image_assets_page_shows_each_rule_an_image_breaks_without_javascrip
     let html = response.text().await.unwrap();
     assert!(html.contains("encrypted-one"));
     assert!(html.contains("Encrypted images cannot be released."), "{html}");
+    assert!(!html.contains("Loading your images"), "the page is sent whole, not as a loading state");
     assert!(html.contains("My Applications") && html.contains("Product Management"));
 }
 
