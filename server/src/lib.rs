@@ -58,12 +58,17 @@ pub fn app_state(db: Db, config: &config::Config, leptos_options: LeptosOptions)
 /// The whole router: pages, server functions, static files.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
+    // The fallback renders the app too (for its 404 page), so it needs the state as well.
+    let fallback_context = {
+        let state = state.clone();
+        move || leptos::prelude::provide_context(state.clone())
+    };
     Router::new()
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(fallback_context, shell))
         .layer(axum::middleware::map_response(http_errors::set_error_status))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

@@ -64,5 +64,10 @@ async fn the_image_assets_page_shows_each_rule_an_image_breaks_without_javascrip
 #[tokio::test]
 async fn an_unknown_page_is_a_404() {
     let app = TestApp::spawn().await;
-    assert_eq!(app.get(&app.client(), "/no/such/page").await.status(), 404);
+    let (_, seller) = app.signed_in(Role::Seller).await;
+    let response = app.get(&seller, "/no/such/page").await;
+    assert_eq!(response.status(), 404);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Page not found"));
+    assert!(html.contains("Sign out"), "the 404 page still knows who is signed in");
 }
