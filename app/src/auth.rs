@@ -46,19 +46,18 @@ pub struct Account {
     pub role: Role,
 }
 
-const MAX_EMAIL_LEN: usize = 254;
-const MAX_PASSWORD_LEN: usize = 1024;
-
 /// The account of the current session, if any.
 #[server(endpoint = "session/current")]
 pub async fn current_account() -> Result<Option<Account>, AppError> {
-    ssr::session_account().await
+    ssr::Caller::from_context()?.account().await
 }
 
 /// Signs in with email and password, starts a session and sends the browser to the
 /// account's home page.
 #[server(endpoint = "session/sign-in")]
 pub async fn sign_in(email: String, password: String) -> Result<Account, AppError> {
+    const MAX_EMAIL_LEN: usize = 254;
+    const MAX_PASSWORD_LEN: usize = 1024;
     if email.len() > MAX_EMAIL_LEN || password.len() > MAX_PASSWORD_LEN {
         return Err(AppError::BadRequest("The email or password is too long.".into()));
     }
@@ -75,9 +74,10 @@ pub async fn sign_in(email: String, password: String) -> Result<Account, AppErro
 /// Ends the current session.
 #[server(endpoint = "session/sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    let state = crate::state::state()?;
-    if let Some(token) = ssr::request_token() {
-        ssr::delete_session(&state.db, &token)
+    let caller = ssr::Caller::from_context()?;
+    let state = &caller.state;
+    if let Some(token) = &caller.token {
+        ssr::delete_session(&state.db, token)
             .await
             .map_err(crate::error::ssr::db_error("deleting a session"))?;
     }
@@ -90,7 +90,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 pub mod ssr {
     use super::{Account, Role};
     use crate::error::{ssr::db_error, AppError};
-    use crate::state::{new_id, now_ms, state, Db};
+    use crate::state::{new_id, now_ms, state, AppState, Db};
     use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
     use argon2::Argon2;
     use http::{header, HeaderValue};
@@ -102,26 +102,34 @@ pub mod ssr {
     pub const SESSION_COOKIE: &str = "mp_session";
     const SESSION_LIFETIME_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 
-    /// The current session's account, or `Unauthenticated`.
-    pub async fn require_account() -> Result<Account, AppError> {
-        session_account().await?.ok_or(AppError::Unauthenticated)
+    /// Who is calling a server function, and the state it runs with. Taken from the Leptos
+    /// context before the function's first `.await`: when a server function runs inside a
+    /// page being rendered on the server, the context is not guaranteed after that.
+    pub struct Caller {
+        pub state: AppState,
+        pub token: Option<String>,
     }
 
-    /// The current session's account if it has `role`; the guard at the top of every
-    /// server function that a role owns.
-    pub async fn require_role(role: Role) -> Result<Account, AppError> {
-        let account = require_account().await?;
-        if account.role == role {
-            Ok(account)
-        } else {
-            Err(AppError::Forbidden)
+    impl Caller {
+        pub fn from_context() -> Result<Self, AppError> {
+            Ok(Caller { state: state()?, token: request_token() })
         }
-    }
 
-    pub async fn session_account() -> Result<Option<Account>, AppError> {
-        let Some(token) = request_token() else { return Ok(None) };
-        let state = state()?;
-        account_for_token(&state.db, &token).await.map_err(db_error("loading a session"))
+        /// The session's account, if the request has a live session.
+        pub async fn account(&self) -> Result<Option<Account>, AppError> {
+            let Some(token) = &self.token else { return Ok(None) };
+            account_for_token(&self.state.db, token).await.map_err(db_error("loading a session"))
+        }
+
+        /// The session's account if it has `role`: the guard at the top of every server
+        /// function that a role owns.
+        pub async fn require_role(&self, role: Role) -> Result<Account, AppError> {
+            match self.account().await? {
+                None => Err(AppError::Unauthenticated),
+                Some(account) if account.role == role => Ok(account),
+                Some(_) => Err(AppError::Forbidden),
+            }
+        }
     }
 
     /// The session token from the request's cookie header.

@@ -32,14 +32,12 @@ impl ImageAssetsOverview {
     }
 }
 
-const MAX_ID_LEN: usize = 64;
-
 /// The signed-in seller's private images and image assets.
 #[server(endpoint = "images/overview")]
 pub async fn load_image_assets() -> Result<ImageAssetsOverview, AppError> {
-    use crate::auth::{ssr::require_role, Role};
-    let seller = require_role(Role::Seller).await?;
-    let state = crate::state::state()?;
+    let caller = crate::auth::ssr::Caller::from_context()?;
+    let seller = caller.require_role(crate::auth::Role::Seller).await?;
+    let state = &caller.state;
     ssr::overview(&state.db, state.images.as_ref(), &state.settings.asset_policy, &seller.id).await
 }
 
@@ -47,12 +45,13 @@ pub async fn load_image_assets() -> Result<ImageAssetsOverview, AppError> {
 /// checking R1–R8 again on the server.
 #[server(endpoint = "images/release")]
 pub async fn release_as_asset(image_id: String) -> Result<ImageAsset, AppError> {
-    use crate::auth::{ssr::require_role, Role};
-    let seller = require_role(Role::Seller).await?;
+    const MAX_ID_LEN: usize = 64;
+    let caller = crate::auth::ssr::Caller::from_context()?;
+    let seller = caller.require_role(crate::auth::Role::Seller).await?;
     if image_id.is_empty() || image_id.len() > MAX_ID_LEN {
         return Err(AppError::BadRequest("The image id is not valid.".into()));
     }
-    let state = crate::state::state()?;
+    let state = &caller.state;
     ssr::release_asset(
         &state.db,
         state.images.as_ref(),

@@ -28,7 +28,8 @@ pub struct AppState {
 /// The application state of the current request.
 pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| {
-        tracing::error!("AppState missing from the server function context");
+        let path = use_context::<http::request::Parts>().map(|p| p.uri.to_string());
+        tracing::error!(?path, "AppState missing from the server function context");
         AppError::Internal
     })
 }
