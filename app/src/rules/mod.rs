@@ -3,6 +3,8 @@
 //! (the authority, on every mutation).
 
 pub mod asset;
+pub mod price;
+pub mod release;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -18,6 +20,20 @@ pub enum Rule {
     R6,
     R7,
     R8,
+    R10,
+    R11,
+    R12,
+    R13,
+    R14,
+    R15,
+    R16,
+    R17,
+    R18,
+    R19,
+    R20,
+    R21,
+    R22,
+    R55,
 }
 
 impl fmt::Display for Rule {

@@ -1,0 +1,357 @@
+//! Release New Product (SPEC section 2): the rules a product draft must pass before it can
+//! be submitted (R10–R16, R18–R21, R55). A draft may be incomplete; [`check_draft`] lists
+//! every problem, each naming its field and rule, so the form can show it beside the field.
+
+use super::price::Price;
+use super::{Rule, RuleViolation};
+use serde::{Deserialize, Serialize};
+
+/// Upper bounds on what one draft may hold (our choice), enforced on the server too.
+pub const MAX_SPECIFICATIONS: usize = 10;
+pub const MAX_VCPU_TIERS: usize = 16;
+pub const MAX_NAME_CHARS: usize = 60;
+pub const MAX_SUMMARY_CHARS: usize = 200;
+pub const MAX_DESCRIPTION_CHARS: usize = 5_000;
+pub const MAX_VERSION_CHARS: usize = 40;
+pub const MAX_VCPUS: u32 = 1_024;
+
+/// The only delivery method this console releases (R11).
+pub const DELIVERY_METHOD_IMAGE: &str = "Image";
+
+/// The operator's lists that a draft is checked against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogPolicy {
+    /// Sales types a seller may choose (R10).
+    pub sales_types: Vec<String>,
+    /// Product categories (R15).
+    pub categories: Vec<String>,
+    /// Regions a product can be offered in (R16, R55).
+    pub regions: Vec<String>,
+}
+
+impl Default for CatalogPolicy {
+    fn default() -> Self {
+        let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect();
+        Self {
+            sales_types: list(&["Standard", "Joint operation"]),
+            categories: list(&["Operating systems", "Databases", "Web servers", "Developer tools", "Security", "Analytics"]),
+            regions: list(&["eu-dublin", "eu-paris", "ap-singapore", "af-johannesburg", "la-santiago"]),
+        }
+    }
+}
+
+/// Free image, or a charged mode (R12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PricingMode {
+    FreeImage,
+    Charged,
+}
+
+/// How a specification is priced (R18, R19).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TemplateKind {
+    Simple,
+    Vcpu,
+}
+
+/// The billing modes every template supports, in the order the form shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BillingMode {
+    PayPerUse,
+    Monthly,
+    Yearly,
+}
+
+impl BillingMode {
+    pub const ALL: [BillingMode; 3] = [BillingMode::PayPerUse, BillingMode::Monthly, BillingMode::Yearly];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            BillingMode::PayPerUse => "Pay-per-use (hourly)",
+            BillingMode::Monthly => "Monthly",
+            BillingMode::Yearly => "Yearly",
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            BillingMode::PayPerUse => "pay_per_use",
+            BillingMode::Monthly => "monthly",
+            BillingMode::Yearly => "yearly",
+        }
+    }
+}
+
+/// What the seller has entered so far; every field as typed, so nothing typed is lost.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductDraft {
+    pub sales_type: String,
+    pub delivery_method: String,
+    pub pricing_mode: Option<PricingMode>,
+    pub name: String,
+    pub summary: String,
+    pub description: String,
+    pub category: String,
+    pub version: String,
+    pub support_email: String,
+    pub specifications: Vec<SpecificationDraft>,
+}
+
+/// One specification: an image asset, its regions and its prices, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecificationDraft {
+    pub asset_id: String,
+    pub regions: Vec<String>,
+    pub template: TemplateKind,
+    /// Which billing modes are offered, indexed as [`BillingMode::ALL`].
+    pub billing: [bool; 3],
+    /// Simple template prices, indexed as [`BillingMode::ALL`].
+    pub simple_prices: [String; 3],
+    pub tiers: Vec<VcpuTierDraft>,
+}
+
+impl Default for SpecificationDraft {
+    fn default() -> Self {
+        Self {
+            asset_id: String::new(),
+            regions: Vec::new(),
+            template: TemplateKind::Simple,
+            billing: [true, false, false],
+            simple_prices: Default::default(),
+            tiers: Vec::new(),
+        }
+    }
+}
+
+/// One row of a vCPU template: a vCPU count and a price per billing mode.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VcpuTierDraft {
+    pub vcpus: String,
+    pub prices: [String; 3],
+}
+
+/// Whether one of the seller's assets can go into a product (R20).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AssetAvailability {
+    Available,
+    /// In another product that is pending review or live.
+    InAnotherProduct,
+    /// Locked by a released product (R52).
+    Locked,
+}
+
+/// What a draft is checked against besides itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseContext {
+    pub policy: CatalogPolicy,
+    /// The seller's image assets by id, with whether each may be chosen.
+    pub assets: Vec<(String, AssetAvailability)>,
+    /// Names of the seller's live products, other than the one being edited (R15).
+    pub live_product_names: Vec<String>,
+}
+
+/// Every rule the draft breaks; empty when it may be submitted.
+pub fn check_draft(draft: &ProductDraft, context: &ReleaseContext) -> Vec<RuleViolation> {
+    let mut found = Vec::new();
+    let policy = &context.policy;
+    if !policy.sales_types.iter().any(|t| t == &draft.sales_type) {
+        found.push(RuleViolation::new(Rule::R10, "sales_type", "Choose a sales type."));
+    }
+    if draft.delivery_method != DELIVERY_METHOD_IMAGE {
+        found.push(RuleViolation::new(Rule::R11, "delivery_method", "Set Delivery Method to Image."));
+    }
+    match draft.pricing_mode {
+        None => found.push(RuleViolation::new(Rule::R12, "pricing_mode", "Choose a pricing mode.")),
+        Some(PricingMode::FreeImage) => {
+            if draft.specifications.iter().any(|s| s.template == TemplateKind::Vcpu) {
+                found.push(RuleViolation::new(
+                    Rule::R13,
+                    "pricing_mode",
+                    "An image priced by vCPUs cannot be released as a free image.",
+                ));
+            }
+        }
+        Some(PricingMode::Charged) => {}
+    }
+    check_details(draft, context, &mut found);
+    if draft.specifications.is_empty() {
+        found.push(RuleViolation::new(Rule::R16, "specifications", "Add at least one specification."));
+    }
+    if draft.specifications.len() > MAX_SPECIFICATIONS {
+        found.push(RuleViolation::new(
+            Rule::R16,
+            "specifications",
+            format!("A product can have at most {MAX_SPECIFICATIONS} specifications."),
+        ));
+    }
+    let free = draft.pricing_mode == Some(PricingMode::FreeImage);
+    for (index, spec) in draft.specifications.iter().enumerate() {
+        check_specification(index, spec, free, context, &mut found);
+    }
+    found
+}
+
+fn check_details(draft: &ProductDraft, context: &ReleaseContext, found: &mut Vec<RuleViolation>) {
+    let name = draft.name.trim();
+    let chars = name.chars().count();
+    if chars == 0 {
+        found.push(RuleViolation::new(Rule::R15, "name", "Enter a product name."));
+    } else if chars > MAX_NAME_CHARS {
+        found.push(RuleViolation::new(Rule::R15, "name", format!("A name has at most {MAX_NAME_CHARS} characters.")));
+    } else if context.live_product_names.iter().any(|n| n.trim().eq_ignore_ascii_case(name)) {
+        found.push(RuleViolation::new(Rule::R15, "name", "You already have a product with this name."));
+    }
+    let too_long = |field: &str, text: &str, max: usize, what: &str, found: &mut Vec<RuleViolation>| {
+        if text.chars().count() > max {
+            found.push(RuleViolation::new(Rule::R15, field, format!("{what} has at most {max} characters.")));
+        }
+    };
+    too_long("summary", &draft.summary, MAX_SUMMARY_CHARS, "The summary", found);
+    too_long("description", &draft.description, MAX_DESCRIPTION_CHARS, "The description", found);
+    too_long("version", &draft.version, MAX_VERSION_CHARS, "The version", found);
+    if draft.summary.trim().is_empty() {
+        found.push(RuleViolation::new(Rule::R15, "summary", "Enter a summary."));
+    }
+    if draft.version.trim().is_empty() {
+        found.push(RuleViolation::new(Rule::R15, "version", "Enter a version."));
+    }
+    if !context.policy.categories.iter().any(|c| c == &draft.category) {
+        found.push(RuleViolation::new(Rule::R15, "category", "Choose a category."));
+    }
+    if !looks_like_email(draft.support_email.trim()) {
+        found.push(RuleViolation::new(Rule::R15, "support_email", "Enter a support email address, such as support@example.com."));
+    }
+}
+
+/// A plain check for the shape `local@domain.tld`; the mailbox itself is not verified.
+fn looks_like_email(text: &str) -> bool {
+    match text.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && text.len() <= 254
+                && !text.contains(char::is_whitespace)
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}
+
+fn check_specification(
+    index: usize,
+    spec: &SpecificationDraft,
+    free: bool,
+    context: &ReleaseContext,
+    found: &mut Vec<RuleViolation>,
+) {
+    let field = |name: &str| format!("specifications[{index}].{name}");
+    match context.assets.iter().find(|(id, _)| id == &spec.asset_id) {
+        None => found.push(RuleViolation::new(Rule::R16, &field("asset_id"), "Choose one of your image assets.")),
+        Some((_, AssetAvailability::InAnotherProduct)) => found.push(RuleViolation::new(
+            Rule::R20,
+            &field("asset_id"),
+            "This image asset is already in another product that is in review or released.",
+        )),
+        Some((_, AssetAvailability::Locked)) => found.push(RuleViolation::new(
+            Rule::R20,
+            &field("asset_id"),
+            "This image asset is locked by a released product.",
+        )),
+        Some((_, AssetAvailability::Available)) => {}
+    }
+    if spec.regions.is_empty() {
+        found.push(RuleViolation::new(Rule::R16, &field("regions"), "Choose one or more regions."));
+    }
+    for region in &spec.regions {
+        if !context.policy.regions.contains(region) {
+            found.push(RuleViolation::new(Rule::R55, &field("regions"), format!("{region} is not a region products can be offered in.")));
+        }
+    }
+    let mut sorted = spec.regions.clone();
+    sorted.sort();
+    sorted.dedup();
+    if sorted.len() != spec.regions.len() {
+        found.push(RuleViolation::new(Rule::R55, &field("regions"), "Each region can be chosen once."));
+    }
+    if free {
+        // R14: a free image is $0 everywhere; no price needs entering, so none is checked.
+        return;
+    }
+    if !spec.billing.iter().any(|on| *on) {
+        found.push(RuleViolation::new(Rule::R18, &field("billing"), "Offer at least one billing mode."));
+    }
+    let enabled = BillingMode::ALL.into_iter().enumerate().filter(|(i, _)| spec.billing[*i]);
+    match spec.template {
+        TemplateKind::Simple => {
+            for (i, mode) in enabled {
+                if let Err(e) = Price::parse(&spec.simple_prices[i]) {
+                    found.push(RuleViolation::new(Rule::R18, &field(&format!("simple_prices.{}", mode.key())), e.message()));
+                }
+            }
+        }
+        TemplateKind::Vcpu => check_tiers(spec, &field, enabled.collect(), found),
+    }
+}
+
+fn check_tiers(
+    spec: &SpecificationDraft,
+    field: &dyn Fn(&str) -> String,
+    enabled: Vec<(usize, BillingMode)>,
+    found: &mut Vec<RuleViolation>,
+) {
+    if spec.tiers.is_empty() {
+        found.push(RuleViolation::new(Rule::R19, &field("tiers"), "Add at least one vCPU tier."));
+    }
+    if spec.tiers.len() > MAX_VCPU_TIERS {
+        found.push(RuleViolation::new(Rule::R19, &field("tiers"), format!("A template has at most {MAX_VCPU_TIERS} vCPU tiers.")));
+    }
+    let mut previous: Option<u32> = None;
+    for (t, tier) in spec.tiers.iter().enumerate() {
+        match tier.vcpus.trim().parse::<u32>() {
+            Ok(n) if (1..=MAX_VCPUS).contains(&n) => {
+                if previous.is_some_and(|p| n <= p) {
+                    found.push(RuleViolation::new(
+                        Rule::R19,
+                        &field(&format!("tiers[{t}].vcpus")),
+                        "vCPU counts must be distinct and in ascending order.",
+                    ));
+                }
+                previous = Some(n);
+            }
+            _ => found.push(RuleViolation::new(
+                Rule::R19,
+                &field(&format!("tiers[{t}].vcpus")),
+                format!("Enter a whole number of vCPUs from 1 to {MAX_VCPUS}."),
+            )),
+        }
+        for (i, mode) in &enabled {
+            let at = field(&format!("tiers[{t}].prices.{}", mode.key()));
+            match Price::parse(&tier.prices[*i]) {
+                Ok(p) if p.is_zero() => {
+                    found.push(RuleViolation::new(Rule::R19, &at, "A vCPU tier price must be more than 0."))
+                }
+                Ok(_) => {}
+                Err(e) => found.push(RuleViolation::new(Rule::R19, &at, e.message())),
+            }
+        }
+    }
+}
+
+/// Fills a tier table from one price per vCPU: each tier's price is its vCPU count times
+/// `per_vcpu`, for every enabled billing mode. Tiers whose count does not parse are left.
+pub fn fill_tiers_from_per_vcpu(spec: &mut SpecificationDraft, per_vcpu: [Price; 3]) {
+    for tier in &mut spec.tiers {
+        if let Ok(n) = tier.vcpus.trim().parse::<i64>() {
+            for (i, price) in per_vcpu.iter().enumerate() {
+                if spec.billing[i] {
+                    tier.prices[i] = Price::from_cents(price.cents().saturating_mul(n)).to_string();
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,241 @@
+use super::*;
+
+fn context() -> ReleaseContext {
+    ReleaseContext {
+        policy: CatalogPolicy::default(),
+        assets: vec![
+            ("asset-free".into(), AssetAvailability::Available),
+            ("asset-taken".into(), AssetAvailability::InAnotherProduct),
+            ("asset-locked".into(), AssetAvailability::Locked),
+        ],
+        live_product_names: vec!["Existing Product".into()],
+    }
+}
+
+fn simple_spec() -> SpecificationDraft {
+    SpecificationDraft {
+        asset_id: "asset-free".into(),
+        regions: vec!["eu-dublin".into()],
+        template: TemplateKind::Simple,
+        billing: [true, true, false],
+        simple_prices: ["0.12".into(), "80".into(), String::new()],
+        tiers: Vec::new(),
+    }
+}
+
+fn vcpu_spec() -> SpecificationDraft {
+    SpecificationDraft {
+        template: TemplateKind::Vcpu,
+        billing: [true, false, true],
+        tiers: vec![
+            VcpuTierDraft { vcpus: "2".into(), prices: ["0.10".into(), String::new(), "500".into()] },
+            VcpuTierDraft { vcpus: "4".into(), prices: ["0.20".into(), String::new(), "900".into()] },
+        ],
+        ..simple_spec()
+    }
+}
+
+fn complete() -> ProductDraft {
+    ProductDraft {
+        sales_type: "Standard".into(),
+        delivery_method: DELIVERY_METHOD_IMAGE.into(),
+        pricing_mode: Some(PricingMode::Charged),
+        name: "Hardened Ubuntu".into(),
+        summary: "Ubuntu 22.04 with CIS hardening".into(),
+        description: "A long description.".into(),
+        category: "Operating systems".into(),
+        version: "1.0".into(),
+        support_email: "support@example.com".into(),
+        specifications: vec![simple_spec()],
+    }
+}
+
+fn rules(draft: &ProductDraft) -> Vec<(Rule, String)> {
+    check_draft(draft, &context()).into_iter().map(|v| (v.rule, v.field)).collect()
+}
+
+#[test]
+fn a_complete_draft_passes_every_rule() {
+    assert_eq!(rules(&complete()), vec![]);
+    let vcpu = ProductDraft { specifications: vec![vcpu_spec()], ..complete() };
+    assert_eq!(rules(&vcpu), vec![]);
+}
+
+#[test]
+fn an_empty_draft_reports_every_missing_choice_with_its_field() {
+    let found = rules(&ProductDraft::default());
+    for expected in [
+        (Rule::R10, "sales_type"),
+        (Rule::R11, "delivery_method"),
+        (Rule::R12, "pricing_mode"),
+        (Rule::R15, "name"),
+        (Rule::R15, "category"),
+        (Rule::R15, "support_email"),
+        (Rule::R16, "specifications"),
+    ] {
+        assert!(found.contains(&(expected.0, expected.1.to_string())), "missing {expected:?} in {found:?}");
+    }
+}
+
+#[test]
+fn r10_the_sales_type_comes_from_the_configured_list() {
+    let draft = ProductDraft { sales_type: "Auction".into(), ..complete() };
+    assert_eq!(rules(&draft), vec![(Rule::R10, "sales_type".into())]);
+}
+
+#[test]
+fn r11_the_delivery_method_is_image() {
+    let draft = ProductDraft { delivery_method: "API".into(), ..complete() };
+    assert_eq!(rules(&draft), vec![(Rule::R11, "delivery_method".into())]);
+}
+
+#[test]
+fn r12_a_pricing_mode_is_chosen() {
+    let draft = ProductDraft { pricing_mode: None, ..complete() };
+    assert_eq!(rules(&draft), vec![(Rule::R12, "pricing_mode".into())]);
+}
+
+#[test]
+fn r13_a_vcpu_priced_product_cannot_be_a_free_image() {
+    let draft = ProductDraft {
+        pricing_mode: Some(PricingMode::FreeImage),
+        specifications: vec![vcpu_spec()],
+        ..complete()
+    };
+    assert_eq!(rules(&draft), vec![(Rule::R13, "pricing_mode".into())]);
+}
+
+#[test]
+fn r14_a_free_image_needs_no_prices() {
+    let mut spec = simple_spec();
+    spec.simple_prices = Default::default();
+    spec.billing = [false; 3];
+    let draft = ProductDraft { pricing_mode: Some(PricingMode::FreeImage), specifications: vec![spec], ..complete() };
+    assert_eq!(rules(&draft), vec![]);
+}
+
+#[test]
+fn r15_names_are_bounded_and_unique_among_live_products() {
+    let long = ProductDraft { name: "x".repeat(61), ..complete() };
+    assert_eq!(rules(&long), vec![(Rule::R15, "name".into())]);
+    let sixty = ProductDraft { name: "é".repeat(60), ..complete() };
+    assert_eq!(rules(&sixty), vec![], "60 characters, not bytes");
+    let taken = ProductDraft { name: " existing product ".into(), ..complete() };
+    assert_eq!(rules(&taken), vec![(Rule::R15, "name".into())]);
+}
+
+#[test]
+fn r15_summary_description_category_version_and_support_email_are_checked() {
+    let draft = ProductDraft {
+        summary: "s".repeat(201),
+        description: "d".repeat(5_001),
+        category: "Games".into(),
+        version: String::new(),
+        support_email: "support at example".into(),
+        ..complete()
+    };
+    let fields: Vec<String> = rules(&draft).into_iter().map(|(r, f)| {
+        assert_eq!(r, Rule::R15);
+        f
+    }).collect();
+    assert_eq!(fields, vec!["summary", "description", "version", "category", "support_email"]);
+}
+
+#[test]
+fn r16_each_specification_names_an_asset_and_one_or_more_regions() {
+    let spec = SpecificationDraft { asset_id: "nope".into(), regions: vec![], ..simple_spec() };
+    let draft = ProductDraft { specifications: vec![simple_spec(), spec], ..complete() };
+    assert_eq!(
+        rules(&draft),
+        vec![
+            (Rule::R16, "specifications[1].asset_id".into()),
+            (Rule::R16, "specifications[1].regions".into()),
+        ]
+    );
+}
+
+#[test]
+fn r16_the_number_of_specifications_is_bounded() {
+    let draft = ProductDraft { specifications: vec![simple_spec(); MAX_SPECIFICATIONS + 1], ..complete() };
+    assert!(rules(&draft).contains(&(Rule::R16, "specifications".into())));
+}
+
+#[test]
+fn r18_simple_prices_are_checked_for_each_enabled_billing_mode_only() {
+    let mut spec = simple_spec();
+    spec.simple_prices = ["1.005".into(), "-3".into(), "not checked: yearly is off".into()];
+    let draft = ProductDraft { specifications: vec![spec], ..complete() };
+    assert_eq!(
+        rules(&draft),
+        vec![
+            (Rule::R18, "specifications[0].simple_prices.pay_per_use".into()),
+            (Rule::R18, "specifications[0].simple_prices.monthly".into()),
+        ]
+    );
+}
+
+#[test]
+fn r18_at_least_one_billing_mode_is_offered() {
+    let spec = SpecificationDraft { billing: [false; 3], ..simple_spec() };
+    let draft = ProductDraft { specifications: vec![spec], ..complete() };
+    assert_eq!(rules(&draft), vec![(Rule::R18, "specifications[0].billing".into())]);
+}
+
+#[test]
+fn r19_tiers_are_distinct_positive_and_ascending_with_prices_above_zero() {
+    let mut spec = vcpu_spec();
+    spec.tiers = vec![
+        VcpuTierDraft { vcpus: "4".into(), prices: ["0.2".into(), String::new(), "900".into()] },
+        VcpuTierDraft { vcpus: "4".into(), prices: ["0".into(), String::new(), "900".into()] },
+        VcpuTierDraft { vcpus: "0".into(), prices: ["0.1".into(), String::new(), "".into()] },
+    ];
+    let draft = ProductDraft { specifications: vec![spec], ..complete() };
+    assert_eq!(
+        rules(&draft),
+        vec![
+            (Rule::R19, "specifications[0].tiers[1].vcpus".into()),
+            (Rule::R19, "specifications[0].tiers[1].prices.pay_per_use".into()),
+            (Rule::R19, "specifications[0].tiers[2].vcpus".into()),
+            (Rule::R19, "specifications[0].tiers[2].prices.yearly".into()),
+        ]
+    );
+}
+
+#[test]
+fn r19_a_vcpu_template_has_at_least_one_and_at_most_sixteen_tiers() {
+    let empty = ProductDraft { specifications: vec![SpecificationDraft { tiers: vec![], ..vcpu_spec() }], ..complete() };
+    assert_eq!(rules(&empty), vec![(Rule::R19, "specifications[0].tiers".into())]);
+    let tiers = (1..=17)
+        .map(|n| VcpuTierDraft { vcpus: n.to_string(), prices: ["1".into(), String::new(), "1".into()] })
+        .collect();
+    let many = ProductDraft { specifications: vec![SpecificationDraft { tiers, ..vcpu_spec() }], ..complete() };
+    assert_eq!(rules(&many), vec![(Rule::R19, "specifications[0].tiers".into())]);
+}
+
+#[test]
+fn r19_tiers_can_be_filled_from_one_price_per_vcpu() {
+    let mut spec = vcpu_spec();
+    let per_vcpu = [Price::parse("0.05").unwrap(), Price::ZERO, Price::parse("240").unwrap()];
+    fill_tiers_from_per_vcpu(&mut spec, per_vcpu);
+    assert_eq!(spec.tiers[0].prices, ["0.10".to_string(), String::new(), "480.00".to_string()]);
+    assert_eq!(spec.tiers[1].prices, ["0.20".to_string(), String::new(), "960.00".to_string()]);
+}
+
+#[test]
+fn r20_an_asset_in_another_product_or_locked_cannot_be_chosen() {
+    for (asset, _) in [("asset-taken", "another product"), ("asset-locked", "locked")] {
+        let spec = SpecificationDraft { asset_id: asset.into(), ..simple_spec() };
+        let draft = ProductDraft { specifications: vec![spec], ..complete() };
+        assert_eq!(rules(&draft), vec![(Rule::R20, "specifications[0].asset_id".into())]);
+    }
+}
+
+#[test]
+fn r55_a_product_can_be_offered_in_several_known_regions_each_once() {
+    let several = SpecificationDraft { regions: vec!["eu-dublin".into(), "ap-singapore".into(), "eu-paris".into()], ..simple_spec() };
+    assert_eq!(rules(&ProductDraft { specifications: vec![several], ..complete() }), vec![]);
+    let unknown = SpecificationDraft { regions: vec!["mars-1".into()], ..simple_spec() };
+    assert_eq!(rules(&ProductDraft { specifications: vec![unknown], ..complete() }), vec![(Rule::R55, "specifications[0].regions".into())]);
+    let twice = SpecificationDraft { regions: vec!["eu-dublin".into(), "eu-dublin".into()], ..simple_spec() };
+    assert_eq!(rules(&ProductDraft { specifications: vec![twice], ..complete() }), vec![(Rule::R55, "specifications[0].regions".into())]);
+}
