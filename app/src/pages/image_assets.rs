@@ -184,7 +184,7 @@ fn ImageRow(
             </th>
             <td>{image.region}</td>
             <td>{image.os}</td>
-            <td>{format_size(image.size_bytes)}</td>
+            <td class="nowrap">{format_size(image.size_bytes)}</td>
             <td>{image.disk_kind.as_str()}</td>
             <td>{image.origin.as_str()}</td>
             <td>{verdict}</td>

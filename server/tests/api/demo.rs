@@ -60,3 +60,22 @@ async fn production_refuses_to_start_while_a_demo_password_works() {
 
     assert!(matches!(refused, Err(server::StartError::DemoSecret(_))));
 }
+
+#[tokio::test]
+async fn a_migration_that_no_longer_matches_the_database_stops_the_server_with_the_reason() {
+    let url = fresh_database_url().await;
+    let db = server::prepare_database(&config(&url, "development")).await.unwrap();
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = $1")
+        .bind(vec![0u8; 48])
+        .execute(&db)
+        .await
+        .unwrap();
+
+    let refused = server::prepare_database(&config(&url, "development")).await;
+
+    let message = match refused {
+        Err(error @ server::StartError::Database(server::database::DatabaseError::Migrate(_))) => error.to_string(),
+        other => panic!("expected a migration error, got {:?}", other.map(|_| ())),
+    };
+    assert!(message.contains("could not apply the database migrations"), "{message}");
+}
