@@ -170,9 +170,11 @@ pub mod ssr {
         hex::encode(Sha256::digest(token.as_bytes()))
     }
 
+    /// Starts a session and sweeps away expired ones, so the table does not grow forever.
     pub async fn create_session(db: &Db, account_id: &str) -> Result<String, sqlx::Error> {
         let token = hex::encode(rand::random::<[u8; 32]>());
         let now = now_ms();
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(db).await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         )

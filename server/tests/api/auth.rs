@@ -111,3 +111,22 @@ async fn a_session_started_on_one_server_works_on_another_server_of_the_same_dat
 
     assert_eq!(current.map(|a| a.id), Some(seller.id));
 }
+
+#[tokio::test]
+async fn expired_sessions_are_swept_when_someone_signs_in() {
+    let app = TestApp::spawn().await;
+    let old = app.account(Role::Customer).await;
+    sqlx::query("INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ('stale', $1, 0, 1)")
+        .bind(&old.id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+
+    app.signed_in(Role::Seller).await;
+
+    let stale: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE token_hash = 'stale'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stale, 0);
+}
