@@ -81,6 +81,11 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(m) => {
                 AppError::BadRequest(format!("The request could not be read: {m}"))
             }
+            // On the server this is a JSON request body that did not parse; in the browser
+            // it would be an answer that did not, which is no fault of the request.
+            ServerFnErrorErr::Deserialization(m) if cfg!(feature = "ssr") => {
+                AppError::BadRequest(format!("The request could not be read: {m}"))
+            }
             ServerFnErrorErr::MissingArg(m) => {
                 AppError::BadRequest(format!("The request is missing the field {m}."))
             }

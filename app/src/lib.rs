@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod components;
+pub mod drafts;
 pub mod error;
 pub mod images;
 pub mod pages;

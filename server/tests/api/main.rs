@@ -4,6 +4,7 @@
 
 mod auth;
 mod demo;
+mod drafts;
 mod helpers;
 mod images;
 mod pages;

@@ -239,3 +239,13 @@ fn r55_a_product_can_be_offered_in_several_known_regions_each_once() {
     let twice = SpecificationDraft { regions: vec!["eu-dublin".into(), "eu-dublin".into()], ..simple_spec() };
     assert_eq!(rules(&ProductDraft { specifications: vec![twice], ..complete() }), vec![(Rule::R55, "specifications[0].regions".into())]);
 }
+
+#[test]
+fn r30_a_draft_past_a_rules_limit_can_still_be_stored_but_not_an_enormous_one() {
+    let over_rule = ProductDraft { name: "x".repeat(61), ..complete() };
+    assert_eq!(check_draft_bounds(&over_rule), Ok(()));
+    let enormous = ProductDraft { description: "d".repeat(20_001), ..complete() };
+    assert!(check_draft_bounds(&enormous).unwrap_err().contains("description"));
+    let many = ProductDraft { specifications: vec![simple_spec(); 51], ..complete() };
+    assert!(check_draft_bounds(&many).is_err());
+}
