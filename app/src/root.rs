@@ -64,7 +64,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/console") view=console::ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=|| view! { <Redirect path="/console/products" /> } ssr=SsrMode::Async />
                     <Route path=path!("products") view=console::MyProducts ssr=SsrMode::Async />
-                    <Route path=path!("drafts") view=console::Drafts ssr=SsrMode::Async />
+                    <Route path=path!("drafts") view=crate::pages::drafts::DraftsPage ssr=SsrMode::Async />
                     <Route path=path!("applications") view=console::MyApplications ssr=SsrMode::Async />
                     <Route path=path!("assets") view=crate::pages::image_assets::ImageAssetsPage ssr=SsrMode::Async />
                     <Route path=path!("messages") view=console::Messages ssr=SsrMode::Async />

@@ -47,18 +47,6 @@ pub fn MyProducts() -> impl IntoView {
 }
 
 #[component]
-pub fn Drafts() -> impl IntoView {
-    view! {
-        <Title text="Drafts · Seller Console" />
-        <h1>"Drafts"</h1>
-        <EmptyState
-            title="No drafts"
-            body="Products you save as drafts while releasing them will be listed here, ready to resume."
-        />
-    }
-}
-
-#[component]
 pub fn MyApplications() -> impl IntoView {
     view! {
         <Title text="My Applications · Seller Console" />

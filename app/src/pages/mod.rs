@@ -1,6 +1,7 @@
 //! One module per page (or group of small pages).
 
 pub mod console;
+pub mod drafts;
 pub mod image_assets;
 pub mod marketplace;
 pub mod review;

@@ -145,3 +145,17 @@ async fn malformed_and_oversized_draft_saves_get_a_400_and_store_nothing() {
     let listed: Vec<DraftSummary> = app.call(&client, "drafts/list", &[]).await.json().await.unwrap();
     assert!(listed.is_empty());
 }
+
+#[tokio::test]
+async fn r32_the_drafts_page_lists_drafts_without_javascript() {
+    let app = TestApp::spawn().await;
+    let (_, client) = app.signed_in(Role::Seller).await;
+    saved(save(&app, &client, &DraftBase::New, &named("Listed <b>safely</b>")).await).await;
+    saved(save(&app, &client, &DraftBase::New, &named("  ")).await).await;
+
+    let html = app.get(&client, "/console/drafts").await.text().await.unwrap();
+
+    assert!(html.contains("Listed &lt;b&gt;safely&lt;/b&gt;"), "names are escaped: {html}");
+    assert!(html.contains("Untitled"));
+    assert!(!html.contains("Loading your drafts"));
+}

@@ -83,7 +83,9 @@ impl BillingMode {
 }
 
 /// What the seller has entered so far; every field as typed, so nothing typed is lost.
+/// Fields left out of a saved draft read as empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ProductDraft {
     pub sales_type: String,
     pub delivery_method: String,
@@ -99,6 +101,7 @@ pub struct ProductDraft {
 
 /// One specification: an image asset, its regions and its prices, as typed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SpecificationDraft {
     pub asset_id: String,
     pub regions: Vec<String>,
@@ -125,6 +128,7 @@ impl Default for SpecificationDraft {
 
 /// One row of a vCPU template: a vCPU count and a price per billing mode.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct VcpuTierDraft {
     pub vcpus: String,
     pub prices: [String; 3],

@@ -1,0 +1,108 @@
+//! Product Management → Drafts (R32): each draft with its name and when it was last saved,
+//! and deleting one after a confirmation.
+
+use crate::components::{empty_state::EmptyState, time::format_utc};
+use crate::drafts::{list_drafts, DeleteDraft, DraftSummary};
+use leptos::html::Dialog;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn DraftsPage() -> impl IntoView {
+    let delete = ServerAction::<DeleteDraft>::new();
+    let drafts = Resource::new(move || delete.version().get(), |_| list_drafts());
+    let to_delete = RwSignal::new(None::<DraftSummary>);
+    view! {
+        <Title text="Drafts · Seller Console" />
+        <h1>"Drafts"</h1>
+        {move || {
+            delete.value().get().and_then(Result::err).map(|error| {
+                view! { <p class="notice error" role="alert">{error.to_string()}</p> }
+            })
+        }}
+        <Transition fallback=|| view! { <p role="status">"Loading your drafts…"</p> }>
+            {move || Suspend::new(async move {
+                match drafts.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <EmptyState
+                            title="No drafts"
+                            body="Products you save as drafts while releasing them will be listed here, ready to resume."
+                        />
+                    }
+                    .into_any(),
+                    Ok(list) => view! { <DraftTable drafts=list to_delete /> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        <ConfirmDelete to_delete delete />
+    }
+}
+
+fn title_of(draft: &DraftSummary) -> String {
+    if draft.name.trim().is_empty() { "Untitled".to_owned() } else { draft.name.clone() }
+}
+
+#[component]
+fn DraftTable(drafts: Vec<DraftSummary>, to_delete: RwSignal<Option<DraftSummary>>) -> impl IntoView {
+    view! {
+        <table class="data" aria-label="Drafts">
+            <thead><tr><th>"Product name"</th><th>"Last saved"</th><th>"Operation"</th></tr></thead>
+            <tbody>
+                {drafts
+                    .into_iter()
+                    .map(|draft| {
+                        let title = title_of(&draft);
+                        let saved = format_utc(draft.updated_at);
+                        view! {
+                            <tr>
+                                <th scope="row">{title}</th>
+                                <td>{saved}</td>
+                                <td>
+                                    <button type="button" on:click=move |_| to_delete.set(Some(draft.clone()))>
+                                        "Delete"
+                                    </button>
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// A modal `<dialog>`: the browser traps focus in it and closes it on Escape.
+#[component]
+fn ConfirmDelete(to_delete: RwSignal<Option<DraftSummary>>, delete: ServerAction<DeleteDraft>) -> impl IntoView {
+    let dialog = NodeRef::<Dialog>::new();
+    Effect::new(move |_| {
+        if let Some(element) = dialog.get() {
+            match to_delete.get() {
+                Some(_) if !element.open() => {
+                    let _ = element.show_modal();
+                }
+                None if element.open() => element.close(),
+                _ => {}
+            }
+        }
+    });
+    let confirm = move |_| {
+        if let Some(draft) = to_delete.get_untracked() {
+            delete.dispatch(DeleteDraft { id: draft.id });
+        }
+        to_delete.set(None);
+    };
+    view! {
+        <dialog node_ref=dialog aria-labelledby="delete-draft-title" on:close=move |_| to_delete.set(None)>
+            <h2 id="delete-draft-title">
+                {move || to_delete.get().map(|d| format!("Delete the draft “{}”?", title_of(&d)))}
+            </h2>
+            <p>"The draft and everything entered in it will be gone. This cannot be undone."</p>
+            <div class="dialog-actions">
+                <button type="button" on:click=move |_| to_delete.set(None) autofocus>"Cancel"</button>
+                <button type="button" class="button danger" on:click=confirm>"Delete draft"</button>
+            </div>
+        </dialog>
+    }
+}
