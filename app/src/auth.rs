@@ -66,6 +66,9 @@ pub async fn sign_in(email: String, password: String) -> Result<Account, AppErro
     let token = ssr::create_session(&state.db, &account.id)
         .await
         .map_err(crate::error::ssr::db_error("creating a session"))?;
+    // Setting the cookie and the redirect reads the Leptos context after awaits; that is
+    // safe here because sign-in is only reached over HTTP, where leptos_axum keeps the
+    // context for the whole call (unlike a server function called while a page renders).
     ssr::set_session_cookie(&token, state.settings.secure_cookies);
     leptos_axum::redirect(account.role.home_path());
     Ok(account)
