@@ -46,6 +46,23 @@ pub struct Account {
     pub role: Role,
 }
 
+/// The account of the request being rendered, as the server looked it up before rendering
+/// (see `ssr::SessionAccount`). In the browser this is only called during hydration's
+/// first render, whose value `SharedValue` takes from the server instead.
+pub fn request_account() -> Result<Option<Account>, AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<ssr::SessionAccount>().cloned())
+            .map(|found| found.0)
+            .unwrap_or(Ok(None))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Ok(None)
+    }
+}
+
 /// The account of the current session, if any.
 #[server(endpoint = "session/current")]
 pub async fn current_account() -> Result<Option<Account>, AppError> {
@@ -135,11 +152,27 @@ pub mod ssr {
         }
     }
 
+    /// The session's account, looked up once per page request before the page renders.
+    #[derive(Debug, Clone)]
+    pub struct SessionAccount(pub Result<Option<Account>, AppError>);
+
+    impl SessionAccount {
+        pub async fn load(db: &Db, headers: &http::HeaderMap) -> Self {
+            let account = match token_in(headers) {
+                Some(token) => account_for_token(db, &token).await.map_err(db_error("loading a session")),
+                None => Ok(None),
+            };
+            SessionAccount(account)
+        }
+    }
+
     /// The session token from the request's cookie header.
     pub fn request_token() -> Option<String> {
-        let parts = use_context::<http::request::Parts>()?;
-        parts
-            .headers
+        token_in(&use_context::<http::request::Parts>()?.headers)
+    }
+
+    fn token_in(headers: &http::HeaderMap) -> Option<String> {
+        headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())

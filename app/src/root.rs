@@ -1,6 +1,6 @@
 //! The HTML shell, the router and the session shared by every page.
 
-use crate::auth::{current_account, Account, SignIn, SignOut};
+use crate::auth::{Account, SignIn, SignOut};
 use crate::error::AppError;
 use crate::pages::{console, marketplace, review, sign_in::SignInPage};
 use leptos::prelude::*;
@@ -27,9 +27,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// The signed-in account and the actions that change it, shared by every page.
+///
+/// The account is known before the page renders: the server looks up the session once per
+/// request (`auth::ssr::SessionAccount`) and sends it along with the page for hydration.
+/// It is a plain signal, not a resource read under several `<Suspense>`s: that pattern can
+/// leave a server-rendered page half sent (leptos-rs/leptos#4851).
 #[derive(Clone, Copy)]
 pub struct Session {
-    pub account: Resource<Result<Option<Account>, AppError>>,
+    pub account: RwSignal<Result<Option<Account>, AppError>>,
     pub sign_in: ServerAction<SignIn>,
     pub sign_out: ServerAction<SignOut>,
 }
@@ -39,12 +44,17 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let sign_in = ServerAction::<SignIn>::new();
     let sign_out = ServerAction::<SignOut>::new();
-    // Blocking, so the server knows the account before it sends the status: a signed-out
-    // visitor gets a real redirect to sign in, not a page that redirects after loading.
-    let account = Resource::new_blocking(
-        move || (sign_in.version().get(), sign_out.version().get()),
-        |_| current_account(),
-    );
+    let account = RwSignal::new(SharedValue::new(crate::auth::request_account).into_inner());
+    Effect::new(move || {
+        if let Some(Ok(signed_in)) = sign_in.value().get() {
+            account.set(Ok(Some(signed_in)));
+        }
+    });
+    Effect::new(move || {
+        if let Some(Ok(())) = sign_out.value().get() {
+            account.set(Ok(None));
+        }
+    });
     provide_context(Session { account, sign_in, sign_out });
 
     view! {

@@ -5,7 +5,9 @@ pub mod config;
 pub mod database;
 pub mod demo;
 pub mod http_errors;
+pub mod render_watchdog;
 
+use app::auth::ssr::SessionAccount;
 use app::images::ssr::DatabaseImages;
 use app::state::{AppState, Db, Settings};
 use app::{shell, App};
@@ -69,9 +71,26 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(fallback_context, shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), load_session))
+        .layer(axum::middleware::from_fn(render_watchdog::finish_pages))
         .layer(axum::middleware::map_response(http_errors::set_error_status))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Looks up the session's account before a page renders, so every part of the page reads
+/// one answer synchronously. Static files and server functions (which guard themselves) skip it.
+async fn load_session(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path();
+    if request.method() == http::Method::GET && !path.starts_with("/pkg/") && !path.starts_with("/api/") {
+        let account = SessionAccount::load(&state.db, request.headers()).await;
+        request.extensions_mut().insert(account);
+    }
+    next.run(request).await
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -8,25 +8,16 @@ use leptos_router::components::Redirect;
 #[component]
 pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
     let session = expect_context::<Session>();
-    view! {
-        <Suspense fallback=|| view! { <p class="page" role="status">"Loading…"</p> }>
-            {move || {
-                let children = children.clone();
-                Suspend::new(async move {
-                    match session.account.await {
-                        Ok(Some(account)) if account.role == role => children().into_any(),
-                        Ok(Some(_)) => view! { <WrongRole role /> }.into_any(),
-                        Ok(None) => view! { <Redirect path="/sign-in" /> }.into_any(),
-                        Err(error) => view! {
-                            <main class="page narrow">
-                                <p class="form-error" role="alert">{error.to_string()}</p>
-                            </main>
-                        }
-                        .into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+    move || match session.account.get() {
+        Ok(Some(account)) if account.role == role => children().into_any(),
+        Ok(Some(_)) => view! { <WrongRole role /> }.into_any(),
+        Ok(None) => view! { <Redirect path="/sign-in" /> }.into_any(),
+        Err(error) => view! {
+            <main class="page narrow">
+                <p class="form-error" role="alert">{error.to_string()}</p>
+            </main>
+        }
+        .into_any(),
     }
 }
 

@@ -11,30 +11,26 @@ pub fn SiteHeader() -> impl IntoView {
         <header class="site-header">
             <A href="/" attr:class="brand">"Marketplace"</A>
             <nav aria-label="Account" class="account-nav">
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        match session.account.await {
-                            Ok(Some(account)) => {
-                                let area = match account.role {
-                                    Role::Seller => Some(("/console/products", "Seller Console")),
-                                    Role::Reviewer => Some(("/review", "Review queue")),
-                                    Role::Customer => None,
-                                };
-                                view! {
-                                    {area.map(|(href, label)| view! { <A href=href>{label}</A> })}
-                                    <span class="who">
-                                        {account.display_name} " (" {account.role.as_str()} ")"
-                                    </span>
-                                    <ActionForm action=session.sign_out>
-                                        <button type="submit" class="link-button">"Sign out"</button>
-                                    </ActionForm>
-                                }
-                                .into_any()
-                            }
-                            _ => view! { <A href="/sign-in">"Sign in"</A> }.into_any(),
+                {move || match session.account.get() {
+                    Ok(Some(account)) => {
+                        let area = match account.role {
+                            Role::Seller => Some(("/console/products", "Seller Console")),
+                            Role::Reviewer => Some(("/review", "Review queue")),
+                            Role::Customer => None,
+                        };
+                        view! {
+                            {area.map(|(href, label)| view! { <A href=href>{label}</A> })}
+                            <span class="who">
+                                {account.display_name} " (" {account.role.as_str()} ")"
+                            </span>
+                            <ActionForm action=session.sign_out>
+                                <button type="submit" class="link-button">"Sign out"</button>
+                            </ActionForm>
                         }
-                    })}
-                </Transition>
+                        .into_any()
+                    }
+                    _ => view! { <A href="/sign-in">"Sign in"</A> }.into_any(),
+                }}
             </nav>
         </header>
     }

@@ -35,6 +35,22 @@ pub async fn fresh_database_url() -> String {
     }
 }
 
+/// The runtime all test servers run on. It lives for the whole test process.
+fn server_runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_env("TEST_LOG"))
+            .with_writer(std::io::stderr)
+            .try_init();
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .enable_all()
+            .build()
+            .expect("build the test servers' runtime")
+    })
+}
+
 fn hex_id() -> String {
     (0..12).map(|_| format!("{:x}", rand::random::<u8>() % 16)).collect()
 }
@@ -45,25 +61,40 @@ impl TestApp {
     }
 
     /// A server on an existing database (a second server behind the same load balancer).
+    ///
+    /// Every test's server runs on one shared multi-threaded runtime, as in production,
+    /// instead of on the test's own runtime.
     pub async fn spawn_on(database_url: String) -> TestApp {
-        let config = Config::from_lookup(|name| match name {
-            "DATABASE_URL" => Some(database_url.clone()),
-            "DEMO_DATA" => Some("off".into()),
-            _ => None,
-        })
-        .expect("test configuration");
-        let db = server::prepare_database(&config).await.expect("prepare the test database");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
-        let addr: SocketAddr = listener.local_addr().unwrap();
-        let options = LeptosOptions::builder().output_name("marketplace").site_addr(addr).build();
-        let router = server::router(server::app_state(db.clone(), &config, options));
-        tokio::spawn(async move { axum::serve(listener, router.into_make_service()).await });
-        TestApp { address: format!("http://{addr}"), db, database_url }
+        let url = database_url.clone();
+        server_runtime()
+            .spawn(async move {
+                let config = Config::from_lookup(|name| match name {
+                    "DATABASE_URL" => Some(url.clone()),
+                    "DEMO_DATA" => Some("off".into()),
+                    _ => None,
+                })
+                .expect("test configuration");
+                let db = server::prepare_database(&config).await.expect("prepare the test database");
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+                let addr: SocketAddr = listener.local_addr().unwrap();
+                let options = LeptosOptions::builder().output_name("marketplace").site_addr(addr).build();
+                let router = server::router(server::app_state(db.clone(), &config, options));
+                tokio::spawn(async move { axum::serve(listener, router.into_make_service()).await });
+                TestApp { address: format!("http://{addr}"), db, database_url: url }
+            })
+            .await
+            .expect("start the test server")
     }
 
-    /// A browser-like client that keeps cookies and does not follow redirects.
+    /// A browser-like client that keeps cookies and does not follow redirects. Its timeout
+    /// turns a response that never finishes into a failed test instead of a stuck run.
     pub fn client(&self) -> Client {
-        Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .unwrap()
     }
 
     pub async fn account(&self, role: Role) -> Account {

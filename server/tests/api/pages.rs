@@ -71,3 +71,46 @@ async fn an_unknown_page_is_a_404() {
     assert!(html.contains("Page not found"));
     assert!(html.contains("Sign out"), "the 404 page still knows who is signed in");
 }
+
+/// Leptos occasionally never finishes a page whose `<Suspense>` waits for a resource
+/// (leptos-rs/leptos#4851; see `server/src/render_watchdog.rs`). Rendering each page many
+/// times at once, while other tests run, shows whether any response stalls; a stalled
+/// render is retried after 8 s, so one that has not finished in 40 s never will.
+#[tokio::test]
+async fn pages_rendered_many_times_at_once_all_finish() {
+    use futures::stream::{self, StreamExt};
+    const ROUNDS: usize = 100;
+    let app = TestApp::spawn().await;
+    let (_, seller) = app.signed_in(Role::Seller).await;
+    let (_, reviewer) = app.signed_in(Role::Reviewer).await;
+    let visitor = app.client();
+    let cases = [
+        (&visitor, "/", 200),
+        (&visitor, "/console/assets", 302),
+        (&seller, "/console/assets", 200),
+        (&seller, "/console/drafts", 200),
+        (&reviewer, "/console/assets", 403),
+        (&reviewer, "/review", 200),
+    ];
+    let stalled: Vec<String> = stream::iter((0..ROUNDS).flat_map(|_| cases.iter()))
+        .map(|(client, path, status)| {
+            let app = &app;
+            async move {
+                let request = async {
+                    let response = app.get(client, path).await;
+                    assert_eq!(response.status(), *status, "{path}");
+                    response.text().await.unwrap()
+                };
+                match tokio::time::timeout(std::time::Duration::from_secs(40), request).await {
+                    Ok(html) if *status == 302 || html.contains("</html>") => None,
+                    Ok(html) => Some(format!("{path}: incomplete page of {} bytes", html.len())),
+                    Err(_) => Some(format!("{path}: no complete response in 40 s")),
+                }
+            }
+        })
+        .buffer_unordered(24)
+        .filter_map(|outcome| async move { outcome })
+        .collect()
+        .await;
+    assert!(stalled.is_empty(), "{} of {} responses stalled: {stalled:?}", stalled.len(), ROUNDS * cases.len());
+}
