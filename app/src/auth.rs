@@ -135,6 +135,14 @@ pub mod ssr {
             Ok(Caller { state: state()?, token: request_token() })
         }
 
+        /// The caller and their account, if they are a signed-in seller: the guard that opens
+        /// every seller-only server function. Awaited first, so the context is still there.
+        pub async fn seller() -> Result<(Self, Account), AppError> {
+            let caller = Self::from_context()?;
+            let account = caller.require_role(Role::Seller).await?;
+            Ok((caller, account))
+        }
+
         /// The session's account, if the request has a live session.
         pub async fn account(&self) -> Result<Option<Account>, AppError> {
             let Some(token) = &self.token else { return Ok(None) };

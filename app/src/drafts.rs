@@ -1,6 +1,6 @@
 //! Product drafts (SPEC section 3): saved whatever their state (R30), listed, resumed and
 //! deleted (R32), and never overwritten by a stale save (R33). The wizard that edits them
-//! is not built yet; these are the server functions it will call.
+//! is `pages::release`.
 
 use crate::error::AppError;
 use crate::rules::release::ProductDraft;
@@ -15,6 +15,8 @@ pub struct DraftSummary {
     pub name: String,
     pub version: i64,
     pub updated_at: i64,
+    /// How many rules the draft still breaks; 0 when it may be submitted.
+    pub problems: usize,
 }
 
 /// A whole draft, to resume editing it.
@@ -45,8 +47,7 @@ pub enum DraftBase {
 /// the stored one is refused with a conflict (R33).
 #[server(endpoint = "drafts/save", input = server_fn::codec::Json)]
 pub async fn save_draft(base: DraftBase, content: ProductDraft) -> Result<SavedDraft, AppError> {
-    let caller = crate::auth::ssr::Caller::from_context()?;
-    let seller = caller.require_role(crate::auth::Role::Seller).await?;
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     crate::rules::release::check_draft_bounds(&content).map_err(AppError::BadRequest)?;
     ssr::save(&caller.state.db, &seller.id, &base, &content).await
 }
@@ -54,24 +55,21 @@ pub async fn save_draft(base: DraftBase, content: ProductDraft) -> Result<SavedD
 /// The signed-in seller's drafts, most recently saved first (R32).
 #[server(endpoint = "drafts/list")]
 pub async fn list_drafts() -> Result<Vec<DraftSummary>, AppError> {
-    let caller = crate::auth::ssr::Caller::from_context()?;
-    let seller = caller.require_role(crate::auth::Role::Seller).await?;
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::list(&caller.state.db, &seller.id).await
 }
 
 /// One of the signed-in seller's drafts, to resume it (R32).
 #[server(endpoint = "drafts/load")]
 pub async fn load_draft(id: String) -> Result<Draft, AppError> {
-    let caller = crate::auth::ssr::Caller::from_context()?;
-    let seller = caller.require_role(crate::auth::Role::Seller).await?;
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::load(&caller.state.db, &seller.id, &id).await
 }
 
 /// Deletes one of the signed-in seller's drafts (R32).
 #[server(endpoint = "drafts/delete")]
 pub async fn delete_draft(id: String) -> Result<(), AppError> {
-    let caller = crate::auth::ssr::Caller::from_context()?;
-    let seller = caller.require_role(crate::auth::Role::Seller).await?;
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::delete(&caller.state.db, &seller.id, &id).await
 }
 
@@ -145,23 +143,33 @@ pub mod ssr {
         }
     }
 
+    /// The drafts, each with how many problems stand between it and submission (judged by
+    /// the same rules as the wizard, against the seller's assets now).
     pub async fn list(db: &Db, seller_id: &str) -> Result<Vec<DraftSummary>, AppError> {
-        sqlx::query("SELECT id, name, version, updated_at FROM drafts WHERE seller_id = $1 ORDER BY updated_at DESC, id")
-            .bind(seller_id)
-            .fetch_all(db)
-            .await
-            .map_err(db_error("listing drafts"))?
-            .iter()
-            .map(|row| {
-                Ok(DraftSummary {
-                    id: row.try_get("id")?,
-                    name: row.try_get("name")?,
-                    version: row.try_get("version")?,
-                    updated_at: row.try_get("updated_at")?,
-                })
+        let assets = crate::release::ssr::asset_choices(db, seller_id).await?;
+        let context = crate::release::ssr::context_for(&assets);
+        sqlx::query(
+            "SELECT id, name, content, version, updated_at FROM drafts WHERE seller_id = $1 \
+             ORDER BY updated_at DESC, id",
+        )
+        .bind(seller_id)
+        .fetch_all(db)
+        .await
+        .map_err(db_error("listing drafts"))?
+        .iter()
+        .map(|row| {
+            let content: String = row.try_get("content")?;
+            let content: ProductDraft = serde_json::from_str(&content).unwrap_or_default();
+            Ok(DraftSummary {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                version: row.try_get("version")?,
+                updated_at: row.try_get("updated_at")?,
+                problems: crate::rules::release::check_draft(&content, &context).len(),
             })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(db_error("reading drafts"))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db_error("reading drafts"))
     }
 
     pub async fn load(db: &Db, seller_id: &str, id: &str) -> Result<Draft, AppError> {

@@ -35,8 +35,7 @@ impl ImageAssetsOverview {
 /// The signed-in seller's private images and image assets.
 #[server(endpoint = "images/overview")]
 pub async fn load_image_assets() -> Result<ImageAssetsOverview, AppError> {
-    let caller = crate::auth::ssr::Caller::from_context()?;
-    let seller = caller.require_role(crate::auth::Role::Seller).await?;
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let state = &caller.state;
     ssr::overview(&state.db, state.images.as_ref(), &state.settings.asset_policy, &seller.id).await
 }
@@ -46,8 +45,7 @@ pub async fn load_image_assets() -> Result<ImageAssetsOverview, AppError> {
 #[server(endpoint = "images/release")]
 pub async fn release_as_asset(image_id: String) -> Result<ImageAsset, AppError> {
     const MAX_ID_LEN: usize = 64;
-    let caller = crate::auth::ssr::Caller::from_context()?;
-    let seller = caller.require_role(crate::auth::Role::Seller).await?;
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     if image_id.is_empty() || image_id.len() > MAX_ID_LEN {
         return Err(AppError::BadRequest("The image id is not valid.".into()));
     }

@@ -7,6 +7,7 @@ pub mod drafts;
 pub mod error;
 pub mod images;
 pub mod pages;
+pub mod release;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod state;

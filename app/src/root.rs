@@ -74,6 +74,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/console") view=console::ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=|| view! { <Redirect path="/console/products" /> } ssr=SsrMode::Async />
                     <Route path=path!("products") view=console::MyProducts ssr=SsrMode::Async />
+                    <Route path=path!("products/new") view=crate::pages::release::ReleasePage ssr=SsrMode::Async />
+                    <Route path=path!("applications/:id") view=crate::pages::release::SubmittedRequestPage ssr=SsrMode::Async />
                     <Route path=path!("drafts") view=crate::pages::drafts::DraftsPage ssr=SsrMode::Async />
                     <Route path=path!("applications") view=console::MyApplications ssr=SsrMode::Async />
                     <Route path=path!("assets") view=crate::pages::image_assets::ImageAssetsPage ssr=SsrMode::Async />

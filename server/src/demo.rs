@@ -14,9 +14,11 @@ pub struct DemoAccount {
     pub role: Role,
 }
 
-pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
+pub const DEMO_ACCOUNTS: [DemoAccount; 5] = [
     DemoAccount { email: "seller@example.com", password: "seller-demo-1", name: "Northwind Images", role: Role::Seller },
     DemoAccount { email: "seller2@example.com", password: "seller-demo-2", name: "Contoso Systems", role: Role::Seller },
+    // A seller who has just joined: no images yet, so every empty state can be seen.
+    DemoAccount { email: "seller3@example.com", password: "seller-demo-3", name: "Tailspin Software", role: Role::Seller },
     DemoAccount { email: "reviewer@example.com", password: "reviewer-demo", name: "Marketplace Review", role: Role::Reviewer },
     DemoAccount { email: "customer@example.com", password: "customer-demo", name: "Fabrikam Ltd", role: Role::Customer },
 ];
@@ -79,6 +81,10 @@ fn first_seller_images() -> Vec<PrivateImage> {
 fn second_seller_images() -> Vec<PrivateImage> {
     vec![
         PrivateImage { os: "Rocky Linux 9".into(), ..image("img-demo2-rocky", "rocky-hardened") },
+        PrivateImage { os: "Debian 12".into(), ..image("img-demo2-postgres", "debian-postgres") },
+        PrivateImage { os: "Alpine 3.20".into(), ..image("img-demo2-nginx", "alpine-nginx") },
+        PrivateImage { os: "Fedora 40".into(), ..image("img-demo2-devtools", "fedora-devtools") },
+        PrivateImage { os: "Ubuntu 24.04".into(), ..image("img-demo2-ml", "ubuntu-ml") },
         PrivateImage { encrypted: true, ..image("img-demo2-vault", "vault-encrypted") },
     ]
 }

@@ -37,11 +37,14 @@ pub fn ConsoleLayout() -> impl IntoView {
 pub fn MyProducts() -> impl IntoView {
     view! {
         <Title text="My Products · Seller Console" />
-        <h1>"My Products"</h1>
+        <div class="page-head">
+            <h1>"My Products"</h1>
+            <a class="button primary" href="/console/products/new">"Release New Product"</a>
+        </div>
         <EmptyState
             title="No products yet"
-            body="A product is released from an image asset. Release one of your private images as an image asset first; releasing products from it is the next step of the console."
-            link=("/console/assets", "Go to Image Assets")
+            body="A product is released from one of your image assets. Choose Release New Product to start; drafts are kept under Drafts, and submitted requests under My Applications."
+            link=("/console/products/new", "Release New Product")
         />
     }
 }

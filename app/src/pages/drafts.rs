@@ -47,7 +47,7 @@ fn title_of(draft: &DraftSummary) -> String {
 fn DraftTable(drafts: Vec<DraftSummary>, to_delete: RwSignal<Option<DraftSummary>>) -> impl IntoView {
     view! {
         <table class="data" aria-label="Drafts">
-            <thead><tr><th>"Product name"</th><th>"Last saved"</th><th>"Operation"</th></tr></thead>
+            <thead><tr><th>"Product name"</th><th>"Last saved"</th><th>"Completeness"</th><th>"Operation"</th></tr></thead>
             <tbody>
                 {drafts
                     .into_iter()
@@ -58,7 +58,14 @@ fn DraftTable(drafts: Vec<DraftSummary>, to_delete: RwSignal<Option<DraftSummary
                             <tr>
                                 <th scope="row">{title}</th>
                                 <td>{saved}</td>
-                                <td>
+                                <td>{match draft.problems {
+                                    0 => "Ready to submit".to_owned(),
+                                    1 => "1 problem to fix".to_owned(),
+                                    n => format!("{n} problems to fix"),
+                                }}</td>
+                                <td class="row-actions">
+                                    <a class="button" href=format!("/console/products/new?draft={}", draft.id)
+                                        aria-label=format!("Resume {}", title_of(&draft))>"Resume"</a>
                                     <button type="button" on:click=move |_| to_delete.set(Some(draft.clone()))>
                                         "Delete"
                                     </button>

@@ -4,5 +4,6 @@ pub mod console;
 pub mod drafts;
 pub mod image_assets;
 pub mod marketplace;
+pub mod release;
 pub mod review;
 pub mod sign_in;

@@ -76,7 +76,7 @@ impl BillingMode {
         }
     }
 
-    fn key(self) -> &'static str {
+    pub fn key(self) -> &'static str {
         match self {
             BillingMode::PayPerUse => "pay_per_use",
             BillingMode::Monthly => "monthly",

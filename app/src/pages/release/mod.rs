@@ -1,0 +1,162 @@
+//! My Products → Release New Product: the wizard (SPEC sections 2 and 3).
+
+mod form;
+mod review;
+mod saving;
+mod specs;
+mod steps;
+
+use crate::drafts::DraftBase;
+use crate::release::{load_release_request, load_release_setup, ReleaseSetup};
+use crate::rules::release::{ProductDraft, DELIVERY_METHOD_IMAGE};
+use form::{Form, Step};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use saving::{ConflictNotice, SaveStatusLine, Saver};
+
+#[component]
+pub fn ReleasePage() -> impl IntoView {
+    let query = use_query_map();
+    let draft_id = query.with_untracked(|q| q.get("draft"));
+    let setup = Resource::new(move || draft_id.clone(), load_release_setup);
+    view! {
+        <Title text="Release New Product · Seller Console" />
+        <h1>"Release New Product"</h1>
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match setup.await {
+                    Ok(setup) => view! { <Wizard setup /> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Wizard(setup: ReleaseSetup) -> impl IntoView {
+    let (content, base) = match setup.draft {
+        Some(draft) => (draft.content, DraftBase::Existing { id: draft.id, version: draft.version }),
+        None => (ProductDraft { delivery_method: DELIVERY_METHOD_IMAGE.into(), ..Default::default() }, DraftBase::New),
+    };
+    let form = Form::new(content, setup.context, setup.assets);
+    let saver = Saver::new(form, base);
+    warn_before_leaving(saver);
+    let step = form.step;
+    let go = move |to: Step| {
+        // Leaving a step shows all its problems, so nothing is missed on the way.
+        form.revealed.update(|r| {
+            r.insert(step.get_untracked().index());
+        });
+        step.set(to);
+    };
+    view! {
+        <nav aria-label="Release steps">
+            <ol class="stepper">
+                {Step::ALL.iter().map(|s| {
+                    let s = *s;
+                    let problems = move || form.problems_in(s);
+                    view! {
+                        <li class:current=move || step.get() == s>
+                            <button type="button" class="step" aria-current=move || (step.get() == s).then_some("step")
+                                on:click=move |_| go(s)>
+                                <span class="step-number">{s.index() + 1}</span>
+                                {s.label()}
+                                <span class="step-state">
+                                    {move || match (s, problems()) {
+                                        (Step::Review, _) => String::new(),
+                                        (_, 0) => " ✓ complete".into(),
+                                        (_, n) => format!(" · {n} to fix"),
+                                    }}
+                                </span>
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </nav>
+        <ConflictNotice saver />
+        <section class="wizard-step" aria-labelledby="step-title">
+            <h2 id="step-title">{move || step.get().label()}</h2>
+            {move || {
+                let n = form.problems_in(step.get());
+                (step.get() != Step::Review).then(|| view! {
+                    <p class="problem-count" aria-live="polite">
+                        {match n { 0 => "No problems on this step.".to_owned(), 1 => "1 problem remains on this step.".to_owned(), n => format!("{n} problems remain on this step.") }}
+                    </p>
+                })
+            }}
+            {move || match step.get() {
+                Step::Basics => view! { <steps::BasicsStep form /> }.into_any(),
+                Step::Details => view! { <steps::DetailsStep form /> }.into_any(),
+                Step::Specification => view! { <specs::SpecificationStep form /> }.into_any(),
+                Step::Review => view! { <review::ReviewStep form saver /> }.into_any(),
+            }}
+        </section>
+        <footer class="wizard-footer">
+            <div>
+                <button type="button" disabled=move || step.get() == Step::Basics
+                    on:click=move |_| go(Step::ALL[step.get_untracked().index().saturating_sub(1)])>"Back"</button>
+                <Show when=move || step.get() != Step::Review>
+                    <button type="button" class="primary" on:click=move |_| go(Step::ALL[step.get_untracked().index() + 1])>"Next"</button>
+                </Show>
+            </div>
+            <div class="save-area">
+                <SaveStatusLine saver />
+                <button type="button" id="save-draft" on:click=move |_| saver.save()
+                    disabled=move || matches!(saver.status.get(), saving::SaveStatus::Saving | saving::SaveStatus::Done)>
+                    "Save as Draft"
+                </button>
+            </div>
+        </footer>
+    }
+}
+
+/// Warns before the page is left with unsaved edits, and saves at once when the
+/// connection comes back after a failed save.
+fn warn_before_leaving(saver: Saver) {
+    #[cfg(feature = "hydrate")]
+    {
+        let unload = window_event_listener(leptos::ev::beforeunload, move |ev| {
+            if saver.has_unsaved_edits() {
+                ev.prevent_default();
+                ev.set_return_value("You have edits that are not saved yet.");
+            }
+        });
+        let online = window_event_listener(leptos::ev::online, move |_| saver.retry_now());
+        on_cleanup(move || {
+            unload.remove();
+            online.remove();
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = saver;
+}
+
+/// The confirmation after submitting: the request as it was sent.
+#[component]
+pub fn SubmittedRequestPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
+    let request = Resource::new(move || id.clone(), load_release_request);
+    view! {
+        <Title text="Release request · Seller Console" />
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match request.await {
+                    Ok(r) => view! {
+                        <h1>{format!("Release request for {}", r.product_name)}</h1>
+                        <div class="notice success" role="status">
+                            <p><strong>{format!("Status: {}", r.status)}</strong></p>
+                            <p>{format!("Submitted {}. A reviewer will approve or reject it; you will be told by email, SMS and a message here.", crate::components::time::format_utc(r.submitted_at))}</p>
+                        </div>
+                        <p>{format!("{} specification(s). Their image assets are reserved for this request.", r.content.specifications.len())}</p>
+                        <p><a href="/console/products">"Back to My Products"</a></p>
+                    }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

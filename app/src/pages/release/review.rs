@@ -1,0 +1,153 @@
+//! Review and submit: every setting beside the Product Release Description checklist, the
+//! seller's confirmation (R21) and the warning that the image will be locked (R22).
+
+use super::form::{Form, Step};
+use super::saving::Saver;
+use crate::error::AppError;
+use crate::release::{submit_release, Submitted};
+use crate::drafts::DraftBase;
+use crate::rules::release::{BillingMode, PricingMode, ProductDraft, TemplateKind};
+use leptos::prelude::*;
+
+/// The Product Release Description: what a release request must satisfy, in the order the
+/// wizard asks for it, and the step where each is set.
+const CHECKLIST: [(&str, Step); 4] = [
+    ("A sales type is chosen, Delivery Method is Image, and a Pricing Mode is set.", Step::Basics),
+    ("The product has a unique name, a summary, a description, a category, a version and a support email.", Step::Details),
+    ("Every specification names an available image asset and one or more regions.", Step::Specification),
+    ("Prices are in USD with at most 2 decimals: fixed per billing mode, or one per vCPU tier; a Free image is $0 everywhere.", Step::Specification),
+];
+
+fn settings_for(step_row: usize, d: &ProductDraft, asset_name: &dyn Fn(&str) -> String) -> Vec<String> {
+    let or_missing = |s: &str| if s.trim().is_empty() { "—".to_owned() } else { s.trim().to_owned() };
+    match step_row {
+        0 => vec![
+            format!("Sales type: {}", or_missing(&d.sales_type)),
+            format!("Delivery Method: {}", or_missing(&d.delivery_method)),
+            format!("Pricing Mode: {}", match d.pricing_mode {
+                None => "—",
+                Some(PricingMode::FreeImage) => "Free image",
+                Some(PricingMode::Charged) => "Charged",
+            }),
+        ],
+        1 => vec![
+            format!("Name: {}", or_missing(&d.name)),
+            format!("Summary: {}", or_missing(&d.summary)),
+            format!("Description: {} characters", d.description.trim().chars().count()),
+            format!("Category: {}", or_missing(&d.category)),
+            format!("Version: {}", or_missing(&d.version)),
+            format!("Support email: {}", or_missing(&d.support_email)),
+        ],
+        2 => d
+            .specifications
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("Specification {}: {} in {}", i + 1, asset_name(&s.asset_id), if s.regions.is_empty() { "—".into() } else { s.regions.join(", ") }))
+            .collect(),
+        _ => d
+            .specifications
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                if d.pricing_mode == Some(PricingMode::FreeImage) {
+                    return format!("Specification {}: Free image, $0", i + 1);
+                }
+                let modes: Vec<&str> = BillingMode::ALL.iter().enumerate().filter(|(m, _)| s.billing[*m]).map(|(_, b)| b.label()).collect();
+                match s.template {
+                    TemplateKind::Simple => {
+                        let prices: Vec<String> = BillingMode::ALL
+                            .iter()
+                            .enumerate()
+                            .filter(|(m, _)| s.billing[*m])
+                            .map(|(m, b)| format!("{} ${}", b.label(), or_missing(&s.simple_prices[m])))
+                            .collect();
+                        format!("Specification {}: simple, {}", i + 1, prices.join("; "))
+                    }
+                    TemplateKind::Vcpu => format!("Specification {}: vCPU, {} tiers ({})", i + 1, s.tiers.len(), modes.join(", ")),
+                }
+            })
+            .collect(),
+    }
+}
+
+#[component]
+pub fn ReviewStep(form: Form, saver: Saver) -> impl IntoView {
+    let confirmed = RwSignal::new(false);
+    let navigate = leptos_router::hooks::use_navigate();
+    let asset_name = move |id: &str| {
+        form.assets.with_value(|a| a.iter().find(|x| x.id == id).map(|x| x.name.clone())).unwrap_or_else(|| "no asset".into())
+    };
+    let submit = Action::new_local(move |_: &()| {
+        let draft = match saver.base.get_untracked() {
+            DraftBase::Existing { id, version } => Some((id, version)),
+            DraftBase::New => None,
+        };
+        submit_release(draft, form.draft.get_untracked())
+    });
+    Effect::new(move || {
+        if let Some(Ok(Submitted { request_id })) = submit.value().get() {
+            saver.done();
+            navigate(&format!("/console/applications/{request_id}"), Default::default());
+        }
+    });
+    let ready = move || form.violations.with(Vec::is_empty);
+    let error = move || match submit.value().get() {
+        Some(Err(AppError::Rules(v))) => Some(v.iter().map(|x| format!("{}: {}", x.rule, x.message)).collect::<Vec<_>>()),
+        Some(Err(e)) => Some(vec![e.to_string()]),
+        _ => None,
+    };
+    view! {
+        <table class="data checklist" aria-label="Product Release Description">
+            <thead><tr><th scope="col">"Product Release Description"</th><th scope="col">"Your settings"</th><th scope="col">"Status"</th></tr></thead>
+            <tbody>
+                {CHECKLIST.iter().enumerate().map(|(row, (item, step))| {
+                    let step = *step;
+                    view! {
+                        <tr>
+                            <th scope="row">{*item}</th>
+                            <td>
+                                <ul class="settings">
+                                    {move || form.draft.with(|d| settings_for(row, d, &asset_name)).into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
+                                </ul>
+                            </td>
+                            <td>
+                                {move || match form.problems_in(step) {
+                                    0 => view! { <span class="badge ok">"Complete"</span> }.into_any(),
+                                    n => view! {
+                                        <button type="button" class="link-button" on:click=move |_| form.step.set(step)>
+                                            {format!("{n} problem{} in {}", if n == 1 { "" } else { "s" }, step.label())}
+                                        </button>
+                                    }.into_any(),
+                                }}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <div class="notice warning" id="lock-warning">
+            <p><strong>"Your images will be locked."</strong></p>
+            <p>"Submitting reserves the image assets of this product. Once the product is released, they are locked: they can no longer deploy a VM or go into another product (R52). A rejected or withdrawn request frees them."</p>
+        </div>
+        <label class="option confirm">
+            <input type="checkbox" id="confirm-description" prop:checked=move || confirmed.get()
+                on:change=move |ev| confirmed.set(event_target_checked(&ev)) />
+            "I have checked every setting against the Product Release Description."
+        </label>
+        {move || error().map(|lines| view! {
+            <div class="notice error" role="alert">
+                <p><strong>"The request was not submitted."</strong></p>
+                {lines.into_iter().map(|l| view! { <p>{l}</p> }).collect_view()}
+            </div>
+        })}
+        <p class="submit-row">
+            <button type="button" class="primary" id="submit-release"
+                disabled=move || !ready() || !confirmed.get() || submit.pending().get()
+                on:click=move |_| { submit.dispatch(()); }>
+                {move || if submit.pending().get() { "Submitting…" } else { "Submit release request" }}
+            </button>
+            {move || (!ready()).then(|| view! { <span class="hint">" Fix the problems above before submitting."</span> })}
+            {move || (ready() && !confirmed.get()).then(|| view! { <span class="hint">" Confirm the checklist to submit."</span> })}
+        </p>
+    }
+}

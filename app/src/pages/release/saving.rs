@@ -1,0 +1,227 @@
+//! Saving the draft: by hand (R30), automatically a few seconds after the last edit (R31),
+//! again on its own after a failure, and never over a newer save from another tab (R33).
+
+use super::form::Form;
+use crate::drafts::{save_draft, DraftBase};
+use crate::error::AppError;
+use leptos::prelude::*;
+use std::time::Duration;
+
+/// How long after the last edit the draft is saved.
+pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(2_500);
+/// How long after a failed save it is tried again.
+const RETRY_DELAY: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SaveStatus {
+    /// Nothing typed since the page opened.
+    Unchanged,
+    Unsaved,
+    Saving,
+    Saved(i64),
+    Failed(String),
+    /// Another tab saved this draft since; this tab's edits are kept here, not saved.
+    Conflict(String),
+    /// Submitted: nothing more to save.
+    Done,
+}
+
+#[derive(Clone, Copy)]
+pub struct Saver {
+    pub base: RwSignal<DraftBase>,
+    pub status: RwSignal<SaveStatus>,
+    /// Bumped by every edit, so a save knows whether edits arrived while it was in flight.
+    edits: RwSignal<u64>,
+    saved_edits: RwSignal<u64>,
+    in_flight: RwSignal<bool>,
+    timer: StoredValue<Option<TimeoutHandle>>,
+    form: Form,
+}
+
+impl Saver {
+    pub fn new(form: Form, base: DraftBase) -> Self {
+        let saver = Saver {
+            base: RwSignal::new(base),
+            status: RwSignal::new(SaveStatus::Unchanged),
+            edits: RwSignal::new(0),
+            saved_edits: RwSignal::new(0),
+            in_flight: RwSignal::new(false),
+            timer: StoredValue::new(None),
+            form,
+        };
+        // Every change of the draft after the first render is an edit.
+        Effect::new(move |first: Option<()>| {
+            form.draft.track();
+            if first.is_some() {
+                saver.edited();
+            }
+        });
+        saver
+    }
+
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn has_unsaved_edits(&self) -> bool {
+        self.edits.get_untracked() != self.saved_edits.get_untracked()
+            && self.status.get_untracked() != SaveStatus::Done
+    }
+
+    fn edited(self) {
+        self.edits.update(|e| *e += 1);
+        if matches!(self.status.get_untracked(), SaveStatus::Conflict(_) | SaveStatus::Done) {
+            return;
+        }
+        if !self.in_flight.get_untracked() {
+            self.status.set(SaveStatus::Unsaved);
+        }
+        self.schedule(AUTOSAVE_DELAY);
+    }
+
+    fn schedule(self, delay: Duration) {
+        if let Some(handle) = self.timer.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(move || self.save(), delay).ok();
+        self.timer.set_value(handle);
+    }
+
+    /// Saves now, if there is anything to save and no save is under way.
+    pub fn save(self) {
+        if self.in_flight.get_untracked() || matches!(self.status.get_untracked(), SaveStatus::Conflict(_) | SaveStatus::Done) {
+            return;
+        }
+        let edits = self.edits.get_untracked();
+        if edits == self.saved_edits.get_untracked() && self.status.get_untracked() != SaveStatus::Unchanged {
+            return;
+        }
+        let content = self.form.draft.get_untracked();
+        let base = self.base.get_untracked();
+        self.in_flight.set(true);
+        self.status.set(SaveStatus::Saving);
+        leptos::task::spawn_local(async move {
+            let result = save_draft(base, content).await;
+            self.in_flight.set(false);
+            match result {
+                Ok(saved) => {
+                    show_draft_in_address(&saved.id);
+                    self.base.set(DraftBase::Existing { id: saved.id, version: saved.version });
+                    self.saved_edits.set(edits);
+                    if self.edits.get_untracked() == edits {
+                        self.status.set(SaveStatus::Saved(saved.updated_at));
+                    } else {
+                        self.status.set(SaveStatus::Unsaved);
+                        self.schedule(AUTOSAVE_DELAY);
+                    }
+                }
+                Err(AppError::Conflict(message)) => self.status.set(SaveStatus::Conflict(message)),
+                Err(error) => {
+                    self.status.set(SaveStatus::Failed(reason(&error)));
+                    self.schedule(RETRY_DELAY);
+                }
+            }
+        });
+    }
+
+    /// After a conflict: keep this tab's edits as a new draft of their own.
+    pub fn save_as_new(self) {
+        self.base.set(DraftBase::New);
+        self.status.set(SaveStatus::Unsaved);
+        self.save();
+    }
+
+    /// The connection is back: try a failed save at once.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn retry_now(self) {
+        if matches!(self.status.get_untracked(), SaveStatus::Failed(_)) {
+            self.save();
+        }
+    }
+
+    pub fn done(self) {
+        if let Some(handle) = self.timer.get_value() {
+            handle.clear();
+        }
+        self.status.set(SaveStatus::Done);
+    }
+}
+
+fn reason(error: &AppError) -> String {
+    match error {
+        AppError::Unreachable => "the connection to the server was lost; trying again".into(),
+        AppError::Unauthenticated => "you were signed out; sign in again in another tab".into(),
+        other => format!("{other}; trying again"),
+    }
+}
+
+/// Puts the draft's id in the address, so a reload resumes it instead of starting over.
+fn show_draft_in_address(id: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("/console/products/new?draft={id}")),
+        );
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
+/// "hh:mm:ss" in the browser's time zone.
+pub fn local_time(ms: i64) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+        format!("{:02}:{:02}:{:02}", date.get_hours(), date.get_minutes(), date.get_seconds())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let secs = ms.div_euclid(1000).rem_euclid(86_400);
+        format!("{:02}:{:02}:{:02} UTC", secs / 3600, secs / 60 % 60, secs % 60)
+    }
+}
+
+/// The status line beside Save as Draft.
+#[component]
+pub fn SaveStatusLine(saver: Saver) -> impl IntoView {
+    view! {
+        <p class="save-status" role="status" aria-live="polite">
+            {move || match saver.status.get() {
+                SaveStatus::Unchanged => String::new(),
+                SaveStatus::Unsaved => "Not saved yet".into(),
+                SaveStatus::Saving => "Saving…".into(),
+                SaveStatus::Saved(at) => format!("Saved at {}", local_time(at)),
+                SaveStatus::Failed(why) => format!("Not saved: {why}"),
+                SaveStatus::Conflict(_) => "Not saved: changed in another tab".into(),
+                SaveStatus::Done => "Submitted".into(),
+            }}
+        </p>
+    }
+}
+
+/// Shown while a conflict stands: what happened, and the two ways out (R33).
+#[component]
+pub fn ConflictNotice(saver: Saver) -> impl IntoView {
+    let reload = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(w) = web_sys::window() {
+            let sure = w
+                .confirm_with_message("Load the version saved in the other tab? The edits made in this tab since then will be lost.")
+                .unwrap_or(false);
+            if sure {
+                let _ = w.location().reload();
+            }
+        }
+    };
+    view! {
+        <Show when=move || matches!(saver.status.get(), SaveStatus::Conflict(_))>
+            <div class="notice error" role="alert" id="save-conflict">
+                <p><strong>"This draft was saved in another tab or window after you opened it."</strong></p>
+                <p>"Your edits here are kept on this page but not saved. Load the other version, or keep yours as a separate draft."</p>
+                <p class="actions">
+                    <button type="button" on:click=reload>"Load the saved version"</button>
+                    <button type="button" class="primary" on:click=move |_| saver.save_as_new()>"Keep mine as a new draft"</button>
+                </p>
+            </div>
+        </Show>
+    }
+}

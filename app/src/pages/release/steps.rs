@@ -1,0 +1,111 @@
+//! The first two steps: sales type, Delivery Method and Pricing Mode (R10–R14), then Add
+//! Details (R15).
+
+use super::form::{field_errors, text_input, Form};
+use crate::rules::release::{PricingMode, TemplateKind, DELIVERY_METHOD_IMAGE};
+use leptos::prelude::*;
+
+#[component]
+pub fn BasicsStep(form: Form) -> impl IntoView {
+    let sales_types = form.context.with_value(|c| c.policy.sales_types.clone());
+    // R13: a product priced by vCPUs can never be a Free image, so the choice goes away.
+    let priced_by_vcpu =
+        move || form.draft.with(|d| d.specifications.iter().any(|s| s.template == TemplateKind::Vcpu));
+    let choose_mode = move |mode: PricingMode| {
+        form.draft.update(|d| d.pricing_mode = Some(mode));
+        form.touch("pricing_mode");
+    };
+    view! {
+        <fieldset class="choice">
+            <legend>"Sales type"</legend>
+            {sales_types
+                .into_iter()
+                .map(|kind| {
+                    let value = kind.clone();
+                    let checked = {
+                        let kind = kind.clone();
+                        move || form.draft.with(|d| d.sales_type == kind)
+                    };
+                    view! {
+                        <label class="option">
+                            <input type="radio" name="sales_type" prop:checked=checked
+                                on:change=move |_| {
+                                    form.draft.update(|d| d.sales_type = value.clone());
+                                    form.touch("sales_type");
+                                } />
+                            {kind}
+                        </label>
+                    }
+                })
+                .collect_view()}
+            {field_errors(form, "sales_type".into())}
+        </fieldset>
+        <fieldset class="choice">
+            <legend>"Delivery Method"</legend>
+            <label class="option">
+                <input type="radio" name="delivery_method"
+                    prop:checked=move || form.draft.with(|d| d.delivery_method == DELIVERY_METHOD_IMAGE)
+                    on:change=move |_| {
+                        form.draft.update(|d| d.delivery_method = DELIVERY_METHOD_IMAGE.into());
+                        form.touch("delivery_method");
+                    } />
+                "Image"
+            </label>
+            <p class="hint">"Products released from this console are delivered as images."</p>
+            {field_errors(form, "delivery_method".into())}
+        </fieldset>
+        <fieldset class="choice">
+            <legend>"Pricing Mode"</legend>
+            <label class="option">
+                <input type="radio" name="pricing_mode" id="pricing-free"
+                    disabled=priced_by_vcpu aria-describedby="pricing-free-reason"
+                    prop:checked=move || form.draft.with(|d| d.pricing_mode == Some(PricingMode::FreeImage))
+                    on:change=move |_| choose_mode(PricingMode::FreeImage) />
+                "Free image"
+            </label>
+            <p class="hint" id="pricing-free-reason">
+                {move || if priced_by_vcpu() {
+                    "Not available: a specification is priced by vCPUs, and a product priced by vCPUs can never be a Free image (R13)."
+                } else {
+                    "$0 USD everywhere; no prices to enter (R14)."
+                }}
+            </p>
+            <label class="option">
+                <input type="radio" name="pricing_mode" id="pricing-charged"
+                    prop:checked=move || form.draft.with(|d| d.pricing_mode == Some(PricingMode::Charged))
+                    on:change=move |_| choose_mode(PricingMode::Charged) />
+                "Charged, with a Pricing Template"
+            </label>
+            <p class="hint">"Simple: fixed prices per billing mode. vCPU: a price per vCPU tier. Chosen per specification."</p>
+            {field_errors(form, "pricing_mode".into())}
+        </fieldset>
+    }
+}
+
+#[component]
+pub fn DetailsStep(form: Form) -> impl IntoView {
+    let categories = form.context.with_value(|c| c.policy.categories.clone());
+    let on_category = move |ev| {
+        form.draft.update(|d| d.category = event_target_value(&ev));
+        form.touch("category");
+    };
+    view! {
+        {text_input(form, "name".into(), "Product name", "text", |d| d.name.clone(), |d, v| d.name = v)}
+        {text_input(form, "summary".into(), "Summary", "text", |d| d.summary.clone(), |d, v| d.summary = v)}
+        {text_input(form, "description".into(), "Description", "textarea", |d| d.description.clone(), |d, v| d.description = v)}
+        <div class="field">
+            <label for="f-category">"Category"</label>
+            <select id="f-category" aria-describedby="f-category-errors" on:change=on_category
+                prop:value=move || form.draft.with(|d| d.category.clone())>
+                <option value="">"Choose a category"</option>
+                {categories
+                    .into_iter()
+                    .map(|c| view! { <option value=c.clone()>{c.clone()}</option> })
+                    .collect_view()}
+            </select>
+            {field_errors(form, "category".into())}
+        </div>
+        {text_input(form, "version".into(), "Version", "text", |d| d.version.clone(), |d, v| d.version = v)}
+        {text_input(form, "support_email".into(), "Support email", "email", |d| d.support_email.clone(), |d, v| d.support_email = v)}
+    }
+}
