@@ -186,16 +186,28 @@ pub mod ssr {
             }
         }
         if let Some((draft_id, version)) = draft {
-            let removed = sqlx::query("DELETE FROM drafts WHERE id = $1 AND seller_id = $2 AND version = $3")
+            // Checked inside the transaction, so a save racing the submission is seen.
+            let stored: Option<i64> = sqlx::query_scalar("SELECT version FROM drafts WHERE id = $1 AND seller_id = $2")
                 .bind(&draft_id)
                 .bind(seller_id)
-                .bind(version)
-                .execute(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await
-                .map_err(db_error("removing a submitted draft"))?;
-            if removed.rows_affected() != 1 {
+                .map_err(db_error("reading a submitted draft"))?;
+            let removed = match stored {
+                None => return Err(AppError::NotFound("The draft".into())),
+                Some(stored) if stored != version => 0,
+                Some(_) => sqlx::query("DELETE FROM drafts WHERE id = $1 AND seller_id = $2 AND version = $3")
+                    .bind(&draft_id)
+                    .bind(seller_id)
+                    .bind(version)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error("removing a submitted draft"))?
+                    .rows_affected(),
+            };
+            if removed != 1 {
                 return Err(AppError::Conflict(
-                    "This draft was changed or submitted in another tab or window. Reload it before submitting.".into(),
+                    "This draft was changed in another tab or window since you opened it. Reload it before submitting.".into(),
                 ));
             }
         }

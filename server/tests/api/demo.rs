@@ -27,7 +27,7 @@ async fn demo_data_is_seeded_on_first_run_only_and_covers_rules_r1_to_r8() {
     let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(&db).await.unwrap();
     assert_eq!(accounts, DEMO_ACCOUNTS.len() as i64);
     let sellers = DEMO_ACCOUNTS.iter().filter(|a| a.role == Role::Seller).count();
-    assert_eq!(sellers, 2, "two sellers, so isolation can be seen");
+    assert!(sellers >= 2, "two sellers or more, so isolation can be seen");
 
     let seller_id: String = sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
         .bind(DEMO_ACCOUNTS[0].email)

@@ -8,3 +8,4 @@ mod drafts;
 mod helpers;
 mod images;
 mod pages;
+mod release;
