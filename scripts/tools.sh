@@ -52,13 +52,31 @@ ensure_wasm_bindgen() {
   fi
 }
 
+# Binaryen before 116 (Debian's is 108) corrupts the table wasm-bindgen's output uses: the
+# release build then fails at hydration ("WebAssembly.Table.set(): Argument 1 is invalid").
+# The wasm-opt crate builds binaryen 116 from source (about 10 minutes, once).
+WASM_OPT_MIN=116
+wasm_opt_version() {
+  wasm-opt --version 2>/dev/null | sed -n 's/^wasm-opt version \([0-9]*\).*/\1/p'
+}
 ensure_wasm_opt() {
-  command -v wasm-opt >/dev/null 2>&1 || { say "Installing wasm-opt (binaryen)"; apt_install binaryen; }
+  local v
+  v="$(wasm_opt_version)"
+  if [ -z "$v" ] || [ "$v" -lt "$WASM_OPT_MIN" ]; then
+    say "Installing wasm-opt (binaryen $WASM_OPT_MIN) from crates.io"
+    cargo install wasm-opt --locked --version 0.116.1
+  fi
 }
 
+# What `cargo leptos build` needs. Debug builds (the tests) skip wasm-opt.
 ensure_build_tools() {
   ensure_wasm_target
   ensure_cargo_leptos
   ensure_wasm_bindgen
+}
+
+# What `cargo leptos build --release` needs besides.
+ensure_release_tools() {
+  ensure_build_tools
   ensure_wasm_opt
 }

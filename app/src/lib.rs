@@ -1,5 +1,7 @@
 //! The shared Leptos crate: pages, components, the rule book and server functions.
 //! Compiled with `ssr` into the server and with `hydrate` into the browser's WASM.
+// Release builds keep full view types; the wizard's nest deeper than the default limit.
+#![recursion_limit = "256"]
 
 pub mod auth;
 pub mod components;

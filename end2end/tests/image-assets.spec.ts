@@ -79,6 +79,7 @@ test('the console navigation uses the seed words and each page says what to do n
   for (const section of ['Drafts', 'My Applications', 'Messages', 'My Products'] as const) {
     await console.open(section);
   }
-  await expect(page.getByRole('link', { name: 'Go to Image Assets' })).toBeVisible();
+  await expect(page.getByText('No products yet')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Release New Product' })).toHaveCount(2);
   await expect(console.nav().getByRole('link', { name: 'My Products' })).toHaveAttribute('aria-current', 'page');
 });

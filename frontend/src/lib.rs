@@ -9,3 +9,11 @@ pub fn hydrate() {
         let _ = body.set_attribute("data-hydrated", "");
     }
 }
+
+/// For `scripts/bench-validation`: the mean time in milliseconds of the shared rules
+/// (`check_draft`) on the largest draft they allow, run `iterations` times in this browser.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn bench_check_draft(iterations: u32) -> f64 {
+    let Some(performance) = web_sys::window().and_then(|w| w.performance()) else { return f64::NAN };
+    app::rules::release::sample::time_largest_draft(iterations, || performance.now())
+}

@@ -230,3 +230,42 @@ async fn malformed_and_oversized_submissions_get_a_400() {
     assert!(matches!(error_of(oversized).await, AppError::BadRequest(_)));
     assert_eq!(request_count(&app).await, 0);
 }
+
+#[tokio::test]
+async fn r17_a_seller_without_assets_has_none_to_choose_and_r20_reserved_ones_come_with_their_state() {
+    let app = TestApp::spawn().await;
+    let (seller, client) = app.signed_in(Role::Seller).await;
+    assert!(setup(&app, &client).await.assets.is_empty(), "the wizard then links to Image Assets");
+
+    let taken = asset(&app, &client, &seller, "taken").await;
+    let free = asset(&app, &client, &seller, "free").await;
+    assert_eq!(submit(&app, &client, None, &complete("Taken", &taken)).await.status(), 200);
+
+    let offered = setup(&app, &client).await;
+    let state = |id: &str| offered.assets.iter().find(|a| a.id == id).map(|a| (a.availability, a.unavailable_reason()));
+    assert_eq!(
+        state(&taken),
+        Some((AssetAvailability::InAnotherProduct, Some("Reserved by another product's release request")))
+    );
+    assert_eq!(state(&free), Some((AssetAvailability::Available, None)));
+    assert_eq!(offered.context.assets.len(), 2, "the rules judge against the same list");
+}
+
+#[tokio::test]
+async fn r31_autosaves_follow_each_other_on_the_latest_version_and_the_last_one_is_kept() {
+    let app = TestApp::spawn().await;
+    let (_, client) = app.signed_in(Role::Seller).await;
+    let mut content = ProductDraft::default();
+    let mut base = DraftBase::New;
+    for edit in 1..=5 {
+        content.name = format!("Typing {edit}");
+        let saved = save(&app, &client, base, &content).await;
+        assert_eq!(saved.version, edit);
+        base = DraftBase::Existing { id: saved.id, version: saved.version };
+    }
+    let DraftBase::Existing { id, .. } = base else { unreachable!() };
+    let resumed: app::drafts::Draft = app.call(&client, "drafts/load", &[("id", &id)]).await.json().await.unwrap();
+    assert_eq!(resumed.content.name, "Typing 5");
+    let setup: ReleaseSetup = app.call(&client, "release/setup", &[("draft_id", &id)]).await.json().await.unwrap();
+    assert_eq!(setup.draft.map(|d| d.content.name), Some("Typing 5".into()), "a reload resumes it");
+}

@@ -3,6 +3,7 @@
 //! every problem, each naming its field and rule, so the form can show it beside the field.
 
 mod bounds;
+pub mod sample;
 pub use bounds::{check_draft_bounds, storage_bounds};
 
 use super::price::Price;

@@ -249,3 +249,12 @@ fn r30_a_draft_past_a_rules_limit_can_still_be_stored_but_not_an_enormous_one() 
     let many = ProductDraft { specifications: vec![simple_spec(); 51], ..complete() };
     assert!(check_draft_bounds(&many).is_err());
 }
+
+#[test]
+fn the_largest_draft_the_rules_allow_passes_them_and_fits_the_storage_bounds() {
+    let (draft, context) = super::sample::largest_draft();
+    assert_eq!(check_draft(&draft, &context), vec![]);
+    assert_eq!(super::check_draft_bounds(&draft), Ok(()));
+    assert_eq!(draft.specifications.len(), MAX_SPECIFICATIONS);
+    assert!(draft.specifications.iter().all(|s| s.tiers.len() == MAX_VCPU_TIERS));
+}
