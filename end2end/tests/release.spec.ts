@@ -185,3 +185,18 @@ test('with no image asset, the specification step links to Image Assets (R17)', 
   await page.getByRole('link', { name: 'Go to Image Assets' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Image Assets' })).toBeVisible();
 });
+
+test('moving to another console page right after typing keeps the edit (R31)', async ({ page }) => {
+  const wizard = new ReleaseWizard(page);
+  await signInAs(page, demo.seller3);
+  await wizard.open();
+  await wizard.step('Add Details');
+  await page.getByLabel('Product name').fill('Left in a hurry');
+  await expect(wizard.saveStatus()).toHaveText('Not saved yet');
+  await page.getByRole('navigation', { name: 'Seller Console' }).getByRole('link', { name: 'Drafts' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Drafts' })).toBeVisible();
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByRole('rowheader', { name: 'Left in a hurry', exact: true })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 10_000 });
+});

@@ -113,11 +113,26 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
     }
 }
 
-/// Warns before the page is left with unsaved edits, and saves at once when the
-/// connection comes back after a failed save.
+/// Warns before the page is left with unsaved edits, saves them when the seller moves to
+/// another page of the console, and saves at once when the connection comes back after a
+/// failed save.
 fn warn_before_leaving(saver: Saver) {
     #[cfg(feature = "hydrate")]
     {
+        use std::sync::{Arc, Mutex};
+        // A plain copy of what is unsaved, readable after this page's signals are gone.
+        let latest = Arc::new(Mutex::new(None));
+        Effect::new({
+            let latest = Arc::clone(&latest);
+            move || *latest.lock().unwrap_or_else(|e| e.into_inner()) = saver.unsaved()
+        });
+        on_cleanup(move || {
+            if let Some((base, content)) = latest.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                leptos::task::spawn_local(async move {
+                    let _ = crate::drafts::save_draft(base, content).await;
+                });
+            }
+        });
         let unload = window_event_listener(leptos::ev::beforeunload, move |ev| {
             if saver.has_unsaved_edits() {
                 ev.prevent_default();

@@ -151,3 +151,41 @@ pub fn ReviewStep(form: Form, saver: Saver) -> impl IntoView {
         </p>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::release::SpecificationDraft;
+
+    #[test]
+    fn r21_every_setting_is_listed_beside_the_checklist() {
+        let draft = ProductDraft {
+            sales_type: "Standard".into(),
+            delivery_method: "Image".into(),
+            pricing_mode: Some(PricingMode::Charged),
+            name: "Postgres".into(),
+            support_email: "help@example.com".into(),
+            specifications: vec![
+                SpecificationDraft {
+                    asset_id: "a1".into(),
+                    regions: vec!["eu-dublin".into(), "eu-paris".into()],
+                    billing: [true, true, false],
+                    simple_prices: ["0.10".into(), "50".into(), String::new()],
+                    ..Default::default()
+                },
+                SpecificationDraft { template: TemplateKind::Vcpu, tiers: vec![Default::default(); 3], ..Default::default() },
+            ],
+            ..Default::default()
+        };
+        let name = |id: &str| if id == "a1" { "pg-image".to_owned() } else { "no asset".to_owned() };
+        let rows: Vec<Vec<String>> = (0..CHECKLIST.len()).map(|row| settings_for(row, &draft, &name)).collect();
+
+        assert_eq!(rows[0], ["Sales type: Standard", "Delivery Method: Image", "Pricing Mode: Charged"]);
+        assert!(rows[1].contains(&"Name: Postgres".to_owned()));
+        assert!(rows[1].contains(&"Summary: —".to_owned()), "a missing setting is shown as missing");
+        assert!(rows[1].contains(&"Support email: help@example.com".to_owned()));
+        assert_eq!(rows[2], ["Specification 1: pg-image in eu-dublin, eu-paris", "Specification 2: no asset in —"]);
+        assert_eq!(rows[3][0], "Specification 1: simple, Pay-per-use (hourly) $0.10; Monthly $50");
+        assert_eq!(rows[3][1], "Specification 2: vCPU, 3 tiers (Pay-per-use (hourly))");
+    }
+}

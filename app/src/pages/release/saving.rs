@@ -59,6 +59,14 @@ impl Saver {
         saver
     }
 
+    /// The draft and the base to save it on, while it has edits not yet saved. Tracks.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn unsaved(&self) -> Option<(DraftBase, crate::rules::release::ProductDraft)> {
+        let pending = self.edits.get() != self.saved_edits.get()
+            && !matches!(self.status.get(), SaveStatus::Done | SaveStatus::Conflict(_));
+        pending.then(|| (self.base.get(), self.form.draft.get()))
+    }
+
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub fn has_unsaved_edits(&self) -> bool {
         self.edits.get_untracked() != self.saved_edits.get_untracked()
@@ -77,35 +85,48 @@ impl Saver {
     }
 
     fn schedule(self, delay: Duration) {
-        if let Some(handle) = self.timer.get_value() {
+        if let Some(Some(handle)) = self.timer.try_get_value() {
             handle.clear();
         }
         let handle = set_timeout_with_handle(move || self.save(), delay).ok();
-        self.timer.set_value(handle);
+        self.timer.try_set_value(handle);
     }
 
-    /// Saves now, if there is anything to save and no save is under way.
+    /// Saves now, if there is anything to save and no save is under way. Safe to call from a
+    /// timer that fires after the seller has left the page: it then does nothing (what was
+    /// unsaved is flushed when the page goes, see `warn_before_leaving`).
     pub fn save(self) {
-        if self.in_flight.get_untracked() || matches!(self.status.get_untracked(), SaveStatus::Conflict(_) | SaveStatus::Done) {
+        let (Some(in_flight), Some(status), Some(edits), Some(saved_edits)) = (
+            self.in_flight.try_get_untracked(),
+            self.status.try_get_untracked(),
+            self.edits.try_get_untracked(),
+            self.saved_edits.try_get_untracked(),
+        ) else {
+            return;
+        };
+        if in_flight || matches!(status, SaveStatus::Conflict(_) | SaveStatus::Done) {
             return;
         }
-        let edits = self.edits.get_untracked();
-        if edits == self.saved_edits.get_untracked() && self.status.get_untracked() != SaveStatus::Unchanged {
+        if edits == saved_edits && status != SaveStatus::Unchanged {
             return;
         }
-        let content = self.form.draft.get_untracked();
-        let base = self.base.get_untracked();
+        let (Some(content), Some(base)) = (self.form.draft.try_get_untracked(), self.base.try_get_untracked()) else {
+            return;
+        };
         self.in_flight.set(true);
         self.status.set(SaveStatus::Saving);
         leptos::task::spawn_local(async move {
             let result = save_draft(base, content).await;
-            self.in_flight.set(false);
+            // The page may have gone while the save was under way.
+            if self.in_flight.try_set(false).is_some() {
+                return;
+            }
             match result {
                 Ok(saved) => {
                     show_draft_in_address(&saved.id);
                     self.base.set(DraftBase::Existing { id: saved.id, version: saved.version });
                     self.saved_edits.set(edits);
-                    if self.edits.get_untracked() == edits {
+                    if self.edits.try_get_untracked() == Some(edits) {
                         self.status.set(SaveStatus::Saved(saved.updated_at));
                     } else {
                         self.status.set(SaveStatus::Unsaved);
