@@ -54,7 +54,7 @@ ensure_wasm_bindgen() {
 
 # Binaryen before 116 (Debian's is 108) corrupts the table wasm-bindgen's output uses: the
 # release build then fails at hydration ("WebAssembly.Table.set(): Argument 1 is invalid").
-# The wasm-opt crate builds binaryen 116 from source (about 10 minutes, once).
+# The wasm-opt crate builds binaryen 116 from source (about 15 minutes on 2 cores, once).
 WASM_OPT_MIN=116
 wasm_opt_version() {
   wasm-opt --version 2>/dev/null | sed -n 's/^wasm-opt version \([0-9]*\).*/\1/p'
