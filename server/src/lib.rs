@@ -86,7 +86,8 @@ async fn load_session(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let path = request.uri().path();
-    if request.method() == http::Method::GET && !path.starts_with("/pkg/") && !path.starts_with("/api/") {
+    let is_file = path.rsplit('/').next().is_some_and(|last| last.contains('.'));
+    if request.method() == http::Method::GET && !is_file && !path.starts_with("/pkg/") && !path.starts_with("/api/") {
         let account = SessionAccount::load(&state.db, request.headers()).await;
         request.extensions_mut().insert(account);
     }

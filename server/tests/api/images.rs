@@ -1,25 +1,11 @@
-use crate::helpers::{error_of, TestApp};
+use crate::helpers::{eligible_image as image, error_of, TestApp};
 use app::auth::Role;
 use app::error::AppError;
 use app::images::{ImageAsset, ImageAssetsOverview};
 use app::images::ssr::insert_private_image;
-use app::rules::asset::{DiskKind, ImageOrigin, PrivateImage};
+use app::rules::asset::{DiskKind, PrivateImage};
 use app::rules::Rule;
 
-fn image(id: &str) -> PrivateImage {
-    PrivateImage {
-        id: id.to_owned(),
-        name: format!("image {id}"),
-        region: "eu-dublin".into(),
-        os: "Ubuntu 22.04".into(),
-        size_bytes: 20 << 30,
-        disk_kind: DiskKind::System,
-        origin: ImageOrigin::PublicImage,
-        shared: false,
-        encrypted: false,
-        released: false,
-    }
-}
 
 async fn overview(app: &TestApp, client: &reqwest::Client) -> ImageAssetsOverview {
     let response = app.call(client, "images/overview", &[]).await;

@@ -1,14 +1,14 @@
 //! Submitting a release request: the rules re-checked on the server, the reservation of its
 //! images (R52), stale drafts (R33), and who may do it.
 
-use crate::helpers::{error_of, TestApp};
+use crate::helpers::{eligible_image, error_of, TestApp};
 use app::auth::{Account, Role};
 use app::drafts::{DraftBase, SavedDraft};
 use app::error::AppError;
 use app::images::ssr::insert_private_image;
 use app::images::ImageAsset;
 use app::release::{ReleaseRequest, ReleaseSetup, Submitted};
-use app::rules::asset::{DiskKind, ImageOrigin, PrivateImage};
+use app::rules::asset::PrivateImage;
 use app::rules::release::{
     check_draft, AssetAvailability, PricingMode, ProductDraft, SpecificationDraft, DELIVERY_METHOD_IMAGE,
 };
@@ -18,18 +18,7 @@ use serde_json::json;
 
 /// An eligible private image of `seller`, released as an image asset through the API.
 async fn asset(app: &TestApp, client: &Client, seller: &Account, name: &str) -> String {
-    let image = PrivateImage {
-        id: format!("img-{name}"),
-        name: name.into(),
-        region: "eu-dublin".into(),
-        os: "Debian 12".into(),
-        size_bytes: 20 << 30,
-        disk_kind: DiskKind::System,
-        origin: ImageOrigin::PublicImage,
-        shared: false,
-        encrypted: false,
-        released: false,
-    };
+    let image = PrivateImage { name: name.into(), ..eligible_image(&format!("img-{name}")) };
     insert_private_image(&app.db, &seller.id, &image).await.unwrap();
     let response = app.call(client, "images/release", &[("image_id", &image.id)]).await;
     assert_eq!(response.status(), 200);
