@@ -5,6 +5,7 @@
 pub mod asset;
 pub mod price;
 pub mod release;
+pub mod review;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
