@@ -128,11 +128,19 @@ pub mod ssr {
     pub struct Caller {
         pub state: AppState,
         pub token: Option<String>,
+        /// The account the page request already looked up, when this server function runs
+        /// inside a page being rendered; it is not looked up a second time.
+        preloaded: Option<SessionAccount>,
     }
 
     impl Caller {
         pub fn from_context() -> Result<Self, AppError> {
-            Ok(Caller { state: state()?, token: request_token() })
+            let parts = use_context::<http::request::Parts>();
+            Ok(Caller {
+                state: state()?,
+                token: parts.as_ref().and_then(|p| token_in(&p.headers)),
+                preloaded: parts.and_then(|p| p.extensions.get::<SessionAccount>().cloned()),
+            })
         }
 
         /// The caller and their account, if they are a signed-in seller: the guard that opens
@@ -145,6 +153,9 @@ pub mod ssr {
 
         /// The session's account, if the request has a live session.
         pub async fn account(&self) -> Result<Option<Account>, AppError> {
+            if let Some(SessionAccount(found)) = &self.preloaded {
+                return found.clone();
+            }
             let Some(token) = &self.token else { return Ok(None) };
             account_for_token(&self.state.db, token).await.map_err(db_error("loading a session"))
         }
@@ -174,11 +185,7 @@ pub mod ssr {
         }
     }
 
-    /// The session token from the request's cookie header.
-    pub fn request_token() -> Option<String> {
-        token_in(&use_context::<http::request::Parts>()?.headers)
-    }
-
+    /// The session token from a request's cookie header.
     fn token_in(headers: &http::HeaderMap) -> Option<String> {
         headers
             .get_all(header::COOKIE)
