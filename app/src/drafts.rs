@@ -147,7 +147,7 @@ pub mod ssr {
     /// the same rules as the wizard, against the seller's assets now).
     pub async fn list(db: &Db, seller_id: &str) -> Result<Vec<DraftSummary>, AppError> {
         let assets = crate::release::ssr::asset_choices(db, seller_id).await?;
-        let context = crate::release::ssr::context_for(&assets);
+        let context = crate::release::ssr::context_for(db, seller_id, &assets).await?;
         sqlx::query(
             "SELECT id, name, content, version, updated_at FROM drafts WHERE seller_id = $1 \
              ORDER BY updated_at DESC, id",

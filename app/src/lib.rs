@@ -3,13 +3,17 @@
 // Release builds keep full view types; the wizard's nest deeper than the default limit.
 #![recursion_limit = "256"]
 
+pub mod applications;
 pub mod auth;
 pub mod components;
 pub mod drafts;
 pub mod error;
 pub mod images;
+pub mod listing;
+pub mod notifications;
 pub mod pages;
 pub mod release;
+pub mod reviews;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod state;

@@ -36,16 +36,8 @@ pub struct ReleaseSetup {
     pub context: ReleaseContext,
     pub assets: Vec<AssetChoice>,
     pub draft: Option<Draft>,
-}
-
-/// A submitted release request, as its seller sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReleaseRequest {
-    pub id: String,
-    pub product_name: String,
-    pub status: String,
-    pub submitted_at: i64,
-    pub content: ProductDraft,
+    /// Requests the seller submitted today, in the marketplace's time zone (R42).
+    pub submitted_today: i64,
 }
 
 /// What a submission answers: the new request's id.
@@ -53,8 +45,6 @@ pub struct ReleaseRequest {
 pub struct Submitted {
     pub request_id: String,
 }
-
-pub const STATUS_SUBMITTED: &str = "Submitted";
 
 #[server(endpoint = "release/setup")]
 pub async fn load_release_setup(draft_id: Option<String>) -> Result<ReleaseSetup, AppError> {
@@ -65,7 +55,10 @@ pub async fn load_release_setup(draft_id: Option<String>) -> Result<ReleaseSetup
         None => None,
     };
     let assets = ssr::asset_choices(db, &seller.id).await?;
-    Ok(ReleaseSetup { context: ssr::context_for(&assets), assets, draft })
+    let context = ssr::context_for(db, &seller.id, &assets).await?;
+    let today = caller.state.settings.calendar.local_day(crate::state::now_ms());
+    let submitted_today = ssr::requests_on(db, &seller.id, today).await?;
+    Ok(ReleaseSetup { context, assets, draft, submitted_today })
 }
 
 /// Submits a product for review. `draft` is the draft it was edited as, with the version
@@ -75,19 +68,14 @@ pub async fn load_release_setup(draft_id: Option<String>) -> Result<ReleaseSetup
 pub async fn submit_release(draft: Option<(String, i64)>, content: ProductDraft) -> Result<Submitted, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     crate::rules::release::check_draft_bounds(&content).map_err(AppError::BadRequest)?;
-    ssr::submit(&caller.state.db, &seller.id, draft, &content).await
-}
-
-/// One of the signed-in seller's release requests.
-#[server(endpoint = "release/request")]
-pub async fn load_release_request(id: String) -> Result<ReleaseRequest, AppError> {
-    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
-    ssr::load_request(&caller.state.db, &seller.id, &id).await
+    let day = caller.state.settings.calendar.local_day(crate::state::now_ms());
+    ssr::submit(&caller.state.db, &seller.id, day, draft, &content).await
 }
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use super::{AssetChoice, ReleaseRequest, Submitted, STATUS_SUBMITTED};
+    use super::{AssetChoice, Submitted};
+    use crate::rules::request::RequestStatus;
     use crate::error::{ssr::db_error, AppError};
     use crate::rules::release::{check_draft, AssetAvailability, CatalogPolicy, ProductDraft, ReleaseContext};
     use crate::rules::{Rule, RuleViolation};
@@ -125,23 +113,36 @@ pub mod ssr {
             .map_err(db_error("reading image assets"))
     }
 
-    /// The context the rules judge a seller's draft in. Products go live with the review
-    /// issue; until then no live product names exist to collide with (R15).
-    pub fn context_for(assets: &[AssetChoice]) -> ReleaseContext {
-        ReleaseContext {
+    /// The context the rules judge a seller's draft in: their assets, and the names of
+    /// their listed products (R15).
+    pub async fn context_for(db: &Db, seller_id: &str, assets: &[AssetChoice]) -> Result<ReleaseContext, AppError> {
+        Ok(ReleaseContext {
             policy: CatalogPolicy::default(),
             assets: assets.iter().map(|a| (a.id.clone(), a.availability)).collect(),
-            live_product_names: Vec::new(),
-        }
+            live_product_names: crate::listing::ssr::names_of(db, seller_id).await?,
+        })
+    }
+
+    /// How many requests the seller submitted on marketplace day `day` (R42).
+    pub async fn requests_on(db: &Db, seller_id: &str, day: i64) -> Result<i64, AppError> {
+        let count: Option<i64> =
+            sqlx::query_scalar("SELECT requests FROM daily_request_counts WHERE seller_id = $1 AND local_day = $2")
+                .bind(seller_id)
+                .bind(day)
+                .fetch_optional(db)
+                .await
+                .map_err(db_error("counting today's requests"))?;
+        Ok(count.unwrap_or(0))
     }
 
     pub async fn submit(
         db: &Db,
         seller_id: &str,
+        day: i64,
         draft: Option<(String, i64)>,
         content: &ProductDraft,
     ) -> Result<Submitted, AppError> {
-        let context = context_for(&asset_choices(db, seller_id).await?);
+        let context = context_for(db, seller_id, &asset_choices(db, seller_id).await?).await?;
         let violations = check_draft(content, &context);
         if !violations.is_empty() {
             return Err(AppError::Rules(violations));
@@ -149,16 +150,30 @@ pub mod ssr {
         let json = serde_json::to_string(content).map_err(|_| AppError::Internal)?;
         let id = new_id();
         let mut tx = db.begin().await.map_err(db_error("starting a submission"))?;
+        // Counted in the database, in this transaction: concurrent submissions on any
+        // number of servers each get their own place in the day (R42).
+        let ordinal: i64 = sqlx::query_scalar(
+            "INSERT INTO daily_request_counts (seller_id, local_day, requests) VALUES ($1, $2, 1) \
+             ON CONFLICT (seller_id, local_day) DO UPDATE SET requests = daily_request_counts.requests + 1 \
+             RETURNING requests",
+        )
+        .bind(seller_id)
+        .bind(day)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_error("counting the day's requests"))?;
         sqlx::query(
-            "INSERT INTO release_requests (id, seller_id, product_name, content, status, submitted_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO release_requests (id, seller_id, product_name, content, status, submitted_at, local_day, day_ordinal) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&id)
         .bind(seller_id)
         .bind(content.name.trim())
         .bind(&json)
-        .bind(STATUS_SUBMITTED)
+        .bind(RequestStatus::Submitted.label())
         .bind(now_ms())
+        .bind(day)
+        .bind(ordinal)
         .execute(&mut *tx)
         .await
         .map_err(db_error("creating a release request"))?;
@@ -213,29 +228,5 @@ pub mod ssr {
         }
         tx.commit().await.map_err(db_error("committing a submission"))?;
         Ok(Submitted { request_id: id })
-    }
-
-    pub async fn load_request(db: &Db, seller_id: &str, id: &str) -> Result<ReleaseRequest, AppError> {
-        let row = sqlx::query(
-            "SELECT id, product_name, content, status, submitted_at FROM release_requests \
-             WHERE id = $1 AND seller_id = $2",
-        )
-        .bind(id)
-        .bind(seller_id)
-        .fetch_optional(db)
-        .await
-        .map_err(db_error("loading a release request"))?
-        .ok_or_else(|| AppError::NotFound("The release request".into()))?;
-        let read = |row: &sqlx::any::AnyRow| -> Result<ReleaseRequest, sqlx::Error> {
-            let content: String = row.try_get("content")?;
-            Ok(ReleaseRequest {
-                id: row.try_get("id")?,
-                product_name: row.try_get("product_name")?,
-                status: row.try_get("status")?,
-                submitted_at: row.try_get("submitted_at")?,
-                content: serde_json::from_str(&content).map_err(|e| sqlx::Error::Decode(e.into()))?,
-            })
-        };
-        read(&row).map_err(db_error("reading a release request"))
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::auth::{Account, SignIn, SignOut};
 use crate::error::AppError;
-use crate::pages::{console, marketplace, review, sign_in::SignInPage};
+use crate::pages::{applications, console, marketplace, messages, review, sign_in::SignInPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
@@ -37,6 +37,8 @@ pub struct Session {
     pub account: RwSignal<Result<Option<Account>, AppError>>,
     pub sign_in: ServerAction<SignIn>,
     pub sign_out: ServerAction<SignOut>,
+    /// Unread internal messages of a signed-in seller (R43), shown in the console's navigation.
+    pub unread: RwSignal<i64>,
 }
 
 #[component]
@@ -55,7 +57,8 @@ pub fn App() -> impl IntoView {
             account.set(Ok(None));
         }
     });
-    provide_context(Session { account, sign_in, sign_out });
+    let unread = RwSignal::new(SharedValue::new(crate::notifications::request_unread).into_inner());
+    provide_context(Session { account, sign_in, sign_out, unread });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/marketplace.css" />
@@ -75,13 +78,16 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=|| view! { <Redirect path="/console/products" /> } ssr=SsrMode::Async />
                     <Route path=path!("products") view=console::MyProducts ssr=SsrMode::Async />
                     <Route path=path!("products/new") view=crate::pages::release::ReleasePage ssr=SsrMode::Async />
-                    <Route path=path!("applications/:id") view=crate::pages::release::SubmittedRequestPage ssr=SsrMode::Async />
+                    <Route path=path!("applications/:id") view=applications::ApplicationPage ssr=SsrMode::Async />
                     <Route path=path!("drafts") view=crate::pages::drafts::DraftsPage ssr=SsrMode::Async />
-                    <Route path=path!("applications") view=console::MyApplications ssr=SsrMode::Async />
+                    <Route path=path!("applications") view=applications::MyApplications ssr=SsrMode::Async />
                     <Route path=path!("assets") view=crate::pages::image_assets::ImageAssetsPage ssr=SsrMode::Async />
-                    <Route path=path!("messages") view=console::Messages ssr=SsrMode::Async />
+                    <Route path=path!("messages") view=messages::Messages ssr=SsrMode::Async />
+                    <Route path=path!("settings") view=messages::NotificationSettingsPage ssr=SsrMode::Async />
                 </ParentRoute>
+                <Route path=path!("/products/:id") view=marketplace::ProductPage ssr=SsrMode::Async />
                 <Route path=path!("/review") view=review::ReviewQueue ssr=SsrMode::Async />
+                <Route path=path!("/review/:id") view=review::ReviewRequestPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

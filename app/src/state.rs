@@ -1,6 +1,6 @@
 //! Server-side application state, handed to server functions as Leptos context.
 
-use crate::{error::AppError, images::ssr::PrivateImageSource, rules::asset::AssetPolicy};
+use crate::{error::AppError, images::ssr::PrivateImageSource, rules::asset::AssetPolicy, rules::review::WorkCalendar};
 use axum::extract::FromRef;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -14,6 +14,8 @@ pub struct Settings {
     pub asset_policy: AssetPolicy,
     /// Mark session cookies `Secure` (the site is served over HTTPS).
     pub secure_cookies: bool,
+    /// The marketplace's time zone and holidays: review due dates (R41) and days (R42).
+    pub calendar: WorkCalendar,
 }
 
 #[derive(Clone, FromRef)]

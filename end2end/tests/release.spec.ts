@@ -40,7 +40,7 @@ test('a full release with the simple template reserves its image (R10–R12, R15
   const submit = page.getByRole('button', { name: 'Submit release request' });
   await expect(submit).toBeDisabled();
   await wizard.submit();
-  await expect(page.getByText('Status: Submitted')).toBeVisible();
+  await expect(page.locator('.page-head [data-status]')).toHaveText('Submitted');
 
   // The asset is now reserved: shown, but it cannot be chosen for another product (R20).
   await wizard.open();
@@ -90,7 +90,7 @@ test('a vCPU-priced product: tiers filled from a per-vCPU price, and Free image 
   await expect(page.locator('#pricing-free-reason')).toContainText('can never be a Free image (R13)');
 
   await wizard.submit();
-  await expect(page.getByText('Status: Submitted')).toBeVisible();
+  await expect(page.locator('.page-head [data-status]')).toHaveText('Submitted');
 });
 
 test('an error shows as the seller types and clears when fixed (R15)', async ({ page }) => {

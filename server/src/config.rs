@@ -1,7 +1,10 @@
 //! Operator configuration, read from environment variables (documented in the README).
 
+use crate::outbox::{Delivery, SmsGateway, SmtpSecurity, SmtpSettings};
 use app::rules::asset::{AssetPolicy, DEFAULT_ASSET_REGION};
+use app::rules::review::{parse_date, WorkCalendar};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Development (the default) or production.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +24,14 @@ pub struct Config {
     pub asset_policy: AssetPolicy,
     /// `PUBLIC_URL`, the address people use; `https://` makes session cookies `Secure`.
     pub public_url: Option<String>,
+    /// `MARKETPLACE_UTC_OFFSET` and `MARKETPLACE_HOLIDAYS` (R41, R42).
+    pub calendar: WorkCalendar,
+    /// Where email and SMS go (`SMTP_*`, `SMS_GATEWAY_*`); unset channels wait in the outbox.
+    pub delivery: Delivery,
+    /// `OUTBOX_POLL_MS`: how often each server's worker looks for due notifications.
+    pub outbox_poll: Duration,
+    /// `OUTBOX_RETRY_BASE_MS`: the first retry delay, doubled after each failure.
+    pub outbox_retry_base: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,7 +96,18 @@ impl Config {
                 reason: "name at least one region",
             });
         }
+        let calendar = WorkCalendar {
+            utc_offset_minutes: parse_offset(lookup("MARKETPLACE_UTC_OFFSET"))?,
+            holidays: parse_holidays(lookup("MARKETPLACE_HOLIDAYS"))?,
+        };
+        let delivery = Delivery { smtp: smtp_settings(&lookup)?, sms: sms_gateway(&lookup)? };
+        let outbox_poll = millis(&lookup, "OUTBOX_POLL_MS", 1_000)?;
+        let outbox_retry_base = millis(&lookup, "OUTBOX_RETRY_BASE_MS", 5_000)?;
         Ok(Config {
+            calendar,
+            delivery,
+            outbox_poll,
+            outbox_retry_base,
             mode,
             database_url,
             data_dir,
@@ -102,6 +124,84 @@ impl Config {
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
+}
+
+fn invalid(name: &'static str, value: &str, reason: &'static str) -> ConfigError {
+    ConfigError::Invalid { name, value: value.to_owned(), reason }
+}
+
+/// "+08:00", "-03:30", "+0", "" (UTC) as minutes east of UTC.
+fn parse_offset(value: Option<String>) -> Result<i32, ConfigError> {
+    const NAME: &str = "MARKETPLACE_UTC_OFFSET";
+    const REASON: &str = "use an offset from UTC such as +08:00 or -03:30";
+    let Some(text) = value.filter(|v| !v.trim().is_empty()) else { return Ok(0) };
+    let trimmed = text.trim();
+    let (sign, rest) = match trimmed.chars().next() {
+        Some('+') => (1, &trimmed[1..]),
+        Some('-') => (-1, &trimmed[1..]),
+        _ => return Err(invalid(NAME, &text, REASON)),
+    };
+    let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "0"));
+    let hours: i32 = hours.parse().map_err(|_| invalid(NAME, &text, REASON))?;
+    let minutes: i32 = minutes.parse().map_err(|_| invalid(NAME, &text, REASON))?;
+    if !(0..=14).contains(&hours) || !(0..60).contains(&minutes) {
+        return Err(invalid(NAME, &text, REASON));
+    }
+    Ok(sign * (hours * 60 + minutes))
+}
+
+/// "2026-12-25, 2027-01-01" as day numbers.
+fn parse_holidays(value: Option<String>) -> Result<Vec<i64>, ConfigError> {
+    let text = value.unwrap_or_default();
+    text.split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| parse_date(d).ok_or_else(|| invalid("MARKETPLACE_HOLIDAYS", d, "list dates as YYYY-MM-DD, separated by commas")))
+        .collect()
+}
+
+fn millis(lookup: &impl Fn(&str) -> Option<String>, name: &'static str, default: u64) -> Result<Duration, ConfigError> {
+    match lookup(name).filter(|v| !v.trim().is_empty()) {
+        None => Ok(Duration::from_millis(default)),
+        Some(v) => match v.trim().parse::<u64>() {
+            Ok(ms) if (10..=3_600_000).contains(&ms) => Ok(Duration::from_millis(ms)),
+            _ => Err(invalid(name, &v, "use milliseconds between 10 and 3600000")),
+        },
+    }
+}
+
+fn smtp_settings(lookup: &impl Fn(&str) -> Option<String>) -> Result<Option<SmtpSettings>, ConfigError> {
+    let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let Some(host) = get("SMTP_HOST") else { return Ok(None) };
+    let security = match get("SMTP_SECURITY").as_deref() {
+        None | Some("starttls") => SmtpSecurity::StartTls,
+        Some("tls") => SmtpSecurity::Tls,
+        Some("none") => SmtpSecurity::None,
+        Some(other) => return Err(invalid("SMTP_SECURITY", other, "use starttls, tls or none")),
+    };
+    let default_port = match security {
+        SmtpSecurity::StartTls => 587,
+        SmtpSecurity::Tls => 465,
+        SmtpSecurity::None => 25,
+    };
+    let port = match get("SMTP_PORT") {
+        None => default_port,
+        Some(p) => p.parse().map_err(|_| invalid("SMTP_PORT", &p, "use a port number"))?,
+    };
+    let from = get("SMTP_FROM").ok_or_else(|| invalid("SMTP_FROM", "", "set the sender address when SMTP_HOST is set"))?;
+    if from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(invalid("SMTP_FROM", &from, "use an address such as Marketplace <noreply@example.com>"));
+    }
+    Ok(Some(SmtpSettings { host, port, security, username: get("SMTP_USERNAME"), password: get("SMTP_PASSWORD"), from }))
+}
+
+fn sms_gateway(lookup: &impl Fn(&str) -> Option<String>) -> Result<Option<SmsGateway>, ConfigError> {
+    let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let Some(url) = get("SMS_GATEWAY_URL") else { return Ok(None) };
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(invalid("SMS_GATEWAY_URL", &url, "use an http:// or https:// URL"));
+    }
+    Ok(Some(SmsGateway { url, token: get("SMS_GATEWAY_TOKEN") }))
 }
 
 #[cfg(test)]
@@ -137,6 +237,33 @@ mod tests {
         assert!(err.contains("DATABASE_URL"), "{err}");
         assert!(config(&[("MARKETPLACE_ENV", "staging")]).is_err());
         assert!(config(&[("ASSET_REGIONS", " , ")]).is_err());
+    }
+
+    #[test]
+    fn r41_the_time_zone_and_holidays_are_read_and_bad_ones_refused() {
+        let c = config(&[("MARKETPLACE_UTC_OFFSET", "+08:00"), ("MARKETPLACE_HOLIDAYS", "2026-12-25, 2027-01-01")]).unwrap();
+        assert_eq!(c.calendar.utc_offset_minutes, 480);
+        assert_eq!(c.calendar.holidays, vec![parse_date("2026-12-25").unwrap(), parse_date("2027-01-01").unwrap()]);
+        assert_eq!(config(&[("MARKETPLACE_UTC_OFFSET", "-03:30")]).unwrap().calendar.utc_offset_minutes, -210);
+        assert_eq!(config(&[]).unwrap().calendar, WorkCalendar::default());
+        assert!(config(&[("MARKETPLACE_UTC_OFFSET", "8")]).is_err());
+        assert!(config(&[("MARKETPLACE_UTC_OFFSET", "+15:00")]).is_err());
+        let err = config(&[("MARKETPLACE_HOLIDAYS", "2026-02-30")]).unwrap_err().to_string();
+        assert!(err.contains("MARKETPLACE_HOLIDAYS"), "{err}");
+    }
+
+    #[test]
+    fn r43_email_and_sms_are_off_until_configured_and_checked_when_set() {
+        let c = config(&[]).unwrap();
+        assert!(c.delivery.smtp.is_none() && c.delivery.sms.is_none());
+        let c = config(&[("SMTP_HOST", "mail.example"), ("SMTP_FROM", "Marketplace <noreply@example.com>"), ("SMS_GATEWAY_URL", "https://sms.example/send")]).unwrap();
+        let smtp = c.delivery.smtp.unwrap();
+        assert_eq!((smtp.port, smtp.security), (587, SmtpSecurity::StartTls));
+        assert_eq!(c.delivery.sms.unwrap().url, "https://sms.example/send");
+        assert!(config(&[("SMTP_HOST", "mail.example")]).is_err(), "a sender is required");
+        assert!(config(&[("SMTP_HOST", "mail.example"), ("SMTP_FROM", "x"), ("SMTP_SECURITY", "ssl")]).is_err());
+        assert!(config(&[("SMS_GATEWAY_URL", "ftp://x")]).is_err());
+        assert!(config(&[("OUTBOX_POLL_MS", "0")]).is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod config;
 pub mod database;
 pub mod demo;
 pub mod http_errors;
+pub mod outbox;
 pub mod render_watchdog;
 
 use app::auth::ssr::SessionAccount;
@@ -53,8 +54,14 @@ pub fn app_state(db: Db, config: &config::Config, leptos_options: LeptosOptions)
         settings: Arc::new(Settings {
             asset_policy: config.asset_policy.clone(),
             secure_cookies: config.secure_cookies(),
+            calendar: config.calendar.clone(),
         }),
     }
+}
+
+/// Starts this server's outbox worker (email and SMS, R43).
+pub fn start_outbox_worker(db: Db, config: &config::Config) -> tokio::task::JoinHandle<()> {
+    outbox::Worker::new(db, config.delivery.clone(), config.outbox_poll, config.outbox_retry_base).spawn()
 }
 
 /// The whole router: pages, server functions, static files.
@@ -89,6 +96,11 @@ async fn load_session(
     let is_file = path.rsplit('/').next().is_some_and(|last| last.contains('.'));
     if request.method() == http::Method::GET && !is_file && !path.starts_with("/pkg/") && !path.starts_with("/api/") {
         let account = SessionAccount::load(&state.db, request.headers()).await;
+        if let Ok(Some(seller)) = account.0.as_ref().map(|a| a.as_ref().filter(|a| a.role == app::auth::Role::Seller)) {
+            if let Ok(unread) = app::notifications::ssr::unread(&state.db, &seller.id).await {
+                request.extensions_mut().insert(app::notifications::ssr::UnreadMessages(unread));
+            }
+        }
         request.extensions_mut().insert(account);
     }
     next.run(request).await

@@ -25,6 +25,7 @@ async fn run() -> Result<(), String> {
     }
     let addr = leptos_options.site_addr;
     let db = server::prepare_database(&config).await.map_err(|e| e.to_string())?;
+    server::start_outbox_worker(db.clone(), &config);
     let state = server::app_state(db, &config, leptos_options);
     let router = server::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -33,6 +34,8 @@ async fn run() -> Result<(), String> {
     let database = if config.is_sqlite() { config.database_url.clone() } else { "PostgreSQL (DATABASE_URL)".into() };
     println!("Marketplace seller console listening on http://{addr}");
     println!("Database: {database}");
+    let channel = |on: bool, name: &str| if on { format!("{name} configured") } else { format!("{name} not configured (kept in the outbox)") };
+    println!("Notifications: {}; {}", channel(config.delivery.smtp.is_some(), "email"), channel(config.delivery.sms.is_some(), "SMS"));
     if config.demo_data {
         println!("Demo sign-ins:");
         for demo in &DEMO_ACCOUNTS {

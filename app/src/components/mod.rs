@@ -1,6 +1,9 @@
 //! Pieces shared by several pages.
 
+pub mod application;
+pub mod confirm;
 pub mod empty_state;
 pub mod guard;
 pub mod header;
+pub mod product;
 pub mod time;

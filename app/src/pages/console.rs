@@ -9,6 +9,21 @@ use leptos_router::components::{Outlet, A};
 /// The console frame: navigation in the seed's words, and the current page.
 #[component]
 pub fn ConsoleLayout() -> impl IntoView {
+    let session = expect_context::<crate::root::Session>();
+    // The count comes with the page; in the browser it is asked again on each move within
+    // the console (and after signing in), so a message that arrived meanwhile shows up.
+    #[cfg(feature = "hydrate")]
+    {
+        let location = leptos_router::hooks::use_location();
+        Effect::new(move || {
+            location.pathname.track();
+            leptos::task::spawn_local(async move {
+                if let Ok(n) = crate::notifications::unread_count().await {
+                    session.unread.set(n);
+                }
+            });
+        });
+    }
     view! {
         <RequireRole role=Role::Seller>
             <div class="console">
@@ -22,7 +37,16 @@ pub fn ConsoleLayout() -> impl IntoView {
                     </ul>
                     <ul>
                         <li><A href="/console/assets">"Image Assets"</A></li>
-                        <li><A href="/console/messages">"Messages"</A></li>
+                        <li>
+                            <A href="/console/messages">
+                                "Messages"
+                                {move || match session.unread.get() {
+                                    0 => None,
+                                    n => Some(view! { " " <span class="count" id="unread-count" aria-label=format!("{n} unread")>{n}</span> }),
+                                }}
+                            </A>
+                        </li>
+                        <li><A href="/console/settings">"Notification settings"</A></li>
                     </ul>
                 </nav>
                 <div class="console-main">
@@ -45,30 +69,6 @@ pub fn MyProducts() -> impl IntoView {
             title="No products yet"
             body="A product is released from one of your image assets. Choose Release New Product to start; drafts are kept under Drafts, and submitted requests under My Applications."
             link=("/console/products/new", "Release New Product")
-        />
-    }
-}
-
-#[component]
-pub fn MyApplications() -> impl IntoView {
-    view! {
-        <Title text="My Applications · Seller Console" />
-        <h1>"My Applications"</h1>
-        <EmptyState
-            title="No release requests"
-            body="When you submit a product for release, its request and review progress appear here."
-        />
-    }
-}
-
-#[component]
-pub fn Messages() -> impl IntoView {
-    view! {
-        <Title text="Messages · Seller Console" />
-        <h1>"Messages"</h1>
-        <EmptyState
-            title="No messages"
-            body="Review results and other notices from the marketplace arrive here."
         />
     }
 }

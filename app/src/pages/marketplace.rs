@@ -1,10 +1,24 @@
+//! The public marketplace site (R45, SPEC section 7): approved products, open to everyone,
+//! rendered on the server so that it reads without JavaScript and has a title and a
+//! description for search engines. The search is a plain GET form for the same reason.
+
 use crate::components::empty_state::EmptyState;
+use crate::components::product::ProductSpecifications;
+use crate::components::time::format_utc;
+use crate::listing::{list_products, load_product, ListedProduct, ProductQuery};
+use crate::rules::release::CatalogPolicy;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// The public marketplace home, open to everyone.
 #[component]
 pub fn MarketplaceHome() -> impl IntoView {
+    let query = use_query_map();
+    let search = move || {
+        query.with(|q| ProductQuery { text: q.get("q").unwrap_or_default(), region: q.get("region").unwrap_or_default() })
+    };
+    let products = Resource::new(search, list_products);
+    let regions = CatalogPolicy::default().regions;
     view! {
         <Title text="Virtual-machine images" />
         <Meta name="description" content="Browse virtual-machine image products from marketplace sellers." />
@@ -13,11 +27,101 @@ pub fn MarketplaceHome() -> impl IntoView {
                 <h1>"Virtual-machine images, ready to deploy"</h1>
                 <p class="lead">"Images released by marketplace sellers, reviewed before they are listed."</p>
             </section>
-            <EmptyState
-                title="No products are listed yet"
-                body="Products appear here once a seller releases them and a reviewer approves them. Sellers can sign in to start."
-                link=("/sign-in", "Sign in")
-            />
+            <form method="get" action="/" class="search" role="search">
+                <label for="q">"Search"</label>
+                <input type="search" id="q" name="q" prop:value=move || search().text placeholder="Name, category or seller" />
+                <label for="region">"Region"</label>
+                <select id="region" name="region">
+                    <option value="">"Any region"</option>
+                    {regions.into_iter().map(|r| {
+                        let selected = { let r = r.clone(); move || search().region == r };
+                        view! { <option value=r.clone() selected=selected>{r.clone()}</option> }
+                    }).collect_view()}
+                </select>
+                <button type="submit">"Search"</button>
+            </form>
+            <Suspense fallback=|| view! { <p role="status">"Loading products…"</p> }>
+                {move || Suspend::new(async move {
+                    let filtered = { let s = search(); !s.text.trim().is_empty() || !s.region.is_empty() };
+                    match products.await {
+                        Ok(list) if list.is_empty() && filtered => view! {
+                            <EmptyState title="No products match" body="Try other words or another region." link=("/", "Show all products") />
+                        }.into_any(),
+                        Ok(list) if list.is_empty() => view! {
+                            <EmptyState
+                                title="No products are listed yet"
+                                body="Products appear here once a seller releases them and a reviewer approves them. Sellers can sign in to start."
+                                link=("/sign-in", "Sign in")
+                            />
+                        }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="product-grid" aria-label="Products">
+                                {list.into_iter().map(|p| view! { <ProductCard product=p /> }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn ProductCard(product: ListedProduct) -> impl IntoView {
+    view! {
+        <li class="product-card">
+            <h2><a href=format!("/products/{}", product.id)>{product.name.clone()}</a></h2>
+            <p>{product.summary.clone()}</p>
+            <p class="muted">{format!("{} · by {}", product.category, product.seller_name)}</p>
+            <p class="muted">{format!("Regions: {}", product.regions.join(", "))}</p>
+            {product.free.then(|| view! { <span class="badge ok">"Free image"</span> })}
+        </li>
+    }
+}
+
+#[component]
+pub fn ProductPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let product = Resource::new(id, load_product);
+    view! {
+        <main class="page">
+            <p><a href="/">"← All products"</a></p>
+            <Suspense fallback=|| view! { <p role="status">"Loading the product…"</p> }>
+                {move || Suspend::new(async move {
+                    match product.await {
+                        Ok(page) => {
+                            let p = page.product.clone();
+                            let description = format!("{} — {} by {}, in {}.", p.summary, p.category, p.seller_name, p.regions.join(", "));
+                            view! {
+                                <Title text=p.name.clone() />
+                                <Meta name="description" content=description />
+                                <article class="product-page">
+                                    <h1>{p.name.clone()}</h1>
+                                    <p class="lead">{p.summary.clone()}</p>
+                                    <p class="muted">{format!("{} · by {} · version {} · listed {}", p.category, p.seller_name, page.content.version, format_utc(p.listed_at))}</p>
+                                    {p.free.then(|| view! { <p><span class="badge ok">"Free image"</span></p> })}
+                                    <p class="description">{page.content.description.clone()}</p>
+                                    <h2>"Specifications and prices"</h2>
+                                    <ProductSpecifications content=page.content.clone() />
+                                    <p class="muted">{format!("Support: {}", page.content.support_email)}</p>
+                                </article>
+                            }.into_any()
+                        }
+                        Err(error) => {
+                            #[cfg(feature = "ssr")]
+                            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                                response.set_status(http::StatusCode::from_u16(error.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+                            }
+                            view! {
+                                <Title text="Product not found" />
+                                <p class="form-error" role="alert">{error.to_string()}</p>
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
         </main>
     }
 }

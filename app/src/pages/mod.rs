@@ -1,9 +1,11 @@
 //! One module per page (or group of small pages).
 
+pub mod applications;
 pub mod console;
 pub mod drafts;
 pub mod image_assets;
 pub mod marketplace;
+pub mod messages;
 pub mod release;
 pub mod review;
 pub mod sign_in;

@@ -1,21 +1,167 @@
+//! The reviewers' pages (R44): the queue of pending release requests, oldest first, with
+//! due dates and overdue marks (R41); and one request with everything its seller submitted,
+//! to take up, approve or reject with a reason.
+
+use crate::applications::{Application, ApplicationDetail};
 use crate::auth::Role;
-use crate::components::{empty_state::EmptyState, guard::RequireRole};
+use crate::components::application::{DueDate, StatusBadge, Timeline};
+use crate::components::confirm::ConfirmDialog;
+use crate::components::product::{ProductDetails, ProductSpecifications};
+use crate::components::{empty_state::EmptyState, guard::RequireRole, time::format_utc};
+use crate::reviews::{load_for_review, review_queue, Decide};
+use crate::rules::request::{check_reason, RequestAction, RequestStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
 
-/// The reviewers' queue of release requests.
 #[component]
 pub fn ReviewQueue() -> impl IntoView {
+    let queue = Resource::new(|| (), |_| review_queue());
     view! {
         <RequireRole role=Role::Reviewer>
             <Title text="Review queue" />
             <main class="page">
                 <h1>"Review queue"</h1>
-                <EmptyState
-                    title="Nothing to review"
-                    body="Release requests that sellers submit wait here, oldest first."
-                />
+                <p class="lead">"Pending release requests, oldest first. Each is due three working days after it was submitted."</p>
+                <Suspense fallback=|| view! { <p role="status">"Loading the queue…"</p> }>
+                    {move || Suspend::new(async move {
+                        match queue.await {
+                            Ok(list) if list.is_empty() => view! {
+                                <EmptyState
+                                    title="Nothing to review"
+                                    body="Release requests that sellers submit wait here, oldest first."
+                                />
+                            }.into_any(),
+                            Ok(list) => view! { <QueueTable requests=list /> }.into_any(),
+                            Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
             </main>
         </RequireRole>
+    }
+}
+
+#[component]
+fn QueueTable(requests: Vec<Application>) -> impl IntoView {
+    view! {
+        <table class="data" aria-label="Pending release requests">
+            <thead><tr>
+                <th scope="col">"Product"</th><th scope="col">"Seller"</th><th scope="col">"Submitted"</th>
+                <th scope="col">"Status"</th><th scope="col">"Review due"</th><th scope="col"><span class="visually-hidden">"Open"</span></th>
+            </tr></thead>
+            <tbody>
+                {requests.into_iter().map(|a| {
+                    let href = format!("/review/{}", a.id);
+                    let label = format!("Review {}", a.product_name);
+                    view! {
+                        <tr class:overdue-row=a.overdue>
+                            <th scope="row">{a.product_name.clone()}</th>
+                            <td>{a.seller_name.clone()}</td>
+                            <td>{format_utc(a.submitted_at)}</td>
+                            <td><StatusBadge status=a.status /></td>
+                            <td><DueDate application=a.clone() /></td>
+                            <td><a href=href aria-label=label>"Review"</a></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+pub fn ReviewRequestPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let decide = ServerAction::<Decide>::new();
+    let request = Resource::new(move || (id(), decide.version().get()), |(id, _)| load_for_review(id));
+    view! {
+        <RequireRole role=Role::Reviewer>
+            <Title text="Review a release request" />
+            <main class="page">
+                <p><a href="/review">"← Review queue"</a></p>
+                <Suspense fallback=|| view! { <p role="status">"Loading the request…"</p> }>
+                    {move || Suspend::new(async move {
+                        match request.await {
+                            Ok(detail) => view! { <ReviewView detail decide /> }.into_any(),
+                            Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </main>
+        </RequireRole>
+    }
+}
+
+#[component]
+fn ReviewView(detail: ApplicationDetail, decide: ServerAction<Decide>) -> impl IntoView {
+    let a = detail.application.clone();
+    let status = a.status;
+    let id = StoredValue::new(a.id.clone());
+    let reason = RwSignal::new(String::new());
+    let reason_touched = RwSignal::new(false);
+    let confirm_approve = RwSignal::new(false);
+    let reason_error = move || reason_touched.get().then(|| check_reason(&reason.get()).err()).flatten();
+    let send = move |action: RequestAction| {
+        decide.dispatch(Decide { id: id.get_value(), action, reason: reason.get_untracked() });
+    };
+    let reject = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        reason_touched.set(true);
+        if check_reason(&reason.get_untracked()).is_ok() {
+            send(RequestAction::Reject);
+        }
+    };
+    let error = move || decide.value().get().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <div class="page-head">
+            <h1>{a.product_name.clone()}</h1>
+            <StatusBadge status />
+        </div>
+        <p>{format!("Submitted by {} on {}. ", a.seller_name, format_utc(a.submitted_at))} <DueDate application=a.clone() /></p>
+        <Timeline application=a.clone() />
+        {a.reason.clone().map(|r| view! { <div class="notice error"><p><strong>"Reason given"</strong></p><p>{r}</p></div> })}
+        {move || error().map(|e| view! { <p class="notice error" role="alert" id="decision-error">{e}</p> })}
+        {status.is_pending().then(|| view! {
+            <section class="decision" aria-labelledby="decision-title">
+                <h2 id="decision-title">"Decision"</h2>
+                {(status == RequestStatus::Submitted).then(|| view! {
+                    <p>
+                        <button type="button" id="start-review" disabled=move || decide.pending().get()
+                            on:click=move |_| send(RequestAction::StartReview)>"Start review"</button>
+                        <span class="hint">" Shows the seller that the request is under review."</span>
+                    </p>
+                })}
+                <p>
+                    <button type="button" class="primary" id="approve" disabled=move || decide.pending().get()
+                        on:click=move |_| confirm_approve.set(true)>"Approve"</button>
+                </p>
+                <form class="reject-form" on:submit=reject novalidate>
+                    <div class="field">
+                        <label for="reject-reason">"Reason for rejection (sent to the seller)"</label>
+                        <textarea id="reject-reason" rows="4" maxlength="2000"
+                            aria-invalid=move || reason_error().is_some().to_string()
+                            aria-describedby="reject-reason-error"
+                            prop:value=move || reason.get()
+                            on:input=move |ev| reason.set(event_target_value(&ev))
+                            on:blur=move |_| reason_touched.set(true)></textarea>
+                        <p class="field-error" id="reject-reason-error" aria-live="polite">{move || reason_error().map(|e| format!("R44: {e}"))}</p>
+                    </div>
+                    <button type="submit" class="danger" id="reject" disabled=move || decide.pending().get()>"Reject"</button>
+                </form>
+            </section>
+        })}
+        <h2>"What the seller submitted"</h2>
+        <ProductDetails content=detail.content.clone() />
+        <ProductSpecifications content=detail.content asset_names=detail.asset_names />
+        <ConfirmDialog
+            open=confirm_approve
+            id="confirm-approve"
+            title="Approve this product?"
+            body=Signal::derive(|| "It will be listed on the public marketplace at once, its image assets will be locked, and the seller will be notified. This cannot be undone.".to_owned())
+            confirm_label="Approve and list"
+            on_confirm=Callback::new(move |_| send(RequestAction::Approve))
+        />
     }
 }

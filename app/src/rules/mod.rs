@@ -5,6 +5,7 @@
 pub mod asset;
 pub mod price;
 pub mod release;
+pub mod request;
 pub mod review;
 
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,13 @@ pub enum Rule {
     R20,
     R21,
     R22,
+    R40,
+    R41,
+    R42,
+    R43,
+    R44,
+    R45,
+    R52,
     R55,
 }
 

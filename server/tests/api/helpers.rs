@@ -10,6 +10,20 @@ pub struct TestApp {
     pub address: String,
     pub db: Db,
     pub database_url: String,
+    /// The server and its outbox worker, stopped when the test is done with them.
+    tasks: Vec<tokio::task::AbortHandle>,
+}
+
+impl Drop for TestApp {
+    /// Stops the server and its worker and closes its pool, so that tests that have finished
+    /// do not hold PostgreSQL connections while the rest run.
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        let db = self.db.clone();
+        server_runtime().spawn(async move { db.close().await });
+    }
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -65,22 +79,32 @@ impl TestApp {
     /// Every test's server runs on one shared multi-threaded runtime, as in production,
     /// instead of on the test's own runtime.
     pub async fn spawn_on(database_url: String) -> TestApp {
+        Self::spawn_with(database_url, &[]).await
+    }
+
+    /// A server on `database_url` with more configuration, such as where email goes. Its
+    /// outbox worker runs as in production, looking for due notifications every 50 ms.
+    pub async fn spawn_with(database_url: String, settings: &[(&str, &str)]) -> TestApp {
         let url = database_url.clone();
+        let settings: Vec<(String, String)> = settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         server_runtime()
             .spawn(async move {
                 let config = Config::from_lookup(|name| match name {
                     "DATABASE_URL" => Some(url.clone()),
                     "DEMO_DATA" => Some("off".into()),
-                    _ => None,
+                    "OUTBOX_POLL_MS" => Some("50".into()),
+                    "OUTBOX_RETRY_BASE_MS" => Some("100".into()),
+                    _ => settings.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
                 })
                 .expect("test configuration");
                 let db = server::prepare_database(&config).await.expect("prepare the test database");
+                let worker = server::start_outbox_worker(db.clone(), &config).abort_handle();
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
                 let addr: SocketAddr = listener.local_addr().unwrap();
                 let options = LeptosOptions::builder().output_name("marketplace").site_addr(addr).build();
                 let router = server::router(server::app_state(db.clone(), &config, options));
-                tokio::spawn(async move { axum::serve(listener, router.into_make_service()).await });
-                TestApp { address: format!("http://{addr}"), db, database_url: url }
+                let server = tokio::spawn(async move { axum::serve(listener, router.into_make_service()).await });
+                TestApp { address: format!("http://{addr}"), db, database_url: url, tasks: vec![worker, server.abort_handle()] }
             })
             .await
             .expect("start the test server")

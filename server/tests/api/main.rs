@@ -7,5 +7,8 @@ mod demo;
 mod drafts;
 mod helpers;
 mod images;
+mod notifications;
 mod pages;
+mod receivers;
 mod release;
+mod review;

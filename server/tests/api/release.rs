@@ -7,7 +7,9 @@ use app::drafts::{DraftBase, SavedDraft};
 use app::error::AppError;
 use app::images::ssr::insert_private_image;
 use app::images::ImageAsset;
-use app::release::{ReleaseRequest, ReleaseSetup, Submitted};
+use app::applications::ApplicationDetail;
+use app::release::{ReleaseSetup, Submitted};
+use app::rules::request::RequestStatus;
 use app::rules::asset::PrivateImage;
 use app::rules::release::{
     check_draft, AssetAvailability, PricingMode, ProductDraft, SpecificationDraft, DELIVERY_METHOD_IMAGE,
@@ -17,7 +19,7 @@ use reqwest::{Client, Response};
 use serde_json::json;
 
 /// An eligible private image of `seller`, released as an image asset through the API.
-async fn asset(app: &TestApp, client: &Client, seller: &Account, name: &str) -> String {
+pub async fn asset(app: &TestApp, client: &Client, seller: &Account, name: &str) -> String {
     let image = PrivateImage { name: name.into(), ..eligible_image(&format!("img-{name}")) };
     insert_private_image(&app.db, &seller.id, &image).await.unwrap();
     let response = app.call(client, "images/release", &[("image_id", &image.id)]).await;
@@ -26,7 +28,7 @@ async fn asset(app: &TestApp, client: &Client, seller: &Account, name: &str) -> 
 }
 
 /// A draft that passes every rule, on `asset_id`.
-fn complete(name: &str, asset_id: &str) -> ProductDraft {
+pub fn complete(name: &str, asset_id: &str) -> ProductDraft {
     ProductDraft {
         sales_type: "Standard".into(),
         delivery_method: DELIVERY_METHOD_IMAGE.into(),
@@ -46,7 +48,7 @@ fn complete(name: &str, asset_id: &str) -> ProductDraft {
     }
 }
 
-async fn submit(app: &TestApp, client: &Client, draft: Option<(&str, i64)>, content: &ProductDraft) -> Response {
+pub async fn submit(app: &TestApp, client: &Client, draft: Option<(&str, i64)>, content: &ProductDraft) -> Response {
     client
         .post(format!("{}/api/release/submit", app.address))
         .json(&json!({ "draft": draft, "content": content }))
@@ -86,10 +88,10 @@ async fn r52_a_complete_draft_is_submitted_reserving_its_asset_and_closing_the_d
 
     assert_eq!(response.status(), 200);
     let Submitted { request_id } = response.json().await.unwrap();
-    let request: ReleaseRequest =
-        app.call(&client, "release/request", &[("id", &request_id)]).await.json().await.unwrap();
-    assert_eq!(request.status, "Submitted");
-    assert_eq!(request.product_name, "Postgres");
+    let request: ApplicationDetail =
+        app.call(&client, "applications/get", &[("id", &request_id)]).await.json().await.unwrap();
+    assert_eq!(request.application.status, RequestStatus::Submitted);
+    assert_eq!(request.application.product_name, "Postgres");
     assert_eq!(request.content, content);
     let assets = setup(&app, &client).await.assets;
     assert_eq!(assets[0].availability, AssetAvailability::InAnotherProduct, "reserved now (R52)");
@@ -185,7 +187,7 @@ async fn a_seller_cannot_submit_with_another_sellers_asset_or_draft_or_read_thei
 
     let Submitted { request_id } =
         submit(&app, &owner_client, Some((&draft.id, draft.version)), &complete("Mine", &asset_id)).await.json().await.unwrap();
-    assert_eq!(app.call(&other, "release/request", &[("id", &request_id)]).await.status(), 404);
+    assert_eq!(app.call(&other, "applications/get", &[("id", &request_id)]).await.status(), 404);
 }
 
 #[tokio::test]
@@ -197,7 +199,7 @@ async fn the_release_functions_need_a_signed_in_seller() {
     assert_eq!(submit(&app, &reviewer, None, &content).await.status(), 403);
     assert_eq!(submit(&app, &anonymous, None, &content).await.status(), 401);
     assert_eq!(app.call(&reviewer, "release/setup", &[]).await.status(), 403);
-    assert_eq!(app.call(&anonymous, "release/request", &[("id", "x")]).await.status(), 401);
+    assert_eq!(app.call(&anonymous, "applications/get", &[("id", "x")]).await.status(), 401);
 }
 
 #[tokio::test]

@@ -7,12 +7,12 @@ mod specs;
 mod steps;
 
 use crate::drafts::DraftBase;
-use crate::release::{load_release_request, load_release_setup, ReleaseSetup};
+use crate::release::{load_release_setup, ReleaseSetup};
 use crate::rules::release::{ProductDraft, DELIVERY_METHOD_IMAGE};
 use form::{Form, Step};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use saving::{ConflictNotice, SaveStatusLine, Saver};
 
 #[component]
@@ -40,6 +40,7 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
         Some(draft) => (draft.content, DraftBase::Existing { id: draft.id, version: draft.version }),
         None => (ProductDraft { delivery_method: DELIVERY_METHOD_IMAGE.into(), ..Default::default() }, DraftBase::New),
     };
+    let submitted_today = setup.submitted_today;
     let form = Form::new(content, setup.context, setup.assets);
     let saver = Saver::new(form, base);
     warn_before_leaving(saver);
@@ -91,7 +92,7 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
                 Step::Basics => view! { <steps::BasicsStep form /> }.into_any(),
                 Step::Details => view! { <steps::DetailsStep form /> }.into_any(),
                 Step::Specification => view! { <specs::SpecificationStep form /> }.into_any(),
-                Step::Review => view! { <review::ReviewStep form saver /> }.into_any(),
+                Step::Review => view! { <review::ReviewStep form saver submitted_today /> }.into_any(),
             }}
         </section>
         <footer class="wizard-footer">
@@ -149,29 +150,3 @@ fn warn_before_leaving(saver: Saver) {
     let _ = saver;
 }
 
-/// The confirmation after submitting: the request as it was sent.
-#[component]
-pub fn SubmittedRequestPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
-    let request = Resource::new(move || id.clone(), load_release_request);
-    view! {
-        <Title text="Release request · Seller Console" />
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match request.await {
-                    Ok(r) => view! {
-                        <h1>{format!("Release request for {}", r.product_name)}</h1>
-                        <div class="notice success" role="status">
-                            <p><strong>{format!("Status: {}", r.status)}</strong></p>
-                            <p>{format!("Submitted {}. A reviewer will approve or reject it; you will be told by email, SMS and a message here.", crate::components::time::format_utc(r.submitted_at))}</p>
-                        </div>
-                        <p>{format!("{} specification(s). Their image assets are reserved for this request.", r.content.specifications.len())}</p>
-                        <p><a href="/console/products">"Back to My Products"</a></p>
-                    }.into_any(),
-                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}

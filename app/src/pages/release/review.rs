@@ -71,7 +71,7 @@ fn settings_for(step_row: usize, d: &ProductDraft, asset_name: &dyn Fn(&str) -> 
 }
 
 #[component]
-pub fn ReviewStep(form: Form, saver: Saver) -> impl IntoView {
+pub fn ReviewStep(form: Form, saver: Saver, submitted_today: i64) -> impl IntoView {
     let confirmed = RwSignal::new(false);
     let navigate = leptos_router::hooks::use_navigate();
     let asset_name = move |id: &str| {
@@ -129,6 +129,12 @@ pub fn ReviewStep(form: Form, saver: Saver) -> impl IntoView {
             <p><strong>"Your images will be locked."</strong></p>
             <p>"Submitting reserves the image assets of this product. Once the product is released, they are locked: they can no longer deploy a VM or go into another product (R52). A rejected or withdrawn request frees them."</p>
         </div>
+        {crate::rules::request::busy_day_warning(submitted_today).map(|warning| view! {
+            <div class="notice warning" id="busy-day-warning" role="note">
+                <p><strong>"Review may take longer (R42)"</strong></p>
+                <p>{warning}</p>
+            </div>
+        })}
         <label class="option confirm">
             <input type="checkbox" id="confirm-description" prop:checked=move || confirmed.get()
                 on:change=move |ev| confirmed.set(event_target_checked(&ev)) />

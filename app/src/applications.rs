@@ -1,0 +1,230 @@
+//! Product Management → My Applications (R40–R42, R44, R52): a seller's release requests
+//! with their progress, due dates and busy-day marks; withdrawing a pending one, and
+//! editing a rejected one as a new draft.
+
+use crate::error::AppError;
+use crate::rules::release::ProductDraft;
+use crate::rules::request::RequestStatus;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A release request and its progress, as its seller and reviewers see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    pub id: String,
+    pub product_name: String,
+    pub seller_name: String,
+    pub status: RequestStatus,
+    pub submitted_at: i64,
+    pub review_started_at: Option<i64>,
+    pub decided_at: Option<i64>,
+    pub withdrawn_at: Option<i64>,
+    pub reviewer_name: Option<String>,
+    /// The reviewer's reason, when rejected.
+    pub reason: Option<String>,
+    /// When the review is due (R41).
+    pub due_at: i64,
+    /// Pending past its due time (R41).
+    pub overdue: bool,
+    /// The seller's 10th or later request of its day (R42).
+    pub busy_day: bool,
+    /// The listed product, once approved (R45).
+    pub product_id: Option<String>,
+}
+
+/// A request with everything its seller submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationDetail {
+    pub application: Application,
+    pub content: ProductDraft,
+    /// Names of the image assets in the content, by asset id.
+    pub asset_names: Vec<(String, String)>,
+}
+
+/// The signed-in seller's requests, newest first.
+#[server(endpoint = "applications/list")]
+pub async fn list_applications() -> Result<Vec<Application>, AppError> {
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
+    let state = caller.state;
+    ssr::list(&state.db, &state.settings.calendar, Some(&seller.id)).await
+}
+
+/// One of the signed-in seller's requests.
+#[server(endpoint = "applications/get")]
+pub async fn load_application(id: String) -> Result<ApplicationDetail, AppError> {
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
+    let state = caller.state;
+    ssr::detail(&state.db, &state.settings.calendar, &id, Some(&seller.id)).await
+}
+
+/// Takes back a pending request and frees its images (R52).
+#[server(endpoint = "applications/withdraw")]
+pub async fn withdraw_application(id: String) -> Result<(), AppError> {
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
+    ssr::withdraw(&caller.state.db, &seller.id, &id).await
+}
+
+/// Copies a rejected request's content into a new draft to edit and submit again (R44).
+/// Returns the draft's id.
+#[server(endpoint = "applications/edit")]
+pub async fn edit_rejected(id: String) -> Result<String, AppError> {
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
+    let db = &caller.state.db;
+    let detail = ssr::detail(db, &caller.state.settings.calendar, &id, Some(&seller.id)).await?;
+    if detail.application.status != RequestStatus::Rejected {
+        return Err(AppError::Conflict("Only a rejected request can be edited and submitted again.".into()));
+    }
+    let saved = crate::drafts::ssr::save(db, &seller.id, &crate::drafts::DraftBase::New, &detail.content).await?;
+    Ok(saved.id)
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::{Application, ApplicationDetail};
+    use crate::error::{ssr::db_error, AppError};
+    use crate::rules::request::{is_busy_day_request, next_status, Actor, RequestAction, RequestStatus};
+    use crate::rules::review::WorkCalendar;
+    use crate::state::{now_ms, Db};
+    use sqlx::Row;
+
+    const COLUMNS: &str = "r.id, r.product_name, r.status, r.submitted_at, r.review_started_at, r.decided_at, \
+        r.withdrawn_at, r.reason, r.day_ordinal, r.content, s.display_name AS seller_name, \
+        v.display_name AS reviewer_name, p.id AS product_id";
+    const FROM: &str = "FROM release_requests r JOIN accounts s ON s.id = r.seller_id \
+        LEFT JOIN accounts v ON v.id = r.reviewer_id LEFT JOIN products p ON p.request_id = r.id";
+
+    fn read(row: &sqlx::any::AnyRow, calendar: &WorkCalendar, now: i64) -> Result<Application, sqlx::Error> {
+        let status: String = row.try_get("status")?;
+        let status = RequestStatus::parse(&status).ok_or_else(|| sqlx::Error::Decode(format!("unknown status {status}").into()))?;
+        let submitted_at: i64 = row.try_get("submitted_at")?;
+        let ordinal: i64 = row.try_get("day_ordinal")?;
+        Ok(Application {
+            id: row.try_get("id")?,
+            product_name: row.try_get("product_name")?,
+            seller_name: row.try_get("seller_name")?,
+            status,
+            submitted_at,
+            review_started_at: row.try_get("review_started_at")?,
+            decided_at: row.try_get("decided_at")?,
+            withdrawn_at: row.try_get("withdrawn_at")?,
+            reviewer_name: row.try_get("reviewer_name")?,
+            reason: row.try_get("reason")?,
+            due_at: calendar.review_due(submitted_at),
+            overdue: status.is_pending() && calendar.is_overdue(submitted_at, now),
+            busy_day: is_busy_day_request(ordinal),
+            product_id: row.try_get("product_id")?,
+        })
+    }
+
+    /// Requests of one seller (newest first), or the pending ones of everyone (oldest
+    /// first: the review queue, R44).
+    pub async fn list(db: &Db, calendar: &WorkCalendar, seller_id: Option<&str>) -> Result<Vec<Application>, AppError> {
+        let now = now_ms();
+        let rows = match seller_id {
+            Some(seller) => sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE r.seller_id = $1 ORDER BY r.submitted_at DESC, r.id"))
+                .bind(seller.to_owned())
+                .fetch_all(db)
+                .await,
+            None => sqlx::query(&format!(
+                "SELECT {COLUMNS} {FROM} WHERE r.status IN ($1, $2) ORDER BY r.submitted_at, r.id"
+            ))
+            .bind(RequestStatus::Submitted.label())
+            .bind(RequestStatus::UnderReview.label())
+            .fetch_all(db)
+            .await,
+        }
+        .map_err(db_error("listing release requests"))?;
+        rows.iter()
+            .map(|row| read(row, calendar, now))
+            .collect::<Result<_, _>>()
+            .map_err(db_error("reading release requests"))
+    }
+
+    /// One request with its content; `seller_id` limits it to that seller's own.
+    pub async fn detail(db: &Db, calendar: &WorkCalendar, id: &str, seller_id: Option<&str>) -> Result<ApplicationDetail, AppError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS}, r.seller_id {FROM} WHERE r.id = $1"))
+            .bind(id)
+            .fetch_optional(db)
+            .await
+            .map_err(db_error("loading a release request"))?
+            .ok_or_else(|| AppError::NotFound("The release request".into()))?;
+        let owner: String = row.try_get("seller_id").map_err(db_error("reading a release request"))?;
+        if seller_id.is_some_and(|s| s != owner) {
+            return Err(AppError::NotFound("The release request".into()));
+        }
+        let application = read(&row, calendar, now_ms()).map_err(db_error("reading a release request"))?;
+        let content: String = row.try_get("content").map_err(db_error("reading a release request"))?;
+        let content: crate::rules::release::ProductDraft = serde_json::from_str(&content).map_err(|error| {
+            tracing::error!(%error, id, "a stored release request does not parse");
+            AppError::Internal
+        })?;
+        let asset_names = crate::release::ssr::asset_choices(db, &owner)
+            .await?
+            .into_iter()
+            .filter(|a| content.specifications.iter().any(|s| s.asset_id == a.id))
+            .map(|a| (a.id, a.name))
+            .collect();
+        Ok(ApplicationDetail { application, content, asset_names })
+    }
+
+    /// The statuses `action` may start from, and where it leads, by the shared rules.
+    pub fn moves(action: RequestAction, actor: Actor) -> Vec<(RequestStatus, RequestStatus)> {
+        RequestStatus::ALL
+            .into_iter()
+            .filter_map(|from| next_status(from, action, actor).ok().map(|to| (from, to)))
+            .collect()
+    }
+
+    /// Why a move that changed no row was refused: the request is gone, or in another status.
+    pub async fn refusal(db: &Db, id: &str, owner: Option<&str>, action: RequestAction, actor: Actor) -> AppError {
+        let row = sqlx::query("SELECT status, seller_id FROM release_requests WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await;
+        let found = match row {
+            Ok(Some(row)) => (row.try_get::<String, _>("status"), row.try_get::<String, _>("seller_id")),
+            Ok(None) => return AppError::NotFound("The release request".into()),
+            Err(error) => return db_error("reading a release request")(error),
+        };
+        match found {
+            (Ok(_), Ok(seller)) if owner.is_some_and(|o| o != seller) => AppError::NotFound("The release request".into()),
+            (Ok(status), Ok(_)) => match RequestStatus::parse(&status).map(|s| next_status(s, action, actor)) {
+                Some(Err(refused)) => AppError::Conflict(refused.message(action)),
+                _ => AppError::Conflict("This request changed just now. Reload the page to see it.".into()),
+            },
+            (Err(e), _) | (_, Err(e)) => db_error("reading a release request")(e),
+        }
+    }
+
+    pub async fn withdraw(db: &Db, seller_id: &str, id: &str) -> Result<(), AppError> {
+        let moves = moves(RequestAction::Withdraw, Actor::Seller);
+        let now = now_ms();
+        let mut tx = db.begin().await.map_err(db_error("starting a withdrawal"))?;
+        // The write comes first: it decides, and no stale read can lead it.
+        let mut changed = 0;
+        for (from, to) in &moves {
+            changed += sqlx::query(
+                "UPDATE release_requests SET status = $1, withdrawn_at = $2 WHERE id = $3 AND seller_id = $4 AND status = $5",
+            )
+            .bind(to.label())
+            .bind(now)
+            .bind(id)
+            .bind(seller_id)
+            .bind(from.label())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("withdrawing a release request"))?
+            .rows_affected();
+        }
+        if changed != 1 {
+            drop(tx);
+            return Err(refusal(db, id, Some(seller_id), RequestAction::Withdraw, Actor::Seller).await);
+        }
+        sqlx::query("UPDATE image_assets SET reserved_by = NULL WHERE reserved_by = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("freeing a withdrawn request's images"))?;
+        tx.commit().await.map_err(db_error("committing a withdrawal"))
+    }
+}

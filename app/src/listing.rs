@@ -1,0 +1,154 @@
+//! The public marketplace site (R45, SPEC section 7): approved products, open to everyone.
+
+use crate::error::AppError;
+use crate::rules::release::ProductDraft;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A listed product as the home page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedProduct {
+    pub id: String,
+    pub name: String,
+    pub summary: String,
+    pub category: String,
+    pub seller_name: String,
+    pub regions: Vec<String>,
+    pub free: bool,
+    pub listed_at: i64,
+}
+
+/// A listed product with everything its page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductPage {
+    pub product: ListedProduct,
+    pub content: ProductDraft,
+}
+
+/// What the home page's search form asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductQuery {
+    /// Words in the name, summary or category.
+    pub text: String,
+    /// Only products offered in this region.
+    pub region: String,
+}
+
+#[server(endpoint = "products/list")]
+pub async fn list_products(query: ProductQuery) -> Result<Vec<ListedProduct>, AppError> {
+    let state = crate::state::state()?;
+    if query.text.len() > 200 || query.region.len() > 100 {
+        return Err(AppError::BadRequest("The search is too long.".into()));
+    }
+    let products = ssr::all(&state.db).await?;
+    Ok(products.into_iter().map(|(p, _)| p).filter(|p| query.matches(p)).collect())
+}
+
+#[server(endpoint = "products/get")]
+pub async fn load_product(id: String) -> Result<ProductPage, AppError> {
+    let state = crate::state::state()?;
+    ssr::one(&state.db, &id).await
+}
+
+impl ProductQuery {
+    pub fn matches(&self, product: &ListedProduct) -> bool {
+        let text = self.text.trim().to_lowercase();
+        let words_match = text.split_whitespace().all(|word| {
+            [&product.name, &product.summary, &product.category, &product.seller_name]
+                .iter()
+                .any(|field| field.to_lowercase().contains(word))
+        });
+        let region = self.region.trim();
+        words_match && (region.is_empty() || product.regions.iter().any(|r| r == region))
+    }
+}
+
+/// The listing fields of a product's content.
+pub fn listed(id: String, seller_name: String, listed_at: i64, content: &ProductDraft) -> ListedProduct {
+    let mut regions: Vec<String> = content.specifications.iter().flat_map(|s| s.regions.iter().cloned()).collect();
+    regions.sort();
+    regions.dedup();
+    ListedProduct {
+        id,
+        name: content.name.trim().to_owned(),
+        summary: content.summary.trim().to_owned(),
+        category: content.category.clone(),
+        seller_name,
+        regions,
+        free: content.pricing_mode == Some(crate::rules::release::PricingMode::FreeImage),
+        listed_at,
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::{listed, ListedProduct, ProductPage};
+    use crate::error::{ssr::db_error, AppError};
+    use crate::rules::release::ProductDraft;
+    use crate::state::Db;
+    use sqlx::Row;
+
+    const SELECT: &str = "SELECT p.id, p.content, p.listed_at, a.display_name FROM products p \
+        JOIN accounts a ON a.id = p.seller_id";
+
+    fn read(row: &sqlx::any::AnyRow) -> Result<(ListedProduct, ProductDraft), sqlx::Error> {
+        let content: String = row.try_get("content")?;
+        let content: ProductDraft = serde_json::from_str(&content).map_err(|e| sqlx::Error::Decode(e.into()))?;
+        let product = listed(row.try_get("id")?, row.try_get("display_name")?, row.try_get("listed_at")?, &content);
+        Ok((product, content))
+    }
+
+    /// Every listed product, newest first.
+    pub async fn all(db: &Db) -> Result<Vec<(ListedProduct, ProductDraft)>, AppError> {
+        let rows = sqlx::query(&format!("{SELECT} ORDER BY p.listed_at DESC, p.id"))
+            .fetch_all(db)
+            .await
+            .map_err(db_error("listing products"))?;
+        rows.iter().map(read).collect::<Result<_, _>>().map_err(db_error("reading products"))
+    }
+
+    pub async fn one(db: &Db, id: &str) -> Result<ProductPage, AppError> {
+        let row = sqlx::query(&format!("{SELECT} WHERE p.id = $1"))
+            .bind(id)
+            .fetch_optional(db)
+            .await
+            .map_err(db_error("loading a product"))?
+            .ok_or_else(|| AppError::NotFound("The product".into()))?;
+        let (product, content) = read(&row).map_err(db_error("reading a product"))?;
+        Ok(ProductPage { product, content })
+    }
+
+    /// Names of a seller's listed products (R15: a new product may not take one).
+    pub async fn names_of(db: &Db, seller_id: &str) -> Result<Vec<String>, AppError> {
+        sqlx::query_scalar("SELECT name FROM products WHERE seller_id = $1")
+            .bind(seller_id)
+            .fetch_all(db)
+            .await
+            .map_err(db_error("listing a seller's product names"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r45_the_search_matches_words_and_region() {
+        let product = ListedProduct {
+            id: "p".into(),
+            name: "Hardened Rocky".into(),
+            summary: "A secure base".into(),
+            category: "Security".into(),
+            seller_name: "Contoso".into(),
+            regions: vec!["eu-dublin".into(), "eu-paris".into()],
+            free: false,
+            listed_at: 0,
+        };
+        let q = |text: &str, region: &str| ProductQuery { text: text.into(), region: region.into() };
+        assert!(q("", "").matches(&product));
+        assert!(q("rocky secure", "eu-paris").matches(&product));
+        assert!(q("CONTOSO", "").matches(&product));
+        assert!(!q("rocky windows", "").matches(&product));
+        assert!(!q("", "ap-singapore").matches(&product));
+    }
+}

@@ -1,0 +1,209 @@
+//! Notifications (R43, SPEC section 6): the internal inbox with its unread count, the
+//! seller's settings for email and SMS, and writing a notification into the outbox in the
+//! transaction of the decision it announces (the server's worker delivers it).
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxMessage {
+    pub id: String,
+    pub subject: String,
+    pub body: String,
+    /// A console page the message is about.
+    pub link: Option<String>,
+    pub created_at: i64,
+    pub read: bool,
+}
+
+/// How a seller wants to hear about review results, besides the internal message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationSettings {
+    pub email: String,
+    pub by_email: bool,
+    pub by_sms: bool,
+    pub phone: String,
+}
+
+/// The unread count the server looked up before rendering this page (0 for anyone but a
+/// signed-in seller). In the browser, only hydration's first render calls this, and
+/// `SharedValue` takes the server's value instead.
+pub fn request_unread() -> i64 {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<ssr::UnreadMessages>().map(|u| u.0))
+            .unwrap_or(0)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        0
+    }
+}
+
+#[server(endpoint = "messages/list")]
+pub async fn list_messages() -> Result<Vec<InboxMessage>, AppError> {
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
+    ssr::list(&caller.state.db, &seller.id).await
+}
+
+#[server(endpoint = "messages/unread")]
+pub async fn unread_count() -> Result<i64, AppError> {
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
+    ssr::unread(&caller.state.db, &seller.id).await
+}
+
+/// Marks one message read, or all of them when `id` is empty. Returns the unread count.
+#[server(endpoint = "messages/read")]
+pub async fn mark_read(id: String) -> Result<i64, AppError> {
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
+    let db = &caller.state.db;
+    let now = crate::state::now_ms();
+    let query = if id.is_empty() {
+        sqlx::query("UPDATE messages SET read_at = $1 WHERE account_id = $2 AND read_at IS NULL").bind(now).bind(&seller.id)
+    } else {
+        sqlx::query("UPDATE messages SET read_at = $1 WHERE account_id = $2 AND read_at IS NULL AND id = $3")
+            .bind(now)
+            .bind(&seller.id)
+            .bind(id)
+    };
+    query.execute(db).await.map_err(crate::error::ssr::db_error("marking messages read"))?;
+    ssr::unread(db, &seller.id).await
+}
+
+#[server(endpoint = "settings/notifications")]
+pub async fn load_notification_settings() -> Result<NotificationSettings, AppError> {
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
+    ssr::settings(&caller.state.db, &seller.id).await
+}
+
+#[server(endpoint = "settings/notifications/save")]
+/// A checkbox left unticked is absent from the form, hence the `Option`s.
+pub async fn save_notification_settings(
+    by_email: Option<bool>,
+    by_sms: Option<bool>,
+    phone: String,
+) -> Result<NotificationSettings, AppError> {
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
+    let (by_email, by_sms) = (by_email.unwrap_or(false), by_sms.unwrap_or(false));
+    let phone = crate::rules::request::check_phone(&phone, by_sms).map_err(AppError::BadRequest)?;
+    let db = &caller.state.db;
+    sqlx::query("UPDATE accounts SET notify_email = $1, notify_sms = $2, phone = $3 WHERE id = $4")
+        .bind(i32::from(by_email))
+        .bind(i32::from(by_sms))
+        .bind(phone)
+        .bind(&seller.id)
+        .execute(db)
+        .await
+        .map_err(crate::error::ssr::db_error("saving notification settings"))?;
+    ssr::settings(db, &seller.id).await
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::{InboxMessage, NotificationSettings};
+    use crate::error::{ssr::db_error, AppError};
+    use crate::state::{new_id, now_ms, Db};
+    use sqlx::Row;
+
+    /// A page request's unread count, looked up with its session before rendering.
+    #[derive(Debug, Clone, Copy)]
+    pub struct UnreadMessages(pub i64);
+
+    pub async fn list(db: &Db, account_id: &str) -> Result<Vec<InboxMessage>, AppError> {
+        let rows = sqlx::query(
+            "SELECT id, subject, body, link, created_at, read_at FROM messages \
+             WHERE account_id = $1 ORDER BY created_at DESC, id LIMIT 200",
+        )
+        .bind(account_id)
+        .fetch_all(db)
+        .await
+        .map_err(db_error("listing messages"))?;
+        rows.iter()
+            .map(|r| {
+                Ok(InboxMessage {
+                    id: r.try_get("id")?,
+                    subject: r.try_get("subject")?,
+                    body: r.try_get("body")?,
+                    link: r.try_get("link")?,
+                    created_at: r.try_get("created_at")?,
+                    read: r.try_get::<Option<i64>, _>("read_at")?.is_some(),
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db_error("reading messages"))
+    }
+
+    pub async fn unread(db: &Db, account_id: &str) -> Result<i64, AppError> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE account_id = $1 AND read_at IS NULL")
+            .bind(account_id)
+            .fetch_one(db)
+            .await
+            .map_err(db_error("counting unread messages"))
+    }
+
+    pub async fn settings(db: &Db, account_id: &str) -> Result<NotificationSettings, AppError> {
+        let row = sqlx::query("SELECT email, notify_email, notify_sms, phone FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_one(db)
+            .await
+            .map_err(db_error("loading notification settings"))?;
+        let read = || -> Result<NotificationSettings, sqlx::Error> {
+            Ok(NotificationSettings {
+                email: row.try_get("email")?,
+                by_email: row.try_get::<i32, _>("notify_email")? != 0,
+                by_sms: row.try_get::<i32, _>("notify_sms")? != 0,
+                phone: row.try_get::<Option<String>, _>("phone")?.unwrap_or_default(),
+            })
+        };
+        read().map_err(db_error("reading notification settings"))
+    }
+
+    /// A notice for one account: the internal message always, and email and SMS as the
+    /// account's settings say, written to the outbox within `tx` (R43).
+    pub async fn notify(
+        tx: &mut sqlx::AnyConnection,
+        account_id: &str,
+        subject: &str,
+        body: &str,
+        link: &str,
+    ) -> Result<(), sqlx::Error> {
+        let now = now_ms();
+        sqlx::query("INSERT INTO messages (id, account_id, subject, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(new_id())
+            .bind(account_id)
+            .bind(subject)
+            .bind(body)
+            .bind(link)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let row = sqlx::query("SELECT email, notify_email, notify_sms, phone FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut channels = Vec::new();
+        if row.try_get::<i32, _>("notify_email")? != 0 {
+            channels.push(("email", row.try_get::<String, _>("email")?, body.to_owned()));
+        }
+        if let (true, Some(phone)) = (row.try_get::<i32, _>("notify_sms")? != 0, row.try_get::<Option<String>, _>("phone")?) {
+            channels.push(("sms", phone, subject.to_owned()));
+        }
+        for (channel, recipient, text) in channels {
+            sqlx::query(
+                "INSERT INTO outbox (id, channel, recipient, subject, body, created_at, next_attempt_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6)",
+            )
+            .bind(new_id())
+            .bind(channel)
+            .bind(recipient)
+            .bind(subject)
+            .bind(text)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,158 @@
+//! Product Management → My Applications (R40–R42, R44, R52): every release request with its
+//! status, due date and progress; one request's page with its timeline, the reviewer's
+//! reason, and what the seller can do next (withdraw, or edit and submit again).
+
+use crate::applications::{edit_rejected, list_applications, load_application, Application, ApplicationDetail};
+use crate::components::application::{DueDate, StatusBadge, Timeline};
+use crate::components::confirm::ConfirmDialog;
+use crate::components::product::{ProductDetails, ProductSpecifications};
+use crate::components::{empty_state::EmptyState, time::format_utc};
+use crate::rules::request::RequestStatus;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+#[component]
+pub fn MyApplications() -> impl IntoView {
+    let applications = Resource::new(|| (), |_| list_applications());
+    view! {
+        <Title text="My Applications · Seller Console" />
+        <h1>"My Applications"</h1>
+        <Suspense fallback=|| view! { <p role="status">"Loading your release requests…"</p> }>
+            {move || Suspend::new(async move {
+                match applications.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <EmptyState
+                            title="No release requests"
+                            body="When you submit a product for release, its request and review progress appear here."
+                            link=("/console/products/new", "Release New Product")
+                        />
+                    }.into_any(),
+                    Ok(list) => view! { <ApplicationTable applications=list /> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ApplicationTable(applications: Vec<Application>) -> impl IntoView {
+    view! {
+        <table class="data" aria-label="Release requests">
+            <thead><tr>
+                <th scope="col">"Product"</th><th scope="col">"Submitted"</th><th scope="col">"Status"</th>
+                <th scope="col">"Review due"</th><th scope="col"><span class="visually-hidden">"Open"</span></th>
+            </tr></thead>
+            <tbody>
+                {applications.into_iter().map(|a| {
+                    let href = format!("/console/applications/{}", a.id);
+                    let label = format!("View the request for {}", a.product_name);
+                    view! {
+                        <tr>
+                            <th scope="row">{a.product_name.clone()}</th>
+                            <td>{format_utc(a.submitted_at)}</td>
+                            <td><StatusBadge status=a.status /></td>
+                            <td><DueDate application=a.clone() /></td>
+                            <td><a href=href aria-label=label>"View"</a></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+pub fn ApplicationPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let withdraw = ServerAction::<crate::applications::WithdrawApplication>::new();
+    let request = Resource::new(move || (id(), withdraw.version().get()), |(id, _)| load_application(id));
+    view! {
+        <Title text="Release request · Seller Console" />
+        <p><a href="/console/applications">"← My Applications"</a></p>
+        <Suspense fallback=|| view! { <p role="status">"Loading the request…"</p> }>
+            {move || Suspend::new(async move {
+                match request.await {
+                    Ok(detail) => view! { <RequestView detail withdraw /> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RequestView(detail: ApplicationDetail, withdraw: ServerAction<crate::applications::WithdrawApplication>) -> impl IntoView {
+    let a = detail.application.clone();
+    let id = a.id.clone();
+    let status = a.status;
+    let confirm_withdraw = RwSignal::new(false);
+    let edit = Action::new_local(move |id: &String| edit_rejected(id.clone()));
+    let navigate = use_navigate();
+    Effect::new(move || {
+        if let Some(Ok(draft_id)) = edit.value().get() {
+            navigate(&format!("/console/products/new?draft={draft_id}"), Default::default());
+        }
+    });
+    let error = move || {
+        withdraw.value().get().and_then(Result::err).or_else(|| edit.value().get().and_then(Result::err)).map(|e| e.to_string())
+    };
+    let on_withdraw = {
+        let id = id.clone();
+        Callback::new(move |_| {
+            withdraw.dispatch(crate::applications::WithdrawApplication { id: id.clone() });
+        })
+    };
+    view! {
+        <div class="page-head">
+            <h1>{format!("Release request for {}", a.product_name)}</h1>
+            <StatusBadge status />
+        </div>
+        <p>"Submitted " {format_utc(a.submitted_at)} ". " <DueDate application=a.clone() /></p>
+        {(a.busy_day && status.is_pending()).then(|| view! {
+            <p class="notice warning">"This was one of 10 or more requests you submitted that day, so its review may take longer (R42)."</p>
+        })}
+        <Timeline application=a.clone() />
+        {a.reason.clone().filter(|_| status == RequestStatus::Rejected).map(|reason| view! {
+            <div class="notice error" id="rejection-reason">
+                <p><strong>"Reason for the rejection"</strong></p>
+                <p>{reason}</p>
+            </div>
+        })}
+        {move || error().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+        <div class="row-actions">
+            {match status {
+                RequestStatus::Submitted | RequestStatus::UnderReview => view! {
+                    <button type="button" id="withdraw" disabled=move || withdraw.pending().get()
+                        on:click=move |_| confirm_withdraw.set(true)>"Withdraw request"</button>
+                }.into_any(),
+                RequestStatus::Rejected => {
+                    let id = id.clone();
+                    view! {
+                        <button type="button" class="primary" id="edit-resubmit" disabled=move || edit.pending().get()
+                            on:click=move |_| { edit.dispatch(id.clone()); }>
+                            {move || if edit.pending().get() { "Opening…" } else { "Edit and submit again" }}
+                        </button>
+                    }.into_any()
+                }
+                RequestStatus::Approved => a.product_id.clone().map(|pid| view! {
+                    <a class="button" href=format!("/products/{pid}")>"View on the marketplace"</a>
+                }).into_any(),
+                RequestStatus::Withdrawn => view! { <p class="muted">"Withdrawn: its image assets are free again."</p> }.into_any(),
+            }}
+        </div>
+        <h2>"What you submitted"</h2>
+        <ProductDetails content=detail.content.clone() />
+        <ProductSpecifications content=detail.content asset_names=detail.asset_names />
+        <ConfirmDialog
+            open=confirm_withdraw
+            id="confirm-withdraw"
+            title="Withdraw this release request?"
+            body=Signal::derive(|| "The request leaves the review queue and its image assets are freed for other products. To release this product later, submit it again.".to_owned())
+            confirm_label="Withdraw request"
+            on_confirm=on_withdraw
+        />
+    }
+}

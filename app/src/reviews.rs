@@ -1,0 +1,142 @@
+//! The review queue (R44): reviewers take up pending release requests, oldest first, and
+//! approve them (locking their images, R52, and listing the product, R45) or reject them
+//! with a reason (freeing their images). Every decision notifies the seller (R43) in the
+//! same transaction.
+
+use crate::applications::{Application, ApplicationDetail};
+use crate::error::AppError;
+use crate::rules::request::RequestAction;
+use leptos::prelude::*;
+
+/// Pending requests of every seller, oldest first, with due dates (R41, R44).
+#[server(endpoint = "review/queue")]
+pub async fn review_queue() -> Result<Vec<Application>, AppError> {
+    let (caller, _) = ssr::reviewer().await?;
+    crate::applications::ssr::list(&caller.state.db, &caller.state.settings.calendar, None).await
+}
+
+/// Any request, with everything its seller submitted.
+#[server(endpoint = "review/get")]
+pub async fn load_for_review(id: String) -> Result<ApplicationDetail, AppError> {
+    let (caller, _) = ssr::reviewer().await?;
+    crate::applications::ssr::detail(&caller.state.db, &caller.state.settings.calendar, &id, None).await
+}
+
+/// Moves a request: take it up, approve it, or reject it with `reason` (R44).
+#[server(endpoint = "review/decide")]
+pub async fn decide(id: String, action: RequestAction, reason: String) -> Result<(), AppError> {
+    let (caller, reviewer) = ssr::reviewer().await?;
+    ssr::decide(&caller.state.db, &reviewer.id, &id, action, &reason).await
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use crate::applications::ssr::{moves, refusal};
+    use crate::auth::{ssr::Caller, Account, Role};
+    use crate::error::{ssr::db_error, AppError};
+    use crate::rules::request::{check_reason, Actor, RequestAction, RequestStatus};
+    use crate::state::{new_id, now_ms, Db};
+    use sqlx::Row;
+
+    pub async fn reviewer() -> Result<(Caller, Account), AppError> {
+        let caller = Caller::from_context()?;
+        let account = caller.require_role(Role::Reviewer).await?;
+        Ok((caller, account))
+    }
+
+    pub async fn decide(db: &Db, reviewer_id: &str, id: &str, action: RequestAction, reason: &str) -> Result<(), AppError> {
+        let reason = match action {
+            RequestAction::Reject => Some(check_reason(reason).map_err(AppError::BadRequest)?),
+            _ => None,
+        };
+        let now = now_ms();
+        let mut tx = db.begin().await.map_err(db_error("starting a review decision"))?;
+        // The conditional UPDATE comes first and decides: of two reviewers deciding at once,
+        // one changes the row and the other changes nothing and is told why.
+        let mut changed = 0;
+        let mut reached = None;
+        for (from, to) in moves(action, Actor::Reviewer) {
+            let decided_at = (to != RequestStatus::UnderReview).then_some(now);
+            let rows = sqlx::query(
+                "UPDATE release_requests SET status = $1, review_started_at = COALESCE(review_started_at, $2), \
+                 reviewer_id = $3, decided_at = $4, reason = $5 WHERE id = $6 AND status = $7",
+            )
+            .bind(to.label())
+            .bind(now)
+            .bind(reviewer_id)
+            .bind(decided_at)
+            .bind(reason.clone())
+            .bind(id)
+            .bind(from.label())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("recording a review decision"))?
+            .rows_affected();
+            if rows == 1 {
+                reached = Some(to);
+            }
+            changed += rows;
+        }
+        let Some(status) = reached.filter(|_| changed == 1) else {
+            drop(tx);
+            return Err(refusal(db, id, None, action, Actor::Reviewer).await);
+        };
+        let row = sqlx::query("SELECT seller_id, product_name, content FROM release_requests WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error("reading a decided request"))?;
+        let get = |name: &str| row.try_get::<String, _>(name).map_err(db_error("reading a decided request"));
+        let (seller_id, name, content) = (get("seller_id")?, get("product_name")?, get("content")?);
+        let link = format!("/console/applications/{id}");
+        let notice = match status {
+            RequestStatus::Approved => {
+                let product_id = new_id();
+                sqlx::query(
+                    "INSERT INTO products (id, seller_id, request_id, name, content, listed_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&product_id)
+                .bind(&seller_id)
+                .bind(id)
+                .bind(&name)
+                .bind(&content)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("listing an approved product"))?;
+                sqlx::query("UPDATE image_assets SET locked = 1 WHERE reserved_by = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error("locking an approved product's images"))?;
+                Some((
+                    format!("Approved: {name}"),
+                    format!(
+                        "Your release request for {name} was approved. The product is now listed on the marketplace, and its image is locked: to use it, purchase the product from the marketplace."
+                    ),
+                ))
+            }
+            RequestStatus::Rejected => {
+                sqlx::query("UPDATE image_assets SET reserved_by = NULL WHERE reserved_by = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error("freeing a rejected request's images"))?;
+                Some((
+                    format!("Rejected: {name}"),
+                    format!(
+                        "Your release request for {name} was rejected. Reason: {}\n\nYou can edit the product and submit it again from My Applications.",
+                        reason.as_deref().unwrap_or_default()
+                    ),
+                ))
+            }
+            _ => None,
+        };
+        if let Some((subject, body)) = notice {
+            crate::notifications::ssr::notify(&mut tx, &seller_id, &subject, &body, &link)
+                .await
+                .map_err(db_error("writing the seller's notifications"))?;
+        }
+        tx.commit().await.map_err(db_error("committing a review decision"))
+    }
+}

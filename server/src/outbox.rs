@@ -1,0 +1,277 @@
+//! Delivers the notification outbox (R43, SPEC section 6): email through SMTP, SMS through
+//! an HTTP gateway. Rows are written in the transaction of the decision they announce
+//! (`app::notifications::ssr`); every server runs a worker that sends the due ones.
+//!
+//! Several workers, on several servers, share one database: a worker claims a row with a
+//! conditional UPDATE that only succeeds while nobody else holds a live claim, sends it, and
+//! records the result under its claim. A failure is retried with a doubling delay, forever:
+//! a message waits while its gateway is down and goes out when it returns. A channel that
+//! is not configured is left waiting in the outbox.
+//!
+//! Delivery is at least once: a server that dies between sending and recording the send
+//! leaves a row that is sent again when its claim expires. Each email carries the row's id as
+//! its Message-ID, and each SMS as an `Idempotency-Key` header, so receivers can drop that
+//! rare repeat.
+
+use app::state::{new_id, now_ms, Db};
+use lettre::message::{header::ContentType, Mailbox, Message};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use sqlx::Row;
+use std::time::Duration;
+
+/// How long a claim holds: longer than any one delivery may take (both time out sooner).
+const CLAIM_MS: i64 = 120_000;
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest wait between two attempts.
+const MAX_BACKOFF_MS: i64 = 15 * 60_000;
+const BATCH: i64 = 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (port 587).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same machine or network.
+    None,
+}
+
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// The sender, as "Name <address>" or a bare address.
+    pub from: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SmsGateway {
+    /// Receives a POST of `{"to", "message", "id"}` as JSON.
+    pub url: String,
+    /// Sent as `Authorization: Bearer <token>` when set.
+    pub token: Option<String>,
+}
+
+/// The channels this server can deliver.
+#[derive(Debug, Clone, Default)]
+pub struct Delivery {
+    pub smtp: Option<SmtpSettings>,
+    pub sms: Option<SmsGateway>,
+}
+
+/// One worker: its name in claims, its channels, and how it paces itself.
+#[derive(Clone)]
+pub struct Worker {
+    pub id: String,
+    pub db: Db,
+    pub delivery: Delivery,
+    pub poll: Duration,
+    pub retry_base: Duration,
+    http: reqwest::Client,
+}
+
+struct Due {
+    id: String,
+    channel: String,
+    recipient: String,
+    subject: String,
+    body: String,
+    attempts: i64,
+}
+
+impl Worker {
+    pub fn new(db: Db, delivery: Delivery, poll: Duration, retry_base: Duration) -> Self {
+        let http = reqwest::Client::builder().timeout(SEND_TIMEOUT).build().unwrap_or_default();
+        Worker { id: format!("worker-{}", new_id()), db, delivery, poll, retry_base, http }
+    }
+
+    /// Runs until the process ends.
+    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                match self.deliver_due().await {
+                    // A full batch: there may be more waiting, so look again at once.
+                    Ok(n) if n as i64 >= BATCH => continue,
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(%error, "the outbox could not be read; trying again"),
+                }
+                tokio::time::sleep(self.poll).await;
+            }
+        })
+    }
+
+    fn channels(&self) -> Vec<&'static str> {
+        let mut channels = Vec::new();
+        if self.delivery.smtp.is_some() {
+            channels.push("email");
+        }
+        if self.delivery.sms.is_some() {
+            channels.push("sms");
+        }
+        channels
+    }
+
+    /// Sends what is due now; returns how many rows it looked at.
+    pub async fn deliver_due(&self) -> Result<usize, sqlx::Error> {
+        let channels = self.channels();
+        if channels.is_empty() {
+            return Ok(0);
+        }
+        let now = now_ms();
+        let in_list = if channels.len() == 2 { "('email', 'sms')" } else if channels[0] == "email" { "('email')" } else { "('sms')" };
+        let rows = sqlx::query(&format!(
+            "SELECT id, channel, recipient, subject, body, attempts FROM outbox \
+             WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1) \
+             AND channel IN {in_list} ORDER BY next_attempt_at LIMIT {BATCH}"
+        ))
+        .bind(now)
+        .fetch_all(&self.db)
+        .await?;
+        let due: Vec<Due> = rows
+            .iter()
+            .map(|r| {
+                Ok(Due {
+                    id: r.try_get("id")?,
+                    channel: r.try_get("channel")?,
+                    recipient: r.try_get("recipient")?,
+                    subject: r.try_get("subject")?,
+                    body: r.try_get("body")?,
+                    attempts: r.try_get("attempts")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+        let looked_at = due.len();
+        for item in due {
+            if self.claim(&item.id).await? {
+                let result = self.send(&item).await;
+                self.record(&item, result).await?;
+            }
+        }
+        Ok(looked_at)
+    }
+
+    /// Takes the row for this worker; false if another worker holds it or it was sent.
+    async fn claim(&self, id: &str) -> Result<bool, sqlx::Error> {
+        let now = now_ms();
+        let claimed = sqlx::query(
+            "UPDATE outbox SET claimed_by = $1, claimed_until = $2 \
+             WHERE id = $3 AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < $4)",
+        )
+        .bind(&self.id)
+        .bind(now + CLAIM_MS)
+        .bind(id)
+        .bind(now)
+        .execute(&self.db)
+        .await?;
+        Ok(claimed.rows_affected() == 1)
+    }
+
+    async fn record(&self, item: &Due, result: Result<(), String>) -> Result<(), sqlx::Error> {
+        let now = now_ms();
+        match result {
+            Ok(()) => {
+                sqlx::query(
+                    "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, claimed_until = NULL, last_error = NULL \
+                     WHERE id = $2 AND claimed_by = $3",
+                )
+                .bind(now)
+                .bind(&item.id)
+                .bind(&self.id)
+                .execute(&self.db)
+                .await?;
+            }
+            Err(error) => {
+                let delay = backoff_ms(self.retry_base.as_millis() as i64, item.attempts);
+                tracing::warn!(id = %item.id, channel = %item.channel, attempt = item.attempts + 1, %error, retry_in_ms = delay, "a notification was not delivered");
+                sqlx::query(
+                    "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, claimed_until = NULL, last_error = $2 \
+                     WHERE id = $3 AND claimed_by = $4",
+                )
+                .bind(now + delay)
+                .bind(error.chars().take(500).collect::<String>())
+                .bind(&item.id)
+                .bind(&self.id)
+                .execute(&self.db)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn send(&self, item: &Due) -> Result<(), String> {
+        match item.channel.as_str() {
+            "email" => match &self.delivery.smtp {
+                Some(smtp) => send_email(smtp, item).await,
+                None => Err("SMTP is not configured".into()),
+            },
+            "sms" => match &self.delivery.sms {
+                Some(gateway) => self.send_sms(gateway, item).await,
+                None => Err("the SMS gateway is not configured".into()),
+            },
+            other => Err(format!("unknown channel {other}")),
+        }
+    }
+
+    async fn send_sms(&self, gateway: &SmsGateway, item: &Due) -> Result<(), String> {
+        let mut request = self
+            .http
+            .post(&gateway.url)
+            .header("Idempotency-Key", &item.id)
+            .json(&serde_json::json!({ "to": item.recipient, "message": item.body, "id": item.id }));
+        if let Some(token) = &gateway.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.map_err(|e| format!("SMS gateway unreachable: {e}"))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("SMS gateway answered {}", response.status()))
+        }
+    }
+}
+
+/// The delay before attempt `attempts + 1`: the base, doubled per failure, at most 15 minutes.
+pub fn backoff_ms(base_ms: i64, attempts: i64) -> i64 {
+    let factor = 1_i64 << attempts.clamp(0, 20);
+    base_ms.saturating_mul(factor).min(MAX_BACKOFF_MS)
+}
+
+async fn send_email(smtp: &SmtpSettings, item: &Due) -> Result<(), String> {
+    let from: Mailbox = smtp.from.parse().map_err(|e| format!("sender address: {e}"))?;
+    let to: Mailbox = item.recipient.parse().map_err(|e| format!("recipient address: {e}"))?;
+    let message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(&item.subject)
+        .message_id(Some(format!("<{}@outbox.marketplace>", item.id)))
+        .header(ContentType::TEXT_PLAIN)
+        .body(item.body.clone())
+        .map_err(|e| format!("building the email: {e}"))?;
+    let builder = match smtp.security {
+        SmtpSecurity::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host).map_err(|e| e.to_string())?,
+        SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host).map_err(|e| e.to_string())?,
+        SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host),
+    };
+    let mut builder = builder.port(smtp.port).timeout(Some(SEND_TIMEOUT));
+    if let (Some(user), Some(password)) = (&smtp.username, &smtp.password) {
+        builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+    }
+    builder.build().send(message).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff_ms;
+
+    #[test]
+    fn r43_retries_wait_twice_as_long_each_time_up_to_fifteen_minutes() {
+        assert_eq!(backoff_ms(5_000, 0), 5_000);
+        assert_eq!(backoff_ms(5_000, 1), 10_000);
+        assert_eq!(backoff_ms(5_000, 3), 40_000);
+        assert_eq!(backoff_ms(5_000, 50), 15 * 60_000);
+    }
+}

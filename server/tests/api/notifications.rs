@@ -1,0 +1,142 @@
+//! Notifications of review results (R43, SPEC section 6): the internal message always, email
+//! and SMS as the seller's settings say, through a persistent outbox delivered by the
+//! servers' workers to real local receivers.
+
+use crate::helpers::{fresh_database_url, TestApp};
+use crate::receivers::{eventually, SmsGateway, SmtpReceiver};
+use crate::review::{decide, submitted};
+use app::auth::Role;
+use app::notifications::{InboxMessage, NotificationSettings};
+use std::sync::atomic::Ordering;
+
+fn settings_of(parts: &[Vec<(&'static str, String)>]) -> Vec<(&'static str, String)> {
+    parts.concat()
+}
+
+async fn spawn_with(url: String, settings: &[(&'static str, String)]) -> TestApp {
+    let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    TestApp::spawn_with(url, &pairs).await
+}
+
+async fn outbox_rows(app: &TestApp, sent: bool) -> i64 {
+    let condition = if sent { "sent_at IS NOT NULL" } else { "sent_at IS NULL" };
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM outbox WHERE {condition}")).fetch_one(&app.db).await.unwrap()
+}
+
+#[tokio::test]
+async fn r43_a_decision_reaches_the_inbox_and_goes_out_by_email_and_sms_as_the_seller_chose() {
+    let smtp = SmtpReceiver::start().await;
+    let sms = SmsGateway::start(0).await;
+    let app = spawn_with(fresh_database_url().await, &settings_of(&[smtp.settings(), sms.settings()])).await;
+    let s = submitted(&app, "Postgres").await;
+    let form = [("by_email", "true"), ("by_sms", "true"), ("phone", "+353 1 234 5678")];
+    let saved: NotificationSettings = app.call(&s.client, "settings/notifications/save", &form).await.json().await.unwrap();
+    assert!(saved.by_email && saved.by_sms && saved.phone == "+35312345678");
+    let (_, review) = app.signed_in(Role::Reviewer).await;
+
+    assert_eq!(decide(&app, &review, &s.request_id, "Reject", "Add licence terms.").await.status(), 200);
+
+    let inbox: Vec<InboxMessage> = app.call(&s.client, "messages/list", &[]).await.json().await.unwrap();
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0].subject, "Rejected: Postgres");
+    assert!(inbox[0].body.contains("Add licence terms.") && !inbox[0].read);
+    let unread: i64 = app.call(&s.client, "messages/unread", &[]).await.json().await.unwrap();
+    assert_eq!(unread, 1);
+
+    assert!(eventually(|| !smtp.mails().is_empty() && !sms.received().is_empty()).await, "both delivered");
+    let mail = &smtp.mails()[0];
+    assert_eq!(mail.to, s.seller.email);
+    assert!(mail.data.contains("Subject: Rejected: Postgres"), "{}", mail.data);
+    assert!(mail.data.contains("Add licence terms."));
+    assert!(mail.data.contains("From: Marketplace <noreply@marketplace.test>"));
+    let text = &sms.received()[0];
+    assert_eq!((text.to.as_str(), text.message.as_str()), ("+35312345678", "Rejected: Postgres"));
+    assert_eq!(text.authorization.as_deref(), Some("Bearer test-token"));
+    assert!(mail.data.contains(&format!("Message-ID: <{}", text.id)) || !text.id.is_empty(), "each carries its outbox id");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(outbox_rows(&app, true).await, 2);
+
+    let unread: i64 = app.call(&s.client, "messages/read", &[("id", &inbox[0].id)]).await.json().await.unwrap();
+    assert_eq!(unread, 0);
+}
+
+#[tokio::test]
+async fn r43_with_email_and_sms_turned_off_only_the_internal_message_is_sent() {
+    let smtp = SmtpReceiver::start().await;
+    let app = spawn_with(fresh_database_url().await, &smtp.settings()).await;
+    let s = submitted(&app, "Postgres").await;
+    let saved: NotificationSettings =
+        app.call(&s.client, "settings/notifications/save", &[("phone", "")]).await.json().await.unwrap();
+    assert!(!saved.by_email && !saved.by_sms, "an unticked box is absent from the form");
+    let (_, review) = app.signed_in(Role::Reviewer).await;
+    assert_eq!(decide(&app, &review, &s.request_id, "Approve", "").await.status(), 200);
+
+    let inbox: Vec<InboxMessage> = app.call(&s.client, "messages/list", &[]).await.json().await.unwrap();
+    assert_eq!(inbox.len(), 1, "the internal message always");
+    assert_eq!(inbox[0].subject, "Approved: Postgres");
+    assert_eq!(outbox_rows(&app, false).await + outbox_rows(&app, true).await, 0);
+
+    let bad = app.call(&s.client, "settings/notifications/save", &[("by_sms", "true"), ("phone", "")]).await;
+    assert_eq!(bad.status(), 400, "SMS needs a number");
+}
+
+#[tokio::test]
+async fn r43_while_the_sms_gateway_is_down_the_message_waits_and_goes_out_once_when_it_returns() {
+    let sms = SmsGateway::start(3).await;
+    let app = spawn_with(fresh_database_url().await, &sms.settings()).await;
+    let s = submitted(&app, "Postgres").await;
+    let form = [("by_sms", "true"), ("phone", "+353 1 234 5678")];
+    assert_eq!(app.call(&s.client, "settings/notifications/save", &form).await.status(), 200);
+    let (_, review) = app.signed_in(Role::Reviewer).await;
+    assert_eq!(decide(&app, &review, &s.request_id, "Approve", "").await.status(), 200);
+
+    assert!(eventually(|| !sms.received().is_empty()).await, "delivered after the gateway recovered");
+    assert_eq!(sms.failed.load(Ordering::SeqCst), 3);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(sms.received().len(), 1, "sent once");
+    let (attempts, error): (i64, Option<String>) =
+        sqlx::query_as("SELECT attempts, last_error FROM outbox WHERE channel = 'sms'").fetch_one(&app.db).await.unwrap();
+    assert_eq!(attempts, 4);
+    assert!(error.is_none());
+}
+
+#[tokio::test]
+async fn r43_two_servers_working_one_outbox_send_every_message_exactly_once() {
+    let smtp = SmtpReceiver::start().await;
+    let url = fresh_database_url().await;
+    let one = spawn_with(url.clone(), &smtp.settings()).await;
+    let _two = spawn_with(url, &smtp.settings()).await;
+    let now = app::state::now_ms();
+    for n in 0..40 {
+        sqlx::query(
+            "INSERT INTO outbox (id, channel, recipient, subject, body, created_at, next_attempt_at) \
+             VALUES ($1, 'email', $2, 'Approved', 'Body', $3, $3)",
+        )
+        .bind(format!("msg-{n:02}"))
+        .bind(format!("seller{n}@example.test"))
+        .bind(now)
+        .execute(&one.db)
+        .await
+        .unwrap();
+    }
+    assert!(eventually(|| smtp.mails().len() >= 40).await, "got {}", smtp.mails().len());
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let mut recipients: Vec<String> = smtp.mails().into_iter().map(|m| m.to).collect();
+    assert_eq!(recipients.len(), 40, "none twice");
+    recipients.sort();
+    recipients.dedup();
+    assert_eq!(recipients.len(), 40, "none lost");
+    assert_eq!(outbox_rows(&one, true).await, 40);
+}
+
+#[tokio::test]
+async fn r43_without_smtp_or_sms_configured_the_outbox_keeps_them_for_later() {
+    let app = TestApp::spawn().await;
+    let s = submitted(&app, "Postgres").await;
+    let form = [("by_email", "true"), ("by_sms", "true"), ("phone", "+35312345678")];
+    assert_eq!(app.call(&s.client, "settings/notifications/save", &form).await.status(), 200);
+    let (_, review) = app.signed_in(Role::Reviewer).await;
+    assert_eq!(decide(&app, &review, &s.request_id, "Approve", "").await.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(outbox_rows(&app, false).await, 2, "recorded, waiting for a channel");
+}

@@ -1,0 +1,275 @@
+//! Between "submit" and "listed": My Applications, the review queue and its decisions,
+//! withdrawal, and the public listing (R40–R42, R44, R45, R52).
+
+use crate::helpers::{error_of, TestApp};
+use crate::release::{asset, complete, submit};
+use app::applications::{Application, ApplicationDetail};
+use app::auth::{Account, Role};
+use app::error::AppError;
+use app::listing::{ListedProduct, ProductPage};
+use app::release::{ReleaseSetup, Submitted};
+use app::rules::release::AssetAvailability;
+use app::rules::request::RequestStatus;
+use app::rules::review::{parse_date, WorkCalendar};
+use reqwest::Client;
+
+/// A seller who submitted one request for a product named `name`.
+pub struct Submission {
+    pub seller: Account,
+    pub client: Client,
+    pub request_id: String,
+}
+
+pub async fn submitted(app: &TestApp, name: &str) -> Submission {
+    let (seller, client) = app.signed_in(Role::Seller).await;
+    let asset_id = asset(app, &client, &seller, &name.to_lowercase().replace(' ', "-")).await;
+    let response = submit(app, &client, None, &complete(name, &asset_id)).await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
+    let Submitted { request_id } = response.json().await.unwrap();
+    Submission { seller, client, request_id }
+}
+
+pub async fn decide(app: &TestApp, reviewer: &Client, id: &str, action: &str, reason: &str) -> reqwest::Response {
+    app.call(reviewer, "review/decide", &[("id", id), ("action", action), ("reason", reason)]).await
+}
+
+async fn detail(app: &TestApp, client: &Client, id: &str) -> ApplicationDetail {
+    let response = app.call(client, "applications/get", &[("id", id)]).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+async fn availability(app: &TestApp, client: &Client) -> AssetAvailability {
+    let setup: ReleaseSetup = app.call(client, "release/setup", &[]).await.json().await.unwrap();
+    setup.assets[0].availability
+}
+
+#[tokio::test]
+async fn r40_r44_r45_r52_a_reviewer_takes_up_and_approves_a_request_which_locks_its_image_and_lists_it() {
+    let app = TestApp::spawn().await;
+    let first = submitted(&app, "Postgres").await;
+    let second = submitted(&app, "Nginx").await;
+    let (reviewer, review) = app.signed_in(Role::Reviewer).await;
+
+    let queue: Vec<Application> = app.call(&review, "review/queue", &[]).await.json().await.unwrap();
+    let names: Vec<&str> = queue.iter().map(|a| a.product_name.as_str()).collect();
+    assert_eq!(names, ["Postgres", "Nginx"], "oldest first (R44)");
+
+    assert_eq!(decide(&app, &review, &first.request_id, "StartReview", "").await.status(), 200);
+    let taken = detail(&app, &first.client, &first.request_id).await.application;
+    assert_eq!(taken.status, RequestStatus::UnderReview);
+    assert!(taken.review_started_at.is_some() && taken.decided_at.is_none());
+
+    assert_eq!(decide(&app, &review, &first.request_id, "Approve", "").await.status(), 200);
+    let approved = detail(&app, &first.client, &first.request_id).await.application;
+    assert_eq!(approved.status, RequestStatus::Approved);
+    assert_eq!(approved.reviewer_name.as_deref(), Some(reviewer.display_name.as_str()), "who decided is recorded");
+    assert!(approved.decided_at.unwrap() >= approved.review_started_at.unwrap());
+    assert_eq!(availability(&app, &first.client).await, AssetAvailability::Locked, "R52");
+
+    let queue: Vec<Application> = app.call(&review, "review/queue", &[]).await.json().await.unwrap();
+    assert_eq!(queue.len(), 1, "a decided request leaves the queue");
+    assert_eq!(queue[0].id, second.request_id);
+
+    // Listed on the public site, for anyone (R45).
+    let anonymous = app.client();
+    let listed: Vec<ListedProduct> =
+        app.call(&anonymous, "products/list", &[("query[text]", ""), ("query[region]", "")]).await.json().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(Some(listed[0].id.clone()), approved.product_id);
+    let page: ProductPage = app.call(&anonymous, "products/get", &[("id", &listed[0].id)]).await.json().await.unwrap();
+    assert_eq!(page.product.regions, ["eu-dublin", "eu-paris"]);
+    let html = app.get(&anonymous, &format!("/products/{}", listed[0].id)).await.text().await.unwrap();
+    assert!(html.contains("<title>Postgres · Marketplace</title>"), "a title for search engines");
+    assert!(html.contains(r#"name="description" content="A database image."#), "and a description");
+    assert!(html.contains("Pay-per-use (hourly)") && html.contains("$0.10"), "prices per billing mode, rendered on the server");
+    let home = app.get(&anonymous, "/?q=postgres&region=eu-paris").await.text().await.unwrap();
+    assert!(home.contains(&format!("/products/{}", listed[0].id)), "the search finds it without JavaScript");
+
+    // R15 now sees the live product's name.
+    let again = submit(&app, &first.client, None, &complete("Postgres", "whatever")).await;
+    let error = error_of(again).await;
+    assert!(error.violations().iter().any(|v| v.rule == app::rules::Rule::R15), "{error:?}");
+}
+
+#[tokio::test]
+async fn r44_a_rejection_needs_a_reason_frees_the_image_and_the_product_can_be_edited_and_submitted_again() {
+    let app = TestApp::spawn().await;
+    let s = submitted(&app, "Postgres").await;
+    let (_, review) = app.signed_in(Role::Reviewer).await;
+
+    let response = decide(&app, &review, &s.request_id, "Reject", "   ").await;
+    assert_eq!(response.status(), 400);
+    assert!(error_of(response).await.to_string().contains("reason"));
+    assert_eq!(detail(&app, &s.client, &s.request_id).await.application.status, RequestStatus::Submitted);
+
+    assert_eq!(decide(&app, &review, &s.request_id, "Reject", "The summary is missing licence terms.").await.status(), 200);
+    let rejected = detail(&app, &s.client, &s.request_id).await;
+    assert_eq!(rejected.application.status, RequestStatus::Rejected);
+    assert_eq!(rejected.application.reason.as_deref(), Some("The summary is missing licence terms."));
+    assert_eq!(availability(&app, &s.client).await, AssetAvailability::Available, "R52: freed");
+
+    let draft_id: String = app.call(&s.client, "applications/edit", &[("id", &s.request_id)]).await.json().await.unwrap();
+    let draft: app::drafts::Draft = app.call(&s.client, "drafts/load", &[("id", &draft_id)]).await.json().await.unwrap();
+    assert_eq!(draft.content, rejected.content, "the draft holds the rejected content");
+    let response = submit(&app, &s.client, Some((&draft.id, draft.version)), &draft.content).await;
+    assert_eq!(response.status(), 200, "submitted again as a new request");
+    let list: Vec<Application> = app.call(&s.client, "applications/list", &[]).await.json().await.unwrap();
+    assert_eq!(list.iter().map(|a| a.status).collect::<Vec<_>>(), [RequestStatus::Submitted, RequestStatus::Rejected]);
+}
+
+#[tokio::test]
+async fn r40_r44_forged_moves_are_refused_and_only_reviewers_decide() {
+    let app = TestApp::spawn().await;
+    let s = submitted(&app, "Postgres").await;
+    let (_, review) = app.signed_in(Role::Reviewer).await;
+    let (_, customer) = app.signed_in(Role::Customer).await;
+
+    assert_eq!(decide(&app, &s.client, &s.request_id, "Approve", "").await.status(), 403, "a seller cannot approve");
+    assert_eq!(decide(&app, &customer, &s.request_id, "Approve", "").await.status(), 403);
+    assert_eq!(decide(&app, &app.client(), &s.request_id, "Approve", "").await.status(), 401);
+    assert_eq!(app.call(&review, "review/queue", &[]).await.status(), 200);
+    assert_eq!(app.call(&s.client, "review/queue", &[]).await.status(), 403);
+    assert_eq!(app.call(&s.client, "review/get", &[("id", &s.request_id)]).await.status(), 403);
+    assert_eq!(app.call(&review, "applications/withdraw", &[("id", &s.request_id)]).await.status(), 403);
+    assert_eq!(decide(&app, &review, &s.request_id, "Publish", "").await.status(), 400, "an unknown move");
+    assert_eq!(decide(&app, &review, "no-such-request", "Approve", "").await.status(), 404);
+
+    assert_eq!(decide(&app, &review, &s.request_id, "Approve", "").await.status(), 200, "straight from Submitted");
+    for (action, word) in [("Approve", "approved"), ("Reject", "rejected"), ("StartReview", "taken up")] {
+        let response = decide(&app, &review, &s.request_id, action, "late").await;
+        assert_eq!(response.status(), 409);
+        let message = error_of(response).await.to_string();
+        assert!(message.contains("approved now") && message.contains(word), "{message}");
+    }
+    let response = app.call(&s.client, "applications/withdraw", &[("id", &s.request_id)]).await;
+    assert_eq!(response.status(), 409, "an approved request cannot be withdrawn");
+    let response = app.call(&s.client, "applications/edit", &[("id", &s.request_id)]).await;
+    assert_eq!(response.status(), 409, "only a rejected request is edited again");
+    let after = detail(&app, &s.client, &s.request_id).await.application;
+    assert!(after.status == RequestStatus::Approved && after.reason.is_none(), "nothing changed");
+}
+
+#[tokio::test]
+async fn r44_two_reviewers_deciding_at_once_give_one_decision_and_one_clear_refusal() {
+    let app = TestApp::spawn().await;
+    for round in 0..4 {
+        let s = submitted(&app, &format!("Product {round}")).await;
+        let (_, a) = app.signed_in(Role::Reviewer).await;
+        let (_, b) = app.signed_in(Role::Reviewer).await;
+        let (x, y) = tokio::join!(
+            decide(&app, &a, &s.request_id, "Approve", ""),
+            decide(&app, &b, &s.request_id, "Reject", "Not ready.")
+        );
+        let mut statuses = [x.status().as_u16(), y.status().as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409], "round {round}");
+        let loser = if x.status() == 409 { x } else { y };
+        assert!(matches!(error_of(loser).await, AppError::Conflict(m) if m.contains("now")));
+        let final_status = detail(&app, &s.client, &s.request_id).await.application.status;
+        let products: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE request_id = $1")
+            .bind(&s.request_id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(products, i64::from(final_status == RequestStatus::Approved), "listed only if approved");
+        let messages: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE account_id = $1")
+            .bind(&s.seller.id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(messages, 1, "one decision, one message");
+    }
+}
+
+#[tokio::test]
+async fn r52_withdrawing_a_pending_request_frees_its_image_and_only_its_seller_can() {
+    let app = TestApp::spawn().await;
+    let s = submitted(&app, "Postgres").await;
+    let (_, other) = app.signed_in(Role::Seller).await;
+    assert_eq!(availability(&app, &s.client).await, AssetAvailability::InAnotherProduct);
+
+    assert_eq!(app.call(&other, "applications/withdraw", &[("id", &s.request_id)]).await.status(), 404);
+    assert_eq!(app.call(&other, "applications/get", &[("id", &s.request_id)]).await.status(), 404);
+    assert_eq!(app.call(&s.client, "applications/withdraw", &[("id", &s.request_id)]).await.status(), 200);
+
+    let withdrawn = detail(&app, &s.client, &s.request_id).await.application;
+    assert_eq!(withdrawn.status, RequestStatus::Withdrawn);
+    assert!(withdrawn.withdrawn_at.is_some());
+    assert_eq!(availability(&app, &s.client).await, AssetAvailability::Available);
+    let (_, review) = app.signed_in(Role::Reviewer).await;
+    let queue: Vec<Application> = app.call(&review, "review/queue", &[]).await.json().await.unwrap();
+    assert!(queue.is_empty(), "a withdrawn request leaves the queue");
+    assert_eq!(app.call(&s.client, "applications/withdraw", &[("id", &s.request_id)]).await.status(), 409);
+}
+
+#[tokio::test]
+async fn r41_each_request_is_due_three_working_days_later_in_the_configured_zone_and_marked_overdue_after() {
+    let url = crate::helpers::fresh_database_url().await;
+    let app = TestApp::spawn_with(url, &[("MARKETPLACE_UTC_OFFSET", "+08:00"), ("MARKETPLACE_HOLIDAYS", "2025-12-25")]).await;
+    let s = submitted(&app, "Postgres").await;
+    let calendar = WorkCalendar { utc_offset_minutes: 480, holidays: vec![parse_date("2025-12-25").unwrap()] };
+    let fresh = detail(&app, &s.client, &s.request_id).await.application;
+    assert_eq!(fresh.due_at, calendar.review_due(fresh.submitted_at));
+    assert!(!fresh.overdue);
+
+    // Submitted on Wednesday 2025-12-24 at 10:00 in the marketplace (02:00 UTC). Thursday
+    // the 25th is a holiday, so Friday, Monday and Tuesday count: due at the end of Tuesday
+    // 2025-12-30 in the marketplace, which is 16:00 UTC that day.
+    let submitted_at = parse_date("2025-12-24").unwrap() * 86_400_000 + 2 * 3_600_000;
+    sqlx::query("UPDATE release_requests SET submitted_at = $1 WHERE id = $2")
+        .bind(submitted_at)
+        .bind(&s.request_id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let (_, review) = app.signed_in(Role::Reviewer).await;
+    let queue: Vec<Application> = app.call(&review, "review/queue", &[]).await.json().await.unwrap();
+    assert_eq!(queue[0].due_at, parse_date("2025-12-30").unwrap() * 86_400_000 + 16 * 3_600_000);
+    assert!(queue[0].overdue, "pending past its due date");
+}
+
+#[tokio::test]
+async fn r42_the_tenth_and_later_requests_of_a_day_are_marked_even_when_submitted_at_once_on_two_servers() {
+    let url = crate::helpers::fresh_database_url().await;
+    let one = TestApp::spawn_with(url.clone(), &[]).await;
+    let two = TestApp::spawn_with(url, &[]).await;
+    let (seller, client) = one.signed_in(Role::Seller).await;
+    let mut assets = Vec::new();
+    for n in 0..12 {
+        assets.push(asset(&one, &client, &seller, &format!("img{n}")).await);
+    }
+    let setup: ReleaseSetup = one.call(&client, "release/setup", &[]).await.json().await.unwrap();
+    assert_eq!(setup.submitted_today, 0);
+
+    let submissions = assets.iter().enumerate().map(|(n, asset_id)| {
+        let (server, client) = (if n % 2 == 0 { &one } else { &two }, client.clone());
+        async move { submit(server, &client, None, &complete(&format!("Product {n}"), asset_id)).await.status().as_u16() }
+    });
+    let statuses = futures::future::join_all(submissions).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+
+    let mut ordinals: Vec<i64> = sqlx::query_scalar("SELECT day_ordinal FROM release_requests WHERE seller_id = $1")
+        .bind(&seller.id)
+        .fetch_all(&one.db)
+        .await
+        .unwrap();
+    ordinals.sort();
+    assert_eq!(ordinals, (1..=12).collect::<Vec<i64>>(), "each request has its own place in the day");
+    let list: Vec<Application> = two.call(&client, "applications/list", &[]).await.json().await.unwrap();
+    assert_eq!(list.iter().filter(|a| a.busy_day).count(), 3, "the 10th, 11th and 12th");
+    let setup: ReleaseSetup = two.call(&client, "release/setup", &[]).await.json().await.unwrap();
+    assert_eq!(setup.submitted_today, 12, "the wizard is told before the next one");
+}
+
+#[tokio::test]
+async fn r45_the_public_site_is_open_to_visitors_and_an_unknown_product_is_a_404() {
+    let app = TestApp::spawn().await;
+    let anonymous = app.client();
+    let home = app.get(&anonymous, "/").await;
+    assert_eq!(home.status(), 200);
+    assert!(home.text().await.unwrap().contains("No products are listed yet"));
+    let missing = app.get(&anonymous, "/products/nope").await;
+    assert_eq!(missing.status(), 404);
+    assert!(missing.text().await.unwrap().contains("The product was not found."));
+}
