@@ -4,7 +4,7 @@ use crate::auth::{Account, SignIn, SignOut};
 use crate::error::AppError;
 use crate::pages::{applications, console, marketplace, messages, review, sign_in::SignInPage};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -66,7 +66,6 @@ pub fn App() -> impl IntoView {
         <Title formatter=|title: String| {
             if title.is_empty() { "Marketplace".to_owned() } else { format!("{title} · Marketplace") }
         } />
-        <Meta name="description" content="Virtual-machine image products, ready to deploy." />
         <Router>
             <crate::components::header::SiteHeader />
             <Routes fallback=|| view! { <NotFound /> }>

@@ -101,6 +101,7 @@ pub fn ProductPage() -> impl IntoView {
                                     <h1>{p.name.clone()}</h1>
                                     <p class="lead">{p.summary.clone()}</p>
                                     <p class="muted">{format!("{} · by {} · version {} · listed {}", p.category, p.seller_name, page.content.version, format_utc(p.listed_at))}</p>
+                                    <p>{format!("Regions: {}", p.regions.join(", "))}</p>
                                     {p.free.then(|| view! { <p><span class="badge ok">"Free image"</span></p> })}
                                     <p class="description">{page.content.description.clone()}</p>
                                     <h2>"Specifications and prices"</h2>

@@ -82,6 +82,7 @@ async fn r40_r44_r45_r52_a_reviewer_takes_up_and_approves_a_request_which_locks_
     let html = app.get(&anonymous, &format!("/products/{}", listed[0].id)).await.text().await.unwrap();
     assert!(html.contains("<title>Postgres · Marketplace</title>"), "a title for search engines");
     assert!(html.contains(r#"name="description" content="A database image."#), "and a description");
+    assert_eq!(html.matches(r#"name="description""#).count(), 1, "only one description");
     assert!(html.contains("Pay-per-use (hourly)") && html.contains("$0.10"), "prices per billing mode, rendered on the server");
     let home = app.get(&anonymous, "/?q=postgres&region=eu-paris").await.text().await.unwrap();
     assert!(home.contains(&format!("/products/{}", listed[0].id)), "the search finds it without JavaScript");

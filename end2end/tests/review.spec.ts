@@ -1,0 +1,143 @@
+import { expect, test } from '@playwright/test';
+import { demo } from './fixtures/accounts';
+import { openFromQueue, personAt, status, submitThroughApi } from './fixtures/review';
+import { ReleaseWizard } from './fixtures/release-wizard';
+
+test('a seller submits, the reviewer approves, the seller sees it Approved with a message and it is listed (R40, R41, R43, R44, R45, R52)', async ({ browser }) => {
+  const seller = await personAt(browser, demo.seller2, 'My Products');
+  const wizard = new ReleaseWizard(seller);
+  await wizard.releaseAsset('img-demo2-devtools');
+  await wizard.open();
+  await wizard.basics('Charged, with a Pricing Template');
+  await wizard.next();
+  await wizard.details('Fedora Devtools');
+  await wizard.next();
+  await seller.getByRole('button', { name: 'Add specification' }).click();
+  const spec = wizard.spec(1);
+  await spec.getByLabel('Image asset').selectOption({ label: 'fedora-devtools (Fedora 40, eu-dublin)' });
+  await spec.getByRole('checkbox', { name: 'eu-dublin' }).check();
+  await spec.getByRole('checkbox', { name: 'ap-singapore' }).check();
+  await spec.getByLabel('Price per hour (USD)').fill('0.35');
+  await wizard.submit();
+  await expect(status(seller)).toHaveText('Submitted');
+  await expect(seller.locator('.due')).toContainText('Due ');
+  const requestUrl = seller.url();
+
+  // The reviewer works the queue, oldest first, and takes this one up.
+  const reviewer = await personAt(browser, demo.reviewer, 'Review queue');
+  await expect(reviewer.getByRole('table', { name: 'Pending release requests' })).toContainText('Fedora Devtools');
+  await openFromQueue(reviewer, 'Fedora Devtools');
+  await expect(reviewer.getByText('Contoso Systems', { exact: false }).first()).toBeVisible();
+  await reviewer.getByRole('button', { name: 'Start review' }).click();
+  await expect(status(reviewer)).toHaveText('Under review');
+
+  await seller.reload();
+  await expect(status(seller)).toHaveText('Under review');
+
+  await reviewer.getByRole('button', { name: 'Approve' }).click();
+  const dialog = reviewer.getByRole('dialog', { name: 'Approve this product?' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await dialog.getByRole('button', { name: 'Approve and list' }).click();
+  await expect(status(reviewer)).toHaveText('Approved');
+
+  // The seller: Approved, with every step's time, and an unread message.
+  await seller.goto('/console/applications');
+  await seller.locator('body[data-hydrated]').waitFor();
+  const row = seller.getByRole('row', { name: /Fedora Devtools/ });
+  await expect(row.locator('[data-status]')).toHaveText('Approved');
+  await expect(seller.locator('#unread-count')).toHaveText('1');
+  await row.getByRole('link', { name: 'View the request for Fedora Devtools' }).click();
+  expect(seller.url()).toBe(requestUrl);
+  const timeline = seller.getByRole('list', { name: 'Review progress' });
+  await expect(timeline.locator('li.done')).toHaveCount(3);
+  await expect(timeline).toContainText('Approved');
+  await expect(seller.getByText('Decided by Marketplace Review.')).toBeVisible();
+
+  await seller.getByRole('navigation', { name: 'Seller Console' }).getByRole('link', { name: /Messages/ }).click();
+  const message = seller.getByRole('listitem').filter({ hasText: 'Approved: Fedora Devtools' });
+  await expect(message).toContainText('now listed on the marketplace');
+  await message.getByRole('button', { name: 'Mark as read' }).click();
+  await expect(seller.locator('#unread-count')).toHaveCount(0);
+
+  // Listed on the public site, for visitors who are not signed in, even without JavaScript.
+  const visitor = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+  await visitor.goto('/?q=devtools');
+  await visitor.getByRole('link', { name: 'Fedora Devtools' }).click();
+  await expect(visitor).toHaveTitle('Fedora Devtools · Marketplace');
+  await expect(visitor.getByRole('heading', { level: 1, name: 'Fedora Devtools' })).toBeVisible();
+  await expect(visitor.locator('meta[name="description"]')).toHaveAttribute('content', /A ready-to-run web stack/);
+  await expect(visitor.getByText('Regions: ap-singapore, eu-dublin')).toBeVisible();
+  await expect(visitor.getByRole('row', { name: /Pay-per-use \(hourly\)/ })).toContainText('$0.35');
+});
+
+test('a rejection with a reason, then edit and submit again (R44, R52)', async ({ browser }) => {
+  const seller = await personAt(browser, demo.seller2, 'My Products');
+  await submitThroughApi(seller, 'img-demo2-ml', 'Ubuntu ML');
+  const reviewer = await personAt(browser, demo.reviewer, 'Review queue');
+  await openFromQueue(reviewer, 'Ubuntu ML');
+
+  await reviewer.getByRole('button', { name: 'Reject' }).click();
+  await expect(reviewer.locator('#reject-reason-error')).toHaveText('R44: Give the seller a reason for the rejection.');
+  await expect(status(reviewer)).toHaveText('Submitted');
+  await reviewer.getByLabel('Reason for rejection (sent to the seller)').fill('The description must list the installed frameworks.');
+  await reviewer.getByRole('button', { name: 'Reject' }).click();
+  await expect(status(reviewer)).toHaveText('Rejected');
+
+  await seller.goto('/console/applications');
+  await seller.getByRole('link', { name: 'View the request for Ubuntu ML' }).click();
+  await expect(status(seller)).toHaveText('Rejected');
+  await expect(seller.locator('#rejection-reason')).toContainText('The description must list the installed frameworks.');
+  await seller.locator('body[data-hydrated]').waitFor();
+  await seller.getByRole('button', { name: 'Edit and submit again' }).click();
+  await expect(seller.getByRole('heading', { level: 1, name: 'Release New Product' })).toBeVisible();
+  await expect(seller).toHaveURL(/\/console\/products\/new\?draft=/);
+
+  const wizard = new ReleaseWizard(seller);
+  await wizard.step('Add Details');
+  await expect(seller.getByLabel('Product name')).toHaveValue('Ubuntu ML');
+  await seller.getByLabel('Description').fill('PyTorch 2.5, TensorFlow 2.18 and CUDA 12 on Ubuntu 24.04.');
+  await wizard.submit();
+  await expect(status(seller)).toHaveText('Submitted');
+
+  await seller.goto('/console/applications');
+  const rows = seller.getByRole('row', { name: /Ubuntu ML/ });
+  await expect(rows).toHaveCount(2);
+  await expect(rows.locator('[data-status]')).toHaveText(['Submitted', 'Rejected']);
+});
+
+test('a pending request is withdrawn after a confirmation, freeing its image (R52)', async ({ browser }) => {
+  const seller = await personAt(browser, demo.seller2, 'My Products');
+  const id = await submitThroughApi(seller, 'img-demo2-rocky', 'Rocky Hardened');
+  await seller.goto(`/console/applications/${id}`);
+  await seller.locator('body[data-hydrated]').waitFor();
+  await seller.getByRole('button', { name: 'Withdraw request' }).click();
+  const dialog = seller.getByRole('dialog', { name: 'Withdraw this release request?' });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(status(seller)).toHaveText('Submitted');
+
+  await seller.getByRole('button', { name: 'Withdraw request' }).click();
+  await dialog.getByRole('button', { name: 'Withdraw request' }).click();
+  await expect(status(seller)).toHaveText('Withdrawn');
+  await expect(seller.getByText('Withdrawn: its image assets are free again.')).toBeVisible();
+
+  const reviewer = await personAt(browser, demo.reviewer, 'Review queue');
+  await expect(reviewer.getByText('Rocky Hardened')).toHaveCount(0);
+});
+
+test('notification settings: SMS needs a number, and the settings are kept (R43)', async ({ browser }) => {
+  const seller = await personAt(browser, demo.seller3, 'My Products');
+  await seller.getByRole('navigation', { name: 'Seller Console' }).getByRole('link', { name: 'Notification settings' }).click();
+  await expect(seller.getByRole('heading', { level: 1, name: 'Notification settings' })).toBeVisible();
+  await expect(seller.getByRole('checkbox', { name: 'Internal message (always sent)' })).toBeDisabled();
+  await expect(seller.getByRole('checkbox', { name: 'Email to seller3@example.com' })).toBeChecked();
+  await seller.getByRole('checkbox', { name: 'SMS' }).check();
+  await expect(seller.locator('#phone-error')).toHaveText('R43: Enter the mobile number SMS should go to.');
+  await expect(seller.getByRole('button', { name: 'Save settings' })).toBeDisabled();
+  await seller.getByLabel('Mobile number for SMS').fill('+353 1 234 5678');
+  await seller.getByRole('button', { name: 'Save settings' }).click();
+  await expect(seller.getByRole('status').filter({ hasText: 'Settings saved.' })).toBeVisible();
+  await seller.reload();
+  await expect(seller.getByRole('checkbox', { name: 'SMS' })).toBeChecked();
+  await expect(seller.getByLabel('Mobile number for SMS')).toHaveValue('+35312345678');
+});
