@@ -1,0 +1,163 @@
+//! `scripts/bench-pages`: requests per second and latency of the public product page and of
+//! My Applications (signed in, 20 requests listed), each beside a minimal page of the same
+//! server (the sign-in page: the app shell, no data), measured in the same run. 16 clients
+//! request one page in a loop for 5 s each; client and server share this machine. Prints
+//! figures; it asserts nothing.
+
+#[path = "bench_common.rs"]
+mod bench_common;
+
+use app::auth::{ssr::create_account, Role};
+use app::rules::asset::PrivateImage;
+use app::rules::release::{PricingMode, ProductDraft, SpecificationDraft, DELIVERY_METHOD_IMAGE};
+use app::rules::request::RequestAction;
+use bench_common::{quantile_ms, BenchServer};
+use std::time::{Duration, Instant};
+
+const CLIENTS: usize = 16;
+const RUN: Duration = Duration::from_secs(5);
+const REQUESTS: usize = 20;
+
+struct Figures {
+    rps: f64,
+    median: f64,
+    p99: f64,
+    errors: usize,
+}
+
+async fn measure(client: &reqwest::Client, url: &str, run: Duration) -> Figures {
+    let started = Instant::now();
+    let loops: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let (client, url) = (client.clone(), url.to_owned());
+            tokio::spawn(async move {
+                let (mut times, mut errors) = (Vec::new(), 0);
+                while started.elapsed() < run {
+                    let sent = Instant::now();
+                    let ok = match client.get(&url).header("accept", "text/html").send().await {
+                        Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                        Err(_) => false,
+                    };
+                    if ok {
+                        times.push(sent.elapsed());
+                    } else {
+                        errors += 1;
+                    }
+                }
+                (times, errors)
+            })
+        })
+        .collect();
+    let (mut times, mut errors) = (Vec::new(), 0);
+    for handle in loops {
+        let (t, e) = handle.await.unwrap();
+        times.extend(t);
+        errors += e;
+    }
+    let wall = started.elapsed().as_secs_f64();
+    times.sort();
+    Figures { rps: times.len() as f64 / wall, median: quantile_ms(&times, 0.5), p99: quantile_ms(&times, 0.99), errors }
+}
+
+fn content(name: &str, asset_id: &str) -> ProductDraft {
+    ProductDraft {
+        sales_type: "Standard".into(),
+        delivery_method: DELIVERY_METHOD_IMAGE.into(),
+        pricing_mode: Some(PricingMode::Charged),
+        name: name.into(),
+        summary: "A maintained database image.".into(),
+        description: "PostgreSQL 16 on Debian 12, with backups configured.".into(),
+        category: "Databases".into(),
+        version: "16.2".into(),
+        support_email: "support@example.com".into(),
+        specifications: vec![SpecificationDraft {
+            asset_id: asset_id.into(),
+            regions: vec!["eu-dublin".into(), "eu-paris".into()],
+            billing: [true, true, true],
+            simple_prices: ["0.10".into(), "60".into(), "600".into()],
+            ..SpecificationDraft::default()
+        }],
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let bench = BenchServer::start("bench-pages").await;
+    let db = bench.db.clone();
+    let seller = create_account(&db, "bench-seller@example.test", "Bench seller", Role::Seller, "bench-password").await.unwrap();
+    let reviewer = create_account(&db, "bench-reviewer@example.test", "Bench reviewer", Role::Reviewer, "bench-password").await.unwrap();
+    let mut product_request = String::new();
+    for n in 0..REQUESTS {
+        let image = PrivateImage {
+            id: format!("img-{n}"),
+            name: format!("image-{n}"),
+            region: "eu-dublin".into(),
+            os: "Debian 12".into(),
+            size_bytes: 20 << 30,
+            disk_kind: app::rules::asset::DiskKind::System,
+            origin: app::rules::asset::ImageOrigin::PublicImage,
+            shared: false,
+            encrypted: false,
+            released: false,
+        };
+        app::images::ssr::insert_private_image(&db, &seller.id, &image).await.unwrap();
+        sqlx::query("INSERT INTO image_assets (id, image_id, owner_id, released_at) VALUES ($1, $2, $3, 0)")
+            .bind(format!("asset-{n}"))
+            .bind(&image.id)
+            .bind(&seller.id)
+            .execute(&db)
+            .await
+            .unwrap();
+        let submitted = app::release::ssr::submit(&db, &seller.id, 0, None, &content(&format!("Product {n}"), &format!("asset-{n}")))
+            .await
+            .unwrap();
+        // A mix of outcomes, as a seller's list has: approved, rejected and pending.
+        let action = match n % 4 {
+            0 => Some(RequestAction::Approve),
+            1 => Some(RequestAction::Reject),
+            _ => None,
+        };
+        if let Some(action) = action {
+            app::reviews::ssr::decide(&db, &reviewer.id, &submitted.request_id, action, "Needs work.").await.unwrap();
+        }
+        if n == 0 {
+            product_request = submitted.request_id;
+        }
+    }
+    let product_id: String = sqlx::query_scalar("SELECT id FROM products WHERE request_id = $1")
+        .bind(&product_request)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let base = format!("http://{}", bench.addr);
+    let anonymous = reqwest::Client::new();
+    let signed_in = bench.client_for(&seller.id).await;
+    let minimal = format!("{base}/sign-in");
+    let product = format!("{base}/products/{product_id}");
+    let applications = format!("{base}/console/applications");
+
+    for (client, url) in [(&anonymous, &minimal), (&anonymous, &product), (&signed_in, &applications)] {
+        measure(client, url, Duration::from_secs(1)).await; // warm-up
+    }
+    println!("pages, {CLIENTS} clients for {}s each, {}, release build, client and server on one machine:", RUN.as_secs(), bench.backend);
+    let base_anon = measure(&anonymous, &minimal, RUN).await;
+    let product_fig = measure(&anonymous, &product, RUN).await;
+    let base_signed = measure(&signed_in, &minimal, RUN).await;
+    let apps_fig = measure(&signed_in, &applications, RUN).await;
+    let line = |name: &str, f: &Figures, base: &Figures| {
+        println!(
+            "  {name:<40} {:>7.0} req/s  median {:>6.1} ms  p99 {:>6.1} ms  errors {}  | vs minimal: {:.2}x req/s, {:.2}x p99",
+            f.rps,
+            f.median,
+            f.p99,
+            f.errors,
+            f.rps / base.rps,
+            f.p99 / base.p99
+        );
+    };
+    line("minimal page (/sign-in), signed out", &base_anon, &base_anon);
+    line("public product page, signed out", &product_fig, &base_anon);
+    line("minimal page (/sign-in), signed in", &base_signed, &base_signed);
+    line(&format!("My Applications ({REQUESTS} requests), signed in"), &apps_fig, &base_signed);
+    bench.finish().await;
+}
