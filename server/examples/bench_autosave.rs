@@ -4,7 +4,6 @@
 //! in a temporary folder, or PostgreSQL when `BENCH_DATABASE_URL` names one. Prints
 //! figures; it asserts nothing.
 
-#[path = "bench_common.rs"]
 mod bench_common;
 
 use app::auth::{ssr::create_account, Role};

@@ -4,7 +4,6 @@
 //! request one page in a loop for 5 s each; client and server share this machine. Prints
 //! figures; it asserts nothing.
 
-#[path = "bench_common.rs"]
 mod bench_common;
 
 use app::auth::{ssr::create_account, Role};
