@@ -2,6 +2,7 @@
 //! judges in the browser (compiled to WASM, while the seller types) and on the server
 //! (the authority, on every mutation).
 
+pub mod after_release;
 pub mod asset;
 pub mod price;
 pub mod release;
@@ -41,7 +42,11 @@ pub enum Rule {
     R43,
     R44,
     R45,
+    R50,
+    R51,
     R52,
+    R53,
+    R54,
     R55,
 }
 

@@ -1,0 +1,104 @@
+use super::*;
+use crate::rules::release::{SpecificationDraft, VcpuTierDraft};
+
+fn simple(prices: [&str; 3], billing: [bool; 3]) -> SpecificationDraft {
+    SpecificationDraft {
+        asset_id: "a".into(),
+        regions: vec!["eu-dublin".into(), "eu-paris".into()],
+        billing,
+        simple_prices: prices.map(String::from),
+        ..Default::default()
+    }
+}
+
+fn vcpu() -> SpecificationDraft {
+    SpecificationDraft {
+        asset_id: "b".into(),
+        regions: vec!["eu-dublin".into()],
+        template: TemplateKind::Vcpu,
+        billing: [true, true, false],
+        tiers: vec![
+            VcpuTierDraft { vcpus: "2".into(), prices: ["0.10".into(), "50.00".into(), String::new()] },
+            VcpuTierDraft { vcpus: "4".into(), prices: ["0.20".into(), "100.00".into(), String::new()] },
+        ],
+        ..Default::default()
+    }
+}
+
+fn product(specs: Vec<SpecificationDraft>) -> ProductDraft {
+    ProductDraft { pricing_mode: Some(PricingMode::Charged), name: "P".into(), specifications: specs, ..Default::default() }
+}
+
+#[test]
+fn r50_a_product_whose_every_price_is_zero_can_be_set_as_a_free_image_once() {
+    let zero = product(vec![simple(["0", "0.00", "12"], [true, true, false])]);
+    assert_eq!(check_set_free(&zero), Ok(()));
+    let free = set_free(&zero);
+    assert_eq!(free.pricing_mode, Some(PricingMode::FreeImage));
+    assert_eq!(free.specifications, zero.specifications, "nothing else changes");
+    assert_eq!(check_set_free(&free).unwrap_err().rule, Rule::R50);
+    let priced = product(vec![simple(["0", "1", ""], [true, true, false])]);
+    assert_eq!(check_set_free(&priced).unwrap_err().rule, Rule::R50);
+}
+
+#[test]
+fn r51_a_product_priced_by_vcpus_cannot_be_set_as_a_free_image() {
+    let mixed = product(vec![simple(["0", "", ""], [true, false, false]), vcpu()]);
+    let refused = check_set_free(&mixed).unwrap_err();
+    assert_eq!(refused.rule, Rule::R51);
+    assert!(refused.message.contains("R13"));
+}
+
+#[test]
+fn r54_tier_prices_change_and_each_change_is_listed() {
+    let released = product(vec![simple(["1", "", ""], [true, false, false]), vcpu()]);
+    let new = vec![vec![], vec![["0.15".into(), "50".into(), String::new()], ["0.20".into(), "90".into(), "ignored".into()]]];
+    let (updated, changes) = apply_tier_prices(&released, &new).unwrap();
+    assert_eq!(updated.specifications[1].tiers[0].prices[0], "0.15");
+    assert_eq!(updated.specifications[1].tiers[1].prices[1], "90.00");
+    assert_eq!(updated.specifications[1].tiers[1].prices[2], "", "a mode not offered is left alone");
+    assert_eq!(
+        changes,
+        vec![
+            PriceChange { specification: 1, vcpus: "2".into(), billing: BillingMode::PayPerUse, old: "0.10".into(), new: "0.15".into() },
+            PriceChange { specification: 1, vcpus: "4".into(), billing: BillingMode::Monthly, old: "100.00".into(), new: "90.00".into() },
+        ]
+    );
+    assert_eq!(updated.specifications[0], released.specifications[0]);
+}
+
+#[test]
+fn r54_tiers_cannot_be_deleted_or_added_and_bad_prices_are_refused() {
+    let released = product(vec![vcpu()]);
+    let fewer = vec![vec![["0.10".into(), "50".into(), String::new()]]];
+    assert!(apply_tier_prices(&released, &fewer).unwrap_err()[0].message.contains("cannot be deleted"));
+    let mut more = vec![vec![["0.10".into(), "50".into(), String::new()]; 3]];
+    assert_eq!(apply_tier_prices(&released, &more).unwrap_err()[0].rule, Rule::R54);
+    more[0].truncate(2);
+    more[0][1][0] = "-1".into();
+    assert_eq!(apply_tier_prices(&released, &more).unwrap_err()[0].field, "specifications[0].tiers[1].prices[0]");
+    let simple_only = product(vec![simple(["1", "", ""], [true, false, false])]);
+    assert!(apply_tier_prices(&simple_only, &[vec![["2".into(), String::new(), String::new()]]]).is_err(), "simple prices are fixed");
+}
+
+#[test]
+fn r50_a_free_image_price_never_changes() {
+    let mut free = product(vec![vcpu()]);
+    free.pricing_mode = Some(PricingMode::FreeImage);
+    let same = vec![vec![["0".into(), "0".into(), String::new()]; 2]];
+    assert_eq!(apply_tier_prices(&free, &same).unwrap_err()[0].rule, Rule::R50);
+}
+
+#[test]
+fn r53_r55_a_purchase_costs_the_chosen_region_mode_and_tier() {
+    let p = product(vec![simple(["0.25", "99", ""], [true, true, false]), vcpu()]);
+    let choice = |specification, region: &str, billing, tier| PurchaseChoice { specification, region: region.into(), billing, tier };
+    assert_eq!(purchase_price(&p, &choice(0, "eu-paris", BillingMode::Monthly, None)), Ok(Price::from_cents(9_900)));
+    assert_eq!(purchase_price(&p, &choice(1, "eu-dublin", BillingMode::PayPerUse, Some(1))), Ok(Price::from_cents(20)));
+    assert!(purchase_price(&p, &choice(1, "eu-dublin", BillingMode::PayPerUse, None)).is_err(), "a tier is needed");
+    assert!(purchase_price(&p, &choice(1, "eu-paris", BillingMode::PayPerUse, Some(0))).is_err(), "not in that region");
+    assert!(purchase_price(&p, &choice(0, "eu-dublin", BillingMode::Yearly, None)).is_err(), "mode not offered");
+    assert!(purchase_price(&p, &choice(5, "eu-dublin", BillingMode::Yearly, None)).is_err());
+    let free = set_free(&product(vec![simple(["0", "", ""], [true, false, false])]));
+    assert_eq!(purchase_price(&free, &choice(0, "eu-dublin", BillingMode::Yearly, None)), Ok(Price::from_cents(0)));
+}
