@@ -84,6 +84,15 @@ pub mod ssr {
             owner_id: &'a str,
             image_id: &'a str,
         ) -> BoxFuture<'a, Result<Option<PrivateImage>, sqlx::Error>>;
+        /// Starts a VM from `image_id` for `account_id` in `region`: the cloud call. Returns
+        /// the deployment's id. Who may deploy what is decided before this is called.
+        fn deploy_vm<'a>(
+            &'a self,
+            account_id: &'a str,
+            image_id: &'a str,
+            region: &'a str,
+            purchase_id: Option<&'a str>,
+        ) -> BoxFuture<'a, Result<String, sqlx::Error>>;
     }
 
     /// Private images kept in the `private_images` table.
@@ -95,6 +104,32 @@ pub mod ssr {
         "id, name, region, os, size_bytes, disk_kind, origin, shared, encrypted, released";
 
     impl PrivateImageSource for DatabaseImages {
+        /// Locally, a deployment is a row in `deployments`.
+        fn deploy_vm<'a>(
+            &'a self,
+            account_id: &'a str,
+            image_id: &'a str,
+            region: &'a str,
+            purchase_id: Option<&'a str>,
+        ) -> BoxFuture<'a, Result<String, sqlx::Error>> {
+            Box::pin(async move {
+                let id = crate::state::new_id();
+                sqlx::query(
+                    "INSERT INTO deployments (id, account_id, image_id, purchase_id, region, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&id)
+                .bind(account_id)
+                .bind(image_id)
+                .bind(purchase_id)
+                .bind(region)
+                .bind(crate::state::now_ms())
+                .execute(&self.db)
+                .await?;
+                Ok(id)
+            })
+        }
+
         fn list_for_owner<'a>(&'a self, owner_id: &'a str) -> BoxFuture<'a, Result<Vec<PrivateImage>, sqlx::Error>> {
             Box::pin(async move {
                 sqlx::query(&format!(

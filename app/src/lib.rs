@@ -12,6 +12,8 @@ pub mod images;
 pub mod listing;
 pub mod notifications;
 pub mod pages;
+pub mod products;
+pub mod purchases;
 pub mod release;
 pub mod reviews;
 pub mod rules;

@@ -37,6 +37,11 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, AppError> {
     for demo in &DEMO_ACCOUNTS {
         ids.push(create_account(db, demo.email, demo.name, demo.role, demo.password).await?.id);
     }
+    // Credit for purchases (R53): customers and sellers alike can buy.
+    sqlx::query("UPDATE accounts SET credit_cents = 50000 WHERE role IN ('customer', 'seller')")
+        .execute(db)
+        .await
+        .map_err(app::error::ssr::db_error("seeding credit"))?;
     for image in first_seller_images() {
         insert_private_image(db, &ids[0], &image).await.map_err(app::error::ssr::db_error("seeding images"))?;
     }

@@ -2,6 +2,7 @@
 //! over HTTP as a browser would. The backend is SQLite unless `TEST_DATABASE_URL` names a
 //! PostgreSQL server, on which each test creates its own database.
 
+mod after_release;
 mod auth;
 mod demo;
 mod drafts;

@@ -1,0 +1,164 @@
+//! A seller's released products (SPEC section 5): Set as Free Image (R50, R51) and vCPU
+//! tier price changes with their history (R54). Every change re-runs the shared rules on
+//! the server and is written only if the product is still at the version it was read at.
+
+use crate::error::AppError;
+use crate::listing::ListedProduct;
+use crate::rules::after_release::TierPrices;
+use crate::rules::release::ProductDraft;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One recorded price change: who, when, old and new price (R54).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceChangeRecord {
+    pub specification: usize,
+    pub vcpus: String,
+    pub billing: String,
+    pub old_price: String,
+    pub new_price: String,
+    pub changed_by: String,
+    pub changed_at: i64,
+}
+
+/// A released product as its seller manages it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnedProduct {
+    pub product: ListedProduct,
+    pub content: ProductDraft,
+    pub version: i64,
+    pub history: Vec<PriceChangeRecord>,
+}
+
+#[server(endpoint = "products/owned")]
+pub async fn load_owned_product(id: String) -> Result<OwnedProduct, AppError> {
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
+    ssr::owned(&caller.state.db, &seller.id, &id).await
+}
+
+/// My Products → More → Set as Free Image (R50): refused for a product priced by vCPUs
+/// (R51) or with a price above $0.
+#[server(endpoint = "products/set-free")]
+pub async fn set_free_image(id: String, version: i64) -> Result<OwnedProduct, AppError> {
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
+    let db = &caller.state.db;
+    let owned = ssr::owned(db, &seller.id, &id).await?;
+    crate::rules::after_release::check_set_free(&owned.content).map_err(|v| AppError::Rules(vec![v]))?;
+    let free = crate::rules::after_release::set_free(&owned.content);
+    ssr::write(db, &seller.id, &id, version, &free, &[]).await?;
+    ssr::owned(db, &seller.id, &id).await
+}
+
+/// New prices for the vCPU tiers of a released product (R54): `prices[s]` holds the tiers
+/// of specification `s` in order (empty for a specification that is not priced by vCPUs).
+#[server(endpoint = "products/tier-prices", input = server_fn::codec::Json)]
+pub async fn change_tier_prices(id: String, version: i64, prices: Vec<Vec<TierPrices>>) -> Result<OwnedProduct, AppError> {
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
+    if prices.len() > 64 || prices.iter().any(|tiers| tiers.len() > 64 || tiers.iter().flatten().any(|p| p.len() > 32)) {
+        return Err(AppError::BadRequest("Too many prices, or a price too long.".into()));
+    }
+    let db = &caller.state.db;
+    let owned = ssr::owned(db, &seller.id, &id).await?;
+    let (updated, changes) = crate::rules::after_release::apply_tier_prices(&owned.content, &prices).map_err(AppError::Rules)?;
+    if !changes.is_empty() {
+        ssr::write(db, &seller.id, &id, version, &updated, &changes).await?;
+    }
+    ssr::owned(db, &seller.id, &id).await
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::{OwnedProduct, PriceChangeRecord};
+    use crate::error::{ssr::db_error, AppError};
+    use crate::rules::after_release::PriceChange;
+    use crate::rules::release::ProductDraft;
+    use crate::state::{new_id, now_ms, Db};
+    use sqlx::Row;
+
+    pub async fn owned(db: &Db, seller_id: &str, id: &str) -> Result<OwnedProduct, AppError> {
+        let page = crate::listing::ssr::one(db, id).await?;
+        let row = sqlx::query("SELECT seller_id, version FROM products WHERE id = $1")
+            .bind(id)
+            .fetch_one(db)
+            .await
+            .map_err(db_error("loading a product"))?;
+        let owner: String = row.try_get("seller_id").map_err(db_error("reading a product"))?;
+        if owner != seller_id {
+            return Err(AppError::NotFound("The product".into()));
+        }
+        let version: i64 = row.try_get("version").map_err(db_error("reading a product"))?;
+        let rows = sqlx::query(
+            "SELECT c.specification, c.vcpus, c.billing, c.old_price, c.new_price, c.changed_at, a.display_name \
+             FROM price_changes c JOIN accounts a ON a.id = c.changed_by WHERE c.product_id = $1 ORDER BY c.changed_at DESC, c.id",
+        )
+        .bind(id)
+        .fetch_all(db)
+        .await
+        .map_err(db_error("loading price history"))?;
+        let history = rows
+            .iter()
+            .map(|r| {
+                Ok(PriceChangeRecord {
+                    specification: r.try_get::<i64, _>("specification")? as usize,
+                    vcpus: r.try_get("vcpus")?,
+                    billing: r.try_get("billing")?,
+                    old_price: r.try_get("old_price")?,
+                    new_price: r.try_get("new_price")?,
+                    changed_by: r.try_get("display_name")?,
+                    changed_at: r.try_get("changed_at")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db_error("reading price history"))?;
+        Ok(OwnedProduct { product: page.product, content: page.content, version, history })
+    }
+
+    /// Writes new content for a product at `version`, with its price changes, in one
+    /// transaction; a product changed meanwhile is refused (409).
+    pub async fn write(
+        db: &Db,
+        seller_id: &str,
+        id: &str,
+        version: i64,
+        content: &ProductDraft,
+        changes: &[PriceChange],
+    ) -> Result<(), AppError> {
+        let json = serde_json::to_string(content).map_err(|_| AppError::Internal)?;
+        let now = now_ms();
+        let mut tx = db.begin().await.map_err(db_error("starting a product change"))?;
+        let updated = sqlx::query(
+            "UPDATE products SET content = $1, version = version + 1 WHERE id = $2 AND seller_id = $3 AND version = $4",
+        )
+        .bind(&json)
+        .bind(id)
+        .bind(seller_id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error("changing a product"))?;
+        if updated.rows_affected() != 1 {
+            return Err(AppError::Conflict(
+                "This product was changed in another tab or window since you opened it. Reload it and try again.".into(),
+            ));
+        }
+        for change in changes {
+            sqlx::query(
+                "INSERT INTO price_changes (id, product_id, specification, vcpus, billing, old_price, new_price, changed_by, changed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(new_id())
+            .bind(id)
+            .bind(change.specification as i64)
+            .bind(&change.vcpus)
+            .bind(change.billing.label())
+            .bind(&change.old)
+            .bind(&change.new)
+            .bind(seller_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("recording a price change"))?;
+        }
+        tx.commit().await.map_err(db_error("committing a product change"))
+    }
+}

@@ -1,0 +1,214 @@
+//! Purchases and deployments (R52, R53): a locked image is used by purchasing its product on
+//! the marketplace; a purchase grants the right to deploy it. A seller's own unlocked image
+//! deploys directly. Paid purchases take their price from the buyer's credit in the same
+//! transaction; a Free image needs a customer account with a credit balance.
+
+use crate::error::AppError;
+use crate::rules::after_release::PurchaseChoice;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purchase {
+    pub id: String,
+    pub product_id: String,
+    pub product_name: String,
+    pub region: String,
+    pub billing: String,
+    pub price_cents: i64,
+    pub created_at: i64,
+    pub deployments: i64,
+}
+
+/// Buys `choice` of product `id` for the signed-in account (any role but reviewer).
+#[server(endpoint = "purchases/buy", input = server_fn::codec::Json)]
+pub async fn buy_product(id: String, choice: PurchaseChoice) -> Result<Purchase, AppError> {
+    let caller = crate::auth::ssr::Caller::from_context()?;
+    let buyer = ssr::buyer(&caller).await?;
+    ssr::buy(&caller.state.db, &buyer, &id, &choice).await
+}
+
+#[server(endpoint = "purchases/list")]
+pub async fn my_purchases() -> Result<Vec<Purchase>, AppError> {
+    let caller = crate::auth::ssr::Caller::from_context()?;
+    let buyer = ssr::buyer(&caller).await?;
+    ssr::list(&caller.state.db, &buyer.id).await
+}
+
+/// Deploys a VM from a purchased product's image (R53). Returns the deployment's id.
+#[server(endpoint = "purchases/deploy")]
+pub async fn deploy_purchase(purchase_id: String) -> Result<String, AppError> {
+    let caller = crate::auth::ssr::Caller::from_context()?;
+    let buyer = ssr::buyer(&caller).await?;
+    ssr::deploy_purchase(&caller.state, &buyer.id, &purchase_id).await
+}
+
+/// Deploys a VM from one of the seller's own private images; refused for a locked image,
+/// which must be purchased from the marketplace (R52).
+#[server(endpoint = "images/deploy")]
+pub async fn deploy_image(image_id: String) -> Result<String, AppError> {
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
+    ssr::deploy_own(&caller.state, &seller.id, &image_id).await
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::Purchase;
+    use crate::auth::{ssr::Caller, Account, Role};
+    use crate::error::{ssr::db_error, AppError};
+    use crate::rules::after_release::{purchase_price, PurchaseChoice};
+    use crate::rules::release::PricingMode;
+    use crate::rules::{Rule, RuleViolation};
+    use crate::state::{new_id, now_ms, AppState, Db};
+    use sqlx::Row;
+
+    /// Customers and sellers buy; reviewers do not.
+    pub async fn buyer(caller: &Caller) -> Result<Account, AppError> {
+        match caller.account().await? {
+            None => Err(AppError::Unauthenticated),
+            Some(account) if account.role == Role::Reviewer => Err(AppError::Forbidden),
+            Some(account) => Ok(account),
+        }
+    }
+
+    fn refused(rule: Rule, message: &str) -> AppError {
+        AppError::Rules(vec![RuleViolation::new(rule, "purchase", message)])
+    }
+
+    pub async fn buy(db: &Db, buyer: &Account, product_id: &str, choice: &PurchaseChoice) -> Result<Purchase, AppError> {
+        let page = crate::listing::ssr::one(db, product_id).await?;
+        let price = purchase_price(&page.content, choice).map_err(|m| refused(Rule::R53, &m))?;
+        let free = page.content.pricing_mode == Some(PricingMode::FreeImage);
+        let now = now_ms();
+        let id = new_id();
+        let mut tx = db.begin().await.map_err(db_error("starting a purchase"))?;
+        // The balance check and the debit are one conditional UPDATE, first in the
+        // transaction: concurrent purchases cannot spend the same credit twice.
+        let (condition, debit) = if free { ("credit_cents > 0", 0) } else { ("credit_cents >= $1", price.cents()) };
+        let paid = sqlx::query(&format!("UPDATE accounts SET credit_cents = credit_cents - $1 WHERE id = $2 AND {condition}"))
+            .bind(debit)
+            .bind(&buyer.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("charging a purchase"))?;
+        if paid.rows_affected() != 1 {
+            return Err(if free {
+                refused(Rule::R53, "Free images can be used by customer accounts with a credit balance. Add credit to your account first.")
+            } else {
+                refused(Rule::R53, &format!("Your credit does not cover this purchase (${price})."))
+            });
+        }
+        sqlx::query(
+            "INSERT INTO purchases (id, product_id, buyer_id, specification, region, billing, tier, price_cents, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&id)
+        .bind(product_id)
+        .bind(&buyer.id)
+        .bind(choice.specification as i64)
+        .bind(&choice.region)
+        .bind(choice.billing.label())
+        .bind(choice.tier.map(|t| t as i64))
+        .bind(price.cents())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error("recording a purchase"))?;
+        tx.commit().await.map_err(db_error("committing a purchase"))?;
+        Ok(Purchase {
+            id,
+            product_id: product_id.to_owned(),
+            product_name: page.product.name,
+            region: choice.region.clone(),
+            billing: choice.billing.label().to_owned(),
+            price_cents: price.cents(),
+            created_at: now,
+            deployments: 0,
+        })
+    }
+
+    pub async fn list(db: &Db, buyer_id: &str) -> Result<Vec<Purchase>, AppError> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.product_id, p.name, u.region, u.billing, u.price_cents, u.created_at, \
+             (SELECT COUNT(*) FROM deployments d WHERE d.purchase_id = u.id) AS deployments \
+             FROM purchases u JOIN products p ON p.id = u.product_id WHERE u.buyer_id = $1 ORDER BY u.created_at DESC, u.id",
+        )
+        .bind(buyer_id)
+        .fetch_all(db)
+        .await
+        .map_err(db_error("listing purchases"))?;
+        rows.iter()
+            .map(|r| {
+                Ok(Purchase {
+                    id: r.try_get("id")?,
+                    product_id: r.try_get("product_id")?,
+                    product_name: r.try_get("name")?,
+                    region: r.try_get("region")?,
+                    billing: r.try_get("billing")?,
+                    price_cents: r.try_get("price_cents")?,
+                    created_at: r.try_get("created_at")?,
+                    deployments: r.try_get("deployments")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(db_error("reading purchases"))
+    }
+
+    /// The private image behind one specification of a listed product.
+    async fn image_of(db: &Db, product_id: &str, specification: i64) -> Result<String, AppError> {
+        let page = crate::listing::ssr::one(db, product_id).await?;
+        let asset_id = page
+            .content
+            .specifications
+            .get(specification as usize)
+            .map(|s| s.asset_id.clone())
+            .ok_or(AppError::Internal)?;
+        sqlx::query_scalar("SELECT image_id FROM image_assets WHERE id = $1")
+            .bind(asset_id)
+            .fetch_one(db)
+            .await
+            .map_err(db_error("finding a product's image"))
+    }
+
+    pub async fn deploy_purchase(state: &AppState, buyer_id: &str, purchase_id: &str) -> Result<String, AppError> {
+        let row = sqlx::query("SELECT product_id, specification, region FROM purchases WHERE id = $1 AND buyer_id = $2")
+            .bind(purchase_id)
+            .bind(buyer_id)
+            .fetch_optional(&state.db)
+            .await
+            .map_err(db_error("loading a purchase"))?
+            .ok_or_else(|| AppError::NotFound("The purchase".into()))?;
+        let read = || -> Result<(String, i64, String), sqlx::Error> {
+            Ok((row.try_get("product_id")?, row.try_get("specification")?, row.try_get("region")?))
+        };
+        let (product_id, specification, region) = read().map_err(db_error("reading a purchase"))?;
+        let image_id = image_of(&state.db, &product_id, specification).await?;
+        state
+            .images
+            .deploy_vm(buyer_id, &image_id, &region, Some(purchase_id))
+            .await
+            .map_err(db_error("deploying a VM"))
+    }
+
+    pub async fn deploy_own(state: &AppState, seller_id: &str, image_id: &str) -> Result<String, AppError> {
+        let image = state
+            .images
+            .find_for_owner(seller_id, image_id)
+            .await
+            .map_err(db_error("loading a private image"))?
+            .ok_or_else(|| AppError::NotFound("The image".into()))?;
+        let locked: Option<i32> = sqlx::query_scalar("SELECT locked FROM image_assets WHERE image_id = $1")
+            .bind(image_id)
+            .fetch_optional(&state.db)
+            .await
+            .map_err(db_error("checking an image's lock"))?;
+        if locked.unwrap_or(0) != 0 {
+            return Err(AppError::Rules(vec![RuleViolation::new(
+                Rule::R52,
+                "image",
+                "This image is locked by a released product: it cannot deploy a VM. Purchase the product from the marketplace to use it.",
+            )]));
+        }
+        state.images.deploy_vm(seller_id, &image.id, &image.region, None).await.map_err(db_error("deploying a VM"))
+    }
+}

@@ -1,0 +1,212 @@
+//! After release (SPEC section 5): Set as Free Image (R50, R51), vCPU price changes (R54),
+//! the image lock (R52), purchases and deployments (R53), regions (R55).
+
+use crate::helpers::{error_of, TestApp};
+use crate::release::{asset, complete, submit};
+use crate::review::decide;
+use app::auth::{Account, Role};
+use app::products::OwnedProduct;
+use app::purchases::Purchase;
+use app::release::Submitted;
+use app::rules::release::{BillingMode, ProductDraft, TemplateKind, VcpuTierDraft};
+use app::rules::Rule;
+use reqwest::Client;
+use serde_json::json;
+
+/// A seller's product, submitted and approved: (seller, client, product id).
+/// Its image's id is `img-<image>`.
+async fn released(app: &TestApp, image: &str, content: impl FnOnce(String) -> ProductDraft) -> (Account, Client, String) {
+    let (seller, client) = app.signed_in(Role::Seller).await;
+    let asset_id = asset(app, &client, &seller, image).await;
+    let response = submit(app, &client, None, &content(asset_id)).await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
+    let Submitted { request_id } = response.json().await.unwrap();
+    let (_, review) = app.signed_in(Role::Reviewer).await;
+    assert_eq!(decide(app, &review, &request_id, "Approve", "").await.status(), 200);
+    let product_id: String = sqlx::query_scalar("SELECT id FROM products WHERE request_id = $1")
+        .bind(&request_id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    (seller, client, product_id)
+}
+
+fn zero_priced(asset_id: String) -> ProductDraft {
+    let mut c = complete("Zero", &asset_id);
+    c.specifications[0].simple_prices = ["0".into(), String::new(), String::new()];
+    c
+}
+
+fn vcpu_priced(asset_id: String) -> ProductDraft {
+    let mut c = complete("Tiered", &asset_id);
+    let spec = &mut c.specifications[0];
+    spec.template = TemplateKind::Vcpu;
+    spec.billing = [true, true, false];
+    spec.tiers = vec![
+        VcpuTierDraft { vcpus: "2".into(), prices: ["0.10".into(), "50".into(), String::new()] },
+        VcpuTierDraft { vcpus: "4".into(), prices: ["0.20".into(), "100".into(), String::new()] },
+    ];
+    c
+}
+
+async fn owned(app: &TestApp, client: &Client, id: &str) -> OwnedProduct {
+    let response = app.call(client, "products/owned", &[("id", id)]).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+async fn set_free(app: &TestApp, client: &Client, id: &str, version: i64) -> reqwest::Response {
+    app.call(client, "products/set-free", &[("id", id), ("version", &version.to_string())]).await
+}
+
+async fn tier_prices(app: &TestApp, client: &Client, id: &str, version: i64, prices: serde_json::Value) -> reqwest::Response {
+    client
+        .post(format!("{}/api/products/tier-prices", app.address))
+        .json(&json!({ "id": id, "version": version, "prices": prices }))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn r50_a_zero_priced_product_is_set_as_a_free_image_and_its_price_never_changes_after() {
+    let app = TestApp::spawn().await;
+    let (_, client, id) = released(&app, "zero", zero_priced).await;
+    let before = owned(&app, &client, &id).await;
+
+    let response = set_free(&app, &client, &id, before.version).await;
+    assert_eq!(response.status(), 200);
+    let after: OwnedProduct = response.json().await.unwrap();
+    assert!(after.product.free);
+    assert_eq!(after.version, before.version + 1);
+
+    let again = set_free(&app, &client, &id, after.version).await;
+    assert_eq!(error_of(again).await.violations()[0].rule, Rule::R50);
+    let forged = tier_prices(&app, &client, &id, after.version, json!([[["1", "", ""]]])).await;
+    assert_eq!(forged.status(), 422);
+    assert_eq!(error_of(forged).await.violations()[0].rule, Rule::R50, "no path changes a Free image's price");
+    assert_eq!(owned(&app, &client, &id).await.content, after.content);
+}
+
+#[tokio::test]
+async fn r51_a_vcpu_priced_product_is_refused_set_as_free_image_with_the_reason() {
+    let app = TestApp::spawn().await;
+    let (_, client, id) = released(&app, "tiered", vcpu_priced).await;
+    let version = owned(&app, &client, &id).await.version;
+    let response = set_free(&app, &client, &id, version).await;
+    assert_eq!(response.status(), 422);
+    let error = error_of(response).await;
+    assert_eq!(error.violations()[0].rule, Rule::R51);
+    assert!(error.to_string().contains("vCPUs"));
+    assert!(!owned(&app, &client, &id).await.product.free);
+}
+
+#[tokio::test]
+async fn r54_tier_prices_change_with_their_history_and_tiers_cannot_be_deleted() {
+    let app = TestApp::spawn().await;
+    let (seller, client, id) = released(&app, "tiered", vcpu_priced).await;
+    let version = owned(&app, &client, &id).await.version;
+
+    let response = tier_prices(&app, &client, &id, version, json!([[["0.12", "50", ""], ["0.20", "95.5", ""]]])).await;
+    assert_eq!(response.status(), 200);
+    let changed: OwnedProduct = response.json().await.unwrap();
+    assert_eq!(changed.content.specifications[0].tiers[0].prices[0], "0.12");
+    assert_eq!(changed.history.len(), 2);
+    let h = changed.history.iter().find(|h| h.vcpus == "4").unwrap();
+    assert_eq!((h.old_price.as_str(), h.new_price.as_str(), h.billing.as_str()), ("100", "95.50", BillingMode::Monthly.label()));
+    assert_eq!(h.changed_by, seller.display_name);
+
+    let public: app::listing::ProductPage = app.call(&app.client(), "products/get", &[("id", &id)]).await.json().await.unwrap();
+    assert_eq!(public.content.specifications[0].tiers[1].prices[1], "95.50", "the public page shows the current prices");
+
+    let deleted = tier_prices(&app, &client, &id, changed.version, json!([[["0.12", "50", ""]]])).await;
+    assert_eq!(deleted.status(), 422);
+    assert!(error_of(deleted).await.to_string().contains("cannot be deleted"));
+    let stale = tier_prices(&app, &client, &id, version, json!([[["0.13", "50", ""], ["0.20", "95.5", ""]]])).await;
+    assert_eq!(stale.status(), 409, "a change from an older version is refused");
+    let (_, other) = app.signed_in(Role::Seller).await;
+    assert_eq!(tier_prices(&app, &other, &id, changed.version, json!([[["1", "1", ""], ["1", "1", ""]]])).await.status(), 404);
+    assert_eq!(owned(&app, &client, &id).await.history.len(), 2, "refusals record nothing");
+}
+
+#[tokio::test]
+async fn r52_r53_a_locked_image_cannot_deploy_until_its_product_is_purchased() {
+    let app = TestApp::spawn().await;
+    let (seller, client, id) = released(&app, "tiered", vcpu_priced).await;
+    let response = app.call(&client, "images/deploy", &[("image_id", "img-tiered")]).await;
+    assert_eq!(response.status(), 422);
+    let error = error_of(response).await;
+    assert_eq!(error.violations()[0].rule, Rule::R52);
+    assert!(error.to_string().contains("Purchase the product from the marketplace"));
+
+    let choice = json!({ "specification": 0, "region": "eu-paris", "billing": "Monthly", "tier": 1 });
+    let buy = |client: Client, choice: serde_json::Value| {
+        let url = format!("{}/api/purchases/buy", app.address);
+        let id = id.clone();
+        async move { client.post(url).json(&json!({ "id": id, "choice": choice })).send().await.unwrap() }
+    };
+    let broke = buy(client.clone(), choice.clone()).await;
+    assert_eq!(error_of(broke).await.violations()[0].rule, Rule::R53, "no credit, no purchase");
+    sqlx::query("UPDATE accounts SET credit_cents = 15000 WHERE id = $1").bind(&seller.id).execute(&app.db).await.unwrap();
+    let response = buy(client.clone(), choice).await;
+    assert_eq!(response.status(), 200, "the seller buys its own product");
+    let purchase: Purchase = response.json().await.unwrap();
+    assert_eq!(purchase.price_cents, 10_000);
+    let credit: i64 = sqlx::query_scalar("SELECT credit_cents FROM accounts WHERE id = $1").bind(&seller.id).fetch_one(&app.db).await.unwrap();
+    assert_eq!(credit, 5_000);
+    assert_eq!(app.call(&client, "purchases/deploy", &[("purchase_id", &purchase.id)]).await.status(), 200);
+    let list: Vec<Purchase> = app.call(&client, "purchases/list", &[]).await.json().await.unwrap();
+    assert_eq!(list[0].deployments, 1);
+
+    let (_, stranger) = app.signed_in(Role::Customer).await;
+    assert_eq!(app.call(&stranger, "purchases/deploy", &[("purchase_id", &purchase.id)]).await.status(), 404);
+    let (_, reviewer) = app.signed_in(Role::Reviewer).await;
+    let forbidden = buy(reviewer, json!({ "specification": 0, "region": "eu-dublin", "billing": "Monthly", "tier": 0 })).await;
+    assert_eq!(forbidden.status(), 403);
+    let nowhere = buy(stranger, json!({ "specification": 0, "region": "ap-singapore", "billing": "Monthly", "tier": 0 })).await;
+    assert_eq!(nowhere.status(), 422, "R55: only where it is offered");
+}
+
+#[tokio::test]
+async fn r53_concurrent_purchases_never_spend_more_credit_than_there_is_and_free_images_need_a_balance() {
+    let app = TestApp::spawn().await;
+    let (_, _, paid) = released(&app, "tiered", vcpu_priced).await;
+    let (customer, client) = app.signed_in(Role::Customer).await;
+    sqlx::query("UPDATE accounts SET credit_cents = 25000 WHERE id = $1").bind(&customer.id).execute(&app.db).await.unwrap();
+    let attempts = (0..6).map(|_| {
+        let (client, url, id) = (client.clone(), format!("{}/api/purchases/buy", app.address), paid.clone());
+        async move {
+            let choice = json!({ "specification": 0, "region": "eu-dublin", "billing": "Monthly", "tier": 1 });
+            client.post(url).json(&json!({ "id": id, "choice": choice })).send().await.unwrap().status().as_u16()
+        }
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 2, "$250 buys two at $100: {statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 4);
+    let credit: i64 = sqlx::query_scalar("SELECT credit_cents FROM accounts WHERE id = $1").bind(&customer.id).fetch_one(&app.db).await.unwrap();
+    assert_eq!(credit, 5_000);
+
+    let (_, seller_client, free) = released(&app, "zero", zero_priced).await;
+    let version = owned(&app, &seller_client, &free).await.version;
+    assert_eq!(set_free(&app, &seller_client, &free, version).await.status(), 200);
+    let (_, broke) = app.signed_in(Role::Customer).await;
+    let choice = json!({ "specification": 0, "region": "eu-dublin", "billing": "PayPerUse", "tier": null });
+    let url = format!("{}/api/purchases/buy", app.address);
+    let refused = broke.post(&url).json(&json!({ "id": free, "choice": choice })).send().await.unwrap();
+    assert!(error_of(refused).await.to_string().contains("credit balance"));
+    let bought = client.post(&url).json(&json!({ "id": free, "choice": choice })).send().await.unwrap();
+    assert_eq!(bought.status(), 200, "a customer with a credit balance uses a Free image");
+    assert_eq!(bought.json::<Purchase>().await.unwrap().price_cents, 0);
+}
+
+#[tokio::test]
+async fn r52_an_unlocked_image_deploys_and_a_foreign_one_is_not_found() {
+    let app = TestApp::spawn().await;
+    let (seller, client) = app.signed_in(Role::Seller).await;
+    asset(&app, &client, &seller, "free").await;
+    assert_eq!(app.call(&client, "images/deploy", &[("image_id", "img-free")]).await.status(), 200);
+    let (_, other) = app.signed_in(Role::Seller).await;
+    assert_eq!(app.call(&other, "images/deploy", &[("image_id", "img-free")]).await.status(), 404);
+    let deployments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deployments").fetch_one(&app.db).await.unwrap();
+    assert_eq!(deployments, 1);
+}
