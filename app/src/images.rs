@@ -15,6 +15,9 @@ pub struct ImageAsset {
     pub region: String,
     pub os: String,
     pub released_at: i64,
+    /// Locked by a released product: it cannot deploy a VM or go into another product (R52).
+    #[serde(default)]
+    pub locked: bool,
 }
 
 /// Everything the Image Assets page shows. Eligibility is not sent: the page computes it
@@ -210,7 +213,7 @@ pub mod ssr {
 
     pub async fn list_assets(db: &Db, owner_id: &str) -> Result<Vec<ImageAsset>, sqlx::Error> {
         sqlx::query(
-            "SELECT a.id, a.image_id, i.name, i.region, i.os, a.released_at FROM image_assets a \
+            "SELECT a.id, a.image_id, i.name, i.region, i.os, a.released_at, a.locked FROM image_assets a \
              JOIN private_images i ON i.id = a.image_id \
              WHERE a.owner_id = $1 ORDER BY a.released_at DESC",
         )
@@ -226,6 +229,7 @@ pub mod ssr {
                 region: row.try_get("region")?,
                 os: row.try_get("os")?,
                 released_at: row.try_get("released_at")?,
+                locked: row.try_get::<i32, _>("locked")? != 0,
             })
         })
         .collect()
@@ -282,6 +286,7 @@ pub mod ssr {
             region: image.region.clone(),
             os: image.os.clone(),
             released_at: now_ms(),
+            locked: false,
         };
         let inserted = sqlx::query(
             "INSERT INTO image_assets (id, image_id, owner_id, released_at) VALUES ($1, $2, $3, $4)",

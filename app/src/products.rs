@@ -162,3 +162,109 @@ pub mod ssr {
         tx.commit().await.map_err(db_error("committing a product change"))
     }
 }
+
+/// Where a product of My Products stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProductStatus {
+    Draft,
+    InReview,
+    Released,
+    Rejected,
+}
+
+impl ProductStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            ProductStatus::Draft => "Draft",
+            ProductStatus::InReview => "In review",
+            ProductStatus::Released => "Released",
+            ProductStatus::Rejected => "Rejected",
+        }
+    }
+}
+
+/// One row of My Products, with what its More menu may offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductRow {
+    pub status: ProductStatus,
+    /// The draft's, request's or listed product's id, by status.
+    pub id: String,
+    pub name: String,
+    pub pricing: String,
+    pub templates: String,
+    pub regions: Vec<String>,
+    pub version: i64,
+    /// Set as Free Image applies (R50, R51).
+    pub can_set_free: bool,
+    /// Priced by vCPUs somewhere: its tier prices can change (R54).
+    pub vcpu: bool,
+}
+
+/// What My Products shows of a product's content.
+pub fn row(status: ProductStatus, id: String, version: i64, content: &ProductDraft) -> ProductRow {
+    use crate::rules::release::{PricingMode, TemplateKind};
+    let listed = crate::listing::listed(id.clone(), String::new(), 0, content);
+    let has = |kind: TemplateKind| content.specifications.iter().any(|s| s.template == kind);
+    let templates = match (has(TemplateKind::Simple), has(TemplateKind::Vcpu)) {
+        (true, true) => "Simple and vCPU",
+        (true, false) => "Simple",
+        (false, true) => "vCPU",
+        (false, false) => "—",
+    };
+    ProductRow {
+        status,
+        id,
+        name: if listed.name.is_empty() { "Untitled".into() } else { listed.name },
+        pricing: match content.pricing_mode {
+            Some(PricingMode::FreeImage) => "Free image",
+            Some(PricingMode::Charged) => "Charged",
+            None => "—",
+        }
+        .into(),
+        templates: templates.into(),
+        regions: listed.regions,
+        version,
+        can_set_free: status == ProductStatus::Released && crate::rules::after_release::check_set_free(content).is_ok(),
+        vcpu: has(TemplateKind::Vcpu) && content.pricing_mode != Some(PricingMode::FreeImage),
+    }
+}
+
+/// Every product of the signed-in seller: released, in review, rejected, and drafts.
+#[server(endpoint = "products/mine")]
+pub async fn my_products() -> Result<Vec<ProductRow>, AppError> {
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
+    rows_ssr::rows(&caller.state.db, &seller.id).await
+}
+
+#[cfg(feature = "ssr")]
+pub mod rows_ssr {
+    use super::{row, ProductRow, ProductStatus};
+    use crate::error::{ssr::db_error, AppError};
+    use crate::rules::release::ProductDraft;
+    use crate::rules::request::RequestStatus;
+    use crate::state::Db;
+    use sqlx::Row;
+
+    pub async fn rows(db: &Db, seller_id: &str) -> Result<Vec<ProductRow>, AppError> {
+        let queries: [(&str, ProductStatus); 4] = [
+            ("SELECT id, content, version FROM products WHERE seller_id = $1 ORDER BY listed_at DESC", ProductStatus::Released),
+            ("SELECT id, content, 0 AS version FROM release_requests WHERE seller_id = $1 AND status IN ('Submitted', 'Under review') ORDER BY submitted_at DESC", ProductStatus::InReview),
+            ("SELECT id, content, 0 AS version FROM release_requests WHERE seller_id = $1 AND status = 'Rejected' ORDER BY submitted_at DESC", ProductStatus::Rejected),
+            ("SELECT id, content, version FROM drafts WHERE seller_id = $1 ORDER BY updated_at DESC", ProductStatus::Draft),
+        ];
+        debug_assert_eq!(RequestStatus::UnderReview.label(), "Under review");
+        let mut all = Vec::new();
+        for (query, status) in queries {
+            let found = sqlx::query(query).bind(seller_id).fetch_all(db).await.map_err(db_error("listing products"))?;
+            for r in &found {
+                let read = || -> Result<(String, String, i64), sqlx::Error> {
+                    Ok((r.try_get("id")?, r.try_get("content")?, r.try_get("version")?))
+                };
+                let (id, content, version) = read().map_err(db_error("reading products"))?;
+                let content: ProductDraft = serde_json::from_str(&content).unwrap_or_default();
+                all.push(row(status, id, version, &content));
+            }
+        }
+        Ok(all)
+    }
+}

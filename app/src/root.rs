@@ -75,8 +75,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("/console") view=console::ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=|| view! { <Redirect path="/console/products" /> } ssr=SsrMode::Async />
-                    <Route path=path!("products") view=console::MyProducts ssr=SsrMode::Async />
+                    <Route path=path!("products") view=crate::pages::products::MyProducts ssr=SsrMode::Async />
                     <Route path=path!("products/new") view=crate::pages::release::ReleasePage ssr=SsrMode::Async />
+                    <Route path=path!("products/:id") view=crate::pages::products::ProductManagePage ssr=SsrMode::Async />
                     <Route path=path!("applications/:id") view=applications::ApplicationPage ssr=SsrMode::Async />
                     <Route path=path!("drafts") view=crate::pages::drafts::DraftsPage ssr=SsrMode::Async />
                     <Route path=path!("applications") view=applications::MyApplications ssr=SsrMode::Async />
@@ -85,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings") view=messages::NotificationSettingsPage ssr=SsrMode::Async />
                 </ParentRoute>
                 <Route path=path!("/products/:id") view=marketplace::ProductPage ssr=SsrMode::Async />
+                <Route path=path!("/purchases") view=crate::pages::purchases::PurchasesPage ssr=SsrMode::Async />
                 <Route path=path!("/review") view=review::ReviewQueue ssr=SsrMode::Async />
                 <Route path=path!("/review/:id") view=review::ReviewRequestPage ssr=SsrMode::Async />
             </Routes>

@@ -14,11 +14,13 @@ pub struct DemoAccount {
     pub role: Role,
 }
 
-pub const DEMO_ACCOUNTS: [DemoAccount; 5] = [
+pub const DEMO_ACCOUNTS: [DemoAccount; 6] = [
     DemoAccount { email: "seller@example.com", password: "seller-demo-1", name: "Northwind Images", role: Role::Seller },
     DemoAccount { email: "seller2@example.com", password: "seller-demo-2", name: "Contoso Systems", role: Role::Seller },
     // A seller who has just joined: no images yet, so every empty state can be seen.
     DemoAccount { email: "seller3@example.com", password: "seller-demo-3", name: "Tailspin Software", role: Role::Seller },
+    // A seller with two eligible images, for the journey after release (SPEC section 5).
+    DemoAccount { email: "seller4@example.com", password: "seller-demo-4", name: "Woodgrove Labs", role: Role::Seller },
     DemoAccount { email: "reviewer@example.com", password: "reviewer-demo", name: "Marketplace Review", role: Role::Reviewer },
     DemoAccount { email: "customer@example.com", password: "customer-demo", name: "Fabrikam Ltd", role: Role::Customer },
 ];
@@ -47,6 +49,12 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, AppError> {
     }
     for image in second_seller_images() {
         insert_private_image(db, &ids[1], &image).await.map_err(app::error::ssr::db_error("seeding images"))?;
+    }
+    for image in [
+        PrivateImage { os: "Debian 12".into(), ..image("img-demo4-tools", "debian-tools") },
+        PrivateImage { os: "Ubuntu 22.04".into(), ..image("img-demo4-gpu", "ubuntu-gpu") },
+    ] {
+        insert_private_image(db, &ids[3], &image).await.map_err(app::error::ssr::db_error("seeding images"))?;
     }
     Ok(true)
 }

@@ -20,6 +20,7 @@ pub fn SiteHeader() -> impl IntoView {
                         };
                         view! {
                             {area.map(|(href, label)| view! { <A href=href>{label}</A> })}
+                            {(account.role != Role::Reviewer).then(|| view! { <A href="/purchases">"My purchases"</A> })}
                             <span class="who">
                                 {account.display_name} " (" {account.role.as_str()} ")"
                             </span>

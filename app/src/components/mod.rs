@@ -5,5 +5,6 @@ pub mod confirm;
 pub mod empty_state;
 pub mod guard;
 pub mod header;
+pub mod menu;
 pub mod product;
 pub mod time;

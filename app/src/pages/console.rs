@@ -1,9 +1,8 @@
 //! The Seller Console: its navigation, and the pages that later issues fill.
 
 use crate::auth::Role;
-use crate::components::{empty_state::EmptyState, guard::RequireRole};
+use crate::components::guard::RequireRole;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::{Outlet, A};
 
 /// The console frame: navigation in the seed's words, and the current page.
@@ -54,21 +53,5 @@ pub fn ConsoleLayout() -> impl IntoView {
                 </div>
             </div>
         </RequireRole>
-    }
-}
-
-#[component]
-pub fn MyProducts() -> impl IntoView {
-    view! {
-        <Title text="My Products · Seller Console" />
-        <div class="page-head">
-            <h1>"My Products"</h1>
-            <a class="button primary" href="/console/products/new">"Release New Product"</a>
-        </div>
-        <EmptyState
-            title="No products yet"
-            body="A product is released from one of your image assets. Choose Release New Product to start; drafts are kept under Drafts, and submitted requests under My Applications."
-            link=("/console/products/new", "Release New Product")
-        />
     }
 }

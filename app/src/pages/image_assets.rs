@@ -11,6 +11,8 @@ use leptos_meta::Title;
 #[component]
 pub fn ImageAssetsPage() -> impl IntoView {
     let release = ServerAction::<ReleaseAsAsset>::new();
+    let deploy = ServerAction::<crate::purchases::DeployImage>::new();
+    provide_context(deploy);
     let overview = Resource::new(move || release.version().get(), |_| load_image_assets());
     view! {
         <Title text="Image Assets · Seller Console" />
@@ -19,6 +21,10 @@ pub fn ImageAssetsPage() -> impl IntoView {
             "A product is released from an image asset. Release a private image as an asset if it is a system disk image created from a public image, in an asset region, at most 128 GB, and not shared, encrypted or already released."
         </p>
         <ReleaseOutcome release />
+        {move || deploy.value().get().map(|r| match r {
+            Ok(_) => view! { <p class="notice success" role="status">"A VM is being deployed from this image."</p> }.into_any(),
+            Err(e) => view! { <p class="notice error" role="alert" id="deploy-error">{e.to_string()}</p> }.into_any(),
+        })}
         <Transition fallback=|| view! { <p role="status">"Loading your images…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
@@ -80,8 +86,9 @@ fn Overview(overview: ImageAssetsOverview, release: ServerAction<ReleaseAsAsset>
         .iter()
         .map(|image| {
             let is_asset = overview.asset_of(&image.id).is_some();
+            let locked = overview.asset_of(&image.id).is_some_and(|a| a.locked);
             let violations = if is_asset { Vec::new() } else { asset_violations(image, &overview.policy) };
-            view! { <ImageRow image=image.clone() is_asset violations release /> }
+            view! { <ImageRow image=image.clone() is_asset locked violations release /> }
         })
         .collect_view();
     view! {
@@ -95,7 +102,7 @@ fn Overview(overview: ImageAssetsOverview, release: ServerAction<ReleaseAsAsset>
             } else {
                 view! {
                     <table class="data" aria-labelledby="assets-heading">
-                        <thead><tr><th>"Image"</th><th>"Region"</th><th>"OS"</th><th>"Released"</th></tr></thead>
+                        <thead><tr><th>"Image"</th><th>"Region"</th><th>"OS"</th><th>"Released"</th><th>"State"</th></tr></thead>
                         <tbody>
                             {assets
                                 .into_iter()
@@ -105,6 +112,11 @@ fn Overview(overview: ImageAssetsOverview, release: ServerAction<ReleaseAsAsset>
                                         <td>{a.region}</td>
                                         <td>{a.os}</td>
                                         <td>{format_utc(a.released_at)}</td>
+                                        <td>{if a.locked {
+                                            view! { <span class="badge blocked">"Locked"</span> <p class="hint">"R52: released in a product. It cannot deploy a VM or go into another product; purchase the product from the marketplace to use it."</p> }.into_any()
+                                        } else {
+                                            view! { <span class="badge ok">"Unlocked"</span> }.into_any()
+                                        }}</td>
                                     </tr>
                                 })
                                 .collect_view()}
@@ -130,7 +142,7 @@ fn Overview(overview: ImageAssetsOverview, release: ServerAction<ReleaseAsAsset>
                         <thead>
                             <tr>
                                 <th>"Name"</th><th>"Region"</th><th>"OS"</th><th>"Size"</th>
-                                <th>"Disk"</th><th>"Created from"</th><th>"Can it be released?"</th>
+                                <th>"Disk"</th><th>"Created from"</th><th>"Can it be released?"</th><th>"Operation"</th>
                             </tr>
                         </thead>
                         <tbody>{rows}</tbody>
@@ -146,6 +158,7 @@ fn Overview(overview: ImageAssetsOverview, release: ServerAction<ReleaseAsAsset>
 fn ImageRow(
     image: PrivateImage,
     is_asset: bool,
+    locked: bool,
     violations: Vec<crate::rules::RuleViolation>,
     release: ServerAction<ReleaseAsAsset>,
 ) -> impl IntoView {
@@ -156,8 +169,14 @@ fn ImageRow(
     if image.encrypted {
         flags.push("encrypted");
     }
+    let deploy = expect_context::<ServerAction<crate::purchases::DeployImage>>();
+    let deploy_id = image.id.clone();
+    let deploy_label = format!("Deploy VM from {}", image.name);
     let verdict = if is_asset {
-        view! { <span class="badge ok">"Image asset"</span> }.into_any()
+        view! {
+            <span class="badge ok">"Image asset"</span>
+            {locked.then(|| view! { " " <span class="badge blocked">"Locked"</span> })}
+        }.into_any()
     } else if violations.is_empty() {
         let id = image.id.clone();
         view! {
@@ -188,6 +207,8 @@ fn ImageRow(
             <td>{image.disk_kind.as_str()}</td>
             <td>{image.origin.as_str()}</td>
             <td>{verdict}</td>
+            <td><button type="button" aria-label=deploy_label disabled=move || deploy.pending().get()
+                on:click=move |_| { deploy.dispatch(crate::purchases::DeployImage { image_id: deploy_id.clone() }); }>"Deploy VM"</button></td>
         </tr>
     }
 }

@@ -80,6 +80,19 @@ fn ProductCard(product: ListedProduct) -> impl IntoView {
     }
 }
 
+/// The purchase form for a signed-in buyer; for a visitor, a way to sign in first.
+#[component]
+fn BuyOrSignIn(page: crate::listing::ProductPage) -> impl IntoView {
+    let session = expect_context::<crate::root::Session>();
+    move || match session.account.get() {
+        Ok(Some(a)) if a.role != crate::auth::Role::Reviewer => {
+            view! { <crate::pages::purchases::PurchaseForm page=page.clone() /> }.into_any()
+        }
+        Ok(Some(_)) => ().into_any(),
+        _ => view! { <p><a class="button" href="/sign-in">"Sign in to purchase"</a></p> }.into_any(),
+    }
+}
+
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
@@ -107,6 +120,7 @@ pub fn ProductPage() -> impl IntoView {
                                     <h2>"Specifications and prices"</h2>
                                     <ProductSpecifications content=page.content.clone() />
                                     <p class="muted">{format!("Support: {}", page.content.support_email)}</p>
+                                    <BuyOrSignIn page=page.clone() />
                                 </article>
                             }.into_any()
                         }

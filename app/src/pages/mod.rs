@@ -6,6 +6,8 @@ pub mod drafts;
 pub mod image_assets;
 pub mod marketplace;
 pub mod messages;
+pub mod products;
+pub mod purchases;
 pub mod release;
 pub mod review;
 pub mod sign_in;

@@ -1,0 +1,140 @@
+//! Purchases (R53): buying a product on its public page, and the buyer's purchases, each of
+//! which can deploy a VM from the product's image, locked or not.
+
+use crate::components::{empty_state::EmptyState, time::format_utc};
+use crate::listing::ProductPage;
+use crate::purchases::{buy_product, my_purchases, DeployPurchase};
+use crate::rules::after_release::{purchase_price, PurchaseChoice};
+use crate::rules::price::Price;
+use crate::rules::release::{BillingMode, TemplateKind};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The purchase form on a product's public page, for a signed-in customer or seller.
+#[component]
+pub fn PurchaseForm(page: ProductPage) -> impl IntoView {
+    let content = StoredValue::new(page.content.clone());
+    let product_id = page.product.id.clone();
+    let choice = RwSignal::new(PurchaseChoice {
+        specification: 0,
+        region: page.content.specifications.first().and_then(|s| s.regions.first().cloned()).unwrap_or_default(),
+        billing: BillingMode::ALL
+            .into_iter()
+            .enumerate()
+            .find(|(m, _)| page.content.specifications.first().is_some_and(|s| s.billing[*m]))
+            .map_or(BillingMode::PayPerUse, |(_, b)| b),
+        tier: page.content.specifications.first().filter(|s| s.template == TemplateKind::Vcpu).map(|_| 0),
+    });
+    let price = move || content.with_value(|c| choice.with(|ch| purchase_price(c, ch)));
+    let buy = Action::new_local(move |choice: &PurchaseChoice| buy_product(product_id.clone(), choice.clone()));
+    let spec = move || content.with_value(|c| c.specifications.get(choice.with(|ch| ch.specification)).cloned().unwrap_or_default());
+    view! {
+        <section class="purchase" aria-labelledby="purchase-title">
+            <h2 id="purchase-title">"Purchase"</h2>
+            <div class="field">
+                <label for="buy-spec">"Specification"</label>
+                <select id="buy-spec" on:change=move |ev| {
+                    let s: usize = event_target_value(&ev).parse().unwrap_or(0);
+                    content.with_value(|c| if let Some(spec) = c.specifications.get(s) {
+                        choice.set(PurchaseChoice {
+                            specification: s,
+                            region: spec.regions.first().cloned().unwrap_or_default(),
+                            billing: BillingMode::ALL.into_iter().enumerate().find(|(m, _)| spec.billing[*m]).map_or(BillingMode::PayPerUse, |(_, b)| b),
+                            tier: (spec.template == TemplateKind::Vcpu).then_some(0),
+                        });
+                    });
+                }>
+                    {content.with_value(|c| c.specifications.iter().enumerate().map(|(i, _)| view! { <option value=i.to_string()>{format!("Specification {}", i + 1)}</option> }).collect_view())}
+                </select>
+            </div>
+            <div class="field">
+                <label for="buy-region">"Region"</label>
+                <select id="buy-region" on:change=move |ev| choice.update(|c| c.region = event_target_value(&ev))>
+                    {move || spec().regions.into_iter().map(|r| {
+                        let selected = choice.with(|c| c.region == r);
+                        view! { <option value=r.clone() selected=selected>{r.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="buy-billing">"Billing mode"</label>
+                <select id="buy-billing" on:change=move |ev| {
+                    let key = event_target_value(&ev);
+                    if let Some(b) = BillingMode::ALL.into_iter().find(|b| b.key() == key) { choice.update(|c| c.billing = b) }
+                }>
+                    {move || { let s = spec(); BillingMode::ALL.into_iter().enumerate().filter(|(m, _)| s.billing[*m]).map(|(_, b)| {
+                        let selected = choice.with(|c| c.billing == b);
+                        view! { <option value=b.key() selected=selected>{b.label()}</option> }
+                    }).collect_view() }}
+                </select>
+            </div>
+            {move || (spec().template == TemplateKind::Vcpu).then(|| view! {
+                <div class="field">
+                    <label for="buy-tier">"vCPUs"</label>
+                    <select id="buy-tier" on:change=move |ev| choice.update(|c| c.tier = event_target_value(&ev).parse().ok())>
+                        {spec().tiers.iter().enumerate().map(|(t, tier)| view! { <option value=t.to_string()>{tier.vcpus.clone()}</option> }).collect_view()}
+                    </select>
+                </div>
+            })}
+            <p class="price" id="purchase-price">{move || match price() {
+                Ok(p) if p == Price::from_cents(0) => "Price: $0 (Free image)".to_owned(),
+                Ok(p) => format!("Price: ${p}"),
+                Err(e) => e,
+            }}</p>
+            <button type="button" class="primary" id="purchase" disabled=move || price().is_err() || buy.pending().get()
+                on:click=move |_| { buy.dispatch(choice.get_untracked()); }>
+                {move || if buy.pending().get() { "Purchasing…" } else { "Purchase" }}
+            </button>
+            {move || buy.value().get().map(|r| match r {
+                Ok(_) => view! { <p class="notice success" role="status">"Purchased. Deploy it from " <a href="/purchases">"My purchases"</a> "."</p> }.into_any(),
+                Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+#[component]
+pub fn PurchasesPage() -> impl IntoView {
+    let deploy = ServerAction::<DeployPurchase>::new();
+    let purchases = Resource::new(move || deploy.version().get(), |_| my_purchases());
+    view! {
+        <Title text="My purchases" />
+        <main class="page">
+            <h1>"My purchases"</h1>
+            {move || deploy.value().get().map(|r| match r {
+                Ok(_) => view! { <p class="notice success" role="status">"A VM is being deployed from this image."</p> }.into_any(),
+                Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+            })}
+            <Transition fallback=|| view! { <p role="status">"Loading your purchases…"</p> }>
+                {move || Suspend::new(async move {
+                    match purchases.await {
+                        Ok(list) if list.is_empty() => view! {
+                            <EmptyState title="No purchases yet" body="Products you purchase on the marketplace are listed here, ready to deploy." link=("/", "Browse the marketplace") />
+                        }.into_any(),
+                        Ok(list) => view! {
+                            <table class="data" aria-label="Purchases">
+                                <thead><tr><th scope="col">"Product"</th><th scope="col">"Region"</th><th scope="col">"Billing mode"</th><th scope="col">"Price"</th><th scope="col">"Purchased"</th><th scope="col">"VMs"</th><th scope="col">"Operation"</th></tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|p| {
+                                        let id = p.id.clone();
+                                        view! {
+                                            <tr>
+                                                <th scope="row"><a href=format!("/products/{}", p.product_id)>{p.product_name.clone()}</a></th>
+                                                <td>{p.region.clone()}</td><td>{p.billing.clone()}</td>
+                                                <td>{format!("${}", Price::from_cents(p.price_cents))}</td>
+                                                <td>{format_utc(p.created_at)}</td><td>{p.deployments}</td>
+                                                <td><button type="button" aria-label=format!("Deploy VM from {}", p.product_name)
+                                                    on:click=move |_| { deploy.dispatch(DeployPurchase { purchase_id: id.clone() }); }>"Deploy VM"</button></td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </main>
+    }
+}

@@ -1,0 +1,123 @@
+import { expect, test, type Page } from '@playwright/test';
+import { demo } from './fixtures/accounts';
+import { personAt } from './fixtures/review';
+
+type Spec = Record<string, unknown>;
+
+/** Releases `imageId` as an asset, submits a product on it and has the reviewer approve it. */
+async function releasedProduct(seller: Page, reviewer: Page, imageId: string, name: string, spec: Spec): Promise<void> {
+  const released = await seller.request.post('/api/images/release', { form: { image_id: imageId } });
+  expect(released.ok(), await released.text()).toBeTruthy();
+  const asset = await released.json();
+  const content = {
+    sales_type: 'Standard', delivery_method: 'Image', pricing_mode: 'Charged', name,
+    summary: `${name} for teams.`, description: 'Maintained and patched monthly.', category: 'Developer tools',
+    version: '2.0', support_email: 'support@example.com',
+    specifications: [{ asset_id: asset.id, regions: ['eu-dublin', 'eu-paris'], ...spec }],
+  };
+  const submitted = await seller.request.post('/api/release/submit', { data: { draft: null, content } });
+  expect(submitted.ok(), await submitted.text()).toBeTruthy();
+  const { request_id } = await submitted.json();
+  const approved = await reviewer.request.post('/api/review/decide', { form: { id: request_id, action: 'Approve', reason: '' } });
+  expect(approved.ok(), await approved.text()).toBeTruthy();
+}
+
+async function myProducts(seller: Page) {
+  await seller.goto('/console/products');
+  await seller.locator('body[data-hydrated]').waitFor();
+  await expect(seller.getByRole('table', { name: 'Products' })).toBeVisible();
+}
+
+test('Set as Free Image from the More menu, by keyboard, after a confirmation (R50)', async ({ browser }) => {
+  const seller = await personAt(browser, demo.seller4, 'My Products');
+  const reviewer = await personAt(browser, demo.reviewer, 'Review queue');
+  await releasedProduct(seller, reviewer, 'img-demo4-tools', 'Debian Tools',
+    { template: 'Simple', billing: [true, false, false], simple_prices: ['0', '', ''], tiers: [] });
+
+  await myProducts(seller);
+  const row = seller.getByRole('row', { name: /Debian Tools/ });
+  await expect(row).toContainText('Released');
+  await expect(row).toContainText('Charged');
+  const more = row.getByRole('button', { name: 'More for Debian Tools' });
+  await more.focus();
+  await seller.keyboard.press('Enter');
+  const menu = seller.getByRole('menu', { name: 'More for Debian Tools' });
+  await expect(menu.getByRole('menuitem').first()).toBeFocused();
+  await seller.keyboard.press('End');
+  await expect(menu.getByRole('menuitem', { name: 'Set as Free Image' })).toBeFocused();
+  await seller.keyboard.press('Escape');
+  await expect(menu).toHaveCount(0);
+  await expect(more).toBeFocused();
+
+  await seller.keyboard.press('ArrowDown');
+  await seller.keyboard.press('ArrowUp');
+  await seller.keyboard.press('Enter');
+  const dialog = seller.getByRole('dialog', { name: 'Set as Free Image?' });
+  await expect(dialog).toContainText('The price of this image will be fixed');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(row).toContainText('Charged');
+
+  await more.click();
+  await menu.getByRole('menuitem', { name: 'Set as Free Image' }).click();
+  await dialog.getByRole('button', { name: 'OK' }).click();
+  await expect(seller.getByRole('status').filter({ hasText: 'Debian Tools is now a Free image.' })).toBeVisible();
+  await expect(row).toContainText('Free image');
+  await more.click();
+  await expect(menu.getByRole('menuitem', { name: 'Set as Free Image' })).toHaveCount(0);
+});
+
+test('a vCPU product: no Set as Free Image, a tier price changed and shown publicly, and its locked image bought to deploy (R51–R54)', async ({ browser }) => {
+  const seller = await personAt(browser, demo.seller4, 'My Products');
+  const reviewer = await personAt(browser, demo.reviewer, 'Review queue');
+  await releasedProduct(seller, reviewer, 'img-demo4-gpu', 'GPU Compute', {
+    template: 'Vcpu', billing: [true, true, false], simple_prices: ['', '', ''],
+    tiers: [{ vcpus: '4', prices: ['0.40', '200', ''] }, { vcpus: '8', prices: ['0.80', '400', ''] }],
+  });
+
+  await myProducts(seller);
+  const row = seller.getByRole('row', { name: /GPU Compute/ });
+  await expect(row).toContainText('vCPU');
+  await row.getByRole('button', { name: 'More for GPU Compute' }).click();
+  const menu = seller.getByRole('menu', { name: 'More for GPU Compute' });
+  await expect(menu.getByRole('menuitem', { name: 'Change vCPU prices' })).toBeVisible();
+  await expect(menu.getByRole('menuitem', { name: 'Set as Free Image' })).toHaveCount(0);
+  await menu.getByRole('menuitem', { name: 'Change vCPU prices' }).click();
+  await expect(seller.getByRole('heading', { level: 1, name: 'GPU Compute' })).toBeVisible();
+  await seller.locator('body[data-hydrated]').waitFor();
+
+  const price = seller.getByLabel('Pay-per-use (hourly) price for 4 vCPUs');
+  await price.fill('-1');
+  await expect(price).toHaveAttribute('aria-invalid', 'true');
+  await expect(seller.getByRole('button', { name: 'Save prices' })).toBeDisabled();
+  await price.fill('0.45');
+  await expect(price).toHaveAttribute('aria-invalid', 'false');
+  await expect(seller.getByRole('button', { name: /delete|remove/i })).toHaveCount(0);
+  await seller.getByRole('button', { name: 'Save prices' }).click();
+  await expect(seller.getByRole('status').filter({ hasText: 'Prices saved.' })).toBeVisible();
+  const history = seller.getByRole('table', { name: 'Price history' });
+  await expect(history).toContainText('$0.40');
+  await expect(history).toContainText('$0.45');
+  await expect(history).toContainText('Woodgrove Labs');
+
+  // The locked image cannot deploy a VM (R52).
+  await seller.goto('/console/assets');
+  await seller.locator('body[data-hydrated]').waitFor();
+  await seller.getByRole('button', { name: 'Deploy VM from ubuntu-gpu' }).click();
+  await expect(seller.locator('#deploy-error')).toContainText('Purchase the product from the marketplace');
+
+  // The public page shows the new price; the seller buys its own product, then deploys it (R53).
+  await seller.getByRole('link', { name: 'Marketplace' }).click();
+  await seller.getByRole('link', { name: 'GPU Compute' }).click();
+  await expect(seller.getByRole('row', { name: /^4/ })).toContainText('$0.45');
+  await seller.locator('#buy-billing').selectOption({ label: 'Monthly' });
+  await seller.locator('#buy-tier').selectOption({ label: '8' });
+  await expect(seller.locator('#purchase-price')).toHaveText('Price: $400.00');
+  await seller.getByRole('button', { name: 'Purchase' }).click();
+  await expect(seller.getByRole('status').filter({ hasText: 'Purchased.' })).toBeVisible();
+  await seller.getByRole('link', { name: 'My purchases' }).first().click();
+  await expect(seller.getByRole('heading', { level: 1, name: 'My purchases' })).toBeVisible();
+  await seller.locator('body[data-hydrated]').waitFor();
+  await seller.getByRole('button', { name: 'Deploy VM from GPU Compute' }).click();
+  await expect(seller.getByRole('status').filter({ hasText: 'A VM is being deployed' })).toBeVisible();
+  await expect(seller.getByRole('row', { name: /GPU Compute/ })).toContainText('$400.00');
+});
