@@ -130,7 +130,7 @@ async fn r54_tier_prices_change_with_their_history_and_tiers_cannot_be_deleted()
 }
 
 #[tokio::test]
-async fn r52_r53_a_locked_image_cannot_deploy_until_its_product_is_purchased() {
+async fn r52_r53_r55_a_locked_image_cannot_deploy_until_its_product_is_purchased_in_a_region_it_is_offered_in() {
     let app = TestApp::spawn().await;
     let (seller, client, id) = released(&app, "tiered", vcpu_priced).await;
     let response = app.call(&client, "images/deploy", &[("image_id", "img-tiered")]).await;
@@ -209,4 +209,15 @@ async fn r52_an_unlocked_image_deploys_and_a_foreign_one_is_not_found() {
     assert_eq!(app.call(&other, "images/deploy", &[("image_id", "img-free")]).await.status(), 404);
     let deployments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deployments").fetch_one(&app.db).await.unwrap();
     assert_eq!(deployments, 1);
+}
+
+#[tokio::test]
+async fn r52_a_locked_image_cannot_go_into_another_product() {
+    let app = TestApp::spawn().await;
+    let (_, client, _) = released(&app, "tiered", vcpu_priced).await;
+    let setup: app::release::ReleaseSetup = app.call(&client, "release/setup", &[]).await.json().await.unwrap();
+    assert_eq!(setup.assets[0].availability, app::rules::release::AssetAvailability::Locked);
+    let again = submit(&app, &client, None, &complete("Another", &setup.assets[0].id)).await;
+    assert_eq!(again.status(), 422);
+    assert!(error_of(again).await.violations().iter().any(|v| v.rule == Rule::R20));
 }
