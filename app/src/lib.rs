@@ -1,7 +1,7 @@
 //! The shared Leptos crate: pages, components, the rule book and server functions.
 //! Compiled with `ssr` into the server and with `hydrate` into the browser's WASM.
 // Release builds keep full view types; the wizard's nest deeper than the default limit.
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod applications;
 pub mod auth;

@@ -1,3 +1,5 @@
+// Release builds keep full view types, which nest deeper than the default limit.
+#![recursion_limit = "512"]
 //! The browser entry point: hydrates the server-rendered page with the shared `app` crate.
 
 #[wasm_bindgen::prelude::wasm_bindgen]
