@@ -246,16 +246,22 @@ pub mod rows_ssr {
     use sqlx::Row;
 
     pub async fn rows(db: &Db, seller_id: &str) -> Result<Vec<ProductRow>, AppError> {
-        let queries: [(&str, ProductStatus); 4] = [
-            ("SELECT id, content, version FROM products WHERE seller_id = $1 ORDER BY listed_at DESC", ProductStatus::Released),
-            ("SELECT id, content, 0 AS version FROM release_requests WHERE seller_id = $1 AND status IN ('Submitted', 'Under review') ORDER BY submitted_at DESC", ProductStatus::InReview),
-            ("SELECT id, content, 0 AS version FROM release_requests WHERE seller_id = $1 AND status = 'Rejected' ORDER BY submitted_at DESC", ProductStatus::Rejected),
-            ("SELECT id, content, version FROM drafts WHERE seller_id = $1 ORDER BY updated_at DESC", ProductStatus::Draft),
+        let pending: Vec<&str> = RequestStatus::ALL.into_iter().filter(|s| s.is_pending()).map(RequestStatus::label).collect();
+        let rejected = [RequestStatus::Rejected.label()];
+        let requests = "SELECT id, content, 0 AS version FROM release_requests WHERE seller_id = $1 AND status IN ($2, $3) ORDER BY submitted_at DESC";
+        let queries: [(&str, &[&str], ProductStatus); 4] = [
+            ("SELECT id, content, version FROM products WHERE seller_id = $1 ORDER BY listed_at DESC", &[], ProductStatus::Released),
+            (requests, &pending, ProductStatus::InReview),
+            (requests, &[rejected[0], rejected[0]], ProductStatus::Rejected),
+            ("SELECT id, content, version FROM drafts WHERE seller_id = $1 ORDER BY updated_at DESC", &[], ProductStatus::Draft),
         ];
-        debug_assert_eq!(RequestStatus::UnderReview.label(), "Under review");
         let mut all = Vec::new();
-        for (query, status) in queries {
-            let found = sqlx::query(query).bind(seller_id).fetch_all(db).await.map_err(db_error("listing products"))?;
+        for (query, statuses, status) in queries {
+            let mut query = sqlx::query(query).bind(seller_id);
+            for label in statuses {
+                query = query.bind(*label);
+            }
+            let found = query.fetch_all(db).await.map_err(db_error("listing products"))?;
             for r in &found {
                 let read = || -> Result<(String, String, i64), sqlx::Error> {
                     Ok((r.try_get("id")?, r.try_get("content")?, r.try_get("version")?))

@@ -221,3 +221,28 @@ async fn r52_a_locked_image_cannot_go_into_another_product() {
     assert_eq!(again.status(), 422);
     assert!(error_of(again).await.violations().iter().any(|v| v.rule == Rule::R20));
 }
+
+#[tokio::test]
+async fn my_products_lists_every_product_with_its_status_and_only_the_operations_that_apply() {
+    use app::products::{ProductRow, ProductStatus};
+    let app = TestApp::spawn().await;
+    let (seller, client, released_id) = released(&app, "zero", zero_priced).await;
+    let pending_asset = asset(&app, &client, &seller, "pending").await;
+    assert_eq!(submit(&app, &client, None, &complete("Pending", &pending_asset)).await.status(), 200);
+    let draft = json!({ "base": "New", "content": complete("Drafted", "") });
+    let saved = client.post(format!("{}/api/drafts/save", app.address)).json(&draft).send().await.unwrap();
+    assert_eq!(saved.status(), 200);
+
+    let rows: Vec<ProductRow> = app.call(&client, "products/mine", &[]).await.json().await.unwrap();
+    let summary: Vec<(&str, ProductStatus, bool)> = rows.iter().map(|r| (r.name.as_str(), r.status, r.can_set_free)).collect();
+    assert_eq!(
+        summary,
+        [("Zero", ProductStatus::Released, true), ("Pending", ProductStatus::InReview, false), ("Drafted", ProductStatus::Draft, false)]
+    );
+    assert_eq!(rows[0].id, released_id);
+    assert_eq!((rows[0].pricing.as_str(), rows[0].templates.as_str()), ("Charged", "Simple"));
+    assert_eq!(rows[0].regions, ["eu-dublin", "eu-paris"]);
+    let (_, other) = app.signed_in(Role::Seller).await;
+    let theirs: Vec<ProductRow> = app.call(&other, "products/mine", &[]).await.json().await.unwrap();
+    assert!(theirs.is_empty(), "each seller sees only their own");
+}
