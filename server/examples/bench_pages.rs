@@ -8,7 +8,7 @@ mod bench_common;
 
 use app::auth::{ssr::create_account, Role};
 use app::rules::asset::PrivateImage;
-use app::rules::release::{PricingMode, ProductDraft, SpecificationDraft, DELIVERY_METHOD_IMAGE};
+use app::rules::release::sample::complete_product;
 use app::rules::request::RequestAction;
 use bench_common::{quantile_ms, BenchServer};
 use std::time::{Duration, Instant};
@@ -58,27 +58,6 @@ async fn measure(client: &reqwest::Client, url: &str, run: Duration) -> Figures 
     Figures { rps: times.len() as f64 / wall, median: quantile_ms(&times, 0.5), p99: quantile_ms(&times, 0.99), errors }
 }
 
-fn content(name: &str, asset_id: &str) -> ProductDraft {
-    ProductDraft {
-        sales_type: "Standard".into(),
-        delivery_method: DELIVERY_METHOD_IMAGE.into(),
-        pricing_mode: Some(PricingMode::Charged),
-        name: name.into(),
-        summary: "A maintained database image.".into(),
-        description: "PostgreSQL 16 on Debian 12, with backups configured.".into(),
-        category: "Databases".into(),
-        version: "16.2".into(),
-        support_email: "support@example.com".into(),
-        specifications: vec![SpecificationDraft {
-            asset_id: asset_id.into(),
-            regions: vec!["eu-dublin".into(), "eu-paris".into()],
-            billing: [true, true, true],
-            simple_prices: ["0.10".into(), "60".into(), "600".into()],
-            ..SpecificationDraft::default()
-        }],
-    }
-}
-
 #[tokio::main]
 async fn main() {
     let bench = BenchServer::start("bench-pages").await;
@@ -107,7 +86,7 @@ async fn main() {
             .execute(&db)
             .await
             .unwrap();
-        let submitted = app::release::ssr::submit(&db, &seller.id, 0, None, &content(&format!("Product {n}"), &format!("asset-{n}")))
+        let submitted = app::release::ssr::submit(&db, &seller.id, 0, None, &complete_product(&format!("Product {n}"), &format!("asset-{n}")))
             .await
             .unwrap();
         // A mix of outcomes, as a seller's list has: approved, rejected and pending.

@@ -12,7 +12,7 @@ use app::release::{ReleaseSetup, Submitted};
 use app::rules::request::RequestStatus;
 use app::rules::asset::PrivateImage;
 use app::rules::release::{
-    check_draft, AssetAvailability, PricingMode, ProductDraft, SpecificationDraft, DELIVERY_METHOD_IMAGE,
+    check_draft, AssetAvailability, PricingMode, ProductDraft,
 };
 use app::rules::Rule;
 use reqwest::{Client, Response};
@@ -29,23 +29,7 @@ pub async fn asset(app: &TestApp, client: &Client, seller: &Account, name: &str)
 
 /// A draft that passes every rule, on `asset_id`.
 pub fn complete(name: &str, asset_id: &str) -> ProductDraft {
-    ProductDraft {
-        sales_type: "Standard".into(),
-        delivery_method: DELIVERY_METHOD_IMAGE.into(),
-        pricing_mode: Some(PricingMode::Charged),
-        name: name.into(),
-        summary: "A database image.".into(),
-        description: "PostgreSQL 16 on Debian 12.".into(),
-        category: "Databases".into(),
-        version: "16.2".into(),
-        support_email: "support@example.com".into(),
-        specifications: vec![SpecificationDraft {
-            asset_id: asset_id.into(),
-            regions: vec!["eu-dublin".into(), "eu-paris".into()],
-            simple_prices: ["0.10".into(), String::new(), String::new()],
-            ..SpecificationDraft::default()
-        }],
-    }
+    app::rules::release::sample::complete_product(name, asset_id)
 }
 
 pub async fn submit(app: &TestApp, client: &Client, draft: Option<(&str, i64)>, content: &ProductDraft) -> Response {

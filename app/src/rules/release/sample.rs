@@ -1,6 +1,7 @@
 //! The largest draft the rules allow: `MAX_SPECIFICATIONS` specifications, each priced by
 //! `MAX_VCPU_TIERS` vCPU tiers in every billing mode. The validation benchmarks time the
-//! rules on it, natively and in the browser.
+//! rules on it, natively and in the browser. Also a small complete product, which the
+//! integration tests and the page benchmark submit.
 
 use super::{
     AssetAvailability, CatalogPolicy, PricingMode, ProductDraft, ReleaseContext, SpecificationDraft, TemplateKind,
@@ -54,4 +55,26 @@ pub fn time_largest_draft(iterations: u32, now: impl Fn() -> f64) -> f64 {
         assert!(found.is_empty(), "the largest draft passes every rule: {found:?}");
     }
     (now() - start) / f64::from(iterations.max(1))
+}
+
+/// A product named `name` on `asset_id` that passes every rule: one specification in
+/// eu-dublin and eu-paris, at $0.10 an hour.
+pub fn complete_product(name: &str, asset_id: &str) -> ProductDraft {
+    ProductDraft {
+        sales_type: "Standard".into(),
+        delivery_method: DELIVERY_METHOD_IMAGE.into(),
+        pricing_mode: Some(PricingMode::Charged),
+        name: name.into(),
+        summary: "A database image.".into(),
+        description: "PostgreSQL 16 on Debian 12.".into(),
+        category: "Databases".into(),
+        version: "16.2".into(),
+        support_email: "support@example.com".into(),
+        specifications: vec![SpecificationDraft {
+            asset_id: asset_id.into(),
+            regions: vec!["eu-dublin".into(), "eu-paris".into()],
+            simple_prices: ["0.10".into(), String::new(), String::new()],
+            ..SpecificationDraft::default()
+        }],
+    }
 }
