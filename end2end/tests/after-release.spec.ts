@@ -81,6 +81,10 @@ test('a vCPU product: no Set as Free Image, a tier price changed and shown publi
   const menu = seller.getByRole('menu', { name: 'More for GPU Compute' });
   await expect(menu.getByRole('menuitem', { name: 'Change vCPU prices' })).toBeVisible();
   await expect(menu.getByRole('menuitem', { name: 'Set as Free Image' })).toHaveCount(0);
+  // A click anywhere else closes the menu.
+  await seller.getByRole('heading', { level: 1, name: 'My Products' }).click();
+  await expect(menu).toHaveCount(0);
+  await row.getByRole('button', { name: 'More for GPU Compute' }).click();
   await menu.getByRole('menuitem', { name: 'Change vCPU prices' }).click();
   await expect(seller.getByRole('heading', { level: 1, name: 'GPU Compute' })).toBeVisible();
   await seller.locator('body[data-hydrated]').waitFor();

@@ -1,7 +1,7 @@
 //! A row's **More** menu: a button that opens a list of operations, usable by keyboard as
 //! a menu button is expected to be (WAI-ARIA menu button): Enter, Space or ↓ open it on
 //! the first item, ↑ ↓ Home End move, Escape closes it and gives the focus back to the
-//! button, Tab closes it.
+//! button. It closes whenever the focus leaves it: Tab, or a click anywhere outside.
 
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -79,12 +79,28 @@ pub fn MoreMenu(
             open.set(false);
             focus_button();
         }
+        // Shift+Tab lands on the menu's own button, which is not "leaving" it.
         "Tab" => open.set(false),
         _ => {}
     };
+    // Focus leaving the menu and its button (Tab, or a click elsewhere on the page, which
+    // moves the focus there or to the body) closes it.
+    let on_focus_out = move |ev: leptos::ev::FocusEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let to = ev.related_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+            let inside = container.get().zip(to).is_some_and(|(root, to)| root.contains(Some(&to)));
+            if !inside {
+                open.set(false);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
     let items = StoredValue::new(items);
     view! {
-        <div class="menu" node_ref=container>
+        <div class="menu" node_ref=container on:focusout=on_focus_out>
             <button type="button" class="menu-button" aria-haspopup="menu" aria-label=label.clone()
                 aria-expanded=move || open.get().to_string()
                 on:click=move |_| if open.get_untracked() { open.set(false) } else { open_on_first() }
