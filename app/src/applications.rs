@@ -64,8 +64,8 @@ pub async fn withdraw_application(id: String) -> Result<(), AppError> {
     ssr::withdraw(&caller.state.db, &seller.id, &id).await
 }
 
-/// Copies a rejected request's content into a new draft to edit and submit again (R44).
-/// Returns the draft's id.
+/// Copies a rejected request's content into a draft to edit and submit again (R44), or
+/// reopens the draft an earlier click made, while it is still a draft. Returns its id.
 #[server(endpoint = "applications/edit")]
 pub async fn edit_rejected(id: String) -> Result<String, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
@@ -74,8 +74,7 @@ pub async fn edit_rejected(id: String) -> Result<String, AppError> {
     if detail.application.status != RequestStatus::Rejected {
         return Err(AppError::Conflict("Only a rejected request can be edited and submitted again.".into()));
     }
-    let saved = crate::drafts::ssr::save(db, &seller.id, &crate::drafts::DraftBase::New, &detail.content).await?;
-    Ok(saved.id)
+    crate::drafts::ssr::from_request(db, &seller.id, &id, &detail.content).await
 }
 
 #[cfg(feature = "ssr")]

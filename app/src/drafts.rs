@@ -191,6 +191,34 @@ pub mod ssr {
         Ok(Draft { id, version, updated_at, content })
     }
 
+    /// The draft made from a rejected request: the one already open if there is one, or a new
+    /// one holding `content`. Two calls at once get the same draft: the unique index on
+    /// `source_request_id` lets one insert win and the other reads what it wrote.
+    pub async fn from_request(db: &Db, seller_id: &str, request_id: &str, content: &ProductDraft) -> Result<String, AppError> {
+        let json = serde_json::to_string(content).map_err(|_| AppError::Internal)?;
+        sqlx::query(
+            "INSERT INTO drafts (id, seller_id, name, content, version, created_at, updated_at, source_request_id) \
+             VALUES ($1, $2, $3, $4, 1, $5, $5, $6) ON CONFLICT (source_request_id) DO NOTHING",
+        )
+        .bind(new_id())
+        .bind(seller_id)
+        .bind(content.name.trim())
+        .bind(&json)
+        .bind(now_ms())
+        .bind(request_id)
+        .execute(db)
+        .await
+        .map_err(db_error("creating a draft from a request"))?;
+        let row = sqlx::query("SELECT id FROM drafts WHERE source_request_id = $1 AND seller_id = $2")
+            .bind(request_id)
+            .bind(seller_id)
+            .fetch_optional(db)
+            .await
+            .map_err(db_error("finding the draft made from a request"))?
+            .ok_or_else(not_found)?;
+        row.try_get("id").map_err(db_error("reading a draft id"))
+    }
+
     pub async fn delete(db: &Db, seller_id: &str, id: &str) -> Result<(), AppError> {
         let deleted = sqlx::query("DELETE FROM drafts WHERE id = $1 AND seller_id = $2")
             .bind(id)

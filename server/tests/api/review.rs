@@ -110,7 +110,14 @@ async fn r44_a_rejection_needs_a_reason_frees_the_image_and_the_product_can_be_e
     assert_eq!(rejected.application.reason.as_deref(), Some("The summary is missing licence terms."));
     assert_eq!(availability(&app, &s.client).await, AssetAvailability::Available, "R52: freed");
 
-    let draft_id: String = app.call(&s.client, "applications/edit", &[("id", &s.request_id)]).await.json().await.unwrap();
+    // Four clicks at once, then one more: all open the same draft, not five copies.
+    let edit = || async { app.call(&s.client, "applications/edit", &[("id", &s.request_id)]).await.json::<String>().await.unwrap() };
+    let ids = futures::future::join_all((0..4).map(|_| edit())).await;
+    let draft_id = ids[0].clone();
+    assert!(ids.iter().all(|id| *id == draft_id), "concurrent edits share one draft: {ids:?}");
+    assert_eq!(edit().await, draft_id, "a later click reopens the same draft");
+    let drafts: Vec<app::drafts::DraftSummary> = app.call(&s.client, "drafts/list", &[]).await.json().await.unwrap();
+    assert_eq!(drafts.len(), 1, "one draft made from the rejected request");
     let draft: app::drafts::Draft = app.call(&s.client, "drafts/load", &[("id", &draft_id)]).await.json().await.unwrap();
     assert_eq!(draft.content, rejected.content, "the draft holds the rejected content");
     let response = submit(&app, &s.client, Some((&draft.id, draft.version)), &draft.content).await;
