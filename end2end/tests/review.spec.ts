@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { demo } from './fixtures/accounts';
-import { openFromQueue, personAt, status, submitThroughApi } from './fixtures/review';
+import { openFromQueue, personAt, status, submitOnAsset, submitThroughApi } from './fixtures/review';
 import { ReleaseWizard } from './fixtures/release-wizard';
 
 test('a seller submits, the reviewer approves, the seller sees it Approved with a message and it is listed (R40, R41, R43, R44, R45, R52)', async ({ browser }) => {
@@ -140,4 +140,40 @@ test('notification settings: SMS needs a number, and the settings are kept (R43)
   await seller.reload();
   await expect(seller.getByRole('checkbox', { name: 'SMS' })).toBeChecked();
   await expect(seller.getByLabel('Mobile number for SMS')).toHaveValue('+35312345678');
+});
+
+test('the tenth request of a day is announced before it is submitted and marked afterwards (R42)', async ({ browser }) => {
+  const seller = await personAt(browser, demo.seller5, 'My Products');
+  const released = await seller.request.post('/api/images/release', { form: { image_id: 'img-demo5-busy' } });
+  expect(released.ok(), await released.text()).toBeTruthy();
+  const asset = await released.json();
+  // Nine requests today, each withdrawn, which frees the image for the next one (R52).
+  for (let n = 1; n <= 9; n++) {
+    const id = await submitOnAsset(seller, asset.id, `Busy Debian ${n}`);
+    const withdrawn = await seller.request.post('/api/applications/withdraw', { form: { id } });
+    expect(withdrawn.ok(), await withdrawn.text()).toBeTruthy();
+  }
+
+  const wizard = new ReleaseWizard(seller);
+  await wizard.open();
+  await wizard.basics('Charged, with a Pricing Template');
+  await wizard.next();
+  await wizard.details('Busy Debian 10');
+  await wizard.next();
+  await seller.getByRole('button', { name: 'Add specification' }).click();
+  const spec = wizard.spec(1);
+  await spec.getByLabel('Image asset').selectOption({ label: 'debian-busy (Debian 12, eu-dublin)' });
+  await spec.getByRole('checkbox', { name: 'eu-dublin' }).check();
+  await spec.getByLabel('Price per hour (USD)').fill('0.10');
+  await wizard.step('Review and submit');
+  const warning = seller.getByRole('note').filter({ hasText: 'Review may take longer' });
+  await expect(warning).toContainText('This will be your request number 10 today.');
+  await wizard.submit();
+  await expect(status(seller)).toHaveText('Submitted');
+  await expect(seller.getByText('This was one of 10 or more requests you submitted that day')).toBeVisible();
+
+  await seller.goto('/console/applications');
+  const rows = seller.getByRole('row');
+  await expect(rows.filter({ hasText: 'Busy Debian 10' })).toContainText('Review may take longer');
+  await expect(rows.filter({ hasText: 'Busy Debian 9' })).not.toContainText('Review may take longer');
 });

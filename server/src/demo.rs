@@ -14,13 +14,16 @@ pub struct DemoAccount {
     pub role: Role,
 }
 
-pub const DEMO_ACCOUNTS: [DemoAccount; 6] = [
+pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
     DemoAccount { email: "seller@example.com", password: "seller-demo-1", name: "Northwind Images", role: Role::Seller },
     DemoAccount { email: "seller2@example.com", password: "seller-demo-2", name: "Contoso Systems", role: Role::Seller },
     // A seller who has just joined: no images yet, so every empty state can be seen.
     DemoAccount { email: "seller3@example.com", password: "seller-demo-3", name: "Tailspin Software", role: Role::Seller },
     // A seller with two eligible images, for the journey after release (SPEC section 5).
     DemoAccount { email: "seller4@example.com", password: "seller-demo-4", name: "Woodgrove Labs", role: Role::Seller },
+    // A seller with one eligible image, who can submit and withdraw many requests in a day
+    // and so see the busy-day notice (R42).
+    DemoAccount { email: "seller5@example.com", password: "seller-demo-5", name: "Adventure Works", role: Role::Seller },
     DemoAccount { email: "reviewer@example.com", password: "reviewer-demo", name: "Marketplace Review", role: Role::Reviewer },
     DemoAccount { email: "customer@example.com", password: "customer-demo", name: "Fabrikam Ltd", role: Role::Customer },
 ];
@@ -56,6 +59,8 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, AppError> {
     ] {
         insert_private_image(db, &ids[3], &image).await.map_err(app::error::ssr::db_error("seeding images"))?;
     }
+    let busy = PrivateImage { os: "Debian 12".into(), ..image("img-demo5-busy", "debian-busy") };
+    insert_private_image(db, &ids[4], &busy).await.map_err(app::error::ssr::db_error("seeding images"))?;
     Ok(true)
 }
 
