@@ -49,8 +49,16 @@ test('Set as Free Image from the More menu, by keyboard, after a confirmation (R
   await expect(menu).toHaveCount(0);
   await expect(more).toBeFocused();
 
-  await seller.keyboard.press('ArrowDown');
+  // ↑ on the button opens on the last item.
   await seller.keyboard.press('ArrowUp');
+  await expect(menu.getByRole('menuitem', { name: 'Set as Free Image' })).toBeFocused();
+  await seller.keyboard.press('Escape');
+  await expect(more).toBeFocused();
+  // ↓ opens on the first item; ↑ from there wraps to the last.
+  await seller.keyboard.press('ArrowDown');
+  await expect(menu.getByRole('menuitem').first()).toBeFocused();
+  await seller.keyboard.press('ArrowUp');
+  await expect(menu.getByRole('menuitem', { name: 'Set as Free Image' })).toBeFocused();
   await seller.keyboard.press('Enter');
   const dialog = seller.getByRole('dialog', { name: 'Set as Free Image?' });
   await expect(dialog).toContainText('The price of this image will be fixed');

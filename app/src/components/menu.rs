@@ -1,7 +1,8 @@
 //! A row's **More** menu: a button that opens a list of operations, usable by keyboard as
 //! a menu button is expected to be (WAI-ARIA menu button): Enter, Space or ↓ open it on
-//! the first item, ↑ ↓ Home End move, Escape closes it and gives the focus back to the
-//! button. It closes whenever the focus leaves it: Tab, or a click anywhere outside.
+//! the first item and ↑ on the last; ↑ ↓ Home End move; Escape closes it and gives the
+//! focus back to the button. It closes whenever the focus leaves it: Tab, or a click
+//! anywhere outside.
 
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -46,16 +47,22 @@ pub fn MoreMenu(
             let _ = button.unchecked_into::<web_sys::HtmlElement>().focus();
         }
     };
-    let open_on_first = move || {
+    // The list is drawn on the next frame; the item is focused then. A key pressed on the
+    // button before that frame (↓ then ↑ quickly) is still handled by the button.
+    let open_on = move |last: bool| {
         open.set(true);
-        // The list is drawn on the next frame; focus it then.
-        request_animation_frame(move || focus_item(&|_, _| 0));
+        request_animation_frame(move || focus_item(&|n, _| if last { n - 1 } else { 0 }));
     };
-    let on_button_key = move |ev: leptos::ev::KeyboardEvent| {
-        if matches!(ev.key().as_str(), "ArrowDown" | "Enter" | " ") {
+    let on_button_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "ArrowDown" | "Enter" | " " => {
             ev.prevent_default();
-            open_on_first();
+            open_on(false);
         }
+        "ArrowUp" => {
+            ev.prevent_default();
+            open_on(true);
+        }
+        _ => {}
     };
     let on_menu_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
         "ArrowDown" => {
@@ -103,7 +110,7 @@ pub fn MoreMenu(
         <div class="menu" node_ref=container on:focusout=on_focus_out>
             <button type="button" class="menu-button" aria-haspopup="menu" aria-label=label.clone()
                 aria-expanded=move || open.get().to_string()
-                on:click=move |_| if open.get_untracked() { open.set(false) } else { open_on_first() }
+                on:click=move |_| if open.get_untracked() { open.set(false) } else { open_on(false) }
                 on:keydown=on_button_key>
                 "More"
             </button>
