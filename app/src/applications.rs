@@ -74,7 +74,7 @@ pub async fn edit_rejected(id: String) -> Result<String, AppError> {
     if detail.application.status != RequestStatus::Rejected {
         return Err(AppError::Conflict("Only a rejected request can be edited and submitted again.".into()));
     }
-    crate::drafts::ssr::from_request(db, &seller.id, &id, &detail.content).await
+    crate::drafts::ssr::from_request(db, &seller.id, &id, &detail.content, caller.state.settings.drafts_per_seller).await
 }
 
 #[cfg(feature = "ssr")]

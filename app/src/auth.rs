@@ -73,13 +73,38 @@ pub async fn current_account() -> Result<Option<Account>, AppError> {
 /// account's home page.
 #[server(endpoint = "session/sign-in")]
 pub async fn sign_in(email: String, password: String) -> Result<Account, AppError> {
+    use throttle::{claim, record};
     const MAX_EMAIL_LEN: usize = 254;
     const MAX_PASSWORD_LEN: usize = 1024;
     if email.len() > MAX_EMAIL_LEN || password.len() > MAX_PASSWORD_LEN {
         return Err(AppError::BadRequest("The email or password is too long.".into()));
     }
     let state = crate::state::state()?;
-    let account = ssr::verify_credentials(&state.db, email.trim(), &password).await?;
+    let address = ssr::client_address(state.settings.client_address_header.as_deref());
+    let guard = &state.sign_in;
+    guard.check_address(address)?;
+    let email = email.trim();
+    let free = guard.limits.free_failures;
+    let failures = claim(&state.db, email, free).await?;
+    let checked = match guard.turn().await {
+        Ok(_turn) => ssr::verify_credentials(&state.db, email, &password).await,
+        Err(busy) => Err(busy),
+    };
+    let account = match checked {
+        Ok(account) => {
+            record(&state.db, email, true, failures, free).await?;
+            account
+        }
+        Err(AppError::InvalidCredentials) => {
+            guard.record_address_failure(address);
+            record(&state.db, email, false, failures, free).await?;
+            return Err(AppError::InvalidCredentials);
+        }
+        Err(other) => {
+            throttle::release(&state.db, email).await?;
+            return Err(other);
+        }
+    };
     let token = ssr::create_session(&state.db, &account.id)
         .await
         .map_err(crate::error::ssr::db_error("creating a session"))?;
@@ -89,6 +114,23 @@ pub async fn sign_in(email: String, password: String) -> Result<Account, AppErro
     ssr::set_session_cookie(&token, state.settings.secure_cookies);
     leptos_axum::redirect(account.role.home_path());
     Ok(account)
+}
+
+/// Ends every session of the signed-in account, on every device (Account → Sign out
+/// everywhere), and this one with them.
+#[server(endpoint = "session/sign-out-everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    let caller = ssr::Caller::from_context()?;
+    let account = caller.account().await?.ok_or(AppError::Unauthenticated)?;
+    let state = &caller.state;
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(&account.id)
+        .execute(&state.db)
+        .await
+        .map_err(crate::error::ssr::db_error("ending every session of an account"))?;
+    ssr::clear_session_cookie(state.settings.secure_cookies);
+    leptos_axum::redirect("/sign-in");
+    Ok(())
 }
 
 /// Ends the current session.
@@ -105,6 +147,9 @@ pub async fn sign_out() -> Result<(), AppError> {
     leptos_axum::redirect("/");
     Ok(())
 }
+
+#[cfg(feature = "ssr")]
+pub mod throttle;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
@@ -157,7 +202,9 @@ pub mod ssr {
                 return found.clone();
             }
             let Some(token) = &self.token else { return Ok(None) };
-            account_for_token(&self.state.db, token).await.map_err(db_error("loading a session"))
+            account_for_token(&self.state.db, token, self.state.settings.session_idle_ms)
+                .await
+                .map_err(db_error("loading a session"))
         }
 
         /// The session's account if it has `role`: the guard at the top of every server
@@ -176,13 +223,31 @@ pub mod ssr {
     pub struct SessionAccount(pub Result<Option<Account>, AppError>);
 
     impl SessionAccount {
-        pub async fn load(db: &Db, headers: &http::HeaderMap) -> Self {
+        pub async fn load(db: &Db, idle_ms: i64, headers: &http::HeaderMap) -> Self {
             let account = match token_in(headers) {
-                Some(token) => account_for_token(db, &token).await.map_err(db_error("loading a session")),
+                Some(token) => account_for_token(db, &token, idle_ms).await.map_err(db_error("loading a session")),
                 None => Ok(None),
             };
             SessionAccount(account)
         }
+    }
+
+    /// The address of the client making the current request: the TCP peer, or, behind a
+    /// proxy the operator named (`CLIENT_ADDRESS_HEADER`), the last address in that header,
+    /// which the proxy appends.
+    pub fn client_address(header: Option<&str>) -> Option<std::net::IpAddr> {
+        let parts = use_context::<http::request::Parts>()?;
+        let forwarded = header
+            .and_then(|name| parts.headers.get_all(name).iter().last())
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok());
+        forwarded.or_else(|| {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip())
+        })
     }
 
     /// The session token from a request's cookie header.
@@ -227,7 +292,7 @@ pub mod ssr {
         let now = now_ms();
         sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(db).await?;
         sqlx::query(
-            "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO sessions (token_hash, account_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $3)",
         )
         .bind(token_hash(&token))
         .bind(account_id)
@@ -246,17 +311,34 @@ pub mod ssr {
         Ok(())
     }
 
-    pub async fn account_for_token(db: &Db, token: &str) -> Result<Option<Account>, sqlx::Error> {
+    /// A session's last use is written at most this often, so a busy session costs one
+    /// write a minute, not one per request.
+    const TOUCH_EVERY_MS: i64 = 60_000;
+
+    /// The account of a live session: within its lifetime, and used within `idle_ms`.
+    pub async fn account_for_token(db: &Db, token: &str, idle_ms: i64) -> Result<Option<Account>, sqlx::Error> {
+        let now = now_ms();
+        let hash = token_hash(token);
         let row = sqlx::query(
-            "SELECT a.id, a.email, a.display_name, a.role FROM sessions s \
+            "SELECT a.id, a.email, a.display_name, a.role, s.last_seen_at FROM sessions s \
              JOIN accounts a ON a.id = s.account_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
         )
-        .bind(token_hash(token))
-        .bind(now_ms())
+        .bind(&hash)
+        .bind(now)
+        .bind(now - idle_ms)
         .fetch_optional(db)
         .await?;
-        row.map(|r| account_from_row(&r)).transpose()
+        let Some(row) = row else { return Ok(None) };
+        let last_seen: i64 = row.try_get("last_seen_at")?;
+        if last_seen < now - TOUCH_EVERY_MS {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(&hash)
+                .execute(db)
+                .await?;
+        }
+        account_from_row(&row).map(Some)
     }
 
     fn account_from_row(row: &sqlx::any::AnyRow) -> Result<Account, sqlx::Error> {

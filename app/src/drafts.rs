@@ -44,12 +44,36 @@ pub enum DraftBase {
 }
 
 /// Saves the draft as it is, complete or not (R30). A save based on an older version than
-/// the stored one is refused with a conflict (R33).
+/// the stored one is refused with a conflict (R33). `save_id` is chosen by the browser for
+/// each save and kept when it retries: a retry of a save that was stored but whose answer
+/// was lost gets that save's result, never a conflict or a second draft.
 #[server(endpoint = "drafts/save", input = server_fn::codec::Json)]
-pub async fn save_draft(base: DraftBase, content: ProductDraft) -> Result<SavedDraft, AppError> {
+pub async fn save_draft(base: DraftBase, content: ProductDraft, save_id: String) -> Result<SavedDraft, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     crate::rules::release::check_draft_bounds(&content).map_err(AppError::BadRequest)?;
-    ssr::save(&caller.state.db, &seller.id, &base, &content).await
+    ssr::check_save_id(&save_id)?;
+    let quota = caller.state.settings.drafts_per_seller;
+    ssr::save(&caller.state.db, &seller.id, &base, &content, &save_id, quota).await
+}
+
+/// A new random save id, as the browser makes one for each save (see [`save_draft`]).
+pub fn new_save_id() -> String {
+    let mut bytes = [0u8; 16];
+    #[cfg(feature = "hydrate")]
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        use std::hash::{BuildHasher, Hasher};
+        // Outside the browser (tests, tools): two independently seeded hashes of the time.
+        for half in bytes.chunks_mut(8) {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+            half.copy_from_slice(&h.finish().to_le_bytes());
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The signed-in seller's drafts, most recently saved first (R32).
@@ -77,7 +101,7 @@ pub async fn delete_draft(id: String) -> Result<(), AppError> {
 pub mod ssr {
     use super::{Draft, DraftBase, DraftSummary, SavedDraft};
     use crate::error::{ssr::db_error, AppError};
-    use crate::rules::release::ProductDraft;
+    use crate::rules::release::{account_problems, content_problems, CatalogPolicy, ProductDraft};
     use crate::state::{new_id, now_ms, Db};
     use sqlx::Row;
 
@@ -85,91 +109,224 @@ pub mod ssr {
         AppError::NotFound("The draft".into())
     }
 
-    pub async fn save(db: &Db, seller_id: &str, base: &DraftBase, content: &ProductDraft) -> Result<SavedDraft, AppError> {
-        let json = serde_json::to_string(content).map_err(|_| AppError::Internal)?;
+    /// Saves are remembered this long, far beyond any retry.
+    const SAVES_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
+
+    /// A save id is what [`super::new_save_id`] makes, or close to it.
+    pub fn check_save_id(save_id: &str) -> Result<(), AppError> {
+        let ok = (16..=64).contains(&save_id.len()) && save_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if ok { Ok(()) } else { Err(AppError::BadRequest("The save id must be 16 to 64 letters, digits or dashes.".into())) }
+    }
+
+    /// What is stored beside a draft's content so that the list need not read it.
+    struct Derived {
+        json: String,
+        content_problems: i64,
+        asset_ids: String,
+    }
+
+    fn derive(content: &ProductDraft) -> Result<Derived, AppError> {
+        let asset_ids: Vec<&str> = content.specifications.iter().map(|s| s.asset_id.as_str()).collect();
+        Ok(Derived {
+            json: to_json(content, "draft content")?,
+            content_problems: content_problems(content, &CatalogPolicy::default()) as i64,
+            asset_ids: to_json(&asset_ids, "draft asset ids")?,
+        })
+    }
+
+    fn to_json(value: &impl serde::Serialize, what: &str) -> Result<String, AppError> {
+        serde_json::to_string(value).map_err(|error| {
+            tracing::error!(%error, "could not write {what} as JSON");
+            AppError::Internal
+        })
+    }
+
+    /// The result of an earlier save with this id, if it was stored.
+    async fn recorded(db: &Db, seller_id: &str, save_id: &str) -> Result<Option<SavedDraft>, AppError> {
+        let row: Option<(String, i64, i64)> =
+            sqlx::query_as("SELECT draft_id, version, updated_at FROM draft_saves WHERE seller_id = $1 AND save_id = $2")
+                .bind(seller_id)
+                .bind(save_id)
+                .fetch_optional(db)
+                .await
+                .map_err(db_error("looking up an earlier save"))?;
+        Ok(row.map(|(id, version, updated_at)| SavedDraft { id, version, updated_at }))
+    }
+
+    /// The refusal when a seller has as many drafts as they may keep.
+    fn quota_reached(quota: i64) -> AppError {
+        AppError::LimitReached(format!(
+            "You have {quota} drafts, the most one seller can keep. Delete drafts you no longer need \
+             (Product Management → Drafts) to start another."
+        ))
+    }
+
+    pub async fn save(
+        db: &Db,
+        seller_id: &str,
+        base: &DraftBase,
+        content: &ProductDraft,
+        save_id: &str,
+        quota: i64,
+    ) -> Result<SavedDraft, AppError> {
+        if let Some(done) = recorded(db, seller_id, save_id).await? {
+            return Ok(done);
+        }
+        let derived = derive(content)?;
         let name = content.name.trim();
         let now = now_ms();
-        match base {
+        let mut tx = db.begin().await.map_err(db_error("starting a draft save"))?;
+        let saved = match base {
             DraftBase::New => {
+                // The insert comes first, so the transaction holds SQLite's write lock from its
+                // first statement (a read first could not be upgraded once another save
+                // committed); the count then includes it.
                 let id = new_id();
                 sqlx::query(
-                    "INSERT INTO drafts (id, seller_id, name, content, version, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, 1, $5, $5)",
+                    "INSERT INTO drafts (id, seller_id, name, content, version, created_at, updated_at, content_problems, asset_ids) \
+                     VALUES ($1, $2, $3, $4, 1, $5, $5, $6, $7)",
                 )
                 .bind(&id)
                 .bind(seller_id)
                 .bind(name)
-                .bind(&json)
+                .bind(&derived.json)
                 .bind(now)
-                .execute(db)
+                .bind(derived.content_problems)
+                .bind(&derived.asset_ids)
+                .execute(&mut *tx)
                 .await
                 .map_err(db_error("creating a draft"))?;
-                Ok(SavedDraft { id, version: 1, updated_at: now })
+                let drafts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM drafts WHERE seller_id = $1")
+                    .bind(seller_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_error("counting drafts"))?;
+                if drafts > quota {
+                    return Err(quota_reached(quota));
+                }
+                sqlx::query("DELETE FROM draft_saves WHERE updated_at < $1")
+                    .bind(now - SAVES_KEPT_MS)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error("sweeping old saves"))?;
+                SavedDraft { id, version: 1, updated_at: now }
             }
             DraftBase::Existing { id, version } => {
                 // One statement decides: it only writes if the stored version is the one the
                 // editor started from, so two tabs cannot both win.
                 let updated = sqlx::query(
-                    "UPDATE drafts SET name = $1, content = $2, version = version + 1, updated_at = $3 \
-                     WHERE id = $4 AND seller_id = $5 AND version = $6",
+                    "UPDATE drafts SET name = $1, content = $2, version = version + 1, updated_at = $3, \
+                     content_problems = $4, asset_ids = $5 WHERE id = $6 AND seller_id = $7 AND version = $8",
                 )
                 .bind(name)
-                .bind(&json)
+                .bind(&derived.json)
                 .bind(now)
+                .bind(derived.content_problems)
+                .bind(&derived.asset_ids)
                 .bind(id)
                 .bind(seller_id)
                 .bind(version)
-                .execute(db)
+                .execute(&mut *tx)
                 .await
                 .map_err(db_error("saving a draft"))?;
-                if updated.rows_affected() == 1 {
-                    return Ok(SavedDraft { id: id.clone(), version: version + 1, updated_at: now });
+                if updated.rows_affected() != 1 {
+                    drop(tx);
+                    return refused_save(db, seller_id, id, save_id).await;
                 }
-                let stored: Option<i64> = sqlx::query_scalar("SELECT version FROM drafts WHERE id = $1 AND seller_id = $2")
-                    .bind(id)
-                    .bind(seller_id)
-                    .fetch_optional(db)
-                    .await
-                    .map_err(db_error("checking a draft's version"))?;
-                match stored {
-                    None => Err(not_found()),
-                    Some(_) => Err(AppError::Conflict(
-                        "This draft was saved from another tab or window since you opened it. \
-                         Reload it to see that version; your edits here were not saved."
-                            .into(),
-                    )),
-                }
+                SavedDraft { id: id.clone(), version: version + 1, updated_at: now }
             }
+        };
+        // The save is remembered in its own transaction. A twin of this save (the same id,
+        // sent again while this one ran) that got here first wins; this one gives way to it.
+        let remembered = sqlx::query(
+            "INSERT INTO draft_saves (seller_id, save_id, draft_id, version, updated_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (seller_id, save_id) DO NOTHING",
+        )
+        .bind(seller_id)
+        .bind(save_id)
+        .bind(&saved.id)
+        .bind(saved.version)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error("remembering a save"))?;
+        if remembered.rows_affected() != 1 {
+            drop(tx);
+            return recorded(db, seller_id, save_id).await?.ok_or(AppError::Internal);
+        }
+        tx.commit().await.map_err(db_error("committing a draft save"))?;
+        Ok(saved)
+    }
+
+    /// Why a save based on `id` did not write: it was this very save, stored before (its
+    /// answer was lost, or a twin of it won), or the draft is gone, or another tab saved it.
+    async fn refused_save(db: &Db, seller_id: &str, id: &str, save_id: &str) -> Result<SavedDraft, AppError> {
+        if let Some(done) = recorded(db, seller_id, save_id).await? {
+            return Ok(done);
+        }
+        let stored: Option<i64> = sqlx::query_scalar("SELECT version FROM drafts WHERE id = $1 AND seller_id = $2")
+            .bind(id)
+            .bind(seller_id)
+            .fetch_optional(db)
+            .await
+            .map_err(db_error("checking a draft's version"))?;
+        match stored {
+            None => Err(not_found()),
+            Some(_) => Err(AppError::Conflict(
+                "This draft was saved from another tab or window since you opened it. \
+                 Reload it to see that version; your edits here were not saved."
+                    .into(),
+            )),
         }
     }
 
+    #[derive(sqlx::FromRow)]
+    struct DraftListRow {
+        id: String,
+        name: String,
+        version: i64,
+        updated_at: i64,
+        content_problems: i64,
+        asset_ids: String,
+    }
+
     /// The drafts, each with how many problems stand between it and submission (judged by
-    /// the same rules as the wizard, against the seller's assets now).
+    /// the same rules as the wizard, against the seller's assets now). The content's own
+    /// problems were counted when it was saved; only a draft saved before that was stored is
+    /// read whole, once.
     pub async fn list(db: &Db, seller_id: &str) -> Result<Vec<DraftSummary>, AppError> {
         let assets = crate::release::ssr::asset_choices(db, seller_id).await?;
         let context = crate::release::ssr::context_for(db, seller_id, &assets).await?;
-        sqlx::query(
-            "SELECT id, name, content, version, updated_at FROM drafts WHERE seller_id = $1 \
+        let rows: Vec<DraftListRow> = sqlx::query_as(
+            "SELECT id, name, version, updated_at, content_problems, asset_ids FROM drafts WHERE seller_id = $1 \
              ORDER BY updated_at DESC, id",
         )
         .bind(seller_id)
         .fetch_all(db)
         .await
-        .map_err(db_error("listing drafts"))?
-        .iter()
-        .map(|row| {
-            let content: String = row.try_get("content")?;
-            let content: ProductDraft = serde_json::from_str(&content).unwrap_or_default();
-            Ok(DraftSummary {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                version: row.try_get("version")?,
-                updated_at: row.try_get("updated_at")?,
-                problems: crate::rules::release::check_draft(&content, &context).len(),
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(db_error("reading drafts"))
+        .map_err(db_error("listing drafts"))?;
+        let mut drafts = Vec::with_capacity(rows.len());
+        for mut row in rows {
+            if row.content_problems < 0 {
+                let derived = derive(&load(db, seller_id, &row.id).await?.content)?;
+                sqlx::query("UPDATE drafts SET content_problems = $1, asset_ids = $2 WHERE id = $3 AND version = $4")
+                    .bind(derived.content_problems)
+                    .bind(&derived.asset_ids)
+                    .bind(&row.id)
+                    .bind(row.version)
+                    .execute(db)
+                    .await
+                    .map_err(db_error("counting an older draft's problems"))?;
+                (row.content_problems, row.asset_ids) = (derived.content_problems, derived.asset_ids);
+            }
+            let asset_ids: Vec<String> = serde_json::from_str(&row.asset_ids).map_err(|error| {
+                tracing::error!(%error, draft = %row.id, "stored draft asset ids do not parse");
+                AppError::Internal
+            })?;
+            let problems = row.content_problems as usize + account_problems(&row.name, &asset_ids, &context);
+            drafts.push(DraftSummary { id: row.id, name: row.name, version: row.version, updated_at: row.updated_at, problems });
+        }
+        Ok(drafts)
     }
 
     pub async fn load(db: &Db, seller_id: &str, id: &str) -> Result<Draft, AppError> {
@@ -194,29 +351,50 @@ pub mod ssr {
     /// The draft made from a rejected request: the one already open if there is one, or a new
     /// one holding `content`. Two calls at once get the same draft: the unique index on
     /// `source_request_id` lets one insert win and the other reads what it wrote.
-    pub async fn from_request(db: &Db, seller_id: &str, request_id: &str, content: &ProductDraft) -> Result<String, AppError> {
-        let json = serde_json::to_string(content).map_err(|_| AppError::Internal)?;
+    pub async fn from_request(
+        db: &Db,
+        seller_id: &str,
+        request_id: &str,
+        content: &ProductDraft,
+        quota: i64,
+    ) -> Result<String, AppError> {
+        if let Some(id) = draft_from_request(db, seller_id, request_id).await? {
+            return Ok(id);
+        }
+        let drafts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM drafts WHERE seller_id = $1")
+            .bind(seller_id)
+            .fetch_one(db)
+            .await
+            .map_err(db_error("counting drafts"))?;
+        if drafts >= quota {
+            return Err(quota_reached(quota));
+        }
+        let derived = derive(content)?;
         sqlx::query(
-            "INSERT INTO drafts (id, seller_id, name, content, version, created_at, updated_at, source_request_id) \
-             VALUES ($1, $2, $3, $4, 1, $5, $5, $6) ON CONFLICT (source_request_id) DO NOTHING",
+            "INSERT INTO drafts (id, seller_id, name, content, version, created_at, updated_at, source_request_id, \
+             content_problems, asset_ids) VALUES ($1, $2, $3, $4, 1, $5, $5, $6, $7, $8) ON CONFLICT (source_request_id) DO NOTHING",
         )
         .bind(new_id())
         .bind(seller_id)
         .bind(content.name.trim())
-        .bind(&json)
+        .bind(&derived.json)
         .bind(now_ms())
         .bind(request_id)
+        .bind(derived.content_problems)
+        .bind(&derived.asset_ids)
         .execute(db)
         .await
         .map_err(db_error("creating a draft from a request"))?;
-        let row = sqlx::query("SELECT id FROM drafts WHERE source_request_id = $1 AND seller_id = $2")
+        draft_from_request(db, seller_id, request_id).await?.ok_or_else(not_found)
+    }
+
+    async fn draft_from_request(db: &Db, seller_id: &str, request_id: &str) -> Result<Option<String>, AppError> {
+        sqlx::query_scalar("SELECT id FROM drafts WHERE source_request_id = $1 AND seller_id = $2")
             .bind(request_id)
             .bind(seller_id)
             .fetch_optional(db)
             .await
-            .map_err(db_error("finding the draft made from a request"))?
-            .ok_or_else(not_found)?;
-        row.try_get("id").map_err(db_error("reading a draft id"))
+            .map_err(db_error("finding the draft made from a request"))
     }
 
     pub async fn delete(db: &Db, seller_id: &str, id: &str) -> Result<(), AppError> {

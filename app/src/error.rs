@@ -33,6 +33,16 @@ pub enum AppError {
     /// The request conflicts with the current state (for example, done twice).
     #[error("{0}")]
     Conflict(String),
+    /// The account has as many of something as it may keep (such as drafts).
+    #[error("{0}")]
+    LimitReached(String),
+    /// Too many attempts in a short time; the message says when to try again, and the
+    /// answer carries `Retry-After: retry_after` (seconds).
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after: u64 },
+    /// The server is at capacity for this kind of work just now; try again shortly.
+    #[error("{message}")]
+    Busy { message: String, retry_after: u64 },
     /// The browser could not reach the server.
     #[error("The server could not be reached. Check your connection and try again.")]
     Unreachable,
@@ -54,13 +64,22 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::LimitReached(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::BadRequest(_) => 400,
             AppError::Rules(_) => 422,
             AppError::Conflict(_) => 409,
-            AppError::Unreachable => 503,
+            AppError::TooManyRequests { .. } => 429,
+            AppError::Busy { .. } | AppError::Unreachable => 503,
             AppError::Internal => 500,
+        }
+    }
+
+    /// Seconds after which the request may be tried again, for a refusal that passes.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests { retry_after, .. } | AppError::Busy { retry_after, .. } => Some(*retry_after),
+            _ => None,
         }
     }
 

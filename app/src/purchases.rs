@@ -20,12 +20,14 @@ pub struct Purchase {
     pub deployments: i64,
 }
 
-/// Buys `choice` of product `id` for the signed-in account (any role but reviewer).
+/// Buys `choice` of product `id` for the signed-in account (any role but reviewer), at the
+/// price the buyer was shown (`shown_cents`): if the product's price is no longer that, the
+/// purchase is refused (409) and nothing is charged.
 #[server(endpoint = "purchases/buy", input = server_fn::codec::Json)]
-pub async fn buy_product(id: String, choice: PurchaseChoice) -> Result<Purchase, AppError> {
+pub async fn buy_product(id: String, choice: PurchaseChoice, shown_cents: i64) -> Result<Purchase, AppError> {
     let caller = crate::auth::ssr::Caller::from_context()?;
     let buyer = ssr::buyer(&caller).await?;
-    ssr::buy(&caller.state.db, &buyer, &id, &choice).await
+    ssr::buy(&caller.state.db, &buyer, &id, &choice, shown_cents).await
 }
 
 #[server(endpoint = "purchases/list")]
@@ -57,7 +59,8 @@ pub mod ssr {
     use crate::auth::{ssr::Caller, Account, Role};
     use crate::error::{ssr::db_error, AppError};
     use crate::rules::after_release::{purchase_price, PurchaseChoice};
-    use crate::rules::release::PricingMode;
+    use crate::rules::price::Price;
+    use crate::rules::release::{PricingMode, ProductDraft};
     use crate::rules::{Rule, RuleViolation};
     use crate::state::{new_id, now_ms, AppState, Db};
     use sqlx::Row;
@@ -75,15 +78,41 @@ pub mod ssr {
         AppError::Rules(vec![RuleViolation::new(rule, "purchase", message)])
     }
 
-    pub async fn buy(db: &Db, buyer: &Account, product_id: &str, choice: &PurchaseChoice) -> Result<Purchase, AppError> {
-        let page = crate::listing::ssr::one(db, product_id).await?;
-        let price = purchase_price(&page.content, choice).map_err(|m| refused(Rule::R53, &m))?;
-        let free = page.content.pricing_mode == Some(PricingMode::FreeImage);
+    pub async fn buy(db: &Db, buyer: &Account, product_id: &str, choice: &PurchaseChoice, shown_cents: i64) -> Result<Purchase, AppError> {
         let now = now_ms();
         let id = new_id();
         let mut tx = db.begin().await.map_err(db_error("starting a purchase"))?;
-        // The balance check and the debit are one conditional UPDATE, first in the
-        // transaction: concurrent purchases cannot spend the same credit twice.
+        // The product is read inside the transaction that charges for it, after a write
+        // to its row: a price change committed meanwhile waits for this purchase or is seen
+        // by it, so what is charged is the price read here, never a newer one.
+        let touched = sqlx::query("UPDATE products SET version = version WHERE id = $1")
+            .bind(product_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("holding a product for a purchase"))?;
+        if touched.rows_affected() != 1 {
+            return Err(AppError::NotFound("The product".into()));
+        }
+        let (name, content): (String, String) = sqlx::query_as("SELECT name, content FROM products WHERE id = $1")
+            .bind(product_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error("reading a product for a purchase"))?;
+        let content: ProductDraft = serde_json::from_str(&content).map_err(|error| {
+            tracing::error!(%error, product = %product_id, "stored product content does not parse");
+            AppError::Internal
+        })?;
+        let price = purchase_price(&content, choice).map_err(|m| refused(Rule::R53, &m))?;
+        if price.cents() != shown_cents {
+            return Err(AppError::Conflict(format!(
+                "The price of this choice changed since the page was shown: it is now ${price}, not ${}. \
+                 Nothing was charged. Check the new price and purchase again.",
+                Price::from_cents(shown_cents)
+            )));
+        }
+        let free = content.pricing_mode == Some(PricingMode::FreeImage);
+        // The balance check and the debit are one conditional UPDATE: concurrent purchases
+        // cannot spend the same credit twice.
         let (condition, debit) = if free { ("credit_cents > 0", 0) } else { ("credit_cents >= $1", price.cents()) };
         let paid = sqlx::query(&format!("UPDATE accounts SET credit_cents = credit_cents - $1 WHERE id = $2 AND {condition}"))
             .bind(debit)
@@ -118,7 +147,7 @@ pub mod ssr {
         Ok(Purchase {
             id,
             product_id: product_id.to_owned(),
-            product_name: page.product.name,
+            product_name: name,
             region: choice.region.clone(),
             billing: choice.billing.label().to_owned(),
             price_cents: price.cents(),

@@ -9,6 +9,8 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -24,6 +26,60 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The Content-Security-Policy of a page rendered with `nonce`: only this render's own
+/// scripts run (and what they load), code comes from this site only, nothing may frame it.
+pub fn content_security_policy(nonce: &str, reload_port: Option<u32>) -> String {
+    // `cargo leptos watch` reloads the page through a WebSocket on its own port.
+    let reload = reload_port.map(|port| format!(" ws://127.0.0.1:{port} ws://localhost:{port}")).unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; font-src 'self'; connect-src 'self'{reload}; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Sends the page's Content-Security-Policy, with the nonce Leptos puts on the scripts of
+/// this render.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy(options: &LeptosOptions) {
+    let dev = options.env == leptos::config::Env::DEV;
+    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        let policy = content_security_policy(&nonce, dev.then_some(options.reload_port));
+        if let Ok(value) = http::HeaderValue::from_str(&policy) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
+/// A page's `<title>`: the page's own title, then the site's name. On the server the text
+/// is escaped here, because leptos_meta writes a title into the page's `<head>` as it is:
+/// a product named `</title><script>…` would otherwise run on its public page. In the
+/// browser the title is set as plain text, so it is not escaped there.
+pub fn page_title(title: String) -> String {
+    let text = if title.is_empty() { "Marketplace".to_owned() } else { format!("{title} · Marketplace") };
+    if cfg!(feature = "ssr") {
+        escape_html(&text)
+    } else {
+        text
+    }
+}
+
+/// `text` with the characters that mean something in HTML written as character references.
+pub fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
 }
 
 /// The signed-in account and the actions that change it, shared by every page.
@@ -63,9 +119,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/marketplace.css" />
         <Link rel="icon" href="/favicon.svg" />
-        <Title formatter=|title: String| {
-            if title.is_empty() { "Marketplace".to_owned() } else { format!("{title} · Marketplace") }
-        } />
+        <Title formatter=page_title />
         <Router>
             <crate::components::header::SiteHeader />
             <Routes fallback=|| view! { <NotFound /> }>
@@ -87,6 +141,7 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
                 <Route path=path!("/products/:id") view=marketplace::ProductPage ssr=SsrMode::Async />
                 <Route path=path!("/purchases") view=crate::pages::purchases::PurchasesPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=crate::pages::account::AccountPage ssr=SsrMode::Async />
                 <Route path=path!("/review") view=review::ReviewQueue ssr=SsrMode::Async />
                 <Route path=path!("/review/:id") view=review::ReviewRequestPage ssr=SsrMode::Async />
             </Routes>
@@ -107,5 +162,18 @@ fn NotFound() -> impl IntoView {
             <p>"There is no page at this address."</p>
             <p><a href="/">"Go to the marketplace"</a></p>
         </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn markup_in_a_title_is_text_on_the_server() {
+        let title = super::page_title("</title><script>alert(1)</script>".into());
+        if cfg!(feature = "ssr") {
+            assert_eq!(title, "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; · Marketplace");
+        }
+        assert_eq!(super::escape_html(r#"a & "b" 'c'"#), "a &amp; &quot;b&quot; &#39;c&#39;");
+        assert_eq!(super::page_title(String::new()), "Marketplace");
     }
 }

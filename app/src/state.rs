@@ -16,6 +16,15 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// The marketplace's time zone and holidays: review due dates (R41) and days (R42).
     pub calendar: WorkCalendar,
+    /// A request header holding the client's address, set by a proxy in front of the
+    /// servers (`CLIENT_ADDRESS_HEADER`); without it, the TCP peer's address is used.
+    pub client_address_header: Option<String>,
+    /// How many drafts one seller may keep (`DRAFTS_PER_SELLER`).
+    pub drafts_per_seller: i64,
+    /// A session unused this long ends (`SESSION_IDLE_MINUTES`), besides its lifetime.
+    pub session_idle_ms: i64,
+    /// The address people use (`PUBLIC_URL`), if the operator set it.
+    pub public_url: Option<String>,
 }
 
 #[derive(Clone, FromRef)]
@@ -25,6 +34,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Where private images come from: the local database, or a cloud image service.
     pub images: Arc<dyn PrivateImageSource>,
+    /// This server's bound on password hashing and its per-address sign-in counts.
+    pub sign_in: Arc<crate::auth::throttle::SignInGuard>,
 }
 
 /// The application state of the current request.

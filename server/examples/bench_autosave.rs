@@ -43,7 +43,7 @@ async fn main() {
                     let sent = Instant::now();
                     let response = client
                         .post(&endpoint)
-                        .json(&serde_json::json!({ "base": base, "content": draft }))
+                        .json(&serde_json::json!({ "base": base, "content": draft, "save_id": app::drafts::new_save_id() }))
                         .send()
                         .await
                         .expect("save request");

@@ -32,6 +32,20 @@ pub struct Config {
     pub outbox_poll: Duration,
     /// `OUTBOX_RETRY_BASE_MS`: the first retry delay, doubled after each failure.
     pub outbox_retry_base: Duration,
+    /// `CLIENT_ADDRESS_HEADER`: the header a proxy in front of the servers puts the
+    /// client's address in (such as `X-Forwarded-For`); unset, the TCP peer is the client.
+    pub client_address_header: Option<String>,
+    /// `SIGN_IN_ADDRESS_FAILURES`: failed sign-ins one client address may make in 10 minutes.
+    pub sign_in_address_failures: usize,
+    /// `SIGN_IN_CONCURRENT_HASHES`: password checks (19 MiB each) one server runs at once;
+    /// by default one per core.
+    pub sign_in_concurrent_hashes: Option<usize>,
+    /// `DRAFTS_PER_SELLER`: how many drafts one seller may keep.
+    pub drafts_per_seller: i64,
+    /// `SESSION_IDLE_MINUTES`: a session unused this long ends.
+    pub session_idle: Duration,
+    /// `LOG_FORMAT`: `text` (the default) or `json`, one JSON object per line.
+    pub log_json: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +79,8 @@ impl Config {
             Some(url) => {
                 return Err(ConfigError::Invalid {
                     name: "DATABASE_URL",
-                    value: url,
+                    // The URL may carry a password; it is never printed.
+                    value: crate::database::redact(&url),
                     reason: "use a postgres:// or sqlite: URL",
                 })
             }
@@ -83,6 +98,13 @@ impl Config {
                 })
             }
         };
+        if mode == Mode::Production && demo_data {
+            return Err(ConfigError::Invalid {
+                name: "DEMO_DATA",
+                value: "on".into(),
+                reason: "demo accounts have published passwords and are never seeded in production; unset DEMO_DATA",
+            });
+        }
         let regions: Vec<String> = lookup("ASSET_REGIONS")
             .unwrap_or_else(|| DEFAULT_ASSET_REGION.to_owned())
             .split(',')
@@ -103,7 +125,30 @@ impl Config {
         let delivery = Delivery { smtp: smtp_settings(&lookup)?, sms: sms_gateway(&lookup)? };
         let outbox_poll = millis(&lookup, "OUTBOX_POLL_MS", 1_000)?;
         let outbox_retry_base = millis(&lookup, "OUTBOX_RETRY_BASE_MS", 5_000)?;
+        let client_address_header = match lookup("CLIENT_ADDRESS_HEADER").map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()) {
+            Some(h) if http::HeaderName::from_bytes(h.as_bytes()).is_ok() => Some(h),
+            Some(h) => return Err(invalid("CLIENT_ADDRESS_HEADER", &h, "use a header name such as X-Forwarded-For")),
+            None => None,
+        };
+        let sign_in_address_failures = count(&lookup, "SIGN_IN_ADDRESS_FAILURES", 50, 1..=1_000_000)? as usize;
+        let sign_in_concurrent_hashes = match lookup("SIGN_IN_CONCURRENT_HASHES").filter(|v| !v.trim().is_empty()) {
+            Some(_) => Some(count(&lookup, "SIGN_IN_CONCURRENT_HASHES", 1, 1..=1024)? as usize),
+            None => None,
+        };
+        let drafts_per_seller = count(&lookup, "DRAFTS_PER_SELLER", 100, 1..=100_000)?;
+        let session_idle = Duration::from_secs(60 * count(&lookup, "SESSION_IDLE_MINUTES", 120, 1..=7 * 24 * 60)? as u64);
+        let log_json = match lookup("LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("") | Some("text") => false,
+            Some("json") => true,
+            Some(other) => return Err(invalid("LOG_FORMAT", other, "use text or json")),
+        };
         Ok(Config {
+            client_address_header,
+            sign_in_address_failures,
+            sign_in_concurrent_hashes,
+            drafts_per_seller,
+            session_idle,
+            log_json,
             calendar,
             delivery,
             outbox_poll,
@@ -166,6 +211,25 @@ fn millis(lookup: &impl Fn(&str) -> Option<String>, name: &'static str, default:
         Some(v) => match v.trim().parse::<u64>() {
             Ok(ms) if (10..=3_600_000).contains(&ms) => Ok(Duration::from_millis(ms)),
             _ => Err(invalid(name, &v, "use milliseconds between 10 and 3600000")),
+        },
+    }
+}
+
+fn count(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, ConfigError> {
+    match lookup(name).filter(|v| !v.trim().is_empty()) {
+        None => Ok(default),
+        Some(v) => match v.trim().parse::<i64>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(ConfigError::Invalid {
+                name,
+                value: v,
+                reason: "use a whole number in the allowed range (see the README)",
+            }),
         },
     }
 }
@@ -264,6 +328,34 @@ mod tests {
         assert!(config(&[("SMTP_HOST", "mail.example"), ("SMTP_FROM", "x"), ("SMTP_SECURITY", "ssl")]).is_err());
         assert!(config(&[("SMS_GATEWAY_URL", "ftp://x")]).is_err());
         assert!(config(&[("OUTBOX_POLL_MS", "0")]).is_err());
+    }
+
+    #[test]
+    fn a_bad_database_url_is_named_without_its_password() {
+        let err = config(&[("DATABASE_URL", "mysql://admin:hunter2@db.example/m")]).unwrap_err().to_string();
+        assert!(err.contains("DATABASE_URL") && err.contains("admin:***@db.example"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn production_refuses_demo_data_instead_of_printing_passwords_it_did_not_seed() {
+        let err = config(&[("MARKETPLACE_ENV", "production"), ("DEMO_DATA", "on")]).unwrap_err().to_string();
+        assert!(err.contains("DEMO_DATA"), "{err}");
+        assert!(config(&[("MARKETPLACE_ENV", "production")]).is_ok());
+    }
+
+    #[test]
+    fn limits_and_the_log_format_have_defaults_and_refuse_bad_values() {
+        let c = config(&[]).unwrap();
+        assert_eq!((c.drafts_per_seller, c.sign_in_address_failures, c.log_json), (100, 50, false));
+        assert_eq!(c.session_idle, Duration::from_secs(120 * 60));
+        assert!(c.client_address_header.is_none());
+        let c = config(&[("DRAFTS_PER_SELLER", "3"), ("LOG_FORMAT", "json"), ("CLIENT_ADDRESS_HEADER", "X-Forwarded-For")]).unwrap();
+        assert_eq!((c.drafts_per_seller, c.log_json), (3, true));
+        assert_eq!(c.client_address_header.as_deref(), Some("x-forwarded-for"));
+        assert!(config(&[("DRAFTS_PER_SELLER", "0")]).is_err());
+        assert!(config(&[("LOG_FORMAT", "xml")]).is_err());
+        assert!(config(&[("SESSION_IDLE_MINUTES", "-5")]).is_err());
     }
 
     #[test]

@@ -25,6 +25,26 @@ pub async fn set_error_status(response: Response) -> Response {
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let Some(seconds) = error.retry_after() {
+            parts.headers.insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// An answer carrying `error` the way a server function answers it: its status, its JSON
+/// body (which the browser's server-function client reads back as the same [`AppError`])
+/// and, for a refusal that passes, `Retry-After`. For the layers that refuse a request
+/// before any server function runs.
+pub fn error_response(error: &AppError) -> Response {
+    let body = serde_json::to_string(error).unwrap_or_else(|_| "\"Internal\"".to_owned());
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+    headers.insert(SERVER_FN_ERROR_HEADER, http::HeaderValue::from_static("1"));
+    if let Some(seconds) = error.retry_after() {
+        headers.insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+    }
+    response
 }

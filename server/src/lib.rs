@@ -5,10 +5,15 @@ pub mod config;
 pub mod database;
 pub mod demo;
 pub mod http_errors;
+pub mod input;
+pub mod observability;
 pub mod outbox;
 pub mod render_watchdog;
+pub mod security;
+pub mod static_files;
 
 use app::auth::ssr::SessionAccount;
+use app::auth::throttle::{SignInGuard, SignInLimits};
 use app::images::ssr::DatabaseImages;
 use app::state::{AppState, Db, Settings};
 use app::{shell, App};
@@ -16,9 +21,16 @@ use axum::Router;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 
 /// Opens and migrates the database named by `config`, seeding demo data when asked.
 pub async fn prepare_database(config: &config::Config) -> Result<Db, StartError> {
+    Ok(prepare_database_reporting(config).await?.0)
+}
+
+/// [`prepare_database`], also saying whether demo data was seeded now.
+pub async fn prepare_database_reporting(config: &config::Config) -> Result<(Db, bool), StartError> {
     if config.is_sqlite() {
         std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
             path: config.data_dir.display().to_string(),
@@ -27,12 +39,13 @@ pub async fn prepare_database(config: &config::Config) -> Result<Db, StartError>
     }
     let db = database::connect(&config.database_url).await?;
     database::migrate(&db).await?;
+    let mut seeded = false;
     if config.mode == config::Mode::Production {
         refuse_demo_secrets(&db).await?;
     } else if config.demo_data {
-        demo::seed_if_empty(&db).await.map_err(|_| StartError::Seed)?;
+        seeded = demo::seed_if_empty(&db).await.map_err(|_| StartError::Seed)?;
     }
-    Ok(db)
+    Ok((db, seeded))
 }
 
 /// Production must not run with an account that still has a published demo password.
@@ -55,7 +68,21 @@ pub fn app_state(db: Db, config: &config::Config, leptos_options: LeptosOptions)
             asset_policy: config.asset_policy.clone(),
             secure_cookies: config.secure_cookies(),
             calendar: config.calendar.clone(),
+            client_address_header: config.client_address_header.clone(),
+            drafts_per_seller: config.drafts_per_seller,
+            session_idle_ms: config.session_idle.as_millis() as i64,
+            public_url: config.public_url.clone(),
         }),
+        sign_in: Arc::new(SignInGuard::new({
+            let defaults = SignInLimits::default();
+            let concurrent_hashes = config.sign_in_concurrent_hashes.unwrap_or(defaults.concurrent_hashes);
+            SignInLimits {
+                address_failures: config.sign_in_address_failures,
+                concurrent_hashes,
+                waiting_hashes: concurrent_hashes * 8,
+                ..defaults
+            }
+        })),
     }
 }
 
@@ -64,25 +91,48 @@ pub fn start_outbox_worker(db: Db, config: &config::Config) -> tokio::task::Join
     outbox::Worker::new(db, config.delivery.clone(), config.outbox_poll, config.outbox_retry_base).spawn()
 }
 
-/// The whole router: pages, server functions, static files.
+/// The routes of the app, generated once per process: generating them sets a process-wide
+/// flag in Leptos while it runs, and a page rendering on another server of the same
+/// process meanwhile could wait forever for a resource (leptos-rs/leptos#4773).
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
+/// The whole router: pages, server functions, static files, and the layers every request
+/// passes (outermost first): a request id, tracing, security headers, the refusal of
+/// cross-site writes, input checks, error statuses, the render deadline and the session.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
-    // The fallback renders the app too (for its 404 page), so it needs the state as well.
-    let fallback_context = {
-        let state = state.clone();
-        move || leptos::prelude::provide_context(state.clone())
-    };
+    let site = Arc::new(security::SitePolicy::new(state.settings.public_url.as_deref()));
     Router::new()
-        .leptos_routes(&state, routes, {
+        .route("/health", axum::routing::get(observability::health))
+        .leptos_routes(&state, route_list(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(fallback_context, shell))
+        .fallback(static_files::fallback)
         .layer(axum::middleware::from_fn_with_state(state.clone(), load_session))
         .layer(axum::middleware::from_fn(render_watchdog::finish_pages))
         .layer(axum::middleware::map_response(http_errors::set_error_status))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(input::check_input))
+        .layer(axum::middleware::from_fn_with_state(site.clone(), security::refuse_cross_site))
+        .layer(axum::middleware::from_fn_with_state(site, security::security_headers))
+        .layer(PropagateRequestIdLayer::new(observability::REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(observability::request_span))
+        .layer(SetRequestIdLayer::new(observability::REQUEST_ID, observability::RandomRequestId))
         .with_state(state)
+}
+
+/// Serves `router` on `listener`, telling handlers each client's address (sign-in limits
+/// per address), until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Looks up the session's account before a page renders, so every part of the page reads
@@ -94,8 +144,13 @@ async fn load_session(
 ) -> axum::response::Response {
     let path = request.uri().path();
     let is_file = path.rsplit('/').next().is_some_and(|last| last.contains('.'));
-    if request.method() == http::Method::GET && !is_file && !path.starts_with("/pkg/") && !path.starts_with("/api/") {
-        let account = SessionAccount::load(&state.db, request.headers()).await;
+    if request.method() == http::Method::GET
+        && !is_file
+        && !path.starts_with("/pkg/")
+        && !path.starts_with("/api/")
+        && path != "/health"
+    {
+        let account = SessionAccount::load(&state.db, state.settings.session_idle_ms, request.headers()).await;
         if let Ok(Some(seller)) = account.0.as_ref().map(|a| a.as_ref().filter(|a| a.role == app::auth::Role::Seller)) {
             if let Ok(unread) = app::notifications::ssr::unread(&state.db, &seller.id).await {
                 request.extensions_mut().insert(app::notifications::ssr::UnreadMessages(unread));

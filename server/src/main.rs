@@ -1,13 +1,9 @@
 use leptos::config::get_configuration;
 use server::{config::Config, demo::DEMO_ACCOUNTS};
 use std::process::ExitCode;
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .init();
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -19,6 +15,7 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
+    server::observability::init_logging(config.log_json);
     let mut leptos_options = get_configuration(None).map_err(|e| e.to_string())?.leptos_options;
     if leptos_options.output_name.is_empty() {
         leptos_options.output_name = "marketplace".into();
@@ -36,16 +33,17 @@ async fn run() -> Result<(), String> {
     println!("Database: {database}");
     let channel = |on: bool, name: &str| if on { format!("{name} configured") } else { format!("{name} not configured (kept in the outbox)") };
     println!("Notifications: {}; {}", channel(config.delivery.smtp.is_some(), "email"), channel(config.delivery.sms.is_some(), "SMS"));
-    if config.demo_data {
+    // Only in development (the configuration refuses demo data in production), and only
+    // the accounts this database was seeded with.
+    if config.demo_data && config.mode == server::config::Mode::Development {
         println!("Demo sign-ins:");
         for demo in &DEMO_ACCOUNTS {
             println!("  {:<9} {:<22} password: {}", demo.role.as_str(), demo.email, demo.password);
         }
     }
-    axum::serve(listener, router.into_make_service())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    server::serve(listener, router, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| format!("server error: {e}"))
 }

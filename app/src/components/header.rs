@@ -21,9 +21,9 @@ pub fn SiteHeader() -> impl IntoView {
                         view! {
                             {area.map(|(href, label)| view! { <A href=href>{label}</A> })}
                             {(account.role != Role::Reviewer).then(|| view! { <A href="/purchases">"My purchases"</A> })}
-                            <span class="who">
+                            <A href="/account" attr:class="who">
                                 {account.display_name} " (" {account.role.as_str()} ")"
-                            </span>
+                            </A>
                             <ActionForm action=session.sign_out>
                                 <button type="submit" class="link-button">"Sign out"</button>
                             </ActionForm>

@@ -89,7 +89,7 @@ fn RequestView(detail: ApplicationDetail, withdraw: ServerAction<crate::applicat
     let id = a.id.clone();
     let status = a.status;
     let confirm_withdraw = RwSignal::new(false);
-    let edit = Action::new_local(move |id: &String| edit_rejected(id.clone()));
+    let edit = Action::new(move |id: &String| edit_rejected(id.clone()));
     let navigate = use_navigate();
     Effect::new(move || {
         if let Some(Ok(draft_id)) = edit.value().get() {

@@ -12,7 +12,7 @@ use leptos_meta::Title;
 #[component]
 pub fn Messages() -> impl IntoView {
     let session = expect_context::<Session>();
-    let read = Action::new_local(|id: &String| mark_read(id.clone()));
+    let read = Action::new(|id: &String| mark_read(id.clone()));
     Effect::new(move || {
         if let Some(Ok(unread)) = read.value().get() {
             session.unread.set(unread);

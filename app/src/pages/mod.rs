@@ -1,5 +1,6 @@
 //! One module per page (or group of small pages).
 
+pub mod account;
 pub mod applications;
 pub mod console;
 pub mod drafts;

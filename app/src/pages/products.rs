@@ -142,7 +142,7 @@ fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
     };
     let typed = RwSignal::new(prices_of(&saved.get_untracked()));
     let check = Memo::new(move |_| saved.with(|o| typed.with(|p| apply_tier_prices(&o.content, p))));
-    let save = Action::new_local(move |_: &()| {
+    let save = Action::new(move |_: &()| {
         let (id, version) = saved.with_untracked(|o| (o.product.id.clone(), o.version));
         crate::products::change_tier_prices(id, version, typed.get_untracked())
     });

@@ -26,7 +26,9 @@ pub fn PurchaseForm(page: ProductPage) -> impl IntoView {
         tier: page.content.specifications.first().filter(|s| s.template == TemplateKind::Vcpu).map(|_| 0),
     });
     let price = move || content.with_value(|c| choice.with(|ch| purchase_price(c, ch)));
-    let buy = Action::new_local(move |choice: &PurchaseChoice| buy_product(product_id.clone(), choice.clone()));
+    // `Action::new`, not `new_local`: this form is also built while the page renders on the
+    // server, where a local-only value dropped on another worker thread broke the response.
+    let buy = Action::new(move |(choice, shown): &(PurchaseChoice, Price)| buy_product(product_id.clone(), choice.clone(), shown.cents()));
     let spec = move || content.with_value(|c| c.specifications.get(choice.with(|ch| ch.specification)).cloned().unwrap_or_default());
     view! {
         <section class="purchase" aria-labelledby="purchase-title">
@@ -82,7 +84,9 @@ pub fn PurchaseForm(page: ProductPage) -> impl IntoView {
                 Err(e) => e,
             }}</p>
             <button type="button" class="primary" id="purchase" disabled=move || price().is_err() || buy.pending().get()
-                on:click=move |_| { buy.dispatch(choice.get_untracked()); }>
+                on:click=move |_| {
+                    if let Ok(shown) = price() { buy.dispatch((choice.get_untracked(), shown)); }
+                }>
                 {move || if buy.pending().get() { "Purchasing…" } else { "Purchase" }}
             </button>
             {move || buy.value().get().map(|r| match r {

@@ -3,7 +3,7 @@
 //! same way in the browser and on the server.
 
 use super::price::Price;
-use super::release::{BillingMode, PricingMode, ProductDraft, TemplateKind};
+use super::release::{tier_price, BillingMode, PricingMode, ProductDraft, TemplateKind};
 use super::{Rule, RuleViolation};
 
 /// Whether the product may be Set as Free Image now: not priced by vCPUs (R51, R13), every
@@ -85,9 +85,9 @@ pub fn apply_tier_prices(content: &ProductDraft, prices: &[Vec<TierPrices>]) -> 
                 if !spec.billing[m] {
                     continue;
                 }
-                let text = new[m].trim();
-                match Price::parse(text) {
-                    Err(error) => found.push(RuleViolation::new(Rule::R54, &format!("{field}[{t}].prices[{m}]"), error.message())),
+                // R19 holds after release too: a tier price is a valid price above $0.
+                match tier_price(&new[m]) {
+                    Err(message) => found.push(RuleViolation::new(Rule::R19, &format!("{field}[{t}].prices[{m}]"), message)),
                     Ok(price) => {
                         let old = Price::parse(&tier.prices[m]).ok();
                         if old != Some(price) {

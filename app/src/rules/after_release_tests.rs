@@ -82,6 +82,19 @@ fn r54_tiers_cannot_be_deleted_or_added_and_bad_prices_are_refused() {
 }
 
 #[test]
+fn r19_a_tier_price_changed_after_release_must_stay_above_zero() {
+    let released = product(vec![vcpu()]);
+    let mut prices = vec![vec![["0.10".into(), "50".into(), String::new()], ["0.20".into(), "100".into(), String::new()]]];
+    assert!(apply_tier_prices(&released, &prices).is_ok());
+    for zero in ["0", "0.00", "$0"] {
+        prices[0][1][0] = zero.into();
+        let refused = apply_tier_prices(&released, &prices).unwrap_err();
+        assert_eq!((refused[0].rule, refused[0].field.as_str()), (Rule::R19, "specifications[0].tiers[1].prices[0]"), "{zero}");
+        assert_eq!(refused[0].message, "A vCPU tier price must be more than 0.");
+    }
+}
+
+#[test]
 fn r50_a_free_image_price_never_changes() {
     let mut free = product(vec![vcpu()]);
     free.pricing_mode = Some(PricingMode::FreeImage);

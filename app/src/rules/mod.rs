@@ -8,6 +8,7 @@ pub mod price;
 pub mod release;
 pub mod request;
 pub mod review;
+pub mod text;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -41,7 +41,7 @@ impl BenchServer {
         let addr = listener.local_addr().unwrap();
         let options = LeptosOptions::builder().output_name("marketplace").site_addr(addr).build();
         let router = server::router(server::app_state(db.clone(), &config, options));
-        tokio::spawn(async move { axum::serve(listener, router.into_make_service()).await });
+        tokio::spawn(server::serve(listener, router, std::future::pending()));
         let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
         BenchServer { db, addr, backend, folder, admin: admin.map(|a| (a, bench_db)) }
     }

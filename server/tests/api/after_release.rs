@@ -15,7 +15,7 @@ use serde_json::json;
 
 /// A seller's product, submitted and approved: (seller, client, product id).
 /// Its image's id is `img-<image>`.
-async fn released(app: &TestApp, image: &str, content: impl FnOnce(String) -> ProductDraft) -> (Account, Client, String) {
+pub async fn released(app: &TestApp, image: &str, content: impl FnOnce(String) -> ProductDraft) -> (Account, Client, String) {
     let (seller, client) = app.signed_in(Role::Seller).await;
     let asset_id = asset(app, &client, &seller, image).await;
     let response = submit(app, &client, None, &content(asset_id)).await;
@@ -37,7 +37,7 @@ fn zero_priced(asset_id: String) -> ProductDraft {
     c
 }
 
-fn vcpu_priced(asset_id: String) -> ProductDraft {
+pub fn vcpu_priced(asset_id: String) -> ProductDraft {
     let mut c = complete("Tiered", &asset_id);
     let spec = &mut c.specifications[0];
     spec.template = TemplateKind::Vcpu;
@@ -49,7 +49,7 @@ fn vcpu_priced(asset_id: String) -> ProductDraft {
     c
 }
 
-async fn owned(app: &TestApp, client: &Client, id: &str) -> OwnedProduct {
+pub async fn owned(app: &TestApp, client: &Client, id: &str) -> OwnedProduct {
     let response = app.call(client, "products/owned", &[("id", id)]).await;
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
@@ -59,7 +59,7 @@ async fn set_free(app: &TestApp, client: &Client, id: &str, version: i64) -> req
     app.call(client, "products/set-free", &[("id", id), ("version", &version.to_string())]).await
 }
 
-async fn tier_prices(app: &TestApp, client: &Client, id: &str, version: i64, prices: serde_json::Value) -> reqwest::Response {
+pub async fn tier_prices(app: &TestApp, client: &Client, id: &str, version: i64, prices: serde_json::Value) -> reqwest::Response {
     client
         .post(format!("{}/api/products/tier-prices", app.address))
         .json(&json!({ "id": id, "version": version, "prices": prices }))
@@ -143,7 +143,8 @@ async fn r52_r53_r55_a_locked_image_cannot_deploy_until_its_product_is_purchased
     let buy = |client: Client, choice: serde_json::Value| {
         let url = format!("{}/api/purchases/buy", app.address);
         let id = id.clone();
-        async move { client.post(url).json(&json!({ "id": id, "choice": choice })).send().await.unwrap() }
+        let shown = if choice["tier"] == 1 { 10_000 } else { 5_000 };
+        async move { client.post(url).json(&json!({ "id": id, "choice": choice, "shown_cents": shown })).send().await.unwrap() }
     };
     let broke = buy(client.clone(), choice.clone()).await;
     assert_eq!(error_of(broke).await.violations()[0].rule, Rule::R53, "no credit, no purchase");
@@ -177,7 +178,7 @@ async fn r53_concurrent_purchases_never_spend_more_credit_than_there_is_and_free
         let (client, url, id) = (client.clone(), format!("{}/api/purchases/buy", app.address), paid.clone());
         async move {
             let choice = json!({ "specification": 0, "region": "eu-dublin", "billing": "Monthly", "tier": 1 });
-            client.post(url).json(&json!({ "id": id, "choice": choice })).send().await.unwrap().status().as_u16()
+            client.post(url).json(&json!({ "id": id, "choice": choice, "shown_cents": 10_000 })).send().await.unwrap().status().as_u16()
         }
     });
     let statuses = futures::future::join_all(attempts).await;
@@ -192,9 +193,9 @@ async fn r53_concurrent_purchases_never_spend_more_credit_than_there_is_and_free
     let (_, broke) = app.signed_in(Role::Customer).await;
     let choice = json!({ "specification": 0, "region": "eu-dublin", "billing": "PayPerUse", "tier": null });
     let url = format!("{}/api/purchases/buy", app.address);
-    let refused = broke.post(&url).json(&json!({ "id": free, "choice": choice })).send().await.unwrap();
+    let refused = broke.post(&url).json(&json!({ "id": free, "choice": choice, "shown_cents": 0 })).send().await.unwrap();
     assert!(error_of(refused).await.to_string().contains("credit balance"));
-    let bought = client.post(&url).json(&json!({ "id": free, "choice": choice })).send().await.unwrap();
+    let bought = client.post(&url).json(&json!({ "id": free, "choice": choice, "shown_cents": 0 })).send().await.unwrap();
     assert_eq!(bought.status(), 200, "a customer with a credit balance uses a Free image");
     assert_eq!(bought.json::<Purchase>().await.unwrap().price_cents, 0);
 }
@@ -229,7 +230,7 @@ async fn my_products_lists_every_product_with_its_status_and_only_the_operations
     let (seller, client, released_id) = released(&app, "zero", zero_priced).await;
     let pending_asset = asset(&app, &client, &seller, "pending").await;
     assert_eq!(submit(&app, &client, None, &complete("Pending", &pending_asset)).await.status(), 200);
-    let draft = json!({ "base": "New", "content": complete("Drafted", "") });
+    let draft = json!({ "base": "New", "content": complete("Drafted", ""), "save_id": app::drafts::new_save_id() });
     let saved = client.post(format!("{}/api/drafts/save", app.address)).json(&draft).send().await.unwrap();
     assert_eq!(saved.status(), 200);
 

@@ -9,7 +9,7 @@ use serde_json::json;
 async fn save(app: &TestApp, client: &Client, base: &DraftBase, content: &ProductDraft) -> reqwest::Response {
     client
         .post(format!("{}/api/drafts/save", app.address))
-        .json(&json!({ "base": base, "content": content }))
+        .json(&json!({ "base": base, "content": content, "save_id": app::drafts::new_save_id() }))
         .send()
         .await
         .unwrap()
@@ -130,7 +130,7 @@ async fn malformed_and_oversized_draft_saves_get_a_400_and_store_nothing() {
     let garbage = client
         .post(format!("{}/api/drafts/save", app.address))
         .header("content-type", "application/json")
-        .body("{\"base\": \"New\", \"content\": 42}")
+        .body("{\"base\": \"New\", \"content\": 42, \"save_id\": \"0123456789abcdef\"}")
         .send()
         .await
         .unwrap();

@@ -53,10 +53,13 @@ pub async fn fresh_database_url() -> String {
 fn server_runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
     RUNTIME.get_or_init(|| {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::from_env("TEST_LOG"))
+        use tracing_subscriber::layer::SubscriberExt;
+        use tracing_subscriber::Layer;
+        let printed = tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
-            .try_init();
+            .with_filter(tracing_subscriber::EnvFilter::from_env("TEST_LOG"));
+        let subscriber = tracing_subscriber::registry().with(printed).with(crate::logs::ErrorCapture::layer());
+        let _ = tracing::subscriber::set_global_default(subscriber);
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(4)
             .enable_all()
@@ -103,7 +106,7 @@ impl TestApp {
                 let addr: SocketAddr = listener.local_addr().unwrap();
                 let options = LeptosOptions::builder().output_name("marketplace").site_addr(addr).build();
                 let router = server::router(server::app_state(db.clone(), &config, options));
-                let server = tokio::spawn(async move { axum::serve(listener, router.into_make_service()).await });
+                let server = tokio::spawn(server::serve(listener, router, std::future::pending()));
                 TestApp { address: format!("http://{addr}"), db, database_url: url, tasks: vec![worker, server.abort_handle()] }
             })
             .await

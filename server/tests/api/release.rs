@@ -44,7 +44,7 @@ pub async fn submit(app: &TestApp, client: &Client, draft: Option<(&str, i64)>, 
 async fn save(app: &TestApp, client: &Client, base: DraftBase, content: &ProductDraft) -> SavedDraft {
     let response = client
         .post(format!("{}/api/drafts/save", app.address))
-        .json(&json!({ "base": base, "content": content }))
+        .json(&json!({ "base": base, "content": content, "save_id": app::drafts::new_save_id() }))
         .send()
         .await
         .unwrap();
@@ -187,7 +187,7 @@ async fn the_release_functions_need_a_signed_in_seller() {
 }
 
 #[tokio::test]
-async fn malformed_and_oversized_submissions_get_a_400() {
+async fn malformed_submissions_get_a_400_and_oversized_ones_a_413() {
     let app = TestApp::spawn().await;
     let (_, client) = app.signed_in(Role::Seller).await;
     let garbage = client
@@ -201,7 +201,7 @@ async fn malformed_and_oversized_submissions_get_a_400() {
     let mut huge = complete("Big", "a");
     huge.description = "x".repeat(1 << 20);
     let oversized = submit(&app, &client, None, &huge).await;
-    assert_eq!(oversized.status(), 400);
+    assert_eq!(oversized.status(), 413, "a body over 1 MiB is refused before it is read as a product");
     assert!(matches!(error_of(oversized).await, AppError::BadRequest(_)));
     assert_eq!(request_count(&app).await, 0);
 }

@@ -130,7 +130,7 @@ fn warn_before_leaving(saver: Saver) {
         on_cleanup(move || {
             if let Some((base, content)) = latest.lock().unwrap_or_else(|e| e.into_inner()).take() {
                 leptos::task::spawn_local(async move {
-                    let _ = crate::drafts::save_draft(base, content).await;
+                    let _ = crate::drafts::save_draft(base, content, crate::drafts::new_save_id()).await;
                 });
             }
         });

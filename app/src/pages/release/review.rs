@@ -77,7 +77,7 @@ pub fn ReviewStep(form: Form, saver: Saver, submitted_today: i64) -> impl IntoVi
     let asset_name = move |id: &str| {
         form.assets.with_value(|a| a.iter().find(|x| x.id == id).map(|x| x.name.clone())).unwrap_or_else(|| "no asset".into())
     };
-    let submit = Action::new_local(move |_: &()| {
+    let submit = Action::new(move |_: &()| {
         let draft = match saver.base.get_untracked() {
             DraftBase::Existing { id, version } => Some((id, version)),
             DraftBase::New => None,

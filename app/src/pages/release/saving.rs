@@ -2,7 +2,8 @@
 //! again on its own after a failure, and never over a newer save from another tab (R33).
 
 use super::form::Form;
-use crate::drafts::{save_draft, DraftBase};
+use crate::drafts::{new_save_id, save_draft, DraftBase};
+use crate::rules::release::ProductDraft;
 use crate::error::AppError;
 use leptos::prelude::*;
 use std::time::Duration;
@@ -26,6 +27,18 @@ pub enum SaveStatus {
     Done,
 }
 
+/// One save as it was sent. After a failure it is sent again exactly as it was, with its
+/// id: if the first attempt was stored and only its answer lost, the server answers that
+/// result instead of a conflict with itself (R33) or a second draft.
+#[derive(Debug, Clone)]
+struct SentSave {
+    base: DraftBase,
+    content: ProductDraft,
+    save_id: String,
+    /// The edit count the content includes.
+    edits: u64,
+}
+
 #[derive(Clone, Copy)]
 pub struct Saver {
     pub base: RwSignal<DraftBase>,
@@ -35,6 +48,8 @@ pub struct Saver {
     saved_edits: RwSignal<u64>,
     in_flight: RwSignal<bool>,
     timer: StoredValue<Option<TimeoutHandle>>,
+    /// A save whose answer never came; the next save sends it again first.
+    unanswered: StoredValue<Option<SentSave>>,
     form: Form,
 }
 
@@ -47,6 +62,7 @@ impl Saver {
             saved_edits: RwSignal::new(0),
             in_flight: RwSignal::new(false),
             timer: StoredValue::new(None),
+            unanswered: StoredValue::new(None),
             form,
         };
         // Every change of the draft after the first render is an edit.
@@ -110,31 +126,48 @@ impl Saver {
         if edits == saved_edits && status != SaveStatus::Unchanged {
             return;
         }
-        let (Some(content), Some(base)) = (self.form.draft.try_get_untracked(), self.base.try_get_untracked()) else {
-            return;
+        let sent = match self.unanswered.try_get_value().flatten() {
+            Some(again) => again,
+            None => {
+                let (Some(content), Some(base)) = (self.form.draft.try_get_untracked(), self.base.try_get_untracked()) else {
+                    return;
+                };
+                SentSave { base, content, save_id: new_save_id(), edits }
+            }
         };
         self.in_flight.set(true);
         self.status.set(SaveStatus::Saving);
         leptos::task::spawn_local(async move {
-            let result = save_draft(base, content).await;
+            let result = save_draft(sent.base.clone(), sent.content.clone(), sent.save_id.clone()).await;
             // The page may have gone while the save was under way.
             if self.in_flight.try_set(false).is_some() {
                 return;
             }
             match result {
                 Ok(saved) => {
+                    self.unanswered.set_value(None);
                     show_draft_in_address(&saved.id);
                     self.base.set(DraftBase::Existing { id: saved.id, version: saved.version });
-                    self.saved_edits.set(edits);
-                    if self.edits.try_get_untracked() == Some(edits) {
+                    self.saved_edits.set(sent.edits);
+                    if self.edits.try_get_untracked() == Some(sent.edits) {
                         self.status.set(SaveStatus::Saved(saved.updated_at));
                     } else {
                         self.status.set(SaveStatus::Unsaved);
                         self.schedule(AUTOSAVE_DELAY);
                     }
                 }
-                Err(AppError::Conflict(message)) => self.status.set(SaveStatus::Conflict(message)),
+                Err(AppError::Conflict(message)) => {
+                    self.unanswered.set_value(None);
+                    self.status.set(SaveStatus::Conflict(message));
+                }
+                Err(error) if error.status() < 500 && !matches!(error, AppError::TooManyRequests { .. }) => {
+                    // Refused as it is (too large, a control character, signed out): sending
+                    // it again would be refused again, so the next edit makes a new save.
+                    self.unanswered.set_value(None);
+                    self.status.set(SaveStatus::Failed(refusal(&error)));
+                }
                 Err(error) => {
+                    self.unanswered.set_value(Some(sent));
                     self.status.set(SaveStatus::Failed(reason(&error)));
                     self.schedule(RETRY_DELAY);
                 }
@@ -144,6 +177,7 @@ impl Saver {
 
     /// After a conflict: keep this tab's edits as a new draft of their own.
     pub fn save_as_new(self) {
+        self.unanswered.set_value(None);
         self.base.set(DraftBase::New);
         self.status.set(SaveStatus::Unsaved);
         self.save();
@@ -162,6 +196,14 @@ impl Saver {
             handle.clear();
         }
         self.status.set(SaveStatus::Done);
+    }
+}
+
+/// Why a save was refused as it is, for the status line: fixing the edit saves it.
+fn refusal(error: &AppError) -> String {
+    match error {
+        AppError::Unauthenticated => "you were signed out; sign in again in another tab".into(),
+        other => format!("{other} It is saved again after your next edit."),
     }
 }
 

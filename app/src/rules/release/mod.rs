@@ -7,7 +7,7 @@ pub mod sample;
 pub use bounds::{check_draft_bounds, storage_bounds};
 
 use super::price::Price;
-use super::{Rule, RuleViolation};
+use super::{text, Rule, RuleViolation};
 use serde::{Deserialize, Serialize};
 
 /// Upper bounds on what one draft may hold (our choice), enforced on the server too.
@@ -200,15 +200,7 @@ pub fn check_draft(draft: &ProductDraft, context: &ReleaseContext) -> Vec<RuleVi
 }
 
 fn check_details(draft: &ProductDraft, context: &ReleaseContext, found: &mut Vec<RuleViolation>) {
-    let name = draft.name.trim();
-    let chars = name.chars().count();
-    if chars == 0 {
-        found.push(RuleViolation::new(Rule::R15, "name", "Enter a product name."));
-    } else if chars > MAX_NAME_CHARS {
-        found.push(RuleViolation::new(Rule::R15, "name", format!("A name has at most {MAX_NAME_CHARS} characters.")));
-    } else if context.live_product_names.iter().any(|n| n.trim().eq_ignore_ascii_case(name)) {
-        found.push(RuleViolation::new(Rule::R15, "name", "You already have a product with this name."));
-    }
+    found.extend(check_name(&draft.name, &context.live_product_names));
     let too_long = |field: &str, text: &str, max: usize, what: &str, found: &mut Vec<RuleViolation>| {
         if text.chars().count() > max {
             found.push(RuleViolation::new(Rule::R15, field, format!("{what} has at most {max} characters.")));
@@ -223,12 +215,46 @@ fn check_details(draft: &ProductDraft, context: &ReleaseContext, found: &mut Vec
     if draft.version.trim().is_empty() {
         found.push(RuleViolation::new(Rule::R15, "version", "Enter a version."));
     }
+    for (field, what, text) in [
+        ("summary", "summary", &draft.summary),
+        ("description", "description", &draft.description),
+        ("version", "version", &draft.version),
+        ("support_email", "support email", &draft.support_email),
+    ] {
+        if let Some(c) = text::first_control(text) {
+            found.push(RuleViolation::new(
+                Rule::R15,
+                field,
+                format!("Remove the control character ({}) from the {what}.", text::code_point(c)),
+            ));
+        }
+    }
     if !context.policy.categories.iter().any(|c| c == &draft.category) {
         found.push(RuleViolation::new(Rule::R15, "category", "Choose a category."));
     }
     if !looks_like_email(draft.support_email.trim()) {
         found.push(RuleViolation::new(Rule::R15, "support_email", "Enter a support email address, such as support@example.com."));
     }
+}
+
+/// What is wrong with a product name, if anything (R15): empty, too long, holding
+/// characters that hide what it says, or already the name of one of the seller's live
+/// products (`live`).
+fn check_name(name: &str, live: &[String]) -> Option<RuleViolation> {
+    let name = name.trim();
+    let chars = name.chars().count();
+    let problem = if chars == 0 {
+        "Enter a product name.".to_owned()
+    } else if chars > MAX_NAME_CHARS {
+        format!("A name has at most {MAX_NAME_CHARS} characters.")
+    } else if let Some(problem) = text::name_problem(name) {
+        problem
+    } else if live.iter().any(|n| n.trim().eq_ignore_ascii_case(name)) {
+        "You already have a product with this name.".to_owned()
+    } else {
+        return None;
+    };
+    Some(RuleViolation::new(Rule::R15, "name", problem))
 }
 
 /// A plain check for the shape `local@domain.tld`; the mailbox itself is not verified.
@@ -255,19 +281,8 @@ fn check_specification(
     found: &mut Vec<RuleViolation>,
 ) {
     let field = |name: &str| format!("specifications[{index}].{name}");
-    match context.assets.iter().find(|(id, _)| id == &spec.asset_id) {
-        None => found.push(RuleViolation::new(Rule::R16, &field("asset_id"), "Choose one of your image assets.")),
-        Some((_, AssetAvailability::InAnotherProduct)) => found.push(RuleViolation::new(
-            Rule::R20,
-            &field("asset_id"),
-            "This image asset is already in another product that is in review or released.",
-        )),
-        Some((_, AssetAvailability::Locked)) => found.push(RuleViolation::new(
-            Rule::R20,
-            &field("asset_id"),
-            "This image asset is locked by a released product.",
-        )),
-        Some((_, AssetAvailability::Available)) => {}
+    if let Some((rule, message)) = asset_problem(&spec.asset_id, context) {
+        found.push(RuleViolation::new(rule, &field("asset_id"), message));
     }
     if spec.regions.is_empty() {
         found.push(RuleViolation::new(Rule::R16, &field("regions"), "Choose one or more regions."));
@@ -300,6 +315,49 @@ fn check_specification(
             }
         }
         TemplateKind::Vcpu => check_tiers(spec, &field, enabled.collect(), found),
+    }
+}
+
+/// Why a specification cannot use the asset `asset_id`, if it cannot: it is not one of the
+/// seller's assets (R16), or it is taken by another product or locked (R20).
+fn asset_problem(asset_id: &str, context: &ReleaseContext) -> Option<(Rule, &'static str)> {
+    match context.assets.iter().find(|(id, _)| id == asset_id) {
+        None => Some((Rule::R16, "Choose one of your image assets.")),
+        Some((_, AssetAvailability::InAnotherProduct)) => {
+            Some((Rule::R20, "This image asset is already in another product that is in review or released."))
+        }
+        Some((_, AssetAvailability::Locked)) => Some((Rule::R20, "This image asset is locked by a released product.")),
+        Some((_, AssetAvailability::Available)) => None,
+    }
+}
+
+/// How many of a draft's problems ([`check_draft`]) come from its content alone, whatever
+/// the seller's assets and products are. Stored with each saved draft, so the Drafts list
+/// does not read and judge every whole draft each time it is shown.
+pub fn content_problems(draft: &ProductDraft, policy: &CatalogPolicy) -> usize {
+    let neutral = ReleaseContext {
+        policy: policy.clone(),
+        assets: draft.specifications.iter().map(|s| (s.asset_id.clone(), AssetAvailability::Available)).collect(),
+        live_product_names: Vec::new(),
+    };
+    check_draft(draft, &neutral).len()
+}
+
+/// How many of a draft's problems come from the seller's account as it is now: the assets
+/// its specifications name (R16, R20) and its name among the live products (R15). With
+/// [`content_problems`], this adds up to `check_draft(draft, context).len()`.
+pub fn account_problems(name: &str, asset_ids: &[String], context: &ReleaseContext) -> usize {
+    let name_taken = check_name(name, &context.live_product_names).is_some() && check_name(name, &[]).is_none();
+    usize::from(name_taken) + asset_ids.iter().filter(|id| asset_problem(id, context).is_some()).count()
+}
+
+/// A vCPU tier's price as typed, if it is one (R19): a valid price (R18's format) above $0.
+/// The wizard and price changes after release (R54) both judge tier prices with this.
+pub fn tier_price(text: &str) -> Result<Price, &'static str> {
+    match Price::parse(text) {
+        Ok(price) if price.is_zero() => Err("A vCPU tier price must be more than 0."),
+        Ok(price) => Ok(price),
+        Err(error) => Err(error.message()),
     }
 }
 
@@ -336,12 +394,8 @@ fn check_tiers(
         }
         for (i, mode) in &enabled {
             let at = field(&format!("tiers[{t}].prices.{}", mode.key()));
-            match Price::parse(&tier.prices[*i]) {
-                Ok(p) if p.is_zero() => {
-                    found.push(RuleViolation::new(Rule::R19, &at, "A vCPU tier price must be more than 0."))
-                }
-                Ok(_) => {}
-                Err(e) => found.push(RuleViolation::new(Rule::R19, &at, e.message())),
+            if let Err(message) = tier_price(&tier.prices[*i]) {
+                found.push(RuleViolation::new(Rule::R19, &at, message));
             }
         }
     }

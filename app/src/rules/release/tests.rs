@@ -258,3 +258,38 @@ fn the_largest_draft_the_rules_allow_passes_them_and_fits_the_storage_bounds() {
     assert_eq!(draft.specifications.len(), MAX_SPECIFICATIONS);
     assert!(draft.specifications.iter().all(|s| s.tiers.len() == MAX_VCPU_TIERS));
 }
+
+#[test]
+fn r15_a_name_with_invisible_or_control_characters_is_refused_and_cannot_shadow_a_live_name() {
+    for name in ["Existing\u{200B} Product", "Existing Product\u{202E}", "Hardened\u{0}Ubuntu"] {
+        let draft = ProductDraft { name: name.into(), ..complete() };
+        assert_eq!(rules(&draft), vec![(Rule::R15, "name".into())], "{name:?}");
+    }
+    let summary = ProductDraft { summary: "tab\tand line\nbreaks are fine".into(), ..complete() };
+    assert_eq!(rules(&summary), vec![]);
+    let nul = ProductDraft { description: "pasted\u{0}".into(), ..complete() };
+    let found = check_draft(&nul, &context());
+    assert_eq!((found[0].rule, found[0].field.as_str()), (Rule::R15, "description"));
+    assert!(found[0].message.contains("U+0000"), "{}", found[0].message);
+}
+
+#[test]
+fn r32_a_drafts_problems_split_into_content_and_account_parts_that_add_up() {
+    let taken = SpecificationDraft { asset_id: "asset-taken".into(), ..simple_spec() };
+    let unknown = SpecificationDraft { asset_id: "asset-gone".into(), ..vcpu_spec() };
+    let empty = SpecificationDraft { asset_id: String::new(), regions: vec![], ..simple_spec() };
+    let drafts = [
+        complete(),
+        ProductDraft::default(),
+        ProductDraft { name: "Existing Product".into(), ..complete() },
+        ProductDraft { name: "x".repeat(61), specifications: vec![taken.clone(), unknown.clone()], ..complete() },
+        ProductDraft { specifications: vec![empty, taken, simple_spec(), unknown], pricing_mode: None, ..complete() },
+        ProductDraft { name: "Existing\u{200B} Product".into(), ..complete() },
+    ];
+    let context = context();
+    for draft in drafts {
+        let asset_ids: Vec<String> = draft.specifications.iter().map(|s| s.asset_id.clone()).collect();
+        let split = content_problems(&draft, &context.policy) + account_problems(&draft.name, &asset_ids, &context);
+        assert_eq!(split, check_draft(&draft, &context).len(), "{draft:?}");
+    }
+}

@@ -1,0 +1,289 @@
+//! Sign-in's defences against exhaustion and guessing.
+//!
+//! - **Hashing is bounded.** Argon2 takes 19 MiB and tens of milliseconds per check; run
+//!   without a bound, 256 concurrent sign-ins took a server to 5 GB. At most
+//!   [`SignInLimits::concurrent_hashes`] checks run at once (one per core by default); a few
+//!   more may wait briefly for a turn, and past that the answer is 503 with `Retry-After`.
+//! - **Guessing one account is slowed,** in the database so that every server agrees: one
+//!   check at a time per email address, and after [`SignInLimits::free_failures`] failures in
+//!   a row each further attempt waits twice as long as the one before, up to 15 minutes. It
+//!   is a delay, never a lock: it ends by itself, and a right password after it signs in.
+//!   Unknown addresses are slowed the same way, so the answer does not tell which exist.
+//! - **Guessing from one client address is limited** in memory (per server): more than
+//!   [`SignInLimits::address_failures`] failures within [`SignInLimits::address_window`]
+//!   are answered 429 until the oldest leaves the window.
+
+use crate::error::{ssr::db_error, AppError};
+use crate::state::{now_ms, Db};
+use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+/// The limits, from the operator's configuration (defaults in [`SignInLimits::default`]).
+#[derive(Debug, Clone)]
+pub struct SignInLimits {
+    pub concurrent_hashes: usize,
+    /// Checks that may wait for a turn beyond those running; more are answered 503.
+    pub waiting_hashes: usize,
+    /// Failures in a row for one email address before attempts are delayed.
+    pub free_failures: i64,
+    pub address_failures: usize,
+    pub address_window: Duration,
+}
+
+impl Default for SignInLimits {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        SignInLimits {
+            concurrent_hashes: cores,
+            waiting_hashes: cores * 8,
+            free_failures: 5,
+            address_failures: 50,
+            address_window: Duration::from_secs(10 * 60),
+        }
+    }
+}
+
+/// The longest delay between attempts on one email address.
+pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
+/// How long one attempt holds its email address while its password is checked; a server
+/// that dies mid-check releases it after this.
+const CHECK_HOLD_MS: i64 = 15_000;
+/// How long a waiting check waits for its turn before the server says it is busy.
+const TURN_WAIT: Duration = Duration::from_secs(5);
+
+/// How long attempt number `failures + 1` must wait after `failures` failures in a row.
+pub fn delay_after(failures: i64, free_failures: i64) -> Duration {
+    if failures < free_failures {
+        return Duration::ZERO;
+    }
+    let doublings = (failures - free_failures).min(20) as u32;
+    Duration::from_secs(1u64 << doublings).min(MAX_DELAY)
+}
+
+/// This server's sign-in guard: the hashing bound and the per-address counts.
+pub struct SignInGuard {
+    pub limits: SignInLimits,
+    hashing: Semaphore,
+    waiting: AtomicUsize,
+    failures_by_address: Mutex<HashMap<IpAddr, VecDeque<i64>>>,
+}
+
+impl SignInGuard {
+    pub fn new(limits: SignInLimits) -> Self {
+        SignInGuard {
+            hashing: Semaphore::new(limits.concurrent_hashes.max(1)),
+            waiting: AtomicUsize::new(0),
+            failures_by_address: Mutex::new(HashMap::new()),
+            limits,
+        }
+    }
+
+    /// A turn to run one password check, or 503 when too many are running and waiting.
+    pub async fn turn(&self) -> Result<SemaphorePermit<'_>, AppError> {
+        if let Ok(permit) = self.hashing.try_acquire() {
+            return Ok(permit);
+        }
+        let busy = || AppError::Busy {
+            message: "Too many sign-ins are being checked just now. Please try again in a few seconds.".into(),
+            retry_after: 2,
+        };
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.limits.waiting_hashes {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(busy());
+        }
+        let permit = tokio::time::timeout(TURN_WAIT, self.hashing.acquire()).await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        match permit {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(busy()),
+        }
+    }
+
+    /// Refuses a client address that failed too often lately (429).
+    pub fn check_address(&self, address: Option<IpAddr>) -> Result<(), AppError> {
+        let Some(address) = address else { return Ok(()) };
+        let now = now_ms();
+        let window = self.limits.address_window.as_millis() as i64;
+        let mut failures = self.failures_by_address.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(times) = failures.get_mut(&address) else { return Ok(()) };
+        while times.front().is_some_and(|t| *t <= now - window) {
+            times.pop_front();
+        }
+        if times.len() < self.limits.address_failures {
+            return Ok(());
+        }
+        let oldest = times.front().copied().unwrap_or(now);
+        let retry_after = ((oldest + window - now).max(0) as u64).div_ceil(1000).max(1);
+        Err(AppError::TooManyRequests {
+            message: format!(
+                "Too many failed sign-ins from your network. Try again in {}.",
+                describe_wait(retry_after)
+            ),
+            retry_after,
+        })
+    }
+
+    pub fn record_address_failure(&self, address: Option<IpAddr>) {
+        let Some(address) = address else { return };
+        let now = now_ms();
+        let window = self.limits.address_window.as_millis() as i64;
+        let mut failures = self.failures_by_address.lock().unwrap_or_else(|e| e.into_inner());
+        // Addresses whose failures have all aged out are forgotten, so the map stays small.
+        if failures.len() > 10_000 {
+            failures.retain(|_, times| times.back().is_some_and(|t| *t > now - window));
+        }
+        let times = failures.entry(address).or_default();
+        times.push_back(now);
+        while times.len() > self.limits.address_failures {
+            times.pop_front();
+        }
+    }
+}
+
+/// "3 seconds", "2 minutes".
+pub fn describe_wait(seconds: u64) -> String {
+    match seconds {
+        0 | 1 => "a second".to_owned(),
+        s if s < 90 => format!("{s} seconds"),
+        s => format!("{} minutes", s.div_ceil(60)),
+    }
+}
+
+/// An email address as the throttle keys it.
+fn key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Takes the email address's turn for one check, recording the failures so far; or says
+/// how long to wait (429).
+pub async fn claim(db: &Db, email: &str, free_failures: i64) -> Result<i64, AppError> {
+    let key = key(email);
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO sign_in_throttle (email_key, failures, blocked_until, updated_at) VALUES ($1, 0, 0, $2) \
+         ON CONFLICT (email_key) DO NOTHING",
+    )
+    .bind(&key)
+    .bind(now)
+    .execute(db)
+    .await
+    .map_err(db_error("preparing a sign-in"))?;
+    let claimed: Option<i64> = sqlx::query_scalar(
+        "UPDATE sign_in_throttle SET blocked_until = $1, updated_at = $2 \
+         WHERE email_key = $3 AND blocked_until <= $2 RETURNING failures",
+    )
+    .bind(now + CHECK_HOLD_MS)
+    .bind(now)
+    .bind(&key)
+    .fetch_optional(db)
+    .await
+    .map_err(db_error("claiming a sign-in"))?;
+    if let Some(failures) = claimed {
+        return Ok(failures);
+    }
+    let (failures, blocked_until): (i64, i64) =
+        sqlx::query_as("SELECT failures, blocked_until FROM sign_in_throttle WHERE email_key = $1")
+            .bind(&key)
+            .fetch_one(db)
+            .await
+            .map_err(db_error("reading a sign-in delay"))?;
+    let retry_after = ((blocked_until - now).max(0) as u64).div_ceil(1000).max(1);
+    let message = if failures >= free_failures {
+        format!(
+            "Too many failed sign-ins to this account. Try again in {}. Each failed attempt makes the wait longer; \
+             it ends by itself, and the account is not locked.",
+            describe_wait(retry_after)
+        )
+    } else {
+        "A sign-in to this account is being checked just now. Try again in a moment.".to_owned()
+    };
+    Err(AppError::TooManyRequests { message, retry_after })
+}
+
+/// Gives back a claimed turn without an outcome (the check could not run).
+pub async fn release(db: &Db, email: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE sign_in_throttle SET blocked_until = 0 WHERE email_key = $1")
+        .bind(key(email))
+        .execute(db)
+        .await
+        .map_err(db_error("releasing a sign-in"))?;
+    Ok(())
+}
+
+/// Records the outcome of a claimed check: a success clears the count, a failure adds one
+/// and sets the wait before the next attempt.
+pub async fn record(db: &Db, email: &str, succeeded: bool, failures_before: i64, free_failures: i64) -> Result<(), AppError> {
+    let key = key(email);
+    let now = now_ms();
+    if succeeded {
+        sqlx::query("DELETE FROM sign_in_throttle WHERE email_key = $1")
+            .bind(&key)
+            .execute(db)
+            .await
+            .map_err(db_error("clearing sign-in failures"))?;
+        // Entries of addresses nobody tried for a day are swept here, as sessions are.
+        sqlx::query("DELETE FROM sign_in_throttle WHERE updated_at < $1 AND blocked_until < $2")
+            .bind(now - 24 * 60 * 60 * 1000)
+            .bind(now)
+            .execute(db)
+            .await
+            .map_err(db_error("sweeping sign-in failures"))?;
+        return Ok(());
+    }
+    let failures = failures_before + 1;
+    let wait = delay_after(failures, free_failures).as_millis() as i64;
+    sqlx::query("UPDATE sign_in_throttle SET failures = $1, blocked_until = $2, updated_at = $3 WHERE email_key = $4")
+        .bind(failures)
+        .bind(now + wait)
+        .bind(now)
+        .bind(&key)
+        .execute(db)
+        .await
+        .map_err(db_error("recording a failed sign-in"))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_doubles_after_the_free_failures_and_never_passes_fifteen_minutes() {
+        assert_eq!(delay_after(4, 5), Duration::ZERO);
+        assert_eq!(delay_after(5, 5), Duration::from_secs(1));
+        assert_eq!(delay_after(6, 5), Duration::from_secs(2));
+        assert_eq!(delay_after(10, 5), Duration::from_secs(32));
+        assert_eq!(delay_after(250, 5), MAX_DELAY);
+        assert_eq!(delay_after(i64::MAX, 5), MAX_DELAY);
+    }
+
+    #[test]
+    fn a_client_address_is_refused_past_its_failures_and_let_in_once_they_age_out() {
+        let guard = SignInGuard::new(SignInLimits { address_failures: 3, address_window: Duration::from_millis(200), ..Default::default() });
+        let address = Some("192.0.2.7".parse().unwrap());
+        for _ in 0..3 {
+            assert!(guard.check_address(address).is_ok());
+            guard.record_address_failure(address);
+        }
+        let refused = guard.check_address(address).unwrap_err();
+        assert_eq!(refused.status(), 429);
+        assert!(refused.retry_after().is_some());
+        assert!(guard.check_address(Some("192.0.2.8".parse().unwrap())).is_ok(), "other addresses are not affected");
+        std::thread::sleep(Duration::from_millis(250));
+        assert!(guard.check_address(address).is_ok());
+    }
+
+    #[tokio::test]
+    async fn password_checks_past_the_running_and_waiting_bound_are_told_the_server_is_busy() {
+        let guard = SignInGuard::new(SignInLimits { concurrent_hashes: 1, waiting_hashes: 0, ..Default::default() });
+        let running = guard.turn().await.unwrap();
+        let busy = guard.turn().await.unwrap_err();
+        assert_eq!((busy.status(), busy.retry_after()), (503, Some(2)));
+        drop(running);
+        assert!(guard.turn().await.is_ok());
+    }
+}

@@ -1,0 +1,158 @@
+//! Input every request must respect before any page or server function reads it: no control
+//! characters in any text (`app::rules::text`), bodies only as form fields or JSON, and a
+//! bounded size.
+//!
+//! One layer instead of a check in each server function, so no text field can be missed:
+//! a NUL byte reaching PostgreSQL is a 500 there, and one pasted into a draft made every
+//! autosave fail. Line breaks and tabs are text; the rules refuse what else a field may not
+//! hold (such as invisible characters in a name, R15) with their own messages.
+
+use crate::http_errors::error_response;
+use app::error::AppError;
+use app::rules::text::{code_point, is_forbidden_control};
+use axum::body::{to_bytes, Body};
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use http::{header, Method, StatusCode};
+
+/// The largest body a server function accepts. The largest draft the storage bounds allow
+/// (`rules::release::storage_bounds`) is about a fifth of this as JSON.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// Where in a request a control character was found.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ControlCharacter {
+    pub found: char,
+    pub field: String,
+}
+
+fn first_control(field: &str, text: &str) -> Option<ControlCharacter> {
+    text.chars().find(|c| is_forbidden_control(*c)).map(|found| ControlCharacter { found, field: field.to_owned() })
+}
+
+/// A control character in a URL's path or query (percent-decoded).
+pub fn control_in_uri(uri: &http::Uri) -> Option<ControlCharacter> {
+    let path = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy();
+    if let Some(found) = first_control("the address", &path) {
+        return Some(found);
+    }
+    let query = uri.query().unwrap_or_default();
+    form_urlencoded::parse(query.as_bytes()).find_map(|(name, value)| {
+        first_control(&name, &name).or_else(|| first_control(&name, &value))
+    })
+}
+
+/// A control character in a form-encoded body.
+pub fn control_in_form(body: &[u8]) -> Option<ControlCharacter> {
+    form_urlencoded::parse(body).find_map(|(name, value)| first_control(&name, &name).or_else(|| first_control(&name, &value)))
+}
+
+/// A control character anywhere in a JSON document's strings or keys, named by its path
+/// (`content.specifications[0].regions[1]`).
+pub fn control_in_json(value: &serde_json::Value, path: &str) -> Option<ControlCharacter> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => first_control(path, text),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| control_in_json(v, &format!("{path}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(key, v)| {
+            let at = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            first_control(&at, key).or_else(|| control_in_json(v, &at))
+        }),
+        _ => None,
+    }
+}
+
+fn refused(found: &ControlCharacter) -> AppError {
+    AppError::BadRequest(format!(
+        "The {} holds a control character ({}), which no text may contain. Remove it and try again.",
+        found.field,
+        code_point(found.found)
+    ))
+}
+
+/// The layer: checks the address of every request and the body of every server-function call.
+pub async fn check_input(request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    if let Some(found) = control_in_uri(request.uri()) {
+        tracing::info!(field = %found.field, "refused a request holding a control character");
+        return if is_api {
+            error_response(&refused(&found))
+        } else {
+            bad_address_page()
+        };
+    }
+    if !is_api || matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(request).await;
+    }
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap_or("?").split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    let json = match content_type.as_deref() {
+        Some("application/json") => Some(true),
+        Some("application/x-www-form-urlencoded") => Some(false),
+        // Only an empty body may come without a type (a server function without arguments).
+        None => None,
+        Some(_) => return unsupported_type(),
+    };
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
+        let mut response = error_response(&AppError::BadRequest(format!(
+            "The request is too large ({} KiB at most).",
+            MAX_BODY_BYTES / 1024
+        )));
+        *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+        return response;
+    };
+    let found = match json {
+        // A body that is not JSON is left for the server function to refuse with its own 400.
+        Some(true) => serde_json::from_slice::<serde_json::Value>(&bytes).ok().and_then(|v| control_in_json(&v, "")),
+        Some(false) => control_in_form(&bytes),
+        None if bytes.is_empty() => None,
+        None => return unsupported_type(),
+    };
+    if let Some(found) = found {
+        tracing::info!(field = %found.field, path = %parts.uri.path(), "refused a request holding a control character");
+        return error_response(&refused(&found));
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// JSON is accepted only as `application/json`, so no plain-text body (which any site may
+/// send without asking) is ever read as JSON.
+fn unsupported_type() -> Response {
+    let mut response = error_response(&AppError::BadRequest(
+        "Send the request as application/json or application/x-www-form-urlencoded.".into(),
+    ));
+    *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
+    response
+}
+
+fn bad_address_page() -> Response {
+    let page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Bad address · Marketplace</title></head>\
+        <body><main><h1>This address cannot be opened</h1><p>It holds a control character, which no address on this site \
+        contains. Check the link you followed.</p><p><a href=\"/\">Go to the marketplace</a></p></main></body></html>";
+    (StatusCode::BAD_REQUEST, Html(page)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_found_in_addresses_forms_and_json_with_their_field() {
+        let uri: http::Uri = "/products/%00".parse().unwrap();
+        assert_eq!(control_in_uri(&uri).unwrap().found, '\0');
+        let uri: http::Uri = "/?q=ubuntu%1B".parse().unwrap();
+        assert_eq!(control_in_uri(&uri).unwrap().field, "q");
+        assert!(control_in_uri(&"/?q=caf%C3%A9+bar".parse().unwrap()).is_none());
+        assert_eq!(control_in_form(b"email=a%00b&password=x").unwrap().field, "email");
+        assert!(control_in_form(b"reason=line+one%0D%0Aline+two%09tab").is_none());
+        let json: serde_json::Value =
+            serde_json::from_str(r#"{"content":{"name":"ok","specifications":[{"regions":["eu","x\u0000"]}]}}"#).unwrap();
+        assert_eq!(control_in_json(&json, "").unwrap().field, "content.specifications[0].regions[1]");
+        let fine: serde_json::Value = serde_json::from_str(r#"{"description":"a\nb\tc"}"#).unwrap();
+        assert!(control_in_json(&fine, "").is_none());
+    }
+}

@@ -1,0 +1,140 @@
+//! What a public console needs in front of every request: cross-site writes refused, and
+//! the security headers every answer carries.
+//!
+//! Cross-site request forgery: the session cookie is `SameSite=Lax`, which already keeps it
+//! off cross-site POSTs in current browsers, but older browsers and same-site subdomains do
+//! not honour that. So every request that can change something (anything but GET, HEAD and
+//! OPTIONS) is refused when the browser says it comes from another site: `Sec-Fetch-Site`
+//! other than `same-origin` or `none`, or an `Origin` that is not this site's. Clients that
+//! are not browsers send neither header and are let through; they hold no victim's cookie.
+
+use crate::http_errors::error_response;
+use app::error::AppError;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use http::header::{self, HeaderMap, HeaderValue};
+use http::Method;
+use std::sync::Arc;
+
+/// What the security layers need to know about the site.
+#[derive(Debug, Clone, Default)]
+pub struct SitePolicy {
+    /// The origin people use (`https://market.example`), from `PUBLIC_URL`. When set, a
+    /// request's `Origin` must be exactly this; otherwise it must name the `Host` it was sent to.
+    pub public_origin: Option<String>,
+    /// Send `Strict-Transport-Security` (the site is served over HTTPS).
+    pub hsts: bool,
+}
+
+impl SitePolicy {
+    pub fn new(public_url: Option<&str>) -> Self {
+        let public_origin = public_url.map(origin_of);
+        let hsts = public_origin.as_deref().is_some_and(|o| o.starts_with("https://"));
+        SitePolicy { public_origin, hsts }
+    }
+}
+
+/// `scheme://host[:port]` of a URL, lower-cased, without a path.
+fn origin_of(url: &str) -> String {
+    let url = url.trim().to_ascii_lowercase();
+    match url.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or_default()),
+        None => url,
+    }
+}
+
+/// Whether the browser says this request was made by another site.
+pub fn is_cross_site(headers: &HeaderMap, policy: &SitePolicy) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        if !matches!(site.as_bytes(), b"same-origin" | b"none") {
+            return true;
+        }
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else { return false };
+    let Ok(origin) = origin.to_str() else { return true };
+    let origin = origin.to_ascii_lowercase();
+    match &policy.public_origin {
+        Some(expected) => &origin != expected,
+        None => {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_ascii_lowercase);
+            match (origin.split_once("://"), host) {
+                (Some((_, authority)), Some(host)) => authority != host,
+                _ => true,
+            }
+        }
+    }
+}
+
+/// Refuses a state-changing request that comes from another site (403).
+pub async fn refuse_cross_site(State(policy): State<Arc<SitePolicy>>, request: Request, next: Next) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && is_cross_site(request.headers(), &policy) {
+        tracing::info!(method = %request.method(), path = %request.uri().path(), "refused a cross-site request");
+        return error_response(&AppError::Forbidden);
+    }
+    next.run(request).await
+}
+
+/// The policy for answers that are not pages (server functions, files, errors): nothing
+/// on them may run or be framed. Pages set their own, with the render's nonce
+/// (`app::content_security_policy`).
+const NON_PAGE_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// Adds the security headers to every answer, and keeps answers that depend on who is
+/// signed in out of every cache.
+pub async fn security_headers(State(policy): State<Arc<SitePolicy>>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let signed_in = request.headers().get_all(header::COOKIE).iter().any(|c| {
+        c.to_str().is_ok_and(|c| c.contains(app::auth::ssr::SESSION_COOKIE))
+    });
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(NON_PAGE_CSP));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    if policy.hsts {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    let private = path.starts_with("/api/")
+        || path.starts_with("/console")
+        || path.starts_with("/review")
+        || path.starts_with("/purchases")
+        || path.starts_with("/account")
+        || signed_in;
+    if private && !path.starts_with("/pkg/") {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs.iter().map(|(k, v)| (header::HeaderName::from_static(k), HeaderValue::from_static(v))).collect()
+    }
+
+    #[test]
+    fn a_browser_request_from_another_site_is_cross_site() {
+        let open = SitePolicy::default();
+        assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")]), &open));
+        assert!(is_cross_site(&headers(&[("sec-fetch-site", "same-site")]), &open));
+        assert!(is_cross_site(&headers(&[("origin", "https://evil.example"), ("host", "market.example")]), &open));
+        assert!(is_cross_site(&headers(&[("origin", "null"), ("host", "market.example")]), &open));
+        assert!(!is_cross_site(&headers(&[("origin", "http://market.example"), ("host", "market.example")]), &open));
+        assert!(!is_cross_site(&headers(&[("sec-fetch-site", "same-origin")]), &open));
+        assert!(!is_cross_site(&headers(&[]), &open), "non-browser clients send neither header");
+    }
+
+    #[test]
+    fn with_a_public_url_the_origin_must_be_exactly_it() {
+        let policy = SitePolicy::new(Some("https://Market.example/"));
+        assert!(policy.hsts);
+        assert!(!is_cross_site(&headers(&[("origin", "https://market.example"), ("host", "10.0.0.5:3000")]), &policy));
+        assert!(is_cross_site(&headers(&[("origin", "http://market.example"), ("host", "market.example")]), &policy));
+        assert!(!SitePolicy::new(Some("http://localhost:3000")).hsts);
+    }
+}

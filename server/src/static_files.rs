@@ -1,0 +1,50 @@
+//! Static files (the WASM bundle, its JavaScript, CSS, icons) and the 404 page.
+//!
+//! A path no file system could hold (a name over 255 bytes, an address over 2 KiB) is
+//! answered 404 without asking the file system: asked, it fails with "File name too long",
+//! which the file service logs as an ERROR of ours though the mistake is the client's.
+
+use app::state::AppState;
+use axum::extract::{Request, State};
+use axum::response::{Html, IntoResponse, Response};
+use http::StatusCode;
+
+/// The longest file name on the file systems we run on, and a bound on a whole path.
+const MAX_NAME_BYTES: usize = 255;
+const MAX_PATH_BYTES: usize = 2048;
+
+/// Whether a request path could name a file at all.
+pub fn plausible_file_path(path: &str) -> bool {
+    path.len() <= MAX_PATH_BYTES && path.split('/').all(|segment| segment.len() <= MAX_NAME_BYTES)
+}
+
+/// The answer for an address that cannot name anything on this site.
+pub fn no_such_address() -> Response {
+    let page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Page not found · Marketplace</title></head>\
+        <body><main><h1>Page not found</h1><p>There is no page at this address.</p>\
+        <p><a href=\"/\">Go to the marketplace</a></p></main></body></html>";
+    (StatusCode::NOT_FOUND, Html(page)).into_response()
+}
+
+/// Everything no route took: a static file if there is one, else the app's 404 page.
+pub async fn fallback(State(state): State<AppState>, request: Request) -> Response {
+    if !plausible_file_path(request.uri().path()) {
+        return no_such_address();
+    }
+    let context = {
+        let state = state.clone();
+        move || leptos::prelude::provide_context(state.clone())
+    };
+    let handler = leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, app::shell);
+    handler(request.uri().clone(), State(state), request).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_longer_than_a_file_system_allows_are_not_looked_up() {
+        assert!(super::plausible_file_path("/pkg/marketplace.wasm"));
+        assert!(!super::plausible_file_path(&format!("/pkg/{}.js", "x".repeat(300))));
+        assert!(!super::plausible_file_path(&"/a".repeat(1100)));
+    }
+}
