@@ -86,8 +86,8 @@ pub fn escape_html(text: &str) -> String {
 ///
 /// The account is known before the page renders: the server looks up the session once per
 /// request (`auth::ssr::SessionAccount`) and sends it along with the page for hydration.
-/// It is a plain signal, not a resource read under several `<Suspense>`s: that pattern can
-/// leave a server-rendered page half sent (leptos-rs/leptos#4851).
+/// It is a plain signal, not a resource read under several `<Suspense>`s, so the header and
+/// every guard read one answer without waiting.
 #[derive(Clone, Copy)]
 pub struct Session {
     pub account: RwSignal<Result<Option<Account>, AppError>>,

@@ -72,10 +72,11 @@ async fn an_unknown_page_is_a_404() {
     assert!(html.contains("Sign out"), "the 404 page still knows who is signed in");
 }
 
-/// Leptos occasionally never finishes a page whose `<Suspense>` waits for a resource
-/// (leptos-rs/leptos#4851; see `server/src/render_watchdog.rs`). Rendering each page many
-/// times at once, while other tests run, shows whether any response stalls; a stalled
-/// render is retried after 8 s, so one that has not finished in 40 s never will.
+/// A page whose resource is first polled while Leptos generates a route list waits forever
+/// (leptos-rs/leptos#4773): generating one sets a process-wide flag. Every test server
+/// of this process shares one route list, generated once (`server::router`), so no page
+/// renders during that window. Rendering each page many times at once, while other tests
+/// start their servers, shows whether any response stalls: none ever takes 40 s.
 #[tokio::test]
 async fn pages_rendered_many_times_at_once_all_finish() {
     use futures::stream::{self, StreamExt};
