@@ -30,6 +30,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// The Content-Security-Policy of a page rendered with `nonce`: only this render's own
 /// scripts run (and what they load), code comes from this site only, nothing may frame it.
+#[cfg(feature = "ssr")]
 pub fn content_security_policy(nonce: &str, reload_port: Option<u32>) -> String {
     // `cargo leptos watch` reloads the page through a WebSocket on its own port.
     let reload = reload_port.map(|port| format!(" ws://127.0.0.1:{port} ws://localhost:{port}")).unwrap_or_default();

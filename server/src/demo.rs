@@ -56,6 +56,8 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, AppError> {
     for image in [
         PrivateImage { os: "Debian 12".into(), ..image("img-demo4-tools", "debian-tools") },
         PrivateImage { os: "Ubuntu 22.04".into(), ..image("img-demo4-gpu", "ubuntu-gpu") },
+        // A third, for the browser test of a product named with markup (issue 10).
+        PrivateImage { os: "Ubuntu 24.04".into(), ..image("img-demo4-lab", "ubuntu-lab") },
     ] {
         insert_private_image(db, &ids[3], &image).await.map_err(app::error::ssr::db_error("seeding images"))?;
     }

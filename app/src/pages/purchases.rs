@@ -99,6 +99,10 @@ pub fn PurchaseForm(page: ProductPage) -> impl IntoView {
 
 #[component]
 pub fn PurchasesPage() -> impl IntoView {
+    // A signed-out visitor is sent to sign in, as from the console.
+    if matches!(expect_context::<crate::root::Session>().account.get_untracked(), Ok(None)) {
+        return view! { <leptos_router::components::Redirect path="/sign-in" /> }.into_any();
+    }
     let deploy = ServerAction::<DeployPurchase>::new();
     let purchases = Resource::new(move || deploy.version().get(), |_| my_purchases());
     view! {
@@ -141,4 +145,5 @@ pub fn PurchasesPage() -> impl IntoView {
             </Transition>
         </main>
     }
+    .into_any()
 }
