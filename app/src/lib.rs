@@ -17,6 +17,7 @@ pub mod purchases;
 pub mod release;
 pub mod reviews;
 pub mod rules;
+pub mod session;
 #[cfg(feature = "ssr")]
 pub mod state;
 

@@ -1,16 +1,20 @@
-//! The HTML shell, the router and the session shared by every page.
+//! The HTML shell and the router.
 
-use crate::auth::{Account, SignIn, SignOut};
-use crate::error::AppError;
+use crate::components::island::SCRIPTS_TEMPLATE_ID;
 use crate::pages::{applications, console, marketplace, messages, review, sign_in::SignInPage};
+use crate::session::Session;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Link, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
+/// The page around the app. Pages are rendered on the server; the scripts that load the
+/// WASM and hydrate a page's islands are kept only when the page has an island
+/// (`components::island`), so a page without one loads no script at all.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     set_content_security_policy(&options);
+    let stylesheet = stylesheet_href(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -18,13 +22,46 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <link rel="stylesheet" id="leptos" href=stylesheet />
                 <MetaTags />
             </head>
             <body>
                 <App />
+                <template id=SCRIPTS_TEMPLATE_ID>
+                    <HydrationScripts options islands=true />
+                </template>
             </body>
         </html>
+    }
+}
+
+/// The address of the site's stylesheet: content-hashed in builds made with `hash-files`
+/// (read once from the hash file cargo-leptos writes beside the server), so browsers can
+/// keep it for good.
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    let name = if options.hash_files { hashed_name(options, "css") } else { None };
+    format!("/{}/{}.css", options.site_pkg_dir, name.unwrap_or_else(|| options.output_name.to_string()))
+}
+
+/// `marketplace.<hash>` for the file kind `kind` (css, js, wasm) from the hash file.
+fn hashed_name(options: &LeptosOptions, kind: &str) -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        static HASHES: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+        let hashes = HASHES.get_or_init(|| {
+            let path = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
+            let text = path.and_then(|p| std::fs::read_to_string(p).ok()).unwrap_or_default();
+            text.lines()
+                .filter_map(|line| line.split_once(':'))
+                .map(|(kind, hash)| (kind.trim().to_owned(), hash.trim().to_owned()))
+                .collect()
+        });
+        hashes.iter().find(|(k, _)| k == kind).map(|(_, hash)| format!("{}.{hash}", options.output_name))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = (options, kind);
+        None
     }
 }
 
@@ -83,42 +120,11 @@ pub fn escape_html(text: &str) -> String {
     escaped
 }
 
-/// The signed-in account and the actions that change it, shared by every page.
-///
-/// The account is known before the page renders: the server looks up the session once per
-/// request (`auth::ssr::SessionAccount`) and sends it along with the page for hydration.
-/// It is a plain signal, not a resource read under several `<Suspense>`s, so the header and
-/// every guard read one answer without waiting.
-#[derive(Clone, Copy)]
-pub struct Session {
-    pub account: RwSignal<Result<Option<Account>, AppError>>,
-    pub sign_in: ServerAction<SignIn>,
-    pub sign_out: ServerAction<SignOut>,
-    /// Unread internal messages of a signed-in seller (R43), shown in the console's navigation.
-    pub unread: RwSignal<i64>,
-}
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let sign_in = ServerAction::<SignIn>::new();
-    let sign_out = ServerAction::<SignOut>::new();
-    let account = RwSignal::new(SharedValue::new(crate::auth::request_account).into_inner());
-    Effect::new(move || {
-        if let Some(Ok(signed_in)) = sign_in.value().get() {
-            account.set(Ok(Some(signed_in)));
-        }
-    });
-    Effect::new(move || {
-        if let Some(Ok(())) = sign_out.value().get() {
-            account.set(Ok(None));
-        }
-    });
-    let unread = RwSignal::new(SharedValue::new(crate::notifications::request_unread).into_inner());
-    provide_context(Session { account, sign_in, sign_out, unread });
-
+    provide_context(Session::of_request());
     view! {
-        <Stylesheet id="leptos" href="/pkg/marketplace.css" />
         <Link rel="icon" href="/favicon.svg" />
         <Title formatter=page_title />
         <Router>

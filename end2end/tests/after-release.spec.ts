@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { demo } from './fixtures/accounts';
 import { personAt } from './fixtures/review';
+import { hydrated } from './fixtures/hydration';
 
 type Spec = Record<string, unknown>;
 
@@ -24,7 +25,7 @@ async function releasedProduct(seller: Page, reviewer: Page, imageId: string, na
 
 async function myProducts(seller: Page) {
   await seller.goto('/console/products');
-  await seller.locator('body[data-hydrated]').waitFor();
+  await hydrated(seller);
   await expect(seller.getByRole('table', { name: 'Products' })).toBeVisible();
 }
 
@@ -95,7 +96,7 @@ test('a vCPU product: no Set as Free Image, a tier price changed and shown publi
   await row.getByRole('button', { name: 'More for GPU Compute' }).click();
   await menu.getByRole('menuitem', { name: 'Change vCPU prices' }).click();
   await expect(seller.getByRole('heading', { level: 1, name: 'GPU Compute' })).toBeVisible();
-  await seller.locator('body[data-hydrated]').waitFor();
+  await hydrated(seller);
 
   const price = seller.getByLabel('Pay-per-use (hourly) price for 4 vCPUs');
   await price.fill('-1');
@@ -113,7 +114,7 @@ test('a vCPU product: no Set as Free Image, a tier price changed and shown publi
 
   // The locked image cannot deploy a VM (R52).
   await seller.goto('/console/assets');
-  await seller.locator('body[data-hydrated]').waitFor();
+  await hydrated(seller);
   await seller.getByRole('button', { name: 'Deploy VM from ubuntu-gpu' }).click();
   await expect(seller.locator('#deploy-error')).toContainText('Purchase the product from the marketplace');
 
@@ -128,7 +129,7 @@ test('a vCPU product: no Set as Free Image, a tier price changed and shown publi
   await expect(seller.getByRole('status').filter({ hasText: 'Purchased.' })).toBeVisible();
   await seller.getByRole('link', { name: 'My purchases' }).first().click();
   await expect(seller.getByRole('heading', { level: 1, name: 'My purchases' })).toBeVisible();
-  await seller.locator('body[data-hydrated]').waitFor();
+  await hydrated(seller);
   await seller.getByRole('button', { name: 'Deploy VM from GPU Compute' }).click();
   await expect(seller.getByRole('status').filter({ hasText: 'A VM is being deployed' })).toBeVisible();
   await expect(seller.getByRole('row', { name: /GPU Compute/ })).toContainText('$400.00');

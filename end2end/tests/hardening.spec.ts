@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { demo } from './fixtures/accounts';
 import { openFromQueue, personAt, status, submitThroughApi } from './fixtures/review';
+import { hydrated } from './fixtures/hydration';
 
 /** Fails the test if the page reports a Content-Security-Policy violation or a script error. */
 function watchForViolations(page: Page): string[] {
@@ -31,7 +32,7 @@ test('a product named with markup shows as text to the reviewer, the seller and 
   await expect(status(reviewer)).toHaveText('Approved');
 
   await seller.goto('/console/products');
-  await seller.locator('body[data-hydrated]').waitFor();
+  await hydrated(seller);
   await expect(seller.getByRole('row', { name: new RegExp(markup.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')) })).toContainText('Released');
 
   // A visitor, signed out, opens the public page.
@@ -45,7 +46,7 @@ test('a product named with markup shows as text to the reviewer, the seller and 
   expect(await visitor.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
   // The same page loaded directly (rendered on the server, head included).
   await visitor.reload();
-  await visitor.locator('body[data-hydrated]').waitFor();
+  await hydrated(visitor);
   await expect(visitor).toHaveTitle(`${markup} · Marketplace`);
   expect(await visitor.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
   for (const page of [seller, reviewer]) {

@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import { demo } from './fixtures/accounts';
 import { ReleaseWizard } from './fixtures/release-wizard';
 import { SignInPage } from './fixtures/sign-in-page';
+import { hydrated } from './fixtures/hydration';
 
 async function signInAs(page: import('@playwright/test').Page, account: { email: string; password: string }) {
   const signIn = new SignInPage(page);
@@ -154,7 +155,7 @@ test('two tabs on one draft: the stale save is refused and shown, and nothing is
 
   const other = await context.newPage();
   await other.goto(page.url());
-  await other.locator('body[data-hydrated]').waitFor();
+  await hydrated(other);
   const otherWizard = new ReleaseWizard(other);
   await otherWizard.step('Add Details');
   await other.getByLabel('Summary').fill('Edited in the second tab');

@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import { demo } from './fixtures/accounts';
 import { openFromQueue, personAt, status, submitOnAsset, submitThroughApi } from './fixtures/review';
 import { ReleaseWizard } from './fixtures/release-wizard';
+import { hydrated } from './fixtures/hydration';
 
 test('a seller submits, the reviewer approves, the seller sees it Approved with a message and it is listed (R40, R41, R43, R44, R45, R52)', async ({ browser }) => {
   const seller = await personAt(browser, demo.seller2, 'My Products');
@@ -43,7 +44,7 @@ test('a seller submits, the reviewer approves, the seller sees it Approved with 
 
   // The seller: Approved, with every step's time, and an unread message.
   await seller.goto('/console/applications');
-  await seller.locator('body[data-hydrated]').waitFor();
+  await hydrated(seller);
   const row = seller.getByRole('row', { name: /Fedora Devtools/ });
   await expect(row.locator('[data-status]')).toHaveText('Approved');
   await expect(seller.locator('#unread-count')).toHaveText('1');
@@ -88,7 +89,7 @@ test('a rejection with a reason, then edit and submit again (R44, R52)', async (
   await seller.getByRole('link', { name: 'View the request for Ubuntu ML' }).click();
   await expect(status(seller)).toHaveText('Rejected');
   await expect(seller.locator('#rejection-reason')).toContainText('The description must list the installed frameworks.');
-  await seller.locator('body[data-hydrated]').waitFor();
+  await hydrated(seller);
   await seller.getByRole('button', { name: 'Edit and submit again' }).click();
   await expect(seller.getByRole('heading', { level: 1, name: 'Release New Product' })).toBeVisible();
   await expect(seller).toHaveURL(/\/console\/products\/new\?draft=/);
@@ -110,7 +111,7 @@ test('a pending request is withdrawn after a confirmation, freeing its image (R5
   const seller = await personAt(browser, demo.seller2, 'My Products');
   const id = await submitThroughApi(seller, 'img-demo2-rocky', 'Rocky Hardened');
   await seller.goto(`/console/applications/${id}`);
-  await seller.locator('body[data-hydrated]').waitFor();
+  await hydrated(seller);
   await seller.getByRole('button', { name: 'Withdraw request' }).click();
   const dialog = seller.getByRole('dialog', { name: 'Withdraw this release request?' });
   await dialog.getByRole('button', { name: 'Cancel' }).click();

@@ -8,6 +8,7 @@ pub mod http_errors;
 pub mod input;
 pub mod observability;
 pub mod outbox;
+pub mod page_scripts;
 pub mod security;
 pub mod static_files;
 
@@ -100,7 +101,8 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 
 /// The whole router: pages, server functions, static files, and the layers every request
 /// passes (outermost first): a request id, tracing, security headers, the refusal of
-/// cross-site writes, input checks, error statuses and the session.
+/// cross-site writes, input checks, error statuses, the hydration scripts of pages with
+/// islands, and the session.
 pub fn router(state: AppState) -> Router {
     let site = Arc::new(security::SitePolicy::new(state.settings.public_url.as_deref()));
     Router::new()
@@ -111,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(static_files::fallback)
         .layer(axum::middleware::from_fn_with_state(state.clone(), load_session))
+        .layer(axum::middleware::from_fn(page_scripts::keep_scripts_where_islands_are))
         .layer(axum::middleware::map_response(http_errors::set_error_status))
         .layer(axum::middleware::from_fn(input::check_input))
         .layer(axum::middleware::from_fn_with_state(site.clone(), security::refuse_cross_site))

@@ -1,5 +1,5 @@
 use crate::auth::Role;
-use crate::root::Session;
+use crate::session::Session;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
@@ -7,8 +7,7 @@ use leptos_router::components::Redirect;
 /// the sign-in page. This is for the page; every server function has its own guard.
 #[component]
 pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
-    let session = expect_context::<Session>();
-    move || match session.account.get() {
+    match Session::current().account {
         Ok(Some(account)) if account.role == role => children().into_any(),
         Ok(Some(_)) => view! { <WrongRole role /> }.into_any(),
         Ok(None) => view! { <Redirect path="/sign-in" /> }.into_any(),

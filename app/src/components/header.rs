@@ -1,18 +1,20 @@
-use crate::auth::Role;
-use crate::root::Session;
+use crate::auth::{Role, SignOut};
+use crate::session::Session;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// The bar at the top of every page: the marketplace, and who is signed in.
+/// The bar at the top of every page: the marketplace, and who is signed in. Rendered on the
+/// server; signing out is a plain form, so it needs no script.
 #[component]
 pub fn SiteHeader() -> impl IntoView {
-    let session = expect_context::<Session>();
+    let session = Session::current();
+    let sign_out = ServerAction::<SignOut>::new();
     view! {
         <header class="site-header">
             <A href="/" attr:class="brand">"Marketplace"</A>
             <nav aria-label="Account" class="account-nav">
-                {move || match session.account.get() {
-                    Ok(Some(account)) => {
+                {match session.signed_in().cloned() {
+                    Some(account) => {
                         let area = match account.role {
                             Role::Seller => Some(("/console/products", "Seller Console")),
                             Role::Reviewer => Some(("/review", "Review queue")),
@@ -24,13 +26,13 @@ pub fn SiteHeader() -> impl IntoView {
                             <A href="/account" attr:class="who">
                                 {account.display_name} " (" {account.role.as_str()} ")"
                             </A>
-                            <ActionForm action=session.sign_out>
+                            <ActionForm action=sign_out>
                                 <button type="submit" class="link-button">"Sign out"</button>
                             </ActionForm>
                         }
                         .into_any()
                     }
-                    _ => view! { <A href="/sign-in">"Sign in"</A> }.into_any(),
+                    None => view! { <A href="/sign-in">"Sign in"</A> }.into_any(),
                 }}
             </nav>
         </header>

@@ -5,6 +5,8 @@ pub mod confirm;
 pub mod empty_state;
 pub mod guard;
 pub mod header;
+pub mod island;
+pub mod loaded;
 pub mod menu;
 pub mod product;
 pub mod time;

@@ -3,25 +3,17 @@
 
 use crate::auth::SignOutEverywhere;
 use crate::components::confirm::ConfirmDialog;
-use crate::root::Session;
+use crate::session::Session;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let session = expect_context::<Session>();
-    let everywhere = ServerAction::<SignOutEverywhere>::new();
-    Effect::new(move || {
-        if let Some(Ok(())) = everywhere.value().get() {
-            session.account.set(Ok(None));
-        }
-    });
-    let confirm = RwSignal::new(false);
     view! {
         <Title text="Your account" />
         <main class="page narrow">
-            {move || match session.account.get() {
+            {match Session::current().account {
                 Ok(Some(account)) => view! {
                     <h1>"Your account"</h1>
                     <dl class="facts">
@@ -32,25 +24,40 @@ pub fn AccountPage() -> impl IntoView {
                     <h2>"Where you are signed in"</h2>
                     <p>"You stay signed in on a device for up to 7 days, and are signed out there after a while without using the site."</p>
                     <p>"Signed in on a computer you no longer use, or a shared one? Sign out everywhere ends every session of this account, this one included."</p>
-                    <button type="button" class="button danger" on:click=move |_| confirm.set(true)
-                        disabled=move || everywhere.pending().get()>
-                        "Sign out everywhere"
-                    </button>
-                    {move || everywhere.value().get().and_then(Result::err).map(|e| view! {
-                        <p class="form-error" role="alert">{e.to_string()}</p>
-                    })}
-                    <ConfirmDialog
-                        open=confirm
-                        id="sign-out-everywhere"
-                        title="Sign out everywhere?"
-                        body=Signal::derive(|| "Every device signed in to this account, this one included, will be signed out. You can sign in again with your password.".to_owned())
-                        confirm_label="Sign out everywhere"
-                        on_confirm=Callback::new(move |_| { everywhere.dispatch(SignOutEverywhere {}); })
-                    />
+                    <SignOutEverywhereButton />
                 }.into_any(),
                 Ok(None) => view! { <Redirect path="/sign-in" /> }.into_any(),
                 Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
             }}
         </main>
+    }
+}
+
+#[island]
+fn SignOutEverywhereButton() -> impl IntoView {
+    crate::components::island::mark();
+    let everywhere = ServerAction::<SignOutEverywhere>::new();
+    Effect::new(move || {
+        if let Some(Ok(())) = everywhere.value().get() {
+            crate::components::island::go_to("/sign-in");
+        }
+    });
+    let confirm = RwSignal::new(false);
+    view! {
+        <button type="button" class="button danger" on:click=move |_| confirm.set(true)
+            disabled=move || everywhere.pending().get()>
+            "Sign out everywhere"
+        </button>
+        {move || everywhere.value().get().and_then(Result::err).map(|e| view! {
+            <p class="form-error" role="alert">{e.to_string()}</p>
+        })}
+        <ConfirmDialog
+            open=confirm
+            id="sign-out-everywhere"
+            title="Sign out everywhere?"
+            body=Signal::derive(|| "Every device signed in to this account, this one included, will be signed out. You can sign in again with your password.".to_owned())
+            confirm_label="Sign out everywhere"
+            on_confirm=Callback::new(move |_| { everywhere.dispatch(SignOutEverywhere {}); })
+        />
     }
 }

@@ -6,33 +6,28 @@ use crate::applications::{edit_rejected, list_applications, load_application, Ap
 use crate::components::application::{DueDate, StatusBadge, Timeline};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::product::{ProductDetails, ProductSpecifications};
-use crate::components::{empty_state::EmptyState, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::loaded, time::format_utc};
 use crate::rules::request::RequestStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn MyApplications() -> impl IntoView {
-    let applications = Resource::new(|| (), |_| list_applications());
     view! {
         <Title text="My Applications · Seller Console" />
         <h1>"My Applications"</h1>
-        <Suspense fallback=|| view! { <p role="status">"Loading your release requests…"</p> }>
-            {move || Suspend::new(async move {
-                match applications.await {
-                    Ok(list) if list.is_empty() => view! {
-                        <EmptyState
-                            title="No release requests"
-                            body="When you submit a product for release, its request and review progress appear here."
-                            link=("/console/products/new", "Release New Product")
-                        />
-                    }.into_any(),
-                    Ok(list) => view! { <ApplicationTable applications=list /> }.into_any(),
-                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(list_applications(), |list| if list.is_empty() {
+            view! {
+                <EmptyState
+                    title="No release requests"
+                    body="When you submit a product for release, its request and review progress appear here."
+                    link=("/console/products/new", "Release New Product")
+                />
+            }.into_any()
+        } else {
+            view! { <ApplicationTable applications=list /> }.into_any()
+        })}
     }
 }
 
@@ -66,45 +61,18 @@ fn ApplicationTable(applications: Vec<Application>) -> impl IntoView {
 #[component]
 pub fn ApplicationPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let withdraw = ServerAction::<crate::applications::WithdrawApplication>::new();
-    let request = Resource::new(move || (id(), withdraw.version().get()), |(id, _)| load_application(id));
+    let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
     view! {
         <Title text="Release request · Seller Console" />
         <p><a href="/console/applications">"← My Applications"</a></p>
-        <Suspense fallback=|| view! { <p role="status">"Loading the request…"</p> }>
-            {move || Suspend::new(async move {
-                match request.await {
-                    Ok(detail) => view! { <RequestView detail withdraw /> }.into_any(),
-                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(load_application(id), |detail| view! { <RequestView detail /> })}
     }
 }
 
 #[component]
-fn RequestView(detail: ApplicationDetail, withdraw: ServerAction<crate::applications::WithdrawApplication>) -> impl IntoView {
+fn RequestView(detail: ApplicationDetail) -> impl IntoView {
     let a = detail.application.clone();
-    let id = a.id.clone();
     let status = a.status;
-    let confirm_withdraw = RwSignal::new(false);
-    let edit = Action::new(move |id: &String| edit_rejected(id.clone()));
-    let navigate = use_navigate();
-    Effect::new(move || {
-        if let Some(Ok(draft_id)) = edit.value().get() {
-            navigate(&format!("/console/products/new?draft={draft_id}"), Default::default());
-        }
-    });
-    let error = move || {
-        withdraw.value().get().and_then(Result::err).or_else(|| edit.value().get().and_then(Result::err)).map(|e| e.to_string())
-    };
-    let on_withdraw = {
-        let id = id.clone();
-        Callback::new(move |_| {
-            withdraw.dispatch(crate::applications::WithdrawApplication { id: id.clone() });
-        })
-    };
     view! {
         <div class="page-head">
             <h1>{format!("Release request for {}", a.product_name)}</h1>
@@ -121,31 +89,70 @@ fn RequestView(detail: ApplicationDetail, withdraw: ServerAction<crate::applicat
                 <p>{reason}</p>
             </div>
         })}
-        {move || error().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
-        <div class="row-actions">
-            {match status {
-                RequestStatus::Submitted | RequestStatus::UnderReview => view! {
-                    <button type="button" id="withdraw" disabled=move || withdraw.pending().get()
-                        on:click=move |_| confirm_withdraw.set(true)>"Withdraw request"</button>
-                }.into_any(),
-                RequestStatus::Rejected => {
-                    let id = id.clone();
-                    view! {
-                        <button type="button" class="primary" id="edit-resubmit" disabled=move || edit.pending().get()
-                            on:click=move |_| { edit.dispatch(id.clone()); }>
-                            {move || if edit.pending().get() { "Opening…" } else { "Edit and submit again" }}
-                        </button>
-                    }.into_any()
-                }
-                RequestStatus::Approved => a.product_id.clone().map(|pid| view! {
-                    <a class="button" href=format!("/products/{pid}")>"View on the marketplace"</a>
-                }).into_any(),
-                RequestStatus::Withdrawn => view! { <p class="muted">"Withdrawn: its image assets are free again."</p> }.into_any(),
-            }}
-        </div>
+        {match status {
+            RequestStatus::Submitted | RequestStatus::UnderReview | RequestStatus::Rejected => {
+                view! { <RequestActions id=a.id.clone() status /> }.into_any()
+            }
+            RequestStatus::Approved => view! {
+                <div class="row-actions">
+                    {a.product_id.clone().map(|pid| view! { <a class="button" href=format!("/products/{pid}")>"View on the marketplace"</a> })}
+                </div>
+            }.into_any(),
+            RequestStatus::Withdrawn => view! {
+                <div class="row-actions"><p class="muted">"Withdrawn: its image assets are free again."</p></div>
+            }.into_any(),
+        }}
         <h2>"What you submitted"</h2>
         <ProductDetails content=detail.content.clone() />
         <ProductSpecifications content=detail.content asset_names=detail.asset_names />
+    }
+}
+
+/// What the seller can do with a pending request (withdraw it, after a confirmation) or a
+/// rejected one (edit and submit it again). The page is loaded again after a withdrawal,
+/// so every part of it shows the new status.
+#[island]
+fn RequestActions(id: String, status: RequestStatus) -> impl IntoView {
+    crate::components::island::mark();
+    let withdraw = ServerAction::<crate::applications::WithdrawApplication>::new();
+    let confirm_withdraw = RwSignal::new(false);
+    let edit = Action::new(move |id: &String| edit_rejected(id.clone()));
+    Effect::new(move || {
+        if let Some(Ok(draft_id)) = edit.value().get() {
+            crate::components::island::go_to(&format!("/console/products/new?draft={draft_id}"));
+        }
+    });
+    Effect::new(move || {
+        if let Some(Ok(())) = withdraw.value().get() {
+            crate::components::island::reload();
+        }
+    });
+    let error = move || {
+        withdraw.value().get().and_then(Result::err).or_else(|| edit.value().get().and_then(Result::err)).map(|e| e.to_string())
+    };
+    let on_withdraw = {
+        let id = id.clone();
+        Callback::new(move |_| {
+            withdraw.dispatch(crate::applications::WithdrawApplication { id: id.clone() });
+        })
+    };
+    view! {
+        {move || error().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+        <div class="row-actions">
+            {if status == RequestStatus::Rejected {
+                view! {
+                    <button type="button" class="primary" id="edit-resubmit" disabled=move || edit.pending().get()
+                        on:click=move |_| { edit.dispatch(id.clone()); }>
+                        {move || if edit.pending().get() { "Opening…" } else { "Edit and submit again" }}
+                    </button>
+                }.into_any()
+            } else {
+                view! {
+                    <button type="button" id="withdraw" disabled=move || withdraw.pending().get()
+                        on:click=move |_| confirm_withdraw.set(true)>"Withdraw request"</button>
+                }.into_any()
+            }}
+        </div>
         <ConfirmDialog
             open=confirm_withdraw
             id="confirm-withdraw"

@@ -8,21 +8,8 @@ use leptos_router::components::{Outlet, A};
 /// The console frame: navigation in the seed's words, and the current page.
 #[component]
 pub fn ConsoleLayout() -> impl IntoView {
-    let session = expect_context::<crate::root::Session>();
-    // The count comes with the page; in the browser it is asked again on each move within
-    // the console (and after signing in), so a message that arrived meanwhile shows up.
-    #[cfg(feature = "hydrate")]
-    {
-        let location = leptos_router::hooks::use_location();
-        Effect::new(move || {
-            location.pathname.track();
-            leptos::task::spawn_local(async move {
-                if let Ok(n) = crate::notifications::unread_count().await {
-                    session.unread.set(n);
-                }
-            });
-        });
-    }
+    // The unread count comes with each page, which the server renders whole.
+    let unread = crate::session::Session::current().unread;
     view! {
         <RequireRole role=Role::Seller>
             <div class="console">
@@ -39,7 +26,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                         <li>
                             <A href="/console/messages">
                                 "Messages"
-                                {move || match session.unread.get() {
+                                {match unread {
                                     0 => None,
                                     n => Some(view! { " " <span class="count" id="unread-count" aria-label=format!("{n} unread")>{n}</span> }),
                                 }}

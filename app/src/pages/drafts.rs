@@ -1,7 +1,7 @@
 //! Product Management → Drafts (R32): each draft with its name and when it was last saved,
 //! and deleting one after a confirmation.
 
-use crate::components::{empty_state::EmptyState, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::loaded, time::format_utc};
 use crate::drafts::{list_drafts, DeleteDraft, DraftSummary};
 use leptos::html::Dialog;
 use leptos::prelude::*;
@@ -9,32 +9,55 @@ use leptos_meta::Title;
 
 #[component]
 pub fn DraftsPage() -> impl IntoView {
-    let delete = ServerAction::<DeleteDraft>::new();
-    let drafts = Resource::new(move || delete.version().get(), |_| list_drafts());
-    let to_delete = RwSignal::new(None::<DraftSummary>);
     view! {
         <Title text="Drafts · Seller Console" />
         <h1>"Drafts"</h1>
-        {move || {
-            delete.value().get().and_then(Result::err).map(|error| {
-                view! { <p class="notice error" role="alert">{error.to_string()}</p> }
-            })
-        }}
-        <Transition fallback=|| view! { <p role="status">"Loading your drafts…"</p> }>
-            {move || Suspend::new(async move {
-                match drafts.await {
-                    Ok(list) if list.is_empty() => view! {
-                        <EmptyState
-                            title="No drafts"
-                            body="Products you save as drafts while releasing them will be listed here, ready to resume."
-                        />
-                    }
-                    .into_any(),
-                    Ok(list) => view! { <DraftTable drafts=list to_delete /> }.into_any(),
-                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+        {loaded(list_drafts(), |list| if list.is_empty() {
+            view! { <NoDrafts /> }.into_any()
+        } else {
+            view! { <DraftsView drafts=list /> }.into_any()
+        })}
+    }
+}
+
+#[component]
+fn NoDrafts() -> impl IntoView {
+    view! {
+        <EmptyState
+            title="No drafts"
+            body="Products you save as drafts while releasing them will be listed here, ready to resume."
+        />
+    }
+}
+
+/// The drafts with *Delete* (after a confirmation); an island, so a deletion answers in place.
+#[island]
+fn DraftsView(drafts: Vec<DraftSummary>) -> impl IntoView {
+    crate::components::island::mark();
+    let delete = ServerAction::<DeleteDraft>::new();
+    let list = RwSignal::new(drafts);
+    let to_delete = RwSignal::new(None::<DraftSummary>);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = list_drafts().await {
+                    list.set(fresh);
                 }
-            })}
-        </Transition>
+            });
+        }
+    });
+    view! {
+        {move || delete.value().get().and_then(Result::err).map(|error| {
+            view! { <p class="notice error" role="alert">{error.to_string()}</p> }
+        })}
+        {move || {
+            let drafts = list.get();
+            if drafts.is_empty() {
+                view! { <NoDrafts /> }.into_any()
+            } else {
+                view! { <DraftTable drafts to_delete /> }.into_any()
+            }
+        }}
         <ConfirmDelete to_delete delete />
     }
 }

@@ -1,7 +1,7 @@
 //! Image Assets: the seller's private images, which of them can be released as assets
 //! (and why not, rule by rule), and the assets released so far.
 
-use crate::components::{empty_state::EmptyState, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::loaded, time::format_utc};
 use crate::error::AppError;
 use crate::images::{load_image_assets, ImageAssetsOverview, ReleaseAsAsset};
 use crate::rules::asset::{asset_violations, format_size, PrivateImage};
@@ -10,29 +10,41 @@ use leptos_meta::Title;
 
 #[component]
 pub fn ImageAssetsPage() -> impl IntoView {
-    let release = ServerAction::<ReleaseAsAsset>::new();
-    let deploy = ServerAction::<crate::purchases::DeployImage>::new();
-    provide_context(deploy);
-    let overview = Resource::new(move || release.version().get(), |_| load_image_assets());
     view! {
         <Title text="Image Assets · Seller Console" />
         <h1>"Image Assets"</h1>
         <p class="lead">
             "A product is released from an image asset. Release a private image as an asset if it is a system disk image created from a public image, in an asset region, at most 128 GB, and not shared, encrypted or already released."
         </p>
+        {loaded(load_image_assets(), |overview| view! { <ImageAssetsView overview /> })}
+    }
+}
+
+/// The assets and private images, with *Release as asset* and *Deploy VM*: an island, so
+/// each operation answers in place. After a release the overview is asked again.
+#[island]
+fn ImageAssetsView(overview: ImageAssetsOverview) -> impl IntoView {
+    crate::components::island::mark();
+    let release = ServerAction::<ReleaseAsAsset>::new();
+    let deploy = ServerAction::<crate::purchases::DeployImage>::new();
+    provide_context(deploy);
+    let overview = RwSignal::new(overview);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = release.value().get() {
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = load_image_assets().await {
+                    overview.set(fresh);
+                }
+            });
+        }
+    });
+    view! {
         <ReleaseOutcome release />
         {move || deploy.value().get().map(|r| match r {
             Ok(_) => view! { <p class="notice success" role="status">"A VM is being deployed from this image."</p> }.into_any(),
             Err(e) => view! { <p class="notice error" role="alert" id="deploy-error">{e.to_string()}</p> }.into_any(),
         })}
-        <Transition fallback=|| view! { <p role="status">"Loading your images…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(overview) => view! { <Overview overview release /> }.into_any(),
-                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Transition>
+        {move || view! { <Overview overview=overview.get() release /> }}
     }
 }
 

@@ -3,6 +3,7 @@
 //! description for search engines. The search is a plain GET form for the same reason.
 
 use crate::components::empty_state::EmptyState;
+use crate::components::loaded::loaded;
 use crate::components::product::ProductSpecifications;
 use crate::components::time::format_utc;
 use crate::listing::{list_products, load_product, ListedProduct, ProductQuery};
@@ -14,10 +15,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn MarketplaceHome() -> impl IntoView {
     let query = use_query_map();
-    let search = move || {
-        query.with(|q| ProductQuery { text: q.get("q").unwrap_or_default(), region: q.get("region").unwrap_or_default() })
-    };
-    let products = Resource::new(search, list_products);
+    let search = query.with_untracked(|q| ProductQuery { text: q.get("q").unwrap_or_default(), region: q.get("region").unwrap_or_default() });
+    let filtered = !search.text.trim().is_empty() || !search.region.is_empty();
     let regions = CatalogPolicy::default().regions;
     view! {
         <Title text="Virtual-machine images" />
@@ -29,40 +28,38 @@ pub fn MarketplaceHome() -> impl IntoView {
             </section>
             <form method="get" action="/" class="search" role="search">
                 <label for="q">"Search"</label>
-                <input type="search" id="q" name="q" prop:value=move || search().text placeholder="Name, category or seller" />
+                <input type="search" id="q" name="q" value=search.text.clone() placeholder="Name, category or seller" />
                 <label for="region">"Region"</label>
                 <select id="region" name="region">
                     <option value="">"Any region"</option>
                     {regions.into_iter().map(|r| {
-                        let selected = { let r = r.clone(); move || search().region == r };
+                        let selected = search.region == r;
                         view! { <option value=r.clone() selected=selected>{r.clone()}</option> }
                     }).collect_view()}
                 </select>
                 <button type="submit">"Search"</button>
             </form>
-            <Suspense fallback=|| view! { <p role="status">"Loading products…"</p> }>
-                {move || Suspend::new(async move {
-                    let filtered = { let s = search(); !s.text.trim().is_empty() || !s.region.is_empty() };
-                    match products.await {
-                        Ok(list) if list.is_empty() && filtered => view! {
-                            <EmptyState title="No products match" body="Try other words or another region." link=("/", "Show all products") />
-                        }.into_any(),
-                        Ok(list) if list.is_empty() => view! {
-                            <EmptyState
-                                title="No products are listed yet"
-                                body="Products appear here once a seller releases them and a reviewer approves them. Sellers can sign in to start."
-                                link=("/sign-in", "Sign in")
-                            />
-                        }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="product-grid" aria-label="Products">
-                                {list.into_iter().map(|p| view! { <ProductCard product=p /> }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded(list_products(search.clone()), move |list| {
+                if list.is_empty() && filtered {
+                    view! {
+                        <EmptyState title="No products match" body="Try other words or another region." link=("/", "Show all products") />
+                    }.into_any()
+                } else if list.is_empty() {
+                    view! {
+                        <EmptyState
+                            title="No products are listed yet"
+                            body="Products appear here once a seller releases them and a reviewer approves them. Sellers can sign in to start."
+                            link=("/sign-in", "Sign in")
+                        />
+                    }.into_any()
+                } else {
+                    view! {
+                        <ul class="product-grid" aria-label="Products">
+                            {list.into_iter().map(|p| view! { <ProductCard product=p /> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            })}
         </main>
     }
 }
@@ -80,30 +77,27 @@ fn ProductCard(product: ListedProduct) -> impl IntoView {
     }
 }
 
-/// The purchase form for a signed-in buyer; for a visitor, a way to sign in first.
+/// The purchase form for a signed-in buyer (an island); for a visitor, a way to sign in
+/// first, so the public page loads no script.
 #[component]
 fn BuyOrSignIn(page: crate::listing::ProductPage) -> impl IntoView {
-    let session = expect_context::<crate::root::Session>();
-    move || match session.account.get() {
-        Ok(Some(a)) if a.role != crate::auth::Role::Reviewer => {
-            view! { <crate::pages::purchases::PurchaseForm page=page.clone() /> }.into_any()
-        }
-        Ok(Some(_)) => ().into_any(),
-        _ => view! { <p><a class="button" href="/sign-in">"Sign in to purchase"</a></p> }.into_any(),
+    match crate::session::Session::current().role() {
+        Some(crate::auth::Role::Reviewer) => ().into_any(),
+        Some(_) => view! { <crate::pages::purchases::PurchaseForm page /> }.into_any(),
+        None => view! { <p><a class="button" href="/sign-in">"Sign in to purchase"</a></p> }.into_any(),
     }
 }
 
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let product = Resource::new(id, load_product);
+    let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
     view! {
         <main class="page">
             <p><a href="/">"← All products"</a></p>
             <Suspense fallback=|| view! { <p role="status">"Loading the product…"</p> }>
-                {move || Suspend::new(async move {
-                    match product.await {
+                {Suspend::new(async move {
+                    match load_product(id).await {
                         Ok(page) => {
                             let p = page.product.clone();
                             let description = format!("{} — {} by {}, in {}.", p.summary, p.category, p.seller_name, p.regions.join(", "));
@@ -124,16 +118,10 @@ pub fn ProductPage() -> impl IntoView {
                                 </article>
                             }.into_any()
                         }
-                        Err(error) => {
-                            #[cfg(feature = "ssr")]
-                            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                                response.set_status(http::StatusCode::from_u16(error.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
-                            }
-                            view! {
-                                <Title text="Product not found" />
-                                <p class="form-error" role="alert">{error.to_string()}</p>
-                            }.into_any()
-                        }
+                        Err(error) => view! {
+                            <Title text="Product not found" />
+                            <crate::components::loaded::ErrorNotice error />
+                        }.into_any(),
                     }
                 })}
             </Suspense>

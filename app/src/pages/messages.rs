@@ -1,56 +1,52 @@
 //! Seller Console → Messages (the internal inbox, with its unread count in the navigation)
 //! and the notification settings that choose email and SMS besides it (R43).
 
-use crate::components::{empty_state::EmptyState, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::loaded, time::format_utc};
 use crate::notifications::{
-    list_messages, load_notification_settings, mark_read, InboxMessage, NotificationSettings, SaveNotificationSettings,
+    list_messages, load_notification_settings, InboxMessage, MarkRead, NotificationSettings, SaveNotificationSettings,
 };
-use crate::root::Session;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+/// The inbox, rendered on the server. Marking a message read is a plain form: the server
+/// marks it and sends the browser back here, with the count in the navigation updated.
 #[component]
 pub fn Messages() -> impl IntoView {
-    let session = expect_context::<Session>();
-    let read = Action::new(|id: &String| mark_read(id.clone()));
-    Effect::new(move || {
-        if let Some(Ok(unread)) = read.value().get() {
-            session.unread.set(unread);
-        }
-    });
-    let messages = Resource::new(move || read.version().get(), |_| list_messages());
+    let unread = crate::session::Session::current().unread;
+    let read = ServerAction::<MarkRead>::new();
+    let error = read.value().get_untracked().and_then(Result::err).map(|e| e.to_string());
     view! {
         <Title text="Messages · Seller Console" />
         <div class="page-head">
             <h1>"Messages"</h1>
-            {move || (session.unread.get() > 0).then(|| view! {
-                <button type="button" id="mark-all-read" on:click=move |_| { read.dispatch(String::new()); }>"Mark all as read"</button>
+            {(unread > 0).then(|| view! {
+                <ActionForm action=read>
+                    <input type="hidden" name="id" value="" />
+                    <button type="submit" id="mark-all-read">"Mark all as read"</button>
+                </ActionForm>
             })}
         </div>
-        <Transition fallback=|| view! { <p role="status">"Loading your messages…"</p> }>
-            {move || Suspend::new(async move {
-                match messages.await {
-                    Ok(list) if list.is_empty() => view! {
-                        <EmptyState
-                            title="No messages"
-                            body="Review results and other notices from the marketplace arrive here."
-                        />
-                    }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="inbox" aria-label="Messages">
-                            {list.into_iter().map(|m| view! { <MessageItem message=m read /> }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Transition>
+        {error.map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+        {loaded(list_messages(), |list| if list.is_empty() {
+            view! {
+                <EmptyState
+                    title="No messages"
+                    body="Review results and other notices from the marketplace arrive here."
+                />
+            }.into_any()
+        } else {
+            view! {
+                <ul class="inbox" aria-label="Messages">
+                    {list.into_iter().map(|m| view! { <MessageItem message=m /> }).collect_view()}
+                </ul>
+            }.into_any()
+        })}
     }
 }
 
 #[component]
-fn MessageItem(message: InboxMessage, read: Action<String, Result<i64, crate::error::AppError>>) -> impl IntoView {
-    let id = message.id.clone();
+fn MessageItem(message: InboxMessage) -> impl IntoView {
+    let read = ServerAction::<MarkRead>::new();
     view! {
         <li class="message" class:unread=!message.read>
             <div class="message-head">
@@ -58,37 +54,34 @@ fn MessageItem(message: InboxMessage, read: Action<String, Result<i64, crate::er
                 <span class="muted">{format_utc(message.created_at)}</span>
             </div>
             <p class="message-body">{message.body.clone()}</p>
-            <p class="row-actions">
+            <div class="row-actions">
                 {message.link.clone().map(|href| view! { <a href=href>"Open the request"</a> })}
                 {(!message.read).then(|| view! {
-                    <button type="button" class="link-button" on:click=move |_| { read.dispatch(id.clone()); }>"Mark as read"</button>
+                    <ActionForm action=read>
+                        <input type="hidden" name="id" value=message.id.clone() />
+                        <button type="submit" class="link-button">"Mark as read"</button>
+                    </ActionForm>
                 })}
-            </p>
+            </div>
         </li>
     }
 }
 
 #[component]
 pub fn NotificationSettingsPage() -> impl IntoView {
-    let save = ServerAction::<SaveNotificationSettings>::new();
-    let settings = Resource::new(|| (), |_| load_notification_settings());
     view! {
         <Title text="Notification settings · Seller Console" />
         <h1>"Notification settings"</h1>
         <p class="lead">"Review results always arrive under Messages. Choose whether they are also sent by email and SMS."</p>
-        <Suspense fallback=|| view! { <p role="status">"Loading your settings…"</p> }>
-            {move || Suspend::new(async move {
-                match settings.await {
-                    Ok(current) => view! { <SettingsForm current save /> }.into_any(),
-                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(load_notification_settings(), |current| view! { <SettingsForm current /> })}
     }
 }
 
-#[component]
-fn SettingsForm(current: NotificationSettings, save: ServerAction<SaveNotificationSettings>) -> impl IntoView {
+/// The settings form: the SMS number is checked by the shared rule as it is typed (R43).
+#[island]
+fn SettingsForm(current: NotificationSettings) -> impl IntoView {
+    crate::components::island::mark();
+    let save = ServerAction::<SaveNotificationSettings>::new();
     let by_sms = RwSignal::new(current.by_sms);
     let phone = RwSignal::new(current.phone.clone());
     let phone_error = move || crate::rules::request::check_phone(&phone.get(), by_sms.get()).err();
@@ -101,13 +94,13 @@ fn SettingsForm(current: NotificationSettings, save: ServerAction<SaveNotificati
                 {format!("Email to {}", current.email)}
             </label>
             <label class="option">
-                <input type="checkbox" name="by_sms" value="true" id="by-sms" prop:checked=move || by_sms.get()
+                <input type="checkbox" name="by_sms" value="true" id="by-sms" checked=current.by_sms prop:checked=move || by_sms.get()
                     on:change=move |ev| by_sms.set(event_target_checked(&ev)) />
                 "SMS"
             </label>
             <label for="phone">"Mobile number for SMS"</label>
             <input type="text" id="phone" name="phone" inputmode="tel" autocomplete="tel" placeholder="+353 1 234 5678"
-                prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev))
+                value=current.phone.clone() prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev))
                 aria-invalid=move || phone_error().is_some().to_string() aria-describedby="phone-error" />
             <p class="field-error" id="phone-error" aria-live="polite">{move || phone_error().map(|e| format!("R43: {e}"))}</p>
             <button type="submit" class="primary" disabled=move || save.pending().get() || phone_error().is_some()>

@@ -5,7 +5,7 @@
 
 use crate::components::confirm::ConfirmDialog;
 use crate::components::menu::{MenuItem, MoreMenu};
-use crate::components::{empty_state::EmptyState, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::loaded, time::format_utc};
 use crate::products::{load_owned_product, my_products, OwnedProduct, ProductRow, ProductStatus, SetFreeImage};
 use crate::rules::after_release::{apply_tier_prices, TierPrices};
 use crate::rules::release::{BillingMode, TemplateKind};
@@ -15,8 +15,33 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn MyProducts() -> impl IntoView {
+    view! {
+        <Title text="My Products · Seller Console" />
+        <div class="page-head">
+            <h1>"My Products"</h1>
+            <a class="button primary" href="/console/products/new">"Release New Product"</a>
+        </div>
+        {loaded(my_products(), |list| if list.is_empty() {
+            view! {
+                <EmptyState
+                    title="No products yet"
+                    body="A product is released from one of your image assets. Choose Release New Product to start; drafts are kept under Drafts, and submitted requests under My Applications."
+                    link=("/console/products/new", "Release New Product")
+                />
+            }.into_any()
+        } else {
+            view! { <ProductsView rows=list /> }.into_any()
+        })}
+    }
+}
+
+/// The products with their More menus, and Set as Free Image after a confirmation: an
+/// island, so the menus work by keyboard and an operation answers in place.
+#[island]
+fn ProductsView(rows: Vec<ProductRow>) -> impl IntoView {
+    crate::components::island::mark();
     let set_free = ServerAction::<SetFreeImage>::new();
-    let rows = Resource::new(move || set_free.version().get(), |_| my_products());
+    let rows = RwSignal::new(rows);
     let to_free = RwSignal::new(None::<ProductRow>);
     let confirm_open = RwSignal::new(false);
     let ask = Callback::new(move |row: ProductRow| {
@@ -28,31 +53,21 @@ pub fn MyProducts() -> impl IntoView {
             set_free.dispatch(SetFreeImage { id: row.id, version: row.version });
         }
     });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = set_free.value().get() {
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = my_products().await {
+                    rows.set(fresh);
+                }
+            });
+        }
+    });
     view! {
-        <Title text="My Products · Seller Console" />
-        <div class="page-head">
-            <h1>"My Products"</h1>
-            <a class="button primary" href="/console/products/new">"Release New Product"</a>
-        </div>
         {move || set_free.value().get().map(|result| match result {
             Ok(p) => view! { <p class="notice success" role="status">{format!("{} is now a Free image. Its price is fixed.", p.product.name)}</p> }.into_any(),
             Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
         })}
-        <Transition fallback=|| view! { <p role="status">"Loading your products…"</p> }>
-            {move || Suspend::new(async move {
-                match rows.await {
-                    Ok(list) if list.is_empty() => view! {
-                        <EmptyState
-                            title="No products yet"
-                            body="A product is released from one of your image assets. Choose Release New Product to start; drafts are kept under Drafts, and submitted requests under My Applications."
-                            link=("/console/products/new", "Release New Product")
-                        />
-                    }.into_any(),
-                    Ok(list) => view! { <ProductTable rows=list ask /> }.into_any(),
-                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Transition>
+        {move || view! { <ProductTable rows=rows.get() ask /> }}
         <ConfirmDialog
             open=confirm_open
             id="confirm-set-free"
@@ -116,26 +131,19 @@ fn ProductTable(rows: Vec<ProductRow>, ask: Callback<ProductRow>) -> impl IntoVi
 #[component]
 pub fn ProductManagePage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let product = Resource::new(id, load_owned_product);
+    let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
     view! {
         <Title text="Product prices · Seller Console" />
         <p><a href="/console/products">"← My Products"</a></p>
-        <Suspense fallback=|| view! { <p role="status">"Loading the product…"</p> }>
-            {move || Suspend::new(async move {
-                match product.await {
-                    Ok(owned) => view! { <PriceEditor owned /> }.into_any(),
-                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(load_owned_product(id), |owned| view! { <PriceEditor owned /> })}
     }
 }
 
 /// The tier prices of every vCPU specification, as typed; checked by the shared rules on
 /// every keystroke. There is no control to add or delete a tier (R54).
-#[component]
+#[island]
 fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
+    crate::components::island::mark();
     let saved = RwSignal::new(owned);
     let prices_of = |o: &OwnedProduct| -> Vec<Vec<TierPrices>> {
         o.content.specifications.iter().map(|s| if s.template == TemplateKind::Vcpu { s.tiers.iter().map(|t| t.prices.clone()).collect() } else { Vec::new() }).collect()
@@ -186,6 +194,7 @@ fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
                                                         aria-label=format!("{} price for {} vCPUs", b.label(), tier.vcpus)
                                                         aria-describedby=error_id.clone()
                                                         aria-invalid=move || problem(f.clone()).is_some().to_string()
+                                                        value=tier.prices[m].clone()
                                                         prop:value=move || typed.with(|p| p.get(s).and_then(|x| x.get(t)).map(|x| x[m].clone()).unwrap_or_default())
                                                         on:input=move |ev| typed.update(|p| p[s][t][m] = event_target_value(&ev)) />
                                                     <p class="field-error" id=error_id>{move || problem(field.clone())}</p>

@@ -1,9 +1,9 @@
 //! Purchases (R53): buying a product on its public page, and the buyer's purchases, each of
 //! which can deploy a VM from the product's image, locked or not.
 
-use crate::components::{empty_state::EmptyState, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::loaded, time::format_utc};
 use crate::listing::ProductPage;
-use crate::purchases::{buy_product, my_purchases, DeployPurchase};
+use crate::purchases::{buy_product, my_purchases, DeployPurchase, Purchase};
 use crate::rules::after_release::{purchase_price, PurchaseChoice};
 use crate::rules::price::Price;
 use crate::rules::release::{BillingMode, TemplateKind};
@@ -11,8 +11,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// The purchase form on a product's public page, for a signed-in customer or seller.
-#[component]
+#[island]
 pub fn PurchaseForm(page: ProductPage) -> impl IntoView {
+    crate::components::island::mark();
     let content = StoredValue::new(page.content.clone());
     let product_id = page.product.id.clone();
     let choice = RwSignal::new(PurchaseChoice {
@@ -100,50 +101,65 @@ pub fn PurchaseForm(page: ProductPage) -> impl IntoView {
 #[component]
 pub fn PurchasesPage() -> impl IntoView {
     // A signed-out visitor is sent to sign in, as from the console.
-    if matches!(expect_context::<crate::root::Session>().account.get_untracked(), Ok(None)) {
+    if crate::session::Session::current().signed_in().is_none() {
         return view! { <leptos_router::components::Redirect path="/sign-in" /> }.into_any();
     }
-    let deploy = ServerAction::<DeployPurchase>::new();
-    let purchases = Resource::new(move || deploy.version().get(), |_| my_purchases());
     view! {
         <Title text="My purchases" />
         <main class="page">
             <h1>"My purchases"</h1>
-            {move || deploy.value().get().map(|r| match r {
-                Ok(_) => view! { <p class="notice success" role="status">"A VM is being deployed from this image."</p> }.into_any(),
-                Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+            {loaded(my_purchases(), |list| if list.is_empty() {
+                view! {
+                    <EmptyState title="No purchases yet" body="Products you purchase on the marketplace are listed here, ready to deploy." link=("/", "Browse the marketplace") />
+                }.into_any()
+            } else {
+                view! { <PurchasesTable purchases=list /> }.into_any()
             })}
-            <Transition fallback=|| view! { <p role="status">"Loading your purchases…"</p> }>
-                {move || Suspend::new(async move {
-                    match purchases.await {
-                        Ok(list) if list.is_empty() => view! {
-                            <EmptyState title="No purchases yet" body="Products you purchase on the marketplace are listed here, ready to deploy." link=("/", "Browse the marketplace") />
-                        }.into_any(),
-                        Ok(list) => view! {
-                            <table class="data" aria-label="Purchases">
-                                <thead><tr><th scope="col">"Product"</th><th scope="col">"Region"</th><th scope="col">"Billing mode"</th><th scope="col">"Price"</th><th scope="col">"Purchased"</th><th scope="col">"VMs"</th><th scope="col">"Operation"</th></tr></thead>
-                                <tbody>
-                                    {list.into_iter().map(|p| {
-                                        let id = p.id.clone();
-                                        view! {
-                                            <tr>
-                                                <th scope="row"><a href=format!("/products/{}", p.product_id)>{p.product_name.clone()}</a></th>
-                                                <td>{p.region.clone()}</td><td>{p.billing.clone()}</td>
-                                                <td>{format!("${}", Price::from_cents(p.price_cents))}</td>
-                                                <td>{format_utc(p.created_at)}</td><td>{p.deployments}</td>
-                                                <td><button type="button" aria-label=format!("Deploy VM from {}", p.product_name)
-                                                    on:click=move |_| { deploy.dispatch(DeployPurchase { purchase_id: id.clone() }); }>"Deploy VM"</button></td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
-                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
         </main>
     }
     .into_any()
+}
+
+/// The purchases with *Deploy VM* on each; a deployment's outcome is said above the table
+/// and counted in its row.
+#[island]
+fn PurchasesTable(purchases: Vec<Purchase>) -> impl IntoView {
+    crate::components::island::mark();
+    let list = RwSignal::new(purchases);
+    let deploy = ServerAction::<DeployPurchase>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = deploy.value().get() {
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = my_purchases().await {
+                    list.set(fresh);
+                }
+            });
+        }
+    });
+    view! {
+        {move || deploy.value().get().map(|r| match r {
+            Ok(_) => view! { <p class="notice success" role="status">"A VM is being deployed from this image."</p> }.into_any(),
+            Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+        })}
+        <table class="data" aria-label="Purchases">
+            <thead><tr><th scope="col">"Product"</th><th scope="col">"Region"</th><th scope="col">"Billing mode"</th><th scope="col">"Price"</th><th scope="col">"Purchased"</th><th scope="col">"VMs"</th><th scope="col">"Operation"</th></tr></thead>
+            <tbody>
+                <For each=move || list.get() key=|p| (p.id.clone(), p.deployments) let:p>
+                    <tr>
+                        <th scope="row"><a href=format!("/products/{}", p.product_id)>{p.product_name.clone()}</a></th>
+                        <td>{p.region.clone()}</td><td>{p.billing.clone()}</td>
+                        <td>{format!("${}", Price::from_cents(p.price_cents))}</td>
+                        <td>{format_utc(p.created_at)}</td><td>{p.deployments}</td>
+                        <td>{
+                            let id = p.id.clone();
+                            view! {
+                                <button type="button" aria-label=format!("Deploy VM from {}", p.product_name) disabled=move || deploy.pending().get()
+                                    on:click=move |_| { deploy.dispatch(DeployPurchase { purchase_id: id.clone() }); }>"Deploy VM"</button>
+                            }
+                        }</td>
+                    </tr>
+                </For>
+            </tbody>
+        </table>
+    }
 }

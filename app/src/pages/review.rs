@@ -7,7 +7,7 @@ use crate::auth::Role;
 use crate::components::application::{DueDate, StatusBadge, Timeline};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::product::{ProductDetails, ProductSpecifications};
-use crate::components::{empty_state::EmptyState, guard::RequireRole, time::format_utc};
+use crate::components::{empty_state::EmptyState, guard::RequireRole, loaded::loaded, time::format_utc};
 use crate::reviews::{load_for_review, review_queue, Decide};
 use crate::rules::request::{check_reason, RequestAction, RequestStatus};
 use leptos::prelude::*;
@@ -16,27 +16,22 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn ReviewQueue() -> impl IntoView {
-    let queue = Resource::new(|| (), |_| review_queue());
     view! {
         <RequireRole role=Role::Reviewer>
             <Title text="Review queue" />
             <main class="page">
                 <h1>"Review queue"</h1>
                 <p class="lead">"Pending release requests, oldest first. Each is due three working days after it was submitted."</p>
-                <Suspense fallback=|| view! { <p role="status">"Loading the queue…"</p> }>
-                    {move || Suspend::new(async move {
-                        match queue.await {
-                            Ok(list) if list.is_empty() => view! {
-                                <EmptyState
-                                    title="Nothing to review"
-                                    body="Release requests that sellers submit wait here, oldest first."
-                                />
-                            }.into_any(),
-                            Ok(list) => view! { <QueueTable requests=list /> }.into_any(),
-                            Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                        }
-                    })}
-                </Suspense>
+                {loaded(review_queue(), |list| if list.is_empty() {
+                    view! {
+                        <EmptyState
+                            title="Nothing to review"
+                            body="Release requests that sellers submit wait here, oldest first."
+                        />
+                    }.into_any()
+                } else {
+                    view! { <QueueTable requests=list /> }.into_any()
+                })}
             </main>
         </RequireRole>
     }
@@ -73,32 +68,45 @@ fn QueueTable(requests: Vec<Application>) -> impl IntoView {
 #[component]
 pub fn ReviewRequestPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let decide = ServerAction::<Decide>::new();
-    let request = Resource::new(move || (id(), decide.version().get()), |(id, _)| load_for_review(id));
+    let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
     view! {
         <RequireRole role=Role::Reviewer>
             <Title text="Review a release request" />
             <main class="page">
                 <p><a href="/review">"← Review queue"</a></p>
-                <Suspense fallback=|| view! { <p role="status">"Loading the request…"</p> }>
-                    {move || Suspend::new(async move {
-                        match request.await {
-                            Ok(detail) => view! { <ReviewView detail decide /> }.into_any(),
-                            Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                        }
-                    })}
-                </Suspense>
+                {loaded(load_for_review(id.clone()), |detail| view! { <ReviewView detail /> })}
             </main>
         </RequireRole>
     }
 }
 
 #[component]
-fn ReviewView(detail: ApplicationDetail, decide: ServerAction<Decide>) -> impl IntoView {
+fn ReviewView(detail: ApplicationDetail) -> impl IntoView {
     let a = detail.application.clone();
     let status = a.status;
-    let id = StoredValue::new(a.id.clone());
+    view! {
+        <div class="page-head">
+            <h1>{a.product_name.clone()}</h1>
+            <StatusBadge status />
+        </div>
+        <p>{format!("Submitted by {} on {}. ", a.seller_name, format_utc(a.submitted_at))} <DueDate application=a.clone() /></p>
+        <Timeline application=a.clone() />
+        {a.reason.clone().map(|r| view! { <div class="notice error"><p><strong>"Reason given"</strong></p><p>{r}</p></div> })}
+        {status.is_pending().then(|| view! { <DecisionPanel id=a.id.clone() status /> })}
+        <h2>"What the seller submitted"</h2>
+        <ProductDetails content=detail.content.clone() />
+        <ProductSpecifications content=detail.content asset_names=detail.asset_names />
+    }
+}
+
+/// Start review, approve (after a confirmation) or reject with a reason (R44), the reason
+/// checked by the shared rule as it is typed. The page is loaded again after a decision,
+/// so every part of it shows the new status.
+#[island]
+fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
+    crate::components::island::mark();
+    let decide = ServerAction::<Decide>::new();
+    let id = StoredValue::new(id);
     let reason = RwSignal::new(String::new());
     let reason_touched = RwSignal::new(false);
     let confirm_approve = RwSignal::new(false);
@@ -113,48 +121,41 @@ fn ReviewView(detail: ApplicationDetail, decide: ServerAction<Decide>) -> impl I
             send(RequestAction::Reject);
         }
     };
+    Effect::new(move || {
+        if let Some(Ok(_)) = decide.value().get() {
+            crate::components::island::reload();
+        }
+    });
     let error = move || decide.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
-        <div class="page-head">
-            <h1>{a.product_name.clone()}</h1>
-            <StatusBadge status />
-        </div>
-        <p>{format!("Submitted by {} on {}. ", a.seller_name, format_utc(a.submitted_at))} <DueDate application=a.clone() /></p>
-        <Timeline application=a.clone() />
-        {a.reason.clone().map(|r| view! { <div class="notice error"><p><strong>"Reason given"</strong></p><p>{r}</p></div> })}
         {move || error().map(|e| view! { <p class="notice error" role="alert" id="decision-error">{e}</p> })}
-        {status.is_pending().then(|| view! {
-            <section class="decision" aria-labelledby="decision-title">
-                <h2 id="decision-title">"Decision"</h2>
-                {(status == RequestStatus::Submitted).then(|| view! {
-                    <p>
-                        <button type="button" id="start-review" disabled=move || decide.pending().get()
-                            on:click=move |_| send(RequestAction::StartReview)>"Start review"</button>
-                        <span class="hint">" Shows the seller that the request is under review."</span>
-                    </p>
-                })}
+        <section class="decision" aria-labelledby="decision-title">
+            <h2 id="decision-title">"Decision"</h2>
+            {(status == RequestStatus::Submitted).then(|| view! {
                 <p>
-                    <button type="button" class="primary" id="approve" disabled=move || decide.pending().get()
-                        on:click=move |_| confirm_approve.set(true)>"Approve"</button>
+                    <button type="button" id="start-review" disabled=move || decide.pending().get()
+                        on:click=move |_| send(RequestAction::StartReview)>"Start review"</button>
+                    <span class="hint">" Shows the seller that the request is under review."</span>
                 </p>
-                <form class="reject-form" on:submit=reject novalidate>
-                    <div class="field">
-                        <label for="reject-reason">"Reason for rejection (sent to the seller)"</label>
-                        <textarea id="reject-reason" rows="4" maxlength="2000"
-                            aria-invalid=move || reason_error().is_some().to_string()
-                            aria-describedby="reject-reason-error"
-                            prop:value=move || reason.get()
-                            on:input=move |ev| reason.set(event_target_value(&ev))
-                            on:blur=move |_| reason_touched.set(true)></textarea>
-                        <p class="field-error" id="reject-reason-error" aria-live="polite">{move || reason_error().map(|e| format!("R44: {e}"))}</p>
-                    </div>
-                    <button type="submit" class="danger" id="reject" disabled=move || decide.pending().get()>"Reject"</button>
-                </form>
-            </section>
-        })}
-        <h2>"What the seller submitted"</h2>
-        <ProductDetails content=detail.content.clone() />
-        <ProductSpecifications content=detail.content asset_names=detail.asset_names />
+            })}
+            <p>
+                <button type="button" class="primary" id="approve" disabled=move || decide.pending().get()
+                    on:click=move |_| confirm_approve.set(true)>"Approve"</button>
+            </p>
+            <form class="reject-form" on:submit=reject novalidate>
+                <div class="field">
+                    <label for="reject-reason">"Reason for rejection (sent to the seller)"</label>
+                    <textarea id="reject-reason" rows="4" maxlength="2000"
+                        aria-invalid=move || reason_error().is_some().to_string()
+                        aria-describedby="reject-reason-error"
+                        prop:value=move || reason.get()
+                        on:input=move |ev| reason.set(event_target_value(&ev))
+                        on:blur=move |_| reason_touched.set(true)></textarea>
+                    <p class="field-error" id="reject-reason-error" aria-live="polite">{move || reason_error().map(|e| format!("R44: {e}"))}</p>
+                </div>
+                <button type="submit" class="danger" id="reject" disabled=move || decide.pending().get()>"Reject"</button>
+            </form>
+        </section>
         <ConfirmDialog
             open=confirm_approve
             id="confirm-approve"

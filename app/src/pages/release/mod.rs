@@ -19,23 +19,18 @@ use saving::{ConflictNotice, SaveStatusLine, Saver};
 pub fn ReleasePage() -> impl IntoView {
     let query = use_query_map();
     let draft_id = query.with_untracked(|q| q.get("draft"));
-    let setup = Resource::new(move || draft_id.clone(), load_release_setup);
     view! {
         <Title text="Release New Product · Seller Console" />
         <h1>"Release New Product"</h1>
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match setup.await {
-                    Ok(setup) => view! { <Wizard setup /> }.into_any(),
-                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {crate::components::loaded::loaded(load_release_setup(draft_id), |setup| view! { <Wizard setup /> })}
     }
 }
 
-#[component]
+/// The whole wizard is one island: every field's rules run in the browser as the seller
+/// types, from the same rule book the server re-checks with.
+#[island]
 fn Wizard(setup: ReleaseSetup) -> impl IntoView {
+    crate::components::island::mark();
     let (content, base) = match setup.draft {
         Some(draft) => (draft.content, DraftBase::Existing { id: draft.id, version: draft.version }),
         None => (ProductDraft { delivery_method: DELIVERY_METHOD_IMAGE.into(), ..Default::default() }, DraftBase::New),
@@ -114,35 +109,68 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
     }
 }
 
-/// Warns before the page is left with unsaved edits, saves them when the seller moves to
-/// another page of the console, and saves at once when the connection comes back after a
-/// failed save.
+/// Keeps unsaved edits when the seller leaves the page (R31).
+///
+/// Pages are loaded whole, so leaving the wizard unloads it. A click on a link of this site
+/// while edits are unsaved saves them first and then follows the link. Any other way out
+/// (closing the tab, typing an address) asks the browser to warn, and if the seller leaves
+/// anyway the pending save is sent with `fetch(…, {keepalive: true})`, which the browser
+/// completes after the page is gone (for drafts under its 64 KiB limit). When the
+/// connection comes back after a failed save, it is saved at once.
 fn warn_before_leaving(saver: Saver) {
     #[cfg(feature = "hydrate")]
     {
-        use std::sync::{Arc, Mutex};
-        // A plain copy of what is unsaved, readable after this page's signals are gone.
-        let latest = Arc::new(Mutex::new(None));
-        Effect::new({
-            let latest = Arc::clone(&latest);
-            move || *latest.lock().unwrap_or_else(|e| e.into_inner()) = saver.unsaved()
-        });
-        on_cleanup(move || {
-            if let Some((base, content)) = latest.lock().unwrap_or_else(|e| e.into_inner()).take() {
-                leptos::task::spawn_local(async move {
-                    let _ = crate::drafts::save_draft(base, content, crate::drafts::new_save_id()).await;
-                });
+        use wasm_bindgen::JsCast;
+        let leaving = RwSignal::new(None::<String>);
+        // Once the save that the click started is done, the link is followed.
+        Effect::new(move |_| {
+            let Some(href) = leaving.get() else { return };
+            match saver.status.get() {
+                saving::SaveStatus::Saved(_) | saving::SaveStatus::Done | saving::SaveStatus::Unchanged => {
+                    crate::components::island::go_to(&href);
+                }
+                saving::SaveStatus::Failed(_) | saving::SaveStatus::Conflict(_) => leaving.set(None),
+                // Edits made while the save was on its way: they are saved before leaving too.
+                saving::SaveStatus::Unsaved => saver.save(),
+                saving::SaveStatus::Saving => {}
             }
         });
+        let click = window_event_listener(leptos::ev::click, move |ev| {
+            if !saver.has_unsaved_edits() || ev.default_prevented() || ev.button() != 0 {
+                return;
+            }
+            if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key() {
+                return;
+            }
+            let link = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|el| el.closest("a[href]").ok().flatten());
+            let Some(link) = link else { return };
+            let href = link.get_attribute("href").unwrap_or_default();
+            if !href.starts_with('/') || href.starts_with("//") || link.has_attribute("target") {
+                return;
+            }
+            ev.prevent_default();
+            leaving.set(Some(href));
+            saver.save();
+        });
         let unload = window_event_listener(leptos::ev::beforeunload, move |ev| {
-            if saver.has_unsaved_edits() {
+            if saver.has_unsaved_edits() && leaving.get_untracked().is_none() {
                 ev.prevent_default();
                 ev.set_return_value("You have edits that are not saved yet.");
             }
         });
+        let pagehide = window_event_listener(leptos::ev::pagehide, move |_| {
+            if let Some((base, content)) = saver.unsaved_untracked() {
+                send_with_keepalive(&base, &content);
+            }
+        });
         let online = window_event_listener(leptos::ev::online, move |_| saver.retry_now());
         on_cleanup(move || {
+            click.remove();
             unload.remove();
+            pagehide.remove();
             online.remove();
         });
     }
@@ -150,3 +178,19 @@ fn warn_before_leaving(saver: Saver) {
     let _ = saver;
 }
 
+/// Sends one save that outlives the page: a `fetch` with `keepalive`, to the same server
+/// function, with an id of its own like every save.
+#[cfg(feature = "hydrate")]
+fn send_with_keepalive(base: &crate::drafts::DraftBase, content: &ProductDraft) {
+    let body = serde_json::json!({ "base": base, "content": content, "save_id": crate::drafts::new_save_id() });
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    // web-sys has no setter for `keepalive`; it is a plain property of the init object.
+    let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
+    init.set_body(&wasm_bindgen::JsValue::from_str(&body.to_string()));
+    if let Ok(headers) = web_sys::Headers::new() {
+        let _ = headers.set("content-type", "application/json");
+        init.set_headers_headers(&headers);
+    }
+    let _ = window().fetch_with_str_and_init("/api/drafts/save", &init);
+}

@@ -73,7 +73,6 @@ fn settings_for(step_row: usize, d: &ProductDraft, asset_name: &dyn Fn(&str) -> 
 #[component]
 pub fn ReviewStep(form: Form, saver: Saver, submitted_today: i64) -> impl IntoView {
     let confirmed = RwSignal::new(false);
-    let navigate = leptos_router::hooks::use_navigate();
     let asset_name = move |id: &str| {
         form.assets.with_value(|a| a.iter().find(|x| x.id == id).map(|x| x.name.clone())).unwrap_or_else(|| "no asset".into())
     };
@@ -87,7 +86,7 @@ pub fn ReviewStep(form: Form, saver: Saver, submitted_today: i64) -> impl IntoVi
     Effect::new(move || {
         if let Some(Ok(Submitted { request_id })) = submit.value().get() {
             saver.done();
-            navigate(&format!("/console/applications/{request_id}"), Default::default());
+            crate::components::island::go_to(&format!("/console/applications/{request_id}"));
         }
     });
     let ready = move || form.violations.with(Vec::is_empty);

@@ -75,12 +75,13 @@ impl Saver {
         saver
     }
 
-    /// The draft and the base to save it on, while it has edits not yet saved. Tracks.
+    /// The draft and the base to save it on, while it has edits not yet saved; without
+    /// tracking, for event handlers.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    pub fn unsaved(&self) -> Option<(DraftBase, crate::rules::release::ProductDraft)> {
-        let pending = self.edits.get() != self.saved_edits.get()
-            && !matches!(self.status.get(), SaveStatus::Done | SaveStatus::Conflict(_));
-        pending.then(|| (self.base.get(), self.form.draft.get()))
+    pub fn unsaved_untracked(&self) -> Option<(DraftBase, crate::rules::release::ProductDraft)> {
+        let pending = self.edits.try_get_untracked()? != self.saved_edits.try_get_untracked()?
+            && !matches!(self.status.try_get_untracked()?, SaveStatus::Done | SaveStatus::Conflict(_));
+        pending.then(|| Some((self.base.try_get_untracked()?, self.form.draft.try_get_untracked()?))).flatten()
     }
 
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]

@@ -1,0 +1,47 @@
+//! What every island (the interactive parts of a page, compiled to WASM) shares.
+//!
+//! Pages are rendered on the server; only the components marked `#[island]` ship as WASM
+//! and hydrate in the browser. A page loads the WASM only if it has an island: the shell
+//! renders the hydration scripts inside `<template id="island-scripts">`, and the server
+//! (`server::page_scripts`) puts them into the page when it holds an island and removes
+//! them when it holds none, so the public site and plain lists load no script at all.
+
+#[cfg(feature = "hydrate")]
+use leptos::prelude::*;
+
+/// The id of the `<template>` the shell wraps the hydration scripts in.
+pub const SCRIPTS_TEMPLATE_ID: &str = "island-scripts";
+
+/// Called first by every island: in the browser, once the island is hydrated, it counts
+/// it, and when every island of the page is hydrated it marks the body `data-hydrated`
+/// (browser tests wait for that).
+pub fn mark() {
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| {
+        let Some(body) = document().body() else { return };
+        let hydrated = body.get_attribute("data-islands-hydrated").and_then(|n| n.parse::<u32>().ok()).unwrap_or(0) + 1;
+        let _ = body.set_attribute("data-islands-hydrated", &hydrated.to_string());
+        let islands = document().query_selector_all("leptos-island").map(|l| l.length()).unwrap_or(0);
+        if hydrated >= islands {
+            let _ = body.set_attribute("data-hydrated", "");
+        }
+    });
+}
+
+/// Sends the browser to `href`, as following a link would.
+pub fn go_to(href: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().set_href(href);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = href;
+}
+
+/// Loads the page again from the server, after an island changed what the server renders.
+pub fn reload() {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().reload();
+    }
+}
