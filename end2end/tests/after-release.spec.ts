@@ -121,6 +121,7 @@ test('a vCPU product: no Set as Free Image, a tier price changed and shown publi
   // The public page shows the new price; the seller buys its own product, then deploys it (R53).
   await seller.getByRole('link', { name: 'Marketplace' }).click();
   await seller.getByRole('link', { name: 'GPU Compute' }).click();
+  await hydrated(seller);
   await expect(seller.getByRole('row', { name: /^4/ })).toContainText('$0.45');
   await seller.locator('#buy-billing').selectOption({ label: 'Monthly' });
   await seller.locator('#buy-tier').selectOption({ label: '8' });

@@ -27,6 +27,8 @@ test('a product named with markup shows as text to the reviewer, the seller and 
   await openFromQueue(reviewer, markup);
   await reviewer.getByRole('button', { name: 'Start review' }).click();
   await expect(status(reviewer)).toHaveText('Under review');
+  // The page is loaded again after a decision; its decision panel answers once hydrated.
+  await hydrated(reviewer);
   await reviewer.getByRole('button', { name: 'Approve' }).click();
   await reviewer.getByRole('dialog', { name: 'Approve this product?' }).getByRole('button', { name: 'Approve and list' }).click();
   await expect(status(reviewer)).toHaveText('Approved');
@@ -60,6 +62,7 @@ test('Sign out everywhere, after a confirmation, signs out every browser of the 
   const phone = await personAt(browser, demo.customer, /Virtual-machine images/);
   await laptop.getByRole('link', { name: /Fabrikam Ltd/ }).click();
   await expect(laptop.getByRole('heading', { level: 1, name: 'Your account' })).toBeVisible();
+  await hydrated(laptop);
   await laptop.getByRole('button', { name: 'Sign out everywhere' }).click();
   const dialog = laptop.getByRole('dialog', { name: 'Sign out everywhere?' });
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();

@@ -31,6 +31,8 @@ test('a seller submits, the reviewer approves, the seller sees it Approved with 
   await expect(reviewer.getByText('Contoso Systems', { exact: false }).first()).toBeVisible();
   await reviewer.getByRole('button', { name: 'Start review' }).click();
   await expect(status(reviewer)).toHaveText('Under review');
+  // The page is loaded again after a decision; its decision panel answers once hydrated.
+  await hydrated(reviewer);
 
   await seller.reload();
   await expect(status(seller)).toHaveText('Under review');
@@ -130,6 +132,7 @@ test('notification settings: SMS needs a number, and the settings are kept (R43)
   const seller = await personAt(browser, demo.seller3, 'My Products');
   await seller.getByRole('navigation', { name: 'Seller Console' }).getByRole('link', { name: 'Notification settings' }).click();
   await expect(seller.getByRole('heading', { level: 1, name: 'Notification settings' })).toBeVisible();
+  await hydrated(seller);
   await expect(seller.getByRole('checkbox', { name: 'Internal message (always sent)' })).toBeDisabled();
   await expect(seller.getByRole('checkbox', { name: 'Email to seller3@example.com' })).toBeChecked();
   await seller.getByRole('checkbox', { name: 'SMS' }).check();

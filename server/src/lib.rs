@@ -101,12 +101,13 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 
 /// The whole router: pages, server functions, static files, and the layers every request
 /// passes (outermost first): a request id, tracing, security headers, the refusal of
-/// cross-site writes, input checks, error statuses, the hydration scripts of pages with
-/// islands, and the session.
+/// cross-site writes, compression, input checks, error statuses, the hydration scripts of
+/// pages with islands, and the session.
 pub fn router(state: AppState) -> Router {
     let site = Arc::new(security::SitePolicy::new(state.settings.public_url.as_deref()));
     Router::new()
         .route("/health", axum::routing::get(observability::health))
+        .route("/pkg/{*file}", axum::routing::get(static_files::pkg))
         .leptos_routes(&state, route_list(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -118,6 +119,9 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(input::check_input))
         .layer(axum::middleware::from_fn_with_state(site.clone(), security::refuse_cross_site))
         .layer(axum::middleware::from_fn_with_state(site, security::security_headers))
+        // Pages and server-function answers as the browser asks (brotli or gzip); files
+        // under /pkg arrive already compressed and pass through as they are.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(PropagateRequestIdLayer::new(observability::REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(observability::request_span))
         .layer(SetRequestIdLayer::new(observability::REQUEST_ID, observability::RandomRequestId))

@@ -1,5 +1,10 @@
 //! Static files (the WASM bundle, its JavaScript, CSS, icons) and the 404 page.
 //!
+//! `/pkg` holds what the build wrote: with `hash-files` every name there carries a hash of
+//! its content, so those answers are cached for a year (`immutable`) and a returning
+//! browser downloads no code at all. Each file is sent as the `.br` or `.gz` the release
+//! build wrote beside it (`--precompress`) when the browser accepts that encoding.
+//!
 //! A path no file system could hold (a name over 255 bytes, an address over 2 KiB) is
 //! answered 404 without asking the file system: asked, it fails with "File name too long",
 //! which the file service logs as an ERROR of ours though the mistake is the client's.
@@ -24,6 +29,26 @@ pub fn no_such_address() -> Response {
         <body><main><h1>Page not found</h1><p>There is no page at this address.</p>\
         <p><a href=\"/\">Go to the marketplace</a></p></main></body></html>";
     (StatusCode::NOT_FOUND, Html(page)).into_response()
+}
+
+/// A year: the longest `max-age` browsers honour.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// `GET /pkg/…`: the build's files, precompressed, cached for good when their names are hashed.
+pub async fn pkg(State(state): State<AppState>, request: Request) -> Response {
+    use tower::ServiceExt;
+    if !plausible_file_path(request.uri().path()) {
+        return no_such_address();
+    }
+    let options = &state.leptos_options;
+    let files = tower_http::services::ServeDir::new(&*options.site_root).precompressed_br().precompressed_gzip();
+    let Ok(mut response) = files.oneshot(request).await;
+    if response.status() == StatusCode::NOT_FOUND {
+        return no_such_address();
+    }
+    let cache = if options.hash_files && response.status().is_success() { IMMUTABLE } else { "no-cache" };
+    response.headers_mut().insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static(cache));
+    response.map(axum::body::Body::new)
 }
 
 /// Everything no route took: a static file if there is one, else the app's 404 page.

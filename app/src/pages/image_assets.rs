@@ -22,7 +22,7 @@ pub fn ImageAssetsPage() -> impl IntoView {
 
 /// The assets and private images, with *Release as asset* and *Deploy VM*: an island, so
 /// each operation answers in place. After a release the overview is asked again.
-#[island]
+#[island(lazy)]
 fn ImageAssetsView(overview: ImageAssetsOverview) -> impl IntoView {
     crate::components::island::mark();
     let release = ServerAction::<ReleaseAsAsset>::new();

@@ -78,7 +78,7 @@ pub fn NotificationSettingsPage() -> impl IntoView {
 }
 
 /// The settings form: the SMS number is checked by the shared rule as it is typed (R43).
-#[island]
+#[island(lazy)]
 fn SettingsForm(current: NotificationSettings) -> impl IntoView {
     crate::components::island::mark();
     let save = ServerAction::<SaveNotificationSettings>::new();

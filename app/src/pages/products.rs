@@ -37,7 +37,7 @@ pub fn MyProducts() -> impl IntoView {
 
 /// The products with their More menus, and Set as Free Image after a confirmation: an
 /// island, so the menus work by keyboard and an operation answers in place.
-#[island]
+#[island(lazy)]
 fn ProductsView(rows: Vec<ProductRow>) -> impl IntoView {
     crate::components::island::mark();
     let set_free = ServerAction::<SetFreeImage>::new();
@@ -141,7 +141,7 @@ pub fn ProductManagePage() -> impl IntoView {
 
 /// The tier prices of every vCPU specification, as typed; checked by the shared rules on
 /// every keystroke. There is no control to add or delete a tier (R54).
-#[island]
+#[island(lazy)]
 fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
     crate::components::island::mark();
     let saved = RwSignal::new(owned);

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// The purchase form on a product's public page, for a signed-in customer or seller.
-#[island]
+#[island(lazy)]
 pub fn PurchaseForm(page: ProductPage) -> impl IntoView {
     crate::components::island::mark();
     let content = StoredValue::new(page.content.clone());
@@ -122,7 +122,7 @@ pub fn PurchasesPage() -> impl IntoView {
 
 /// The purchases with *Deploy VM* on each; a deployment's outcome is said above the table
 /// and counted in its row.
-#[island]
+#[island(lazy)]
 fn PurchasesTable(purchases: Vec<Purchase>) -> impl IntoView {
     crate::components::island::mark();
     let list = RwSignal::new(purchases);

@@ -28,7 +28,7 @@ pub fn ReleasePage() -> impl IntoView {
 
 /// The whole wizard is one island: every field's rules run in the browser as the seller
 /// types, from the same rule book the server re-checks with.
-#[island]
+#[island(lazy)]
 fn Wizard(setup: ReleaseSetup) -> impl IntoView {
     crate::components::island::mark();
     let (content, base) = match setup.draft {
