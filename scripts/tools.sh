@@ -8,6 +8,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # cargo test and cargo-leptos then build the server with the same environment, so they
 # share one target/ without rebuilding each other's dependencies.
 export LEPTOS_OUTPUT_NAME=marketplace
+# Components are erased in every build (`always-erase-components` in Cargo.toml, which
+# cargo-leptos turns into this flag); cargo test and the benchmarks use the same flag, so
+# every command shares one target/ instead of rebuilding every crate for each.
+export RUSTFLAGS="--cfg erase_components"
 
 say() { printf '\n==> %s\n' "$*"; }
 die() { printf '\nerror: %s\n' "$*" >&2; exit 1; }

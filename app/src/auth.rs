@@ -223,12 +223,19 @@ pub mod ssr {
     pub struct SessionAccount(pub Result<Option<Account>, AppError>);
 
     impl SessionAccount {
-        pub async fn load(db: &Db, idle_ms: i64, headers: &http::HeaderMap) -> Self {
-            let account = match token_in(headers) {
-                Some(token) => account_for_token(db, &token, idle_ms).await.map_err(db_error("loading a session")),
-                None => Ok(None),
-            };
-            SessionAccount(account)
+        /// The session's account and, for a seller, the unread message count, in one query.
+        pub async fn load(db: &Db, idle_ms: i64, headers: &http::HeaderMap) -> (Self, Option<i64>) {
+            match token_in(headers) {
+                None => (SessionAccount(Ok(None)), None),
+                Some(token) => match session_with_unread(db, &token, idle_ms).await {
+                    Ok(Some((account, unread))) => {
+                        let unread = (account.role == Role::Seller).then_some(unread);
+                        (SessionAccount(Ok(Some(account))), unread)
+                    }
+                    Ok(None) => (SessionAccount(Ok(None)), None),
+                    Err(error) => (SessionAccount(Err(db_error("loading a session")(error))), None),
+                },
+            }
         }
     }
 
@@ -317,11 +324,18 @@ pub mod ssr {
 
     /// The account of a live session: within its lifetime, and used within `idle_ms`.
     pub async fn account_for_token(db: &Db, token: &str, idle_ms: i64) -> Result<Option<Account>, sqlx::Error> {
+        Ok(session_with_unread(db, token, idle_ms).await?.map(|(account, _)| account))
+    }
+
+    /// The account of a live session and its unread internal messages, in one query: what
+    /// every page needs to know before it renders.
+    pub async fn session_with_unread(db: &Db, token: &str, idle_ms: i64) -> Result<Option<(Account, i64)>, sqlx::Error> {
         let now = now_ms();
         let hash = token_hash(token);
         let row = sqlx::query(
-            "SELECT a.id, a.email, a.display_name, a.role, s.last_seen_at FROM sessions s \
-             JOIN accounts a ON a.id = s.account_id \
+            "SELECT a.id, a.email, a.display_name, a.role, s.last_seen_at, \
+             (SELECT COUNT(*) FROM messages m WHERE m.account_id = a.id AND m.read_at IS NULL) AS unread \
+             FROM sessions s JOIN accounts a ON a.id = s.account_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
         )
         .bind(&hash)
@@ -338,7 +352,7 @@ pub mod ssr {
                 .execute(db)
                 .await?;
         }
-        account_from_row(&row).map(Some)
+        Ok(Some((account_from_row(&row)?, row.try_get("unread")?)))
     }
 
     fn account_from_row(row: &sqlx::any::AnyRow) -> Result<Account, sqlx::Error> {

@@ -243,34 +243,50 @@ pub mod rows_ssr {
     use crate::rules::release::ProductDraft;
     use crate::rules::request::RequestStatus;
     use crate::state::Db;
-    use sqlx::Row;
 
+    #[derive(sqlx::FromRow)]
+    struct ListedRow {
+        kind: i64,
+        id: String,
+        content: String,
+        version: i64,
+    }
+
+    /// Every product of the seller in one query: released, in review, rejected, then drafts,
+    /// each group newest first.
     pub async fn rows(db: &Db, seller_id: &str) -> Result<Vec<ProductRow>, AppError> {
-        let pending: Vec<&str> = RequestStatus::ALL.into_iter().filter(|s| s.is_pending()).map(RequestStatus::label).collect();
-        let rejected = [RequestStatus::Rejected.label()];
-        let requests = "SELECT id, content, 0 AS version FROM release_requests WHERE seller_id = $1 AND status IN ($2, $3) ORDER BY submitted_at DESC";
-        let queries: [(&str, &[&str], ProductStatus); 4] = [
-            ("SELECT id, content, version FROM products WHERE seller_id = $1 ORDER BY listed_at DESC", &[], ProductStatus::Released),
-            (requests, &pending, ProductStatus::InReview),
-            (requests, &[rejected[0], rejected[0]], ProductStatus::Rejected),
-            ("SELECT id, content, version FROM drafts WHERE seller_id = $1 ORDER BY updated_at DESC", &[], ProductStatus::Draft),
-        ];
-        let mut all = Vec::new();
-        for (query, statuses, status) in queries {
-            let mut query = sqlx::query(query).bind(seller_id);
-            for label in statuses {
-                query = query.bind(*label);
-            }
-            let found = query.fetch_all(db).await.map_err(db_error("listing products"))?;
-            for r in &found {
-                let read = || -> Result<(String, String, i64), sqlx::Error> {
-                    Ok((r.try_get("id")?, r.try_get("content")?, r.try_get("version")?))
+        let [first_pending, second_pending] = RequestStatus::PENDING.map(RequestStatus::label);
+        let found: Vec<ListedRow> = sqlx::query_as(
+            "SELECT CAST(0 AS BIGINT) AS kind, id, content, version, listed_at AS at FROM products WHERE seller_id = $1 \
+             UNION ALL \
+             SELECT CAST(CASE WHEN status = $4 THEN 2 ELSE 1 END AS BIGINT), id, content, CAST(0 AS BIGINT), submitted_at \
+             FROM release_requests WHERE seller_id = $1 AND status IN ($2, $3, $4) \
+             UNION ALL \
+             SELECT CAST(3 AS BIGINT), id, content, version, updated_at FROM drafts WHERE seller_id = $1 \
+             ORDER BY kind, at DESC",
+        )
+        .bind(seller_id)
+        .bind(first_pending)
+        .bind(second_pending)
+        .bind(RequestStatus::Rejected.label())
+        .fetch_all(db)
+        .await
+        .map_err(db_error("listing products"))?;
+        found
+            .into_iter()
+            .map(|r| {
+                let status = match r.kind {
+                    0 => ProductStatus::Released,
+                    1 => ProductStatus::InReview,
+                    2 => ProductStatus::Rejected,
+                    _ => ProductStatus::Draft,
                 };
-                let (id, content, version) = read().map_err(db_error("reading products"))?;
-                let content: ProductDraft = serde_json::from_str(&content).unwrap_or_default();
-                all.push(row(status, id, version, &content));
-            }
-        }
-        Ok(all)
+                let content: ProductDraft = serde_json::from_str(&r.content).map_err(|error| {
+                    tracing::error!(%error, id = %r.id, "stored product content does not parse");
+                    AppError::Internal
+                })?;
+                Ok(row(status, r.id, r.version, &content))
+            })
+            .collect()
     }
 }

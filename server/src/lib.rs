@@ -140,8 +140,9 @@ pub async fn serve(
         .await
 }
 
-/// Looks up the session's account before a page renders, so every part of the page reads
-/// one answer synchronously. Static files and server functions (which guard themselves) skip it.
+/// Looks up the session's account and unread count (one query) before a page renders, so
+/// every part of the page reads one answer synchronously. Static files and server functions
+/// (which guard themselves) skip it.
 async fn load_session(
     axum::extract::State(state): axum::extract::State<AppState>,
     mut request: axum::extract::Request,
@@ -155,11 +156,9 @@ async fn load_session(
         && !path.starts_with("/api/")
         && path != "/health"
     {
-        let account = SessionAccount::load(&state.db, state.settings.session_idle_ms, request.headers()).await;
-        if let Ok(Some(seller)) = account.0.as_ref().map(|a| a.as_ref().filter(|a| a.role == app::auth::Role::Seller)) {
-            if let Ok(unread) = app::notifications::ssr::unread(&state.db, &seller.id).await {
-                request.extensions_mut().insert(app::notifications::ssr::UnreadMessages(unread));
-            }
+        let (account, unread) = SessionAccount::load(&state.db, state.settings.session_idle_ms, request.headers()).await;
+        if let Some(unread) = unread {
+            request.extensions_mut().insert(app::notifications::ssr::UnreadMessages(unread));
         }
         request.extensions_mut().insert(account);
     }

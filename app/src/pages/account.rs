@@ -33,7 +33,7 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-#[island(lazy)]
+#[island]
 fn SignOutEverywhereButton() -> impl IntoView {
     crate::components::island::mark();
     let everywhere = ServerAction::<SignOutEverywhere>::new();

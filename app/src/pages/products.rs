@@ -37,7 +37,7 @@ pub fn MyProducts() -> impl IntoView {
 
 /// The products with their More menus, and Set as Free Image after a confirmation: an
 /// island, so the menus work by keyboard and an operation answers in place.
-#[island(lazy)]
+#[island]
 fn ProductsView(rows: Vec<ProductRow>) -> impl IntoView {
     crate::components::island::mark();
     let set_free = ServerAction::<SetFreeImage>::new();

@@ -102,7 +102,7 @@ fn ReviewView(detail: ApplicationDetail) -> impl IntoView {
 /// Start review, approve (after a confirmation) or reject with a reason (R44), the reason
 /// checked by the shared rule as it is typed. The page is loaded again after a decision,
 /// so every part of it shows the new status.
-#[island(lazy)]
+#[island]
 fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
     crate::components::island::mark();
     let decide = ServerAction::<Decide>::new();

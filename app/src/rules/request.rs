@@ -40,9 +40,12 @@ impl RequestStatus {
         Self::ALL.into_iter().find(|s| s.label() == label)
     }
 
+    /// The statuses waiting for a reviewer's decision.
+    pub const PENDING: [RequestStatus; 2] = [RequestStatus::Submitted, RequestStatus::UnderReview];
+
     /// Waiting for a reviewer's decision: its images are reserved and it sits in the queue.
     pub fn is_pending(self) -> bool {
-        matches!(self, RequestStatus::Submitted | RequestStatus::UnderReview)
+        Self::PENDING.contains(&self)
     }
 }
 

@@ -115,3 +115,40 @@ async fn pages_rendered_many_times_at_once_all_finish() {
         .await;
     assert!(stalled.is_empty(), "{} of {} responses stalled: {stalled:?}", stalled.len(), ROUNDS * cases.len());
 }
+
+#[tokio::test]
+async fn a_page_loads_its_scripts_only_when_it_has_an_island() {
+    let app = TestApp::spawn().await;
+    let home = app.get(&app.client(), "/").await.text().await.unwrap();
+    assert!(!home.contains("modulepreload") && !home.contains("type=\"module\""), "the public home loads no script");
+    assert!(!home.contains("island-scripts"), "the unused template is removed");
+
+    let (_, seller) = app.signed_in(Role::Seller).await;
+    let assets = app.get(&seller, "/console/assets").await.text().await.unwrap();
+    assert!(assets.contains("<leptos-island"));
+    assert!(assets.contains("modulepreload") && assets.contains("type=\"module\""), "an island's page loads the WASM");
+    assert!(!assets.contains("island-scripts"), "the scripts take the template's place");
+    let applications = app.get(&seller, "/console/applications").await.text().await.unwrap();
+    assert!(!applications.contains("modulepreload"), "a plain list loads no script");
+}
+
+#[tokio::test]
+async fn pages_and_server_function_answers_are_compressed_as_the_browser_asks() {
+    let app = TestApp::spawn().await;
+    let (_, client) = app.signed_in(Role::Customer).await;
+    for encoding in ["br", "gzip"] {
+        let page = client.get(format!("{}/", app.address)).header("accept-encoding", encoding).send().await.unwrap();
+        assert_eq!(page.headers()["content-encoding"], encoding);
+        let account = client
+            .post(format!("{}/api/session/current", app.address))
+            .header("accept-encoding", encoding)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(account.status(), 200);
+        assert_eq!(account.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some(encoding));
+    }
+    let plain = client.get(format!("{}/", app.address)).header("accept-encoding", "identity").send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+}

@@ -7,6 +7,7 @@ use crate::rules::release::{check_draft, ProductDraft, ReleaseContext};
 use crate::rules::RuleViolation;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// The wizard's steps, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,12 +122,15 @@ pub fn field_errors(form: Form, field: String) -> impl IntoView {
     }
 }
 
-/// A labelled text input bound to one string of the draft.
-pub fn text_input<G, S>(form: Form, field: String, label: &'static str, kind: &'static str, get: G, set: S) -> impl IntoView
-where
-    G: Fn(&ProductDraft) -> String + Copy + Send + Sync + 'static,
-    S: Fn(&mut ProductDraft, String) + Copy + Send + Sync + 'static,
-{
+/// Reads one string of the draft, for [`text_input`].
+pub type Get = Arc<dyn Fn(&ProductDraft) -> String + Send + Sync>;
+/// Writes one string of the draft, for [`text_input`].
+pub type Set = Arc<dyn Fn(&mut ProductDraft, String) + Send + Sync>;
+
+/// A labelled text input bound to one string of the draft. The accessors are trait objects,
+/// not generic closures, so every text field shares one compiled copy of this view (each
+/// generic instance was a copy of its own in the WASM bundle).
+pub fn text_input(form: Form, field: String, label: &'static str, kind: &'static str, get: Get, set: Set) -> impl IntoView {
     let id = dom_id(&field);
     let errors_id = format!("{id}-errors");
     let invalid = {
@@ -144,16 +148,17 @@ where
             form.touch(&field);
         }
     };
+    let value = move || form.draft.with(|d| get(d));
     let input = if kind == "textarea" {
         view! {
             <textarea id=id.clone() aria-describedby=errors_id.clone() aria-invalid=move || invalid().to_string()
-                rows="5" prop:value=move || form.draft.with(get) on:input=on_input on:blur=on_blur></textarea>
+                rows="5" prop:value=value on:input=on_input on:blur=on_blur></textarea>
         }
         .into_any()
     } else {
         view! {
             <input id=id.clone() type=kind aria-describedby=errors_id.clone() aria-invalid=move || invalid().to_string()
-                prop:value=move || form.draft.with(get) on:input=on_input on:blur=on_blur />
+                prop:value=value on:input=on_input on:blur=on_blur />
         }
         .into_any()
     };

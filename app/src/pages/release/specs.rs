@@ -192,8 +192,8 @@ fn PricingEditor(form: Form, i: usize, template: impl Fn() -> TemplateKind + Cop
                             BillingMode::Yearly => "Price per year (USD)",
                         },
                         "text",
-                        move |d| d.specifications.get(i).map(|s| s.simple_prices[m].clone()).unwrap_or_default(),
-                        move |d, v| if let Some(s) = d.specifications.get_mut(i) { s.simple_prices[m] = v },
+                        std::sync::Arc::new(move |d| d.specifications.get(i).map(|s| s.simple_prices[m].clone()).unwrap_or_default()),
+                        std::sync::Arc::new(move |d, v| if let Some(s) = d.specifications.get_mut(i) { s.simple_prices[m] = v }),
                     )
                     .into_any()
                 })

@@ -4,6 +4,7 @@
 use super::form::{field_errors, text_input, Form};
 use crate::rules::release::{PricingMode, TemplateKind, DELIVERY_METHOD_IMAGE};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 #[component]
 pub fn BasicsStep(form: Form) -> impl IntoView {
@@ -90,9 +91,9 @@ pub fn DetailsStep(form: Form) -> impl IntoView {
         form.touch("category");
     };
     view! {
-        {text_input(form, "name".into(), "Product name", "text", |d| d.name.clone(), |d, v| d.name = v)}
-        {text_input(form, "summary".into(), "Summary", "text", |d| d.summary.clone(), |d, v| d.summary = v)}
-        {text_input(form, "description".into(), "Description", "textarea", |d| d.description.clone(), |d, v| d.description = v)}
+        {text_input(form, "name".into(), "Product name", "text", Arc::new(|d| d.name.clone()), Arc::new(|d, v| d.name = v))}
+        {text_input(form, "summary".into(), "Summary", "text", Arc::new(|d| d.summary.clone()), Arc::new(|d, v| d.summary = v))}
+        {text_input(form, "description".into(), "Description", "textarea", Arc::new(|d| d.description.clone()), Arc::new(|d, v| d.description = v))}
         <div class="field">
             <label for="f-category">"Category"</label>
             <select id="f-category" aria-describedby="f-category-errors" on:change=on_category
@@ -105,7 +106,7 @@ pub fn DetailsStep(form: Form) -> impl IntoView {
             </select>
             {field_errors(form, "category".into())}
         </div>
-        {text_input(form, "version".into(), "Version", "text", |d| d.version.clone(), |d, v| d.version = v)}
-        {text_input(form, "support_email".into(), "Support email", "email", |d| d.support_email.clone(), |d, v| d.support_email = v)}
+        {text_input(form, "version".into(), "Version", "text", Arc::new(|d| d.version.clone()), Arc::new(|d, v| d.version = v))}
+        {text_input(form, "support_email".into(), "Support email", "email", Arc::new(|d| d.support_email.clone()), Arc::new(|d, v| d.support_email = v))}
     }
 }
