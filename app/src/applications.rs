@@ -74,16 +74,18 @@ pub async fn edit_rejected(id: String) -> Result<String, AppError> {
     if detail.application.status != RequestStatus::Rejected {
         return Err(AppError::Conflict("Only a rejected request can be edited and submitted again.".into()));
     }
-    crate::drafts::ssr::from_request(db, &seller.id, &id, &detail.content, caller.state.settings.drafts_per_seller).await
+    let settings = &caller.state.settings;
+    crate::drafts::ssr::from_request(db, &settings.catalog, &seller.id, &id, &detail.content, settings.drafts_per_seller).await
 }
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use crate::store::Context;
     use super::{Application, ApplicationDetail};
-    use crate::error::{ssr::db_error, AppError};
+    use crate::error::AppError;
     use crate::rules::request::{is_busy_day_request, next_status, Actor, RequestAction, RequestStatus};
     use crate::rules::review::WorkCalendar;
-    use crate::state::{now_ms, Db};
+    use crate::store::{now_ms, Db};
     use sqlx::Row;
 
     const COLUMNS: &str = "r.id, r.product_name, r.status, r.submitted_at, r.review_started_at, r.decided_at, \
@@ -132,11 +134,11 @@ pub mod ssr {
             .fetch_all(db)
             .await,
         }
-        .map_err(db_error("listing release requests"))?;
+        .context("listing release requests")?;
         rows.iter()
             .map(|row| read(row, calendar, now))
             .collect::<Result<_, _>>()
-            .map_err(db_error("reading release requests"))
+            .context("reading release requests")
     }
 
     /// One request with its content; `seller_id` limits it to that seller's own.
@@ -145,19 +147,19 @@ pub mod ssr {
             .bind(id)
             .fetch_optional(db)
             .await
-            .map_err(db_error("loading a release request"))?
+            .context("loading a release request")?
             .ok_or_else(|| AppError::NotFound("The release request".into()))?;
-        let owner: String = row.try_get("seller_id").map_err(db_error("reading a release request"))?;
+        let owner: String = row.try_get("seller_id").context("reading a release request")?;
         if seller_id.is_some_and(|s| s != owner) {
             return Err(AppError::NotFound("The release request".into()));
         }
-        let application = read(&row, calendar, now_ms()).map_err(db_error("reading a release request"))?;
-        let content: String = row.try_get("content").map_err(db_error("reading a release request"))?;
+        let application = read(&row, calendar, now_ms()).context("reading a release request")?;
+        let content: String = row.try_get("content").context("reading a release request")?;
         let content: crate::rules::release::ProductDraft = serde_json::from_str(&content).map_err(|error| {
             tracing::error!(%error, id, "a stored release request does not parse");
             AppError::Internal
         })?;
-        let asset_names = crate::release::ssr::asset_choices(db, &owner)
+        let asset_names = crate::assets::ssr::choices(db, &owner)
             .await?
             .into_iter()
             .filter(|a| content.specifications.iter().any(|s| s.asset_id == a.id))
@@ -176,29 +178,23 @@ pub mod ssr {
 
     /// Why a move that changed no row was refused: the request is gone, or in another status.
     pub async fn refusal(db: &Db, id: &str, owner: Option<&str>, action: RequestAction, actor: Actor) -> AppError {
-        let row = sqlx::query("SELECT status, seller_id FROM release_requests WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await;
-        let found = match row {
-            Ok(Some(row)) => (row.try_get::<String, _>("status"), row.try_get::<String, _>("seller_id")),
-            Ok(None) => return AppError::NotFound("The release request".into()),
-            Err(error) => return db_error("reading a release request")(error),
-        };
+        let found: Result<Option<(String, String)>, _> =
+            sqlx::query_as("SELECT status, seller_id FROM release_requests WHERE id = $1").bind(id).fetch_optional(db).await;
         match found {
-            (Ok(_), Ok(seller)) if owner.is_some_and(|o| o != seller) => AppError::NotFound("The release request".into()),
-            (Ok(status), Ok(_)) => match RequestStatus::parse(&status).map(|s| next_status(s, action, actor)) {
+            Err(error) => crate::store::failure(error, "reading a release request"),
+            Ok(None) => AppError::NotFound("The release request".into()),
+            Ok(Some((_, seller))) if owner.is_some_and(|o| o != seller) => AppError::NotFound("The release request".into()),
+            Ok(Some((status, _))) => match RequestStatus::parse(&status).map(|s| next_status(s, action, actor)) {
                 Some(Err(refused)) => AppError::Conflict(refused.message(action)),
                 _ => AppError::Conflict("This request changed just now. Reload the page to see it.".into()),
             },
-            (Err(e), _) | (_, Err(e)) => db_error("reading a release request")(e),
         }
     }
 
     pub async fn withdraw(db: &Db, seller_id: &str, id: &str) -> Result<(), AppError> {
         let moves = moves(RequestAction::Withdraw, Actor::Seller);
         let now = now_ms();
-        let mut tx = db.begin().await.map_err(db_error("starting a withdrawal"))?;
+        let mut tx = db.begin().await.context("starting a withdrawal")?;
         // The write comes first: it decides, and no stale read can lead it.
         let mut changed = 0;
         for (from, to) in &moves {
@@ -212,18 +208,14 @@ pub mod ssr {
             .bind(from.label())
             .execute(&mut *tx)
             .await
-            .map_err(db_error("withdrawing a release request"))?
+            .context("withdrawing a release request")?
             .rows_affected();
         }
         if changed != 1 {
             drop(tx);
             return Err(refusal(db, id, Some(seller_id), RequestAction::Withdraw, Actor::Seller).await);
         }
-        sqlx::query("UPDATE image_assets SET reserved_by = NULL WHERE reserved_by = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error("freeing a withdrawn request's images"))?;
-        tx.commit().await.map_err(db_error("committing a withdrawal"))
+        crate::assets::ssr::free_for(&mut tx, id).await?;
+        tx.commit().await.context("committing a withdrawal")
     }
 }

@@ -73,7 +73,8 @@ pub async fn current_account() -> Result<Option<Account>, AppError> {
 /// account's home page.
 #[server(endpoint = "session/sign-in")]
 pub async fn sign_in(email: String, password: String) -> Result<Account, AppError> {
-    use throttle::{claim, record};
+    use crate::store::Context;
+    use crate::throttle::{claim, record, release};
     const MAX_EMAIL_LEN: usize = 254;
     const MAX_PASSWORD_LEN: usize = 1024;
     if email.len() > MAX_EMAIL_LEN || password.len() > MAX_PASSWORD_LEN {
@@ -101,13 +102,13 @@ pub async fn sign_in(email: String, password: String) -> Result<Account, AppErro
             return Err(AppError::InvalidCredentials);
         }
         Err(other) => {
-            throttle::release(&state.db, email).await?;
+            release(&state.db, email).await?;
             return Err(other);
         }
     };
     let token = ssr::create_session(&state.db, &account.id)
         .await
-        .map_err(crate::error::ssr::db_error("creating a session"))?;
+        .context("creating a session")?;
     // Setting the cookie and the redirect reads the Leptos context after awaits; that is
     // safe here because sign-in is only reached over HTTP, where leptos_axum keeps the
     // context for the whole call (unlike a server function called while a page renders).
@@ -120,6 +121,7 @@ pub async fn sign_in(email: String, password: String) -> Result<Account, AppErro
 /// everywhere), and this one with them.
 #[server(endpoint = "session/sign-out-everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    use crate::store::Context;
     let caller = ssr::Caller::from_context()?;
     let account = caller.account().await?.ok_or(AppError::Unauthenticated)?;
     let state = &caller.state;
@@ -127,7 +129,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
         .bind(&account.id)
         .execute(&state.db)
         .await
-        .map_err(crate::error::ssr::db_error("ending every session of an account"))?;
+        .context("ending every session of an account")?;
     ssr::clear_session_cookie(state.settings.secure_cookies);
     leptos_axum::redirect("/sign-in");
     Ok(())
@@ -136,12 +138,13 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
 /// Ends the current session.
 #[server(endpoint = "session/sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
+    use crate::store::Context;
     let caller = ssr::Caller::from_context()?;
     let state = &caller.state;
     if let Some(token) = &caller.token {
         ssr::delete_session(&state.db, token)
             .await
-            .map_err(crate::error::ssr::db_error("deleting a session"))?;
+            .context("deleting a session")?;
     }
     ssr::clear_session_cookie(state.settings.secure_cookies);
     leptos_axum::redirect("/");
@@ -149,13 +152,12 @@ pub async fn sign_out() -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-pub mod throttle;
-
-#[cfg(feature = "ssr")]
 pub mod ssr {
+    use crate::store::Context;
     use super::{Account, Role};
-    use crate::error::{ssr::db_error, AppError};
-    use crate::state::{new_id, now_ms, state, AppState, Db};
+    use crate::error::AppError;
+    use crate::store::{new_id, now_ms, Db};
+    use crate::state::{state, AppState};
     use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
     use argon2::Argon2;
     use http::{header, HeaderValue};
@@ -204,7 +206,7 @@ pub mod ssr {
             let Some(token) = &self.token else { return Ok(None) };
             account_for_token(&self.state.db, token, self.state.settings.session_idle_ms)
                 .await
-                .map_err(db_error("loading a session"))
+                .context("loading a session")
         }
 
         /// The session's account if it has `role`: the guard at the top of every server
@@ -233,7 +235,7 @@ pub mod ssr {
                         (SessionAccount(Ok(Some(account))), unread)
                     }
                     Ok(None) => (SessionAccount(Ok(None)), None),
-                    Err(error) => (SessionAccount(Err(db_error("loading a session")(error))), None),
+                    Err(error) => (SessionAccount(Err(crate::store::failure(error, "loading a session"))), None),
                 },
             }
         }
@@ -375,11 +377,11 @@ pub mod ssr {
         .bind(email)
         .fetch_optional(db)
         .await
-        .map_err(db_error("looking up an account"))?;
+        .context("looking up an account")?;
         let (account, hash) = match row {
             Some(row) => {
-                let hash: String = row.try_get("password_hash").map_err(db_error("reading an account"))?;
-                (Some(account_from_row(&row).map_err(db_error("reading an account"))?), Some(hash))
+                let hash: String = row.try_get("password_hash").context("reading an account")?;
+                (Some(account_from_row(&row).context("reading an account")?), Some(hash))
             }
             None => (None, None),
         };
@@ -399,7 +401,7 @@ pub mod ssr {
     /// against a hash nobody's password matches, at the same cost. Argon2 is deliberately
     /// slow, so it runs off the async workers, on the hashing threads.
     pub async fn verify_password(hash: Option<String>, password: String) -> Result<bool, AppError> {
-        super::throttle::on_hashing_thread(move || {
+        crate::throttle::on_hashing_thread(move || {
             let hash: &str = match hash.as_deref() {
                 Some(hash) => hash,
                 None => unknown_account_hash(),
@@ -463,7 +465,7 @@ pub mod ssr {
         password: &str,
     ) -> Result<Account, AppError> {
         let password = password.to_owned();
-        let hash = super::throttle::on_hashing_thread(move || hash_password_blocking(&password)).await?;
+        let hash = crate::throttle::on_hashing_thread(move || hash_password_blocking(&password)).await?;
         let account = Account {
             id: new_id(),
             email: email.to_owned(),
@@ -482,7 +484,7 @@ pub mod ssr {
         .bind(now_ms())
         .execute(db)
         .await
-        .map_err(db_error("creating an account"))?;
+        .context("creating an account")?;
         Ok(account)
     }
 }

@@ -53,7 +53,7 @@ pub async fn save_draft(base: DraftBase, content: ProductDraft, save_id: String)
     crate::rules::release::check_draft_bounds(&content).map_err(AppError::BadRequest)?;
     ssr::check_save_id(&save_id)?;
     let quota = caller.state.settings.drafts_per_seller;
-    ssr::save(&caller.state.db, &seller.id, &base, &content, &save_id, quota).await
+    ssr::save(&caller.state.db, &caller.state.settings.catalog, &seller.id, &base, &content, &save_id, quota).await
 }
 
 /// A new random save id, as the browser makes one for each save (see [`save_draft`]).
@@ -80,7 +80,7 @@ pub fn new_save_id() -> String {
 #[server(endpoint = "drafts/list")]
 pub async fn list_drafts() -> Result<Vec<DraftSummary>, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
-    ssr::list(&caller.state.db, &seller.id).await
+    ssr::list(&caller.state.db, &caller.state.settings.catalog, &seller.id).await
 }
 
 /// One of the signed-in seller's drafts, to resume it (R32).
@@ -99,15 +99,19 @@ pub async fn delete_draft(id: String) -> Result<(), AppError> {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use crate::store::Context;
     use super::{Draft, DraftBase, DraftSummary, SavedDraft};
-    use crate::error::{ssr::db_error, AppError};
+    use crate::error::AppError;
     use crate::rules::release::{account_problems, content_problems, CatalogPolicy, ProductDraft};
-    use crate::state::{new_id, now_ms, Db};
-    use sqlx::Row;
+    use crate::store::{from_json, new_id, now_ms, to_json, Db};
 
     fn not_found() -> AppError {
         AppError::NotFound("The draft".into())
     }
+
+    /// What a save or a submission made from an older version than the stored one is told (R33).
+    const STALE: &str = "This draft was saved from another tab or window since you opened it. \
+        Reload it to see that version; your edits here were not saved.";
 
     /// Saves are remembered this long, far beyond any retry.
     const SAVES_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
@@ -125,19 +129,12 @@ pub mod ssr {
         asset_ids: String,
     }
 
-    fn derive(content: &ProductDraft) -> Result<Derived, AppError> {
+    fn derive(content: &ProductDraft, policy: &CatalogPolicy) -> Result<Derived, AppError> {
         let asset_ids: Vec<&str> = content.specifications.iter().map(|s| s.asset_id.as_str()).collect();
         Ok(Derived {
             json: to_json(content, "draft content")?,
-            content_problems: content_problems(content, &CatalogPolicy::default()) as i64,
+            content_problems: content_problems(content, policy) as i64,
             asset_ids: to_json(&asset_ids, "draft asset ids")?,
-        })
-    }
-
-    fn to_json(value: &impl serde::Serialize, what: &str) -> Result<String, AppError> {
-        serde_json::to_string(value).map_err(|error| {
-            tracing::error!(%error, "could not write {what} as JSON");
-            AppError::Internal
         })
     }
 
@@ -149,7 +146,7 @@ pub mod ssr {
                 .bind(save_id)
                 .fetch_optional(db)
                 .await
-                .map_err(db_error("looking up an earlier save"))?;
+                .context("looking up an earlier save")?;
         Ok(row.map(|(id, version, updated_at)| SavedDraft { id, version, updated_at }))
     }
 
@@ -163,6 +160,7 @@ pub mod ssr {
 
     pub async fn save(
         db: &Db,
+        policy: &CatalogPolicy,
         seller_id: &str,
         base: &DraftBase,
         content: &ProductDraft,
@@ -172,10 +170,10 @@ pub mod ssr {
         if let Some(done) = recorded(db, seller_id, save_id).await? {
             return Ok(done);
         }
-        let derived = derive(content)?;
+        let derived = derive(content, policy)?;
         let name = content.name.trim();
         let now = now_ms();
-        let mut tx = db.begin().await.map_err(db_error("starting a draft save"))?;
+        let mut tx = db.begin().await.context("starting a draft save")?;
         let saved = match base {
             DraftBase::New => {
                 // The insert comes first, so the transaction holds SQLite's write lock from its
@@ -195,12 +193,12 @@ pub mod ssr {
                 .bind(&derived.asset_ids)
                 .execute(&mut *tx)
                 .await
-                .map_err(db_error("creating a draft"))?;
+                .context("creating a draft")?;
                 let drafts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM drafts WHERE seller_id = $1")
                     .bind(seller_id)
                     .fetch_one(&mut *tx)
                     .await
-                    .map_err(db_error("counting drafts"))?;
+                    .context("counting drafts")?;
                 if drafts > quota {
                     return Err(quota_reached(quota));
                 }
@@ -208,7 +206,7 @@ pub mod ssr {
                     .bind(now - SAVES_KEPT_MS)
                     .execute(&mut *tx)
                     .await
-                    .map_err(db_error("sweeping old saves"))?;
+                    .context("sweeping old saves")?;
                 SavedDraft { id, version: 1, updated_at: now }
             }
             DraftBase::Existing { id, version } => {
@@ -228,7 +226,7 @@ pub mod ssr {
                 .bind(version)
                 .execute(&mut *tx)
                 .await
-                .map_err(db_error("saving a draft"))?;
+                .context("saving a draft")?;
                 if updated.rows_affected() != 1 {
                     drop(tx);
                     return refused_save(db, seller_id, id, save_id).await;
@@ -249,12 +247,12 @@ pub mod ssr {
         .bind(now)
         .execute(&mut *tx)
         .await
-        .map_err(db_error("remembering a save"))?;
+        .context("remembering a save")?;
         if remembered.rows_affected() != 1 {
             drop(tx);
             return recorded(db, seller_id, save_id).await?.ok_or(AppError::Internal);
         }
-        tx.commit().await.map_err(db_error("committing a draft save"))?;
+        tx.commit().await.context("committing a draft save")?;
         Ok(saved)
     }
 
@@ -269,14 +267,10 @@ pub mod ssr {
             .bind(seller_id)
             .fetch_optional(db)
             .await
-            .map_err(db_error("checking a draft's version"))?;
+            .context("checking a draft's version")?;
         match stored {
             None => Err(not_found()),
-            Some(_) => Err(AppError::Conflict(
-                "This draft was saved from another tab or window since you opened it. \
-                 Reload it to see that version; your edits here were not saved."
-                    .into(),
-            )),
+            Some(_) => Err(AppError::Conflict(STALE.into())),
         }
     }
 
@@ -294,9 +288,9 @@ pub mod ssr {
     /// the same rules as the wizard, against the seller's assets now). The content's own
     /// problems were counted when it was saved; only a draft saved before that was stored is
     /// read whole, once.
-    pub async fn list(db: &Db, seller_id: &str) -> Result<Vec<DraftSummary>, AppError> {
-        let assets = crate::release::ssr::asset_choices(db, seller_id).await?;
-        let context = crate::release::ssr::context_for(db, seller_id, &assets).await?;
+    pub async fn list(db: &Db, policy: &CatalogPolicy, seller_id: &str) -> Result<Vec<DraftSummary>, AppError> {
+        let assets = crate::assets::ssr::choices(db, seller_id).await?;
+        let context = crate::assets::ssr::context_for(db, policy, seller_id, &assets).await?;
         let rows: Vec<DraftListRow> = sqlx::query_as(
             "SELECT id, name, version, updated_at, content_problems, asset_ids FROM drafts WHERE seller_id = $1 \
              ORDER BY updated_at DESC, id",
@@ -304,11 +298,11 @@ pub mod ssr {
         .bind(seller_id)
         .fetch_all(db)
         .await
-        .map_err(db_error("listing drafts"))?;
+        .context("listing drafts")?;
         let mut drafts = Vec::with_capacity(rows.len());
         for mut row in rows {
             if row.content_problems < 0 {
-                let derived = derive(&load(db, seller_id, &row.id).await?.content)?;
+                let derived = derive(&load(db, seller_id, &row.id).await?.content, policy)?;
                 sqlx::query("UPDATE drafts SET content_problems = $1, asset_ids = $2 WHERE id = $3 AND version = $4")
                     .bind(derived.content_problems)
                     .bind(&derived.asset_ids)
@@ -316,36 +310,34 @@ pub mod ssr {
                     .bind(row.version)
                     .execute(db)
                     .await
-                    .map_err(db_error("counting an older draft's problems"))?;
+                    .context("counting an older draft's problems")?;
                 (row.content_problems, row.asset_ids) = (derived.content_problems, derived.asset_ids);
             }
-            let asset_ids: Vec<String> = serde_json::from_str(&row.asset_ids).map_err(|error| {
-                tracing::error!(%error, draft = %row.id, "stored draft asset ids do not parse");
-                AppError::Internal
-            })?;
+            let asset_ids: Vec<String> = from_json(&row.asset_ids, "draft asset ids", &row.id)?;
             let problems = row.content_problems as usize + account_problems(&row.name, &asset_ids, &context);
             drafts.push(DraftSummary { id: row.id, name: row.name, version: row.version, updated_at: row.updated_at, problems });
         }
         Ok(drafts)
     }
 
+    #[derive(sqlx::FromRow)]
+    struct DraftRow {
+        id: String,
+        content: String,
+        version: i64,
+        updated_at: i64,
+    }
+
     pub async fn load(db: &Db, seller_id: &str, id: &str) -> Result<Draft, AppError> {
-        let row = sqlx::query("SELECT id, content, version, updated_at FROM drafts WHERE id = $1 AND seller_id = $2")
+        let row: DraftRow = sqlx::query_as("SELECT id, content, version, updated_at FROM drafts WHERE id = $1 AND seller_id = $2")
             .bind(id)
             .bind(seller_id)
             .fetch_optional(db)
             .await
-            .map_err(db_error("loading a draft"))?
+            .context("loading a draft")?
             .ok_or_else(not_found)?;
-        let read = |row: &sqlx::any::AnyRow| -> Result<(String, String, i64, i64), sqlx::Error> {
-            Ok((row.try_get("id")?, row.try_get("content")?, row.try_get("version")?, row.try_get("updated_at")?))
-        };
-        let (id, content, version, updated_at) = read(&row).map_err(db_error("reading a draft"))?;
-        let content = serde_json::from_str(&content).map_err(|error| {
-            tracing::error!(%error, draft = %id, "stored draft content does not parse");
-            AppError::Internal
-        })?;
-        Ok(Draft { id, version, updated_at, content })
+        let content = from_json(&row.content, "draft content", &row.id)?;
+        Ok(Draft { id: row.id, version: row.version, updated_at: row.updated_at, content })
     }
 
     /// The draft made from a rejected request: the one already open if there is one, or a new
@@ -353,6 +345,7 @@ pub mod ssr {
     /// `source_request_id` lets one insert win and the other reads what it wrote.
     pub async fn from_request(
         db: &Db,
+        policy: &CatalogPolicy,
         seller_id: &str,
         request_id: &str,
         content: &ProductDraft,
@@ -365,11 +358,11 @@ pub mod ssr {
             .bind(seller_id)
             .fetch_one(db)
             .await
-            .map_err(db_error("counting drafts"))?;
+            .context("counting drafts")?;
         if drafts >= quota {
             return Err(quota_reached(quota));
         }
-        let derived = derive(content)?;
+        let derived = derive(content, policy)?;
         sqlx::query(
             "INSERT INTO drafts (id, seller_id, name, content, version, created_at, updated_at, source_request_id, \
              content_problems, asset_ids) VALUES ($1, $2, $3, $4, 1, $5, $5, $6, $7, $8) ON CONFLICT (source_request_id) DO NOTHING",
@@ -384,7 +377,7 @@ pub mod ssr {
         .bind(&derived.asset_ids)
         .execute(db)
         .await
-        .map_err(db_error("creating a draft from a request"))?;
+        .context("creating a draft from a request")?;
         draft_from_request(db, seller_id, request_id).await?.ok_or_else(not_found)
     }
 
@@ -394,7 +387,29 @@ pub mod ssr {
             .bind(seller_id)
             .fetch_optional(db)
             .await
-            .map_err(db_error("finding the draft made from a request"))
+            .context("finding the draft made from a request")
+    }
+
+    /// Removes the draft a release request was submitted from, in the submission's
+    /// transaction, if it is still at the version the editor held (R33).
+    pub async fn close_submitted(tx: &mut sqlx::AnyConnection, seller_id: &str, id: &str, version: i64) -> Result<(), AppError> {
+        let removed = sqlx::query("DELETE FROM drafts WHERE id = $1 AND seller_id = $2 AND version = $3")
+            .bind(id)
+            .bind(seller_id)
+            .bind(version)
+            .execute(&mut *tx)
+            .await
+            .context("removing a submitted draft")?;
+        if removed.rows_affected() == 1 {
+            return Ok(());
+        }
+        let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM drafts WHERE id = $1 AND seller_id = $2")
+            .bind(id)
+            .bind(seller_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("reading a submitted draft")?;
+        Err(if exists.is_some() { AppError::Conflict(STALE.into()) } else { not_found() })
     }
 
     pub async fn delete(db: &Db, seller_id: &str, id: &str) -> Result<(), AppError> {
@@ -403,7 +418,7 @@ pub mod ssr {
             .bind(seller_id)
             .execute(db)
             .await
-            .map_err(db_error("deleting a draft"))?;
+            .context("deleting a draft")?;
         if deleted.rows_affected() == 0 {
             return Err(not_found());
         }

@@ -51,12 +51,9 @@ pub enum AppError {
     Internal,
 }
 
+/// The violations in words, one sentence after another (the rules' ids are data).
 fn summarize(violations: &[RuleViolation]) -> String {
-    violations
-        .iter()
-        .map(|v| format!("{}: {}", v.rule, v.message))
-        .collect::<Vec<_>>()
-        .join(" ")
+    violations.iter().map(|v| v.message.as_str()).collect::<Vec<_>>().join(" ")
 }
 
 impl AppError {
@@ -117,18 +114,5 @@ impl FromServerFnError for AppError {
 impl From<ServerFnError> for AppError {
     fn from(_: ServerFnError) -> Self {
         AppError::Internal
-    }
-}
-
-#[cfg(feature = "ssr")]
-pub mod ssr {
-    use super::AppError;
-
-    /// Maps a database error to [`AppError::Internal`], logging it with what was being done.
-    pub fn db_error(context: &'static str) -> impl FnOnce(sqlx::Error) -> AppError {
-        move |error| {
-            tracing::error!(%error, "database error while {context}");
-            AppError::Internal
-        }
     }
 }

@@ -65,175 +65,12 @@ pub async fn release_as_asset(image_id: String) -> Result<ImageAsset, AppError> 
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use crate::store::Context;
     use super::{ImageAsset, ImageAssetsOverview};
-    use crate::error::{ssr::db_error, AppError};
-    use crate::rules::asset::{asset_violations, AssetPolicy, DiskKind, ImageOrigin, PrivateImage};
-    use crate::state::{new_id, now_ms, Db};
-    use sqlx::Row;
-    use std::future::Future;
-    use std::pin::Pin;
-
-    pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-    /// The adapter through which the console reads a seller's private images. The local
-    /// implementation is the database ([`DatabaseImages`]); a cloud image service plugs in
-    /// behind the same trait.
-    pub trait PrivateImageSource: Send + Sync {
-        /// The owner's private images, newest first. `released` is the cloud's own flag.
-        fn list_for_owner<'a>(&'a self, owner_id: &'a str) -> BoxFuture<'a, Result<Vec<PrivateImage>, sqlx::Error>>;
-        /// One of the owner's private images; `None` for an unknown id or another owner's image.
-        fn find_for_owner<'a>(
-            &'a self,
-            owner_id: &'a str,
-            image_id: &'a str,
-        ) -> BoxFuture<'a, Result<Option<PrivateImage>, sqlx::Error>>;
-        /// Starts a VM from `image_id` for `account_id` in `region`: the cloud call. Returns
-        /// the deployment's id. Who may deploy what is decided before this is called.
-        fn deploy_vm<'a>(
-            &'a self,
-            account_id: &'a str,
-            image_id: &'a str,
-            region: &'a str,
-            purchase_id: Option<&'a str>,
-        ) -> BoxFuture<'a, Result<String, sqlx::Error>>;
-    }
-
-    /// Private images kept in the `private_images` table.
-    pub struct DatabaseImages {
-        pub db: Db,
-    }
-
-    const IMAGE_COLUMNS: &str =
-        "id, name, region, os, size_bytes, disk_kind, origin, shared, encrypted, released";
-
-    impl PrivateImageSource for DatabaseImages {
-        /// Locally, a deployment is a row in `deployments`.
-        fn deploy_vm<'a>(
-            &'a self,
-            account_id: &'a str,
-            image_id: &'a str,
-            region: &'a str,
-            purchase_id: Option<&'a str>,
-        ) -> BoxFuture<'a, Result<String, sqlx::Error>> {
-            Box::pin(async move {
-                let id = crate::state::new_id();
-                sqlx::query(
-                    "INSERT INTO deployments (id, account_id, image_id, purchase_id, region, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(&id)
-                .bind(account_id)
-                .bind(image_id)
-                .bind(purchase_id)
-                .bind(region)
-                .bind(crate::state::now_ms())
-                .execute(&self.db)
-                .await?;
-                Ok(id)
-            })
-        }
-
-        fn list_for_owner<'a>(&'a self, owner_id: &'a str) -> BoxFuture<'a, Result<Vec<PrivateImage>, sqlx::Error>> {
-            Box::pin(async move {
-                sqlx::query(&format!(
-                    "SELECT {IMAGE_COLUMNS} FROM private_images WHERE owner_id = $1 ORDER BY created_at DESC, name"
-                ))
-                .bind(owner_id)
-                .fetch_all(&self.db)
-                .await?
-                .iter()
-                .map(image_from_row)
-                .collect()
-            })
-        }
-
-        fn find_for_owner<'a>(
-            &'a self,
-            owner_id: &'a str,
-            image_id: &'a str,
-        ) -> BoxFuture<'a, Result<Option<PrivateImage>, sqlx::Error>> {
-            Box::pin(async move {
-                sqlx::query(&format!(
-                    "SELECT {IMAGE_COLUMNS} FROM private_images WHERE owner_id = $1 AND id = $2"
-                ))
-                .bind(owner_id)
-                .bind(image_id)
-                .fetch_optional(&self.db)
-                .await?
-                .as_ref()
-                .map(image_from_row)
-                .transpose()
-            })
-        }
-    }
-
-    fn image_from_row(row: &sqlx::any::AnyRow) -> Result<PrivateImage, sqlx::Error> {
-        let disk_kind: String = row.try_get("disk_kind")?;
-        let origin: String = row.try_get("origin")?;
-        let flag = |name: &str| row.try_get::<i64, _>(name).map(|v| v != 0);
-        Ok(PrivateImage {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
-            region: row.try_get("region")?,
-            os: row.try_get("os")?,
-            size_bytes: row.try_get("size_bytes")?,
-            disk_kind: DiskKind::parse(&disk_kind)
-                .ok_or_else(|| sqlx::Error::Decode(format!("unknown disk kind {disk_kind:?}").into()))?,
-            origin: ImageOrigin::parse(&origin)
-                .ok_or_else(|| sqlx::Error::Decode(format!("unknown image origin {origin:?}").into()))?,
-            shared: flag("shared")?,
-            encrypted: flag("encrypted")?,
-            released: flag("released")?,
-        })
-    }
-
-    /// Adds a private image to the local image store (demo data and tests).
-    pub async fn insert_private_image(db: &Db, owner_id: &str, image: &PrivateImage) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO private_images \
-             (id, owner_id, name, region, os, size_bytes, disk_kind, origin, shared, encrypted, released, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(&image.id)
-        .bind(owner_id)
-        .bind(&image.name)
-        .bind(&image.region)
-        .bind(&image.os)
-        .bind(image.size_bytes)
-        .bind(image.disk_kind.as_str())
-        .bind(image.origin.as_str())
-        .bind(image.shared as i64)
-        .bind(image.encrypted as i64)
-        .bind(image.released as i64)
-        .bind(now_ms())
-        .execute(db)
-        .await?;
-        Ok(())
-    }
-
-    pub async fn list_assets(db: &Db, owner_id: &str) -> Result<Vec<ImageAsset>, sqlx::Error> {
-        sqlx::query(
-            "SELECT a.id, a.image_id, i.name, i.region, i.os, a.released_at, a.locked FROM image_assets a \
-             JOIN private_images i ON i.id = a.image_id \
-             WHERE a.owner_id = $1 ORDER BY a.released_at DESC",
-        )
-        .bind(owner_id)
-        .fetch_all(db)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(ImageAsset {
-                id: row.try_get("id")?,
-                image_id: row.try_get("image_id")?,
-                image_name: row.try_get("name")?,
-                region: row.try_get("region")?,
-                os: row.try_get("os")?,
-                released_at: row.try_get("released_at")?,
-                locked: row.try_get::<i32, _>("locked")? != 0,
-            })
-        })
-        .collect()
-    }
+    use crate::error::AppError;
+    use crate::rules::asset::{asset_violations, AssetPolicy};
+    use crate::store::{new_id, now_ms, Db};
+    use crate::cloud::PrivateImageSource;
 
     /// The owner's images, with `released` also set for those already released as assets.
     pub async fn overview(
@@ -242,11 +79,11 @@ pub mod ssr {
         policy: &AssetPolicy,
         owner_id: &str,
     ) -> Result<ImageAssetsOverview, AppError> {
-        let assets = list_assets(db, owner_id).await.map_err(db_error("listing image assets"))?;
+        let assets = crate::assets::ssr::list(db, owner_id).await?;
         let images = source
             .list_for_owner(owner_id)
             .await
-            .map_err(db_error("listing private images"))?
+            .context("listing private images")?
             .into_iter()
             .map(|mut image| {
                 image.released |= assets.iter().any(|a| a.image_id == image.id);
@@ -267,13 +104,13 @@ pub mod ssr {
         let mut image = source
             .find_for_owner(owner_id, image_id)
             .await
-            .map_err(db_error("loading a private image"))?
+            .context("loading a private image")?
             .ok_or_else(|| AppError::NotFound("The image".into()))?;
         let assets_of_image: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM image_assets WHERE image_id = $1")
             .bind(image_id)
             .fetch_one(db)
             .await
-            .map_err(db_error("checking for an existing asset"))?;
+            .context("checking for an existing asset")?;
         image.released |= assets_of_image > 0;
         let violations = asset_violations(&image, policy);
         if !violations.is_empty() {
@@ -304,7 +141,7 @@ pub mod ssr {
                 image.released = true;
                 Err(AppError::Rules(asset_violations(&image, policy)))
             }
-            Err(e) => Err(db_error("releasing an image asset")(e)),
+            Err(e) => Err(crate::store::failure(e, "releasing an image asset")),
         }
     }
 }

@@ -4,7 +4,10 @@
 #![recursion_limit = "512"]
 
 pub mod applications;
+pub mod assets;
 pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod cloud;
 pub mod components;
 pub mod drafts;
 pub mod error;
@@ -16,10 +19,14 @@ pub mod products;
 pub mod purchases;
 pub mod release;
 pub mod reviews;
-pub mod rules;
+pub use ::rules;
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
+pub mod throttle;
 
 mod root;
 pub use root::{shell, App};

@@ -34,6 +34,19 @@ pub struct ProductQuery {
     pub region: String,
 }
 
+/// The regions products can be offered in, as the operator configured them (for the
+/// marketplace's filters, which are rendered on the server).
+pub fn product_regions() -> Vec<String> {
+    #[cfg(feature = "ssr")]
+    {
+        crate::state::state().map(|s| s.settings.catalog.regions.clone()).unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Vec::new()
+    }
+}
+
 #[server(endpoint = "products/list")]
 pub async fn list_products(query: ProductQuery) -> Result<Vec<ListedProduct>, AppError> {
     let state = crate::state::state()?;
@@ -82,10 +95,11 @@ pub fn listed(id: String, seller_name: String, listed_at: i64, content: &Product
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use crate::store::Context;
     use super::{listed, ListedProduct, ProductPage};
-    use crate::error::{ssr::db_error, AppError};
+    use crate::error::AppError;
     use crate::rules::release::ProductDraft;
-    use crate::state::Db;
+    use crate::store::Db;
     use sqlx::Row;
 
     const SELECT: &str = "SELECT p.id, p.content, p.listed_at, a.display_name FROM products p \
@@ -103,8 +117,8 @@ pub mod ssr {
         let rows = sqlx::query(&format!("{SELECT} ORDER BY p.listed_at DESC, p.id"))
             .fetch_all(db)
             .await
-            .map_err(db_error("listing products"))?;
-        rows.iter().map(read).collect::<Result<_, _>>().map_err(db_error("reading products"))
+            .context("listing products")?;
+        rows.iter().map(read).collect::<Result<_, _>>().context("reading products")
     }
 
     pub async fn one(db: &Db, id: &str) -> Result<ProductPage, AppError> {
@@ -112,9 +126,9 @@ pub mod ssr {
             .bind(id)
             .fetch_optional(db)
             .await
-            .map_err(db_error("loading a product"))?
+            .context("loading a product")?
             .ok_or_else(|| AppError::NotFound("The product".into()))?;
-        let (product, content) = read(&row).map_err(db_error("reading a product"))?;
+        let (product, content) = read(&row).context("reading a product")?;
         Ok(ProductPage { product, content })
     }
 
@@ -124,7 +138,7 @@ pub mod ssr {
             .bind(seller_id)
             .fetch_all(db)
             .await
-            .map_err(db_error("listing a seller's product names"))
+            .context("listing a seller's product names")
     }
 }
 

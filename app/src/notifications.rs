@@ -57,9 +57,10 @@ pub async fn unread_count() -> Result<i64, AppError> {
 /// Marks one message read, or all of them when `id` is empty. Returns the unread count.
 #[server(endpoint = "messages/read")]
 pub async fn mark_read(id: String) -> Result<i64, AppError> {
+    use crate::store::Context;
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let db = &caller.state.db;
-    let now = crate::state::now_ms();
+    let now = crate::store::now_ms();
     let query = if id.is_empty() {
         sqlx::query("UPDATE messages SET read_at = $1 WHERE account_id = $2 AND read_at IS NULL").bind(now).bind(&seller.id)
     } else {
@@ -68,7 +69,7 @@ pub async fn mark_read(id: String) -> Result<i64, AppError> {
             .bind(&seller.id)
             .bind(id)
     };
-    query.execute(db).await.map_err(crate::error::ssr::db_error("marking messages read"))?;
+    query.execute(db).await.context("marking messages read")?;
     ssr::unread(db, &seller.id).await
 }
 
@@ -85,9 +86,10 @@ pub async fn save_notification_settings(
     by_sms: Option<bool>,
     phone: String,
 ) -> Result<NotificationSettings, AppError> {
+    use crate::store::Context;
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let (by_email, by_sms) = (by_email.unwrap_or(false), by_sms.unwrap_or(false));
-    let phone = crate::rules::request::check_phone(&phone, by_sms).map_err(AppError::BadRequest)?;
+    let phone = crate::rules::request::check_phone(&phone, by_sms).map_err(|v| AppError::Rules(vec![v]))?;
     let db = &caller.state.db;
     sqlx::query("UPDATE accounts SET notify_email = $1, notify_sms = $2, phone = $3 WHERE id = $4")
         .bind(i32::from(by_email))
@@ -96,15 +98,16 @@ pub async fn save_notification_settings(
         .bind(&seller.id)
         .execute(db)
         .await
-        .map_err(crate::error::ssr::db_error("saving notification settings"))?;
+        .context("saving notification settings")?;
     ssr::settings(db, &seller.id).await
 }
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use crate::store::Context;
     use super::{InboxMessage, NotificationSettings};
-    use crate::error::{ssr::db_error, AppError};
-    use crate::state::{new_id, now_ms, Db};
+    use crate::error::AppError;
+    use crate::store::{new_id, now_ms, Db};
     use sqlx::Row;
 
     /// A page request's unread count, looked up with its session before rendering.
@@ -119,7 +122,7 @@ pub mod ssr {
         .bind(account_id)
         .fetch_all(db)
         .await
-        .map_err(db_error("listing messages"))?;
+        .context("listing messages")?;
         rows.iter()
             .map(|r| {
                 Ok(InboxMessage {
@@ -132,7 +135,7 @@ pub mod ssr {
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
-            .map_err(db_error("reading messages"))
+            .context("reading messages")
     }
 
     pub async fn unread(db: &Db, account_id: &str) -> Result<i64, AppError> {
@@ -140,7 +143,7 @@ pub mod ssr {
             .bind(account_id)
             .fetch_one(db)
             .await
-            .map_err(db_error("counting unread messages"))
+            .context("counting unread messages")
     }
 
     pub async fn settings(db: &Db, account_id: &str) -> Result<NotificationSettings, AppError> {
@@ -148,7 +151,7 @@ pub mod ssr {
             .bind(account_id)
             .fetch_one(db)
             .await
-            .map_err(db_error("loading notification settings"))?;
+            .context("loading notification settings")?;
         let read = || -> Result<NotificationSettings, sqlx::Error> {
             Ok(NotificationSettings {
                 email: row.try_get("email")?,
@@ -157,7 +160,7 @@ pub mod ssr {
                 phone: row.try_get::<Option<String>, _>("phone")?.unwrap_or_default(),
             })
         };
-        read().map_err(db_error("reading notification settings"))
+        read().context("reading notification settings")
     }
 
     /// A notice for one account: the internal message always, and email and SMS as the

@@ -68,11 +68,12 @@ pub async fn change_tier_prices(id: String, version: i64, prices: Vec<Vec<TierPr
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use crate::store::Context;
     use super::{OwnedProduct, PriceChangeRecord};
-    use crate::error::{ssr::db_error, AppError};
+    use crate::error::AppError;
     use crate::rules::after_release::PriceChange;
     use crate::rules::release::ProductDraft;
-    use crate::state::{new_id, now_ms, Db};
+    use crate::store::{new_id, now_ms, Db};
     use sqlx::Row;
 
     pub async fn owned(db: &Db, seller_id: &str, id: &str) -> Result<OwnedProduct, AppError> {
@@ -81,12 +82,12 @@ pub mod ssr {
             .bind(id)
             .fetch_one(db)
             .await
-            .map_err(db_error("loading a product"))?;
-        let owner: String = row.try_get("seller_id").map_err(db_error("reading a product"))?;
+            .context("loading a product")?;
+        let owner: String = row.try_get("seller_id").context("reading a product")?;
         if owner != seller_id {
             return Err(AppError::NotFound("The product".into()));
         }
-        let version: i64 = row.try_get("version").map_err(db_error("reading a product"))?;
+        let version: i64 = row.try_get("version").context("reading a product")?;
         let rows = sqlx::query(
             "SELECT c.specification, c.vcpus, c.billing, c.old_price, c.new_price, c.changed_at, a.display_name \
              FROM price_changes c JOIN accounts a ON a.id = c.changed_by WHERE c.product_id = $1 ORDER BY c.changed_at DESC, c.id",
@@ -94,7 +95,7 @@ pub mod ssr {
         .bind(id)
         .fetch_all(db)
         .await
-        .map_err(db_error("loading price history"))?;
+        .context("loading price history")?;
         let history = rows
             .iter()
             .map(|r| {
@@ -109,7 +110,7 @@ pub mod ssr {
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
-            .map_err(db_error("reading price history"))?;
+            .context("reading price history")?;
         Ok(OwnedProduct { product: page.product, content: page.content, version, history })
     }
 
@@ -125,7 +126,7 @@ pub mod ssr {
     ) -> Result<(), AppError> {
         let json = serde_json::to_string(content).map_err(|_| AppError::Internal)?;
         let now = now_ms();
-        let mut tx = db.begin().await.map_err(db_error("starting a product change"))?;
+        let mut tx = db.begin().await.context("starting a product change")?;
         let updated = sqlx::query(
             "UPDATE products SET content = $1, version = version + 1 WHERE id = $2 AND seller_id = $3 AND version = $4",
         )
@@ -135,7 +136,7 @@ pub mod ssr {
         .bind(version)
         .execute(&mut *tx)
         .await
-        .map_err(db_error("changing a product"))?;
+        .context("changing a product")?;
         if updated.rows_affected() != 1 {
             return Err(AppError::Conflict(
                 "This product was changed in another tab or window since you opened it. Reload it and try again.".into(),
@@ -157,9 +158,9 @@ pub mod ssr {
             .bind(now)
             .execute(&mut *tx)
             .await
-            .map_err(db_error("recording a price change"))?;
+            .context("recording a price change")?;
         }
-        tx.commit().await.map_err(db_error("committing a product change"))
+        tx.commit().await.context("committing a product change")
     }
 }
 
@@ -238,11 +239,12 @@ pub async fn my_products() -> Result<Vec<ProductRow>, AppError> {
 
 #[cfg(feature = "ssr")]
 pub mod rows_ssr {
+    use crate::store::Context;
     use super::{row, ProductRow, ProductStatus};
-    use crate::error::{ssr::db_error, AppError};
+    use crate::error::AppError;
     use crate::rules::release::ProductDraft;
     use crate::rules::request::RequestStatus;
-    use crate::state::Db;
+    use crate::store::Db;
 
     #[derive(sqlx::FromRow)]
     struct ListedRow {
@@ -271,7 +273,7 @@ pub mod rows_ssr {
         .bind(RequestStatus::Rejected.label())
         .fetch_all(db)
         .await
-        .map_err(db_error("listing products"))?;
+        .context("listing products")?;
         found
             .into_iter()
             .map(|r| {

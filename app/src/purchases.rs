@@ -55,14 +55,16 @@ pub async fn deploy_image(image_id: String) -> Result<String, AppError> {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use crate::store::Context;
     use super::Purchase;
     use crate::auth::{ssr::Caller, Account, Role};
-    use crate::error::{ssr::db_error, AppError};
+    use crate::error::AppError;
     use crate::rules::after_release::{purchase_price, PurchaseChoice};
     use crate::rules::price::Price;
     use crate::rules::release::{PricingMode, ProductDraft};
     use crate::rules::{Rule, RuleViolation};
-    use crate::state::{new_id, now_ms, AppState, Db};
+    use crate::store::{new_id, now_ms, Db};
+    use crate::state::AppState;
     use sqlx::Row;
 
     /// Customers and sellers buy; reviewers do not.
@@ -81,7 +83,7 @@ pub mod ssr {
     pub async fn buy(db: &Db, buyer: &Account, product_id: &str, choice: &PurchaseChoice, shown_cents: i64) -> Result<Purchase, AppError> {
         let now = now_ms();
         let id = new_id();
-        let mut tx = db.begin().await.map_err(db_error("starting a purchase"))?;
+        let mut tx = db.begin().await.context("starting a purchase")?;
         // The product is read inside the transaction that charges for it, after a write
         // to its row: a price change committed meanwhile waits for this purchase or is seen
         // by it, so what is charged is the price read here, never a newer one.
@@ -89,7 +91,7 @@ pub mod ssr {
             .bind(product_id)
             .execute(&mut *tx)
             .await
-            .map_err(db_error("holding a product for a purchase"))?;
+            .context("holding a product for a purchase")?;
         if touched.rows_affected() != 1 {
             return Err(AppError::NotFound("The product".into()));
         }
@@ -97,7 +99,7 @@ pub mod ssr {
             .bind(product_id)
             .fetch_one(&mut *tx)
             .await
-            .map_err(db_error("reading a product for a purchase"))?;
+            .context("reading a product for a purchase")?;
         let content: ProductDraft = serde_json::from_str(&content).map_err(|error| {
             tracing::error!(%error, product = %product_id, "stored product content does not parse");
             AppError::Internal
@@ -119,7 +121,7 @@ pub mod ssr {
             .bind(&buyer.id)
             .execute(&mut *tx)
             .await
-            .map_err(db_error("charging a purchase"))?;
+            .context("charging a purchase")?;
         if paid.rows_affected() != 1 {
             return Err(if free {
                 refused(Rule::R53, "Free images can be used by customer accounts with a credit balance. Add credit to your account first.")
@@ -142,8 +144,8 @@ pub mod ssr {
         .bind(now)
         .execute(&mut *tx)
         .await
-        .map_err(db_error("recording a purchase"))?;
-        tx.commit().await.map_err(db_error("committing a purchase"))?;
+        .context("recording a purchase")?;
+        tx.commit().await.context("committing a purchase")?;
         Ok(Purchase {
             id,
             product_id: product_id.to_owned(),
@@ -165,7 +167,7 @@ pub mod ssr {
         .bind(buyer_id)
         .fetch_all(db)
         .await
-        .map_err(db_error("listing purchases"))?;
+        .context("listing purchases")?;
         rows.iter()
             .map(|r| {
                 Ok(Purchase {
@@ -180,7 +182,7 @@ pub mod ssr {
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
-            .map_err(db_error("reading purchases"))
+            .context("reading purchases")
     }
 
     /// The private image behind one specification of a listed product.
@@ -192,11 +194,7 @@ pub mod ssr {
             .get(specification as usize)
             .map(|s| s.asset_id.clone())
             .ok_or(AppError::Internal)?;
-        sqlx::query_scalar("SELECT image_id FROM image_assets WHERE id = $1")
-            .bind(asset_id)
-            .fetch_one(db)
-            .await
-            .map_err(db_error("finding a product's image"))
+        crate::assets::ssr::image_of(db, &asset_id).await
     }
 
     pub async fn deploy_purchase(state: &AppState, buyer_id: &str, purchase_id: &str) -> Result<String, AppError> {
@@ -205,18 +203,18 @@ pub mod ssr {
             .bind(buyer_id)
             .fetch_optional(&state.db)
             .await
-            .map_err(db_error("loading a purchase"))?
+            .context("loading a purchase")?
             .ok_or_else(|| AppError::NotFound("The purchase".into()))?;
         let read = || -> Result<(String, i64, String), sqlx::Error> {
             Ok((row.try_get("product_id")?, row.try_get("specification")?, row.try_get("region")?))
         };
-        let (product_id, specification, region) = read().map_err(db_error("reading a purchase"))?;
+        let (product_id, specification, region) = read().context("reading a purchase")?;
         let image_id = image_of(&state.db, &product_id, specification).await?;
         state
             .images
             .deploy_vm(buyer_id, &image_id, &region, Some(purchase_id))
             .await
-            .map_err(db_error("deploying a VM"))
+            .context("deploying a VM")
     }
 
     pub async fn deploy_own(state: &AppState, seller_id: &str, image_id: &str) -> Result<String, AppError> {
@@ -224,20 +222,15 @@ pub mod ssr {
             .images
             .find_for_owner(seller_id, image_id)
             .await
-            .map_err(db_error("loading a private image"))?
+            .context("loading a private image")?
             .ok_or_else(|| AppError::NotFound("The image".into()))?;
-        let locked: Option<i32> = sqlx::query_scalar("SELECT locked FROM image_assets WHERE image_id = $1")
-            .bind(image_id)
-            .fetch_optional(&state.db)
-            .await
-            .map_err(db_error("checking an image's lock"))?;
-        if locked.unwrap_or(0) != 0 {
+        if crate::assets::ssr::is_locked(&state.db, image_id).await? {
             return Err(AppError::Rules(vec![RuleViolation::new(
                 Rule::R52,
                 "image",
                 "This image is locked by a released product: it cannot deploy a VM. Purchase the product from the marketplace to use it.",
             )]));
         }
-        state.images.deploy_vm(seller_id, &image.id, &image.region, None).await.map_err(db_error("deploying a VM"))
+        state.images.deploy_vm(seller_id, &image.id, &image.region, None).await.context("deploying a VM")
     }
 }

@@ -31,11 +31,12 @@ pub async fn decide(id: String, action: RequestAction, reason: String) -> Result
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use crate::store::Context;
     use crate::applications::ssr::{moves, refusal};
     use crate::auth::{ssr::Caller, Account, Role};
-    use crate::error::{ssr::db_error, AppError};
+    use crate::error::AppError;
     use crate::rules::request::{check_reason, Actor, RequestAction, RequestStatus};
-    use crate::state::{new_id, now_ms, Db};
+    use crate::store::{new_id, now_ms, Db};
     use sqlx::Row;
 
     pub async fn reviewer() -> Result<(Caller, Account), AppError> {
@@ -46,11 +47,11 @@ pub mod ssr {
 
     pub async fn decide(db: &Db, reviewer_id: &str, id: &str, action: RequestAction, reason: &str) -> Result<(), AppError> {
         let reason = match action {
-            RequestAction::Reject => Some(check_reason(reason).map_err(AppError::BadRequest)?),
+            RequestAction::Reject => Some(check_reason(reason).map_err(|v| AppError::Rules(vec![v]))?),
             _ => None,
         };
         let now = now_ms();
-        let mut tx = db.begin().await.map_err(db_error("starting a review decision"))?;
+        let mut tx = db.begin().await.context("starting a review decision")?;
         // The conditional UPDATE comes first and decides: of two reviewers deciding at once,
         // one changes the row and the other changes nothing and is told why.
         let mut changed = 0;
@@ -70,7 +71,7 @@ pub mod ssr {
             .bind(from.label())
             .execute(&mut *tx)
             .await
-            .map_err(db_error("recording a review decision"))?
+            .context("recording a review decision")?
             .rows_affected();
             if rows == 1 {
                 reached = Some(to);
@@ -85,8 +86,8 @@ pub mod ssr {
             .bind(id)
             .fetch_one(&mut *tx)
             .await
-            .map_err(db_error("reading a decided request"))?;
-        let get = |name: &str| row.try_get::<String, _>(name).map_err(db_error("reading a decided request"));
+            .context("reading a decided request")?;
+        let get = |name: &str| row.try_get::<String, _>(name).context("reading a decided request");
         let (seller_id, name, content) = (get("seller_id")?, get("product_name")?, get("content")?);
         let link = format!("/console/applications/{id}");
         let notice = match status {
@@ -103,12 +104,8 @@ pub mod ssr {
                 .bind(now)
                 .execute(&mut *tx)
                 .await
-                .map_err(db_error("listing an approved product"))?;
-                sqlx::query("UPDATE image_assets SET locked = 1 WHERE reserved_by = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error("locking an approved product's images"))?;
+                .context("listing an approved product")?;
+                crate::assets::ssr::lock_for(&mut tx, id).await?;
                 Some((
                     format!("Approved: {name}"),
                     format!(
@@ -117,11 +114,7 @@ pub mod ssr {
                 ))
             }
             RequestStatus::Rejected => {
-                sqlx::query("UPDATE image_assets SET reserved_by = NULL WHERE reserved_by = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error("freeing a rejected request's images"))?;
+                crate::assets::ssr::free_for(&mut tx, id).await?;
                 Some((
                     format!("Rejected: {name}"),
                     format!(
@@ -135,8 +128,8 @@ pub mod ssr {
         if let Some((subject, body)) = notice {
             crate::notifications::ssr::notify(&mut tx, &seller_id, &subject, &body, &link)
                 .await
-                .map_err(db_error("writing the seller's notifications"))?;
+                .context("writing the seller's notifications")?;
         }
-        tx.commit().await.map_err(db_error("committing a review decision"))
+        tx.commit().await.context("committing a review decision")
     }
 }

@@ -1,17 +1,18 @@
 //! Server-side application state, handed to server functions as Leptos context.
 
-use crate::{error::AppError, images::ssr::PrivateImageSource, rules::asset::AssetPolicy, rules::review::WorkCalendar};
+use crate::cloud::PrivateImageSource;
+use crate::error::AppError;
+use crate::rules::{asset::AssetPolicy, release::CatalogPolicy, review::WorkCalendar};
 use axum::extract::FromRef;
 use leptos::prelude::*;
 use std::sync::Arc;
-
-/// The database pool: SQLite or PostgreSQL, chosen at start-up by the database URL.
-pub type Db = sqlx::AnyPool;
 
 /// Operator settings that server functions need at run time.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub asset_policy: AssetPolicy,
+    /// The operator's catalog: sales types, categories and regions products are offered in.
+    pub catalog: CatalogPolicy,
     /// Mark session cookies `Secure` (the site is served over HTTPS).
     pub secure_cookies: bool,
     /// The marketplace's time zone and holidays: review due dates (R41) and days (R42).
@@ -30,12 +31,12 @@ pub struct Settings {
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub db: Db,
+    pub db: crate::store::Db,
     pub settings: Arc<Settings>,
     /// Where private images come from: the local database, or a cloud image service.
     pub images: Arc<dyn PrivateImageSource>,
     /// This server's bound on password hashing and its per-address sign-in counts.
-    pub sign_in: Arc<crate::auth::throttle::SignInGuard>,
+    pub sign_in: Arc<crate::throttle::SignInGuard>,
 }
 
 /// The application state of the current request.
@@ -45,17 +46,4 @@ pub fn state() -> Result<AppState, AppError> {
         tracing::error!(?path, "AppState missing from the server function context");
         AppError::Internal
     })
-}
-
-/// Milliseconds since the Unix epoch: how every timestamp is stored.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
-
-/// A new random identifier (128 bits, hex).
-pub fn new_id() -> String {
-    hex::encode(rand::random::<[u8; 16]>())
 }

@@ -81,7 +81,7 @@ test('a rejection with a reason, then edit and submit again (R44, R52)', async (
   await openFromQueue(reviewer, 'Ubuntu ML');
 
   await reviewer.getByRole('button', { name: 'Reject' }).click();
-  await expect(reviewer.locator('#reject-reason-error')).toHaveText('R44: Give the seller a reason for the rejection.');
+  await expect(reviewer.locator('#reject-reason-error [data-rule="R44"]')).toHaveText('Give the seller a reason for the rejection.');
   await expect(status(reviewer)).toHaveText('Submitted');
   await reviewer.getByLabel('Reason for rejection (sent to the seller)').fill('The description must list the installed frameworks.');
   await reviewer.getByRole('button', { name: 'Reject' }).click();
@@ -136,7 +136,7 @@ test('notification settings: SMS needs a number, and the settings are kept (R43)
   await expect(seller.getByRole('checkbox', { name: 'Internal message (always sent)' })).toBeDisabled();
   await expect(seller.getByRole('checkbox', { name: 'Email to seller3@example.com' })).toBeChecked();
   await seller.getByRole('checkbox', { name: 'SMS' }).check();
-  await expect(seller.locator('#phone-error')).toHaveText('R43: Enter the mobile number SMS should go to.');
+  await expect(seller.locator('#phone-error [data-rule="R43"]')).toHaveText('Enter the mobile number SMS should go to.');
   await expect(seller.getByRole('button', { name: 'Save settings' })).toBeDisabled();
   await seller.getByLabel('Mobile number for SMS').fill('+353 1 234 5678');
   await seller.getByRole('button', { name: 'Save settings' }).click();

@@ -20,5 +20,5 @@ pub fn hydrate() {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn bench_check_draft(iterations: u32) -> f64 {
     let Some(performance) = web_sys::window().and_then(|w| w.performance()) else { return f64::NAN };
-    app::rules::release::sample::time_largest_draft(iterations, || performance.now())
+    rules::release::sample::time_largest_draft(iterations, || performance.now())
 }

@@ -78,7 +78,7 @@ async fn main() {
             encrypted: false,
             released: false,
         };
-        app::images::ssr::insert_private_image(&db, &seller.id, &image).await.unwrap();
+        app::cloud::insert_private_image(&db, &seller.id, &image).await.unwrap();
         sqlx::query("INSERT INTO image_assets (id, image_id, owner_id, released_at) VALUES ($1, $2, $3, 0)")
             .bind(format!("asset-{n}"))
             .bind(&image.id)
@@ -86,7 +86,7 @@ async fn main() {
             .execute(&db)
             .await
             .unwrap();
-        let submitted = app::release::ssr::submit(&db, &seller.id, 0, None, &complete_product(&format!("Product {n}"), &format!("asset-{n}")))
+        let submitted = app::release::ssr::submit(&db, &Default::default(), &seller.id, 0, None, &complete_product(&format!("Product {n}"), &format!("asset-{n}")))
             .await
             .unwrap();
         // A mix of outcomes, as a seller's list has: approved, rejected and pending.

@@ -2,6 +2,7 @@
 
 use crate::outbox::{Delivery, SmsGateway, SmtpSecurity, SmtpSettings};
 use app::rules::asset::{AssetPolicy, DEFAULT_ASSET_REGION};
+use app::rules::release::CatalogPolicy;
 use app::rules::review::{parse_date, WorkCalendar};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -22,6 +23,9 @@ pub struct Config {
     /// Seed demo accounts and images into an empty database.
     pub demo_data: bool,
     pub asset_policy: AssetPolicy,
+    /// `CATALOG_SALES_TYPES`, `CATALOG_CATEGORIES`, `PRODUCT_REGIONS`: the choices a product
+    /// is made of (R10, R15, R16, R55), comma-separated; each defaults to today's list.
+    pub catalog: CatalogPolicy,
     /// `PUBLIC_URL`, the address people use; `https://` makes session cookies `Secure`.
     pub public_url: Option<String>,
     /// `MARKETPLACE_UTC_OFFSET` and `MARKETPLACE_HOLIDAYS` (R41, R42).
@@ -118,6 +122,12 @@ impl Config {
                 reason: "name at least one region",
             });
         }
+        let defaults = CatalogPolicy::default();
+        let catalog = CatalogPolicy {
+            sales_types: list(&lookup, "CATALOG_SALES_TYPES", defaults.sales_types)?,
+            categories: list(&lookup, "CATALOG_CATEGORIES", defaults.categories)?,
+            regions: list(&lookup, "PRODUCT_REGIONS", defaults.regions)?,
+        };
         let calendar = WorkCalendar {
             utc_offset_minutes: parse_offset(lookup("MARKETPLACE_UTC_OFFSET"))?,
             holidays: parse_holidays(lookup("MARKETPLACE_HOLIDAYS"))?,
@@ -143,6 +153,7 @@ impl Config {
             Some(other) => return Err(invalid("LOG_FORMAT", other, "use text or json")),
         };
         Ok(Config {
+            catalog,
             client_address_header,
             sign_in_address_failures,
             sign_in_concurrent_hashes,
@@ -213,6 +224,16 @@ fn millis(lookup: &impl Fn(&str) -> Option<String>, name: &'static str, default:
             _ => Err(invalid(name, &v, "use milliseconds between 10 and 3600000")),
         },
     }
+}
+
+/// A comma-separated list, or `default` when unset; an empty list is refused.
+fn list(lookup: &impl Fn(&str) -> Option<String>, name: &'static str, default: Vec<String>) -> Result<Vec<String>, ConfigError> {
+    let Some(text) = lookup(name) else { return Ok(default) };
+    let items: Vec<String> = text.split(',').map(|i| i.trim().to_owned()).filter(|i| !i.is_empty()).collect();
+    if items.is_empty() {
+        return Err(ConfigError::Invalid { name, value: text, reason: "name at least one, separated by commas" });
+    }
+    Ok(items)
 }
 
 fn count(
@@ -356,6 +377,17 @@ mod tests {
         assert!(config(&[("DRAFTS_PER_SELLER", "0")]).is_err());
         assert!(config(&[("LOG_FORMAT", "xml")]).is_err());
         assert!(config(&[("SESSION_IDLE_MINUTES", "-5")]).is_err());
+    }
+
+    #[test]
+    fn r10_r15_r55_the_catalog_comes_from_the_environment_with_todays_lists_as_defaults() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.catalog, CatalogPolicy::default());
+        let c = config(&[("CATALOG_SALES_TYPES", "Standard, Reseller"), ("PRODUCT_REGIONS", "eu-dublin")]).unwrap();
+        assert_eq!(c.catalog.sales_types, vec!["Standard", "Reseller"]);
+        assert_eq!(c.catalog.regions, vec!["eu-dublin"]);
+        assert_eq!(c.catalog.categories, CatalogPolicy::default().categories);
+        assert!(config(&[("CATALOG_CATEGORIES", " , ")]).is_err());
     }
 
     #[test]

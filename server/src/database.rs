@@ -1,6 +1,6 @@
 //! Connecting to the database (SQLite or PostgreSQL) and migrating it.
 
-use app::state::Db;
+use app::store::Db;
 use sqlx::any::AnyPoolOptions;
 use sqlx::Executor;
 use std::time::Duration;

@@ -1,10 +1,11 @@
 //! Demo data for the embedded default: seeded into an empty database on first run only.
 
+use app::store::Context;
 use app::auth::{ssr::create_account, Role};
 use app::error::AppError;
-use app::images::ssr::insert_private_image;
+use app::cloud::insert_private_image;
 use app::rules::asset::{DiskKind, ImageOrigin, PrivateImage};
-use app::state::Db;
+use app::store::Db;
 
 /// A demo sign-in, printed at start-up and listed in the README.
 pub struct DemoAccount {
@@ -34,7 +35,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, AppError> {
     let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
         .fetch_one(db)
         .await
-        .map_err(app::error::ssr::db_error("counting accounts"))?;
+        .context("counting accounts")?;
     if accounts > 0 {
         return Ok(false);
     }
@@ -46,12 +47,12 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, AppError> {
     sqlx::query("UPDATE accounts SET credit_cents = 50000 WHERE role IN ('customer', 'seller')")
         .execute(db)
         .await
-        .map_err(app::error::ssr::db_error("seeding credit"))?;
+        .context("seeding credit")?;
     for image in first_seller_images() {
-        insert_private_image(db, &ids[0], &image).await.map_err(app::error::ssr::db_error("seeding images"))?;
+        insert_private_image(db, &ids[0], &image).await.context("seeding images")?;
     }
     for image in second_seller_images() {
-        insert_private_image(db, &ids[1], &image).await.map_err(app::error::ssr::db_error("seeding images"))?;
+        insert_private_image(db, &ids[1], &image).await.context("seeding images")?;
     }
     for image in [
         PrivateImage { os: "Debian 12".into(), ..image("img-demo4-tools", "debian-tools") },
@@ -59,10 +60,10 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, AppError> {
         // A third, for the browser test of a product named with markup (issue 10).
         PrivateImage { os: "Ubuntu 24.04".into(), ..image("img-demo4-lab", "ubuntu-lab") },
     ] {
-        insert_private_image(db, &ids[3], &image).await.map_err(app::error::ssr::db_error("seeding images"))?;
+        insert_private_image(db, &ids[3], &image).await.context("seeding images")?;
     }
     let busy = PrivateImage { os: "Debian 12".into(), ..image("img-demo5-busy", "debian-busy") };
-    insert_private_image(db, &ids[4], &busy).await.map_err(app::error::ssr::db_error("seeding images"))?;
+    insert_private_image(db, &ids[4], &busy).await.context("seeding images")?;
     Ok(true)
 }
 

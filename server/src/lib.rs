@@ -13,9 +13,10 @@ pub mod security;
 pub mod static_files;
 
 use app::auth::ssr::SessionAccount;
-use app::auth::throttle::{SignInGuard, SignInLimits};
-use app::images::ssr::DatabaseImages;
-use app::state::{AppState, Db, Settings};
+use app::throttle::{SignInGuard, SignInLimits};
+use app::cloud::DatabaseImages;
+use app::store::Db;
+use app::state::{AppState, Settings};
 use app::{shell, App};
 use axum::Router;
 use leptos::prelude::LeptosOptions;
@@ -66,6 +67,7 @@ pub fn app_state(db: Db, config: &config::Config, leptos_options: LeptosOptions)
         db,
         settings: Arc::new(Settings {
             asset_policy: config.asset_policy.clone(),
+            catalog: config.catalog.clone(),
             secure_cookies: config.secure_cookies(),
             calendar: config.calendar.clone(),
             client_address_header: config.client_address_header.clone(),

@@ -13,7 +13,7 @@
 //! its Message-ID, and each SMS as an `Idempotency-Key` header, so receivers can drop that
 //! rare repeat.
 
-use app::state::{new_id, now_ms, Db};
+use app::store::{new_id, now_ms, Db};
 use lettre::message::{header::ContentType, Mailbox, Message};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};

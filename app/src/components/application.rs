@@ -27,7 +27,7 @@ pub fn DueDate(application: Application) -> impl IntoView {
             {application.overdue.then(|| view! { " " <span class="badge blocked overdue">"Overdue"</span> })}
         </span>
         {(application.busy_day && pending).then(|| view! {
-            <span class="badge busy" title="The seller's 10th or later request of the day (R42)">"Review may take longer"</span>
+            <span class="badge busy" title="The seller's 10th or later request of the day">"Review may take longer"</span>
         })}
     }
 }

@@ -9,4 +9,5 @@ pub mod island;
 pub mod loaded;
 pub mod menu;
 pub mod product;
+pub mod rule_message;
 pub mod time;

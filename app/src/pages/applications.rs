@@ -80,7 +80,7 @@ fn RequestView(detail: ApplicationDetail) -> impl IntoView {
         </div>
         <p>"Submitted " {format_utc(a.submitted_at)} ". " <DueDate application=a.clone() /></p>
         {(a.busy_day && status.is_pending()).then(|| view! {
-            <p class="notice warning">"This was one of 10 or more requests you submitted that day, so its review may take longer (R42)."</p>
+            <p class="notice warning">"This was one of 10 or more requests you submitted that day, so its review may take longer."</p>
         })}
         <Timeline application=a.clone() />
         {a.reason.clone().filter(|_| status == RequestStatus::Rejected).map(|reason| view! {

@@ -1,6 +1,7 @@
 //! Image Assets: the seller's private images, which of them can be released as assets
 //! (and why not, rule by rule), and the assets released so far.
 
+use crate::components::rule_message::ViolationList;
 use crate::components::{empty_state::EmptyState, loaded::loaded, time::format_utc};
 use crate::error::AppError;
 use crate::images::{load_image_assets, ImageAssetsOverview, ReleaseAsAsset};
@@ -79,18 +80,6 @@ fn ReleaseError(error: AppError) -> impl IntoView {
 }
 
 #[component]
-fn ViolationList(violations: Vec<crate::rules::RuleViolation>) -> impl IntoView {
-    view! {
-        <ul class="violations">
-            {violations
-                .into_iter()
-                .map(|v| view! { <li><span class="rule">{v.rule.to_string()}</span> {v.message}</li> })
-                .collect_view()}
-        </ul>
-    }
-}
-
-#[component]
 fn Overview(overview: ImageAssetsOverview, release: ServerAction<ReleaseAsAsset>) -> impl IntoView {
     let assets = overview.assets.clone();
     let rows = overview
@@ -125,7 +114,7 @@ fn Overview(overview: ImageAssetsOverview, release: ServerAction<ReleaseAsAsset>
                                         <td>{a.os}</td>
                                         <td>{format_utc(a.released_at)}</td>
                                         <td>{if a.locked {
-                                            view! { <span class="badge blocked">"Locked"</span> <p class="hint">"R52: released in a product. It cannot deploy a VM or go into another product; purchase the product from the marketplace to use it."</p> }.into_any()
+                                            view! { <span class="badge blocked">"Locked"</span> <p class="hint">"Released in a product. It cannot deploy a VM or go into another product; purchase the product from the marketplace to use it."</p> }.into_any()
                                         } else {
                                             view! { <span class="badge ok">"Unlocked"</span> }.into_any()
                                         }}</td>

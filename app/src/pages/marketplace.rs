@@ -7,7 +7,6 @@ use crate::components::loaded::loaded;
 use crate::components::product::ProductSpecifications;
 use crate::components::time::format_utc;
 use crate::listing::{list_products, load_product, ListedProduct, ProductQuery};
-use crate::rules::release::CatalogPolicy;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -17,7 +16,7 @@ pub fn MarketplaceHome() -> impl IntoView {
     let query = use_query_map();
     let search = query.with_untracked(|q| ProductQuery { text: q.get("q").unwrap_or_default(), region: q.get("region").unwrap_or_default() });
     let filtered = !search.text.trim().is_empty() || !search.region.is_empty();
-    let regions = CatalogPolicy::default().regions;
+    let regions = crate::listing::product_regions();
     view! {
         <Title text="Virtual-machine images" />
         <Meta name="description" content="Browse virtual-machine image products from marketplace sellers." />

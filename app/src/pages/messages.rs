@@ -102,7 +102,9 @@ fn SettingsForm(current: NotificationSettings) -> impl IntoView {
             <input type="text" id="phone" name="phone" inputmode="tel" autocomplete="tel" placeholder="+353 1 234 5678"
                 value=current.phone.clone() prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev))
                 aria-invalid=move || phone_error().is_some().to_string() aria-describedby="phone-error" />
-            <p class="field-error" id="phone-error" aria-live="polite">{move || phone_error().map(|e| format!("R43: {e}"))}</p>
+            <div id="phone-error" aria-live="polite">
+                {move || phone_error().map(|v| view! { <crate::components::rule_message::RuleMessage rule=v.rule message=v.message /> })}
+            </div>
             <button type="submit" class="primary" disabled=move || save.pending().get() || phone_error().is_some()>
                 {move || if save.pending().get() { "Saving…" } else { "Save settings" }}
             </button>

@@ -4,6 +4,7 @@
 //! editable but never deletable (R54), and their history.
 
 use crate::components::confirm::ConfirmDialog;
+use crate::components::rule_message::RuleMessage;
 use crate::components::menu::{MenuItem, MoreMenu};
 use crate::components::{empty_state::EmptyState, loaded::loaded, time::format_utc};
 use crate::products::{load_owned_product, my_products, OwnedProduct, ProductRow, ProductStatus, SetFreeImage};
@@ -160,7 +161,7 @@ fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
             saved.set(updated);
         }
     });
-    let problem = move |field: String| check.with(|c| c.as_ref().err().and_then(|v| v.iter().find(|x| x.field == field).map(|x| format!("{}: {}", x.rule, x.message))));
+    let problem = move |field: String| check.with(|c| c.as_ref().err().and_then(|v| v.iter().find(|x| x.field == *field).cloned()));
     let o = saved.get_untracked();
     let free = o.product.free;
     view! {
@@ -168,14 +169,14 @@ fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
             <h1>{o.product.name.clone()}</h1>
             <a class="button" href=format!("/products/{}", o.product.id)>"View on the marketplace"</a>
         </div>
-        {free.then(|| view! { <p class="notice warning">"A Free image: its price is fixed at $0 and can never change (R50)."</p> })}
+        {free.then(|| view! { <p class="notice warning">"A Free image: its price is fixed at $0 and can never change."</p> })}
         {o.content.specifications.iter().enumerate().filter(|(_, s)| s.template == TemplateKind::Vcpu && !free).map(|(s, spec)| {
             let modes: Vec<(usize, BillingMode)> = BillingMode::ALL.into_iter().enumerate().filter(|(m, _)| spec.billing[*m]).collect();
             let header = modes.clone();
             view! {
                 <section class="spec-view" aria-label=format!("Specification {} prices", s + 1)>
                     <h2>{format!("Specification {}: prices by vCPU", s + 1)}</h2>
-                    <p class="hint">"Tier prices can change after release; tiers cannot be added or deleted (R54)."</p>
+                    <p class="hint">"Tier prices can change after release; tiers cannot be added or deleted."</p>
                     <table class="data tiers">
                         <thead><tr><th scope="col">"vCPUs"</th>{header.into_iter().map(|(_, b)| view! { <th scope="col">{format!("{} (USD)", b.label())}</th> }).collect_view()}</tr></thead>
                         <tbody>
@@ -185,7 +186,7 @@ fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
                                     <tr>
                                         <th scope="row">{tier.vcpus.clone()}</th>
                                         {modes.into_iter().map(|(m, b)| {
-                                            let field = format!("specifications[{s}].tiers[{t}].prices[{m}]");
+                                            let field = crate::rules::FieldPath::tier_price(s, t, b).into_string();
                                             let error_id = format!("price-{s}-{t}-{m}-error");
                                             let f = field.clone();
                                             view! {
@@ -197,7 +198,7 @@ fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
                                                         value=tier.prices[m].clone()
                                                         prop:value=move || typed.with(|p| p.get(s).and_then(|x| x.get(t)).map(|x| x[m].clone()).unwrap_or_default())
                                                         on:input=move |ev| typed.update(|p| p[s][t][m] = event_target_value(&ev)) />
-                                                    <p class="field-error" id=error_id>{move || problem(field.clone())}</p>
+                                                    <div id=error_id>{move || problem(field.clone()).map(|v| view! { <RuleMessage rule=v.rule message=v.message /> })}</div>
                                                 </td>
                                             }
                                         }).collect_view()}

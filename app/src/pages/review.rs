@@ -9,6 +9,7 @@ use crate::components::confirm::ConfirmDialog;
 use crate::components::product::{ProductDetails, ProductSpecifications};
 use crate::components::{empty_state::EmptyState, guard::RequireRole, loaded::loaded, time::format_utc};
 use crate::reviews::{load_for_review, review_queue, Decide};
+use crate::components::rule_message::RuleMessage;
 use crate::rules::request::{check_reason, RequestAction, RequestStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -151,7 +152,9 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
                         prop:value=move || reason.get()
                         on:input=move |ev| reason.set(event_target_value(&ev))
                         on:blur=move |_| reason_touched.set(true)></textarea>
-                    <p class="field-error" id="reject-reason-error" aria-live="polite">{move || reason_error().map(|e| format!("R44: {e}"))}</p>
+                    <div id="reject-reason-error" aria-live="polite">
+                        {move || reason_error().map(|v| view! { <RuleMessage rule=v.rule message=v.message /> })}
+                    </div>
                 </div>
                 <button type="submit" class="danger" id="reject" disabled=move || decide.pending().get()>"Reject"</button>
             </form>

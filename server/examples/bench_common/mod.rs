@@ -2,7 +2,7 @@
 //! temporary folder, or a new PostgreSQL database when `BENCH_DATABASE_URL` names a server),
 //! removed again when they finish.
 
-use app::state::Db;
+use app::store::Db;
 use leptos::prelude::LeptosOptions;
 use std::net::SocketAddr;
 use std::path::PathBuf;

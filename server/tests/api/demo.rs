@@ -1,6 +1,6 @@
 use crate::helpers::fresh_database_url;
 use app::auth::Role;
-use app::images::ssr::{DatabaseImages, PrivateImageSource};
+use app::cloud::{DatabaseImages, PrivateImageSource};
 use app::rules::asset::{asset_violations, AssetPolicy};
 use app::rules::Rule;
 use server::config::Config;

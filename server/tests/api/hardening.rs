@@ -230,7 +230,7 @@ async fn r19_a_vcpu_tier_cannot_be_repriced_to_zero_after_release() {
 
     assert_eq!(zero.status(), 422);
     let error = error_of(zero).await;
-    assert_eq!((error.violations()[0].rule, error.violations()[0].field.as_str()), (Rule::R19, "specifications[0].tiers[1].prices[0]"));
+    assert_eq!((error.violations()[0].rule, error.violations()[0].field.as_str()), (Rule::R19, "specifications[0].tiers[1].prices.pay_per_use"));
     assert!(owned(&app, &client, &id).await.history.is_empty());
 }
 

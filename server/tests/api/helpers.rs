@@ -1,5 +1,5 @@
 use app::auth::{ssr::create_account, Account, Role};
-use app::state::Db;
+use app::store::Db;
 use leptos::prelude::LeptosOptions;
 use reqwest::{redirect::Policy, Client, Response};
 use server::config::Config;

@@ -2,7 +2,7 @@ use crate::helpers::{eligible_image as image, error_of, TestApp};
 use app::auth::Role;
 use app::error::AppError;
 use app::images::{ImageAsset, ImageAssetsOverview};
-use app::images::ssr::insert_private_image;
+use app::cloud::insert_private_image;
 use app::rules::asset::{DiskKind, PrivateImage};
 use app::rules::Rule;
 

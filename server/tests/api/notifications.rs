@@ -2,7 +2,7 @@
 //! and SMS as the seller's settings say, through a persistent outbox delivered by the
 //! servers' workers to real local receivers.
 
-use crate::helpers::{fresh_database_url, TestApp};
+use crate::helpers::{error_of, fresh_database_url, TestApp};
 use crate::receivers::{eventually, SmsGateway, SmtpReceiver};
 use crate::review::{decide, submitted};
 use app::auth::Role;
@@ -77,7 +77,8 @@ async fn r43_with_email_and_sms_turned_off_only_the_internal_message_is_sent() {
     assert_eq!(outbox_rows(&app, false).await + outbox_rows(&app, true).await, 0);
 
     let bad = app.call(&s.client, "settings/notifications/save", &[("by_sms", "true"), ("phone", "")]).await;
-    assert_eq!(bad.status(), 400, "SMS needs a number");
+    assert_eq!(bad.status(), 422, "SMS needs a number: a rule violation");
+    assert_eq!(error_of(bad).await.violations()[0].rule, app::rules::Rule::R43);
 }
 
 #[tokio::test]
@@ -106,7 +107,7 @@ async fn r43_two_servers_working_one_outbox_send_every_message_exactly_once() {
     let url = fresh_database_url().await;
     let one = spawn_with(url.clone(), &smtp.settings()).await;
     let _two = spawn_with(url, &smtp.settings()).await;
-    let now = app::state::now_ms();
+    let now = app::store::now_ms();
     for n in 0..40 {
         sqlx::query(
             "INSERT INTO outbox (id, channel, recipient, subject, body, created_at, next_attempt_at) \

@@ -2,7 +2,7 @@
 
 use crate::helpers::TestApp;
 use app::auth::Role;
-use app::images::ssr::insert_private_image;
+use app::cloud::insert_private_image;
 use app::rules::asset::{DiskKind, ImageOrigin, PrivateImage};
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use crate::helpers::{eligible_image, error_of, TestApp};
 use app::auth::{Account, Role};
 use app::drafts::{DraftBase, SavedDraft};
 use app::error::AppError;
-use app::images::ssr::insert_private_image;
+use app::cloud::insert_private_image;
 use app::images::ImageAsset;
 use app::applications::ApplicationDetail;
 use app::release::{ReleaseSetup, Submitted};

@@ -100,8 +100,10 @@ async fn r44_a_rejection_needs_a_reason_frees_the_image_and_the_product_can_be_e
     let (_, review) = app.signed_in(Role::Reviewer).await;
 
     let response = decide(&app, &review, &s.request_id, "Reject", "   ").await;
-    assert_eq!(response.status(), 400);
-    assert!(error_of(response).await.to_string().contains("reason"));
+    assert_eq!(response.status(), 422, "a rule violation, not a malformed request");
+    let error = error_of(response).await;
+    assert_eq!((error.violations()[0].rule, error.violations()[0].field.as_str()), (app::rules::Rule::R44, "reason"));
+    assert!(error.to_string().contains("reason"));
     assert_eq!(detail(&app, &s.client, &s.request_id).await.application.status, RequestStatus::Submitted);
 
     assert_eq!(decide(&app, &review, &s.request_id, "Reject", "The summary is missing licence terms.").await.status(), 200);

@@ -2,9 +2,10 @@
 //! on it (the shared `check_draft`, run in the browser on every edit), and fields that show
 //! their violations once touched.
 
-use crate::release::AssetChoice;
+use crate::assets::AssetChoice;
 use crate::rules::release::{check_draft, ProductDraft, ReleaseContext};
-use crate::rules::RuleViolation;
+use crate::components::rule_message::RuleMessage;
+use crate::rules::{Rule, RuleViolation};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -83,20 +84,20 @@ impl Form {
         }
     }
 
-    /// The messages to show beside `field` now.
-    pub fn messages(&self, field: &str) -> Vec<String> {
+    /// The problems to show beside `field` now, each with its rule.
+    pub fn messages(&self, field: &str) -> Vec<(Rule, String)> {
         let shown = self.touched.with(|t| t.contains(field))
             || self.revealed.with(|r| r.contains(&Step::of_field(field).index()));
         if !shown {
             return Vec::new();
         }
         self.violations.with(|v| {
-            v.iter().filter(|x| x.field == field).map(|x| format!("{}: {}", x.rule, x.message)).collect()
+            v.iter().filter(|x| x.field == field).map(|x| (x.rule, x.message.clone())).collect()
         })
     }
 
     pub fn problems_in(&self, step: Step) -> usize {
-        self.violations.with(|v| v.iter().filter(|x| Step::of_field(&x.field) == step).count())
+        self.violations.with(|v| v.iter().filter(|x| Step::of_field(x.field.as_str()) == step).count())
     }
 }
 
@@ -115,7 +116,7 @@ pub fn field_errors(form: Form, field: String) -> impl IntoView {
             {move || {
                 form.messages(&field)
                     .into_iter()
-                    .map(|m| view! { <p class="field-error">{m}</p> })
+                    .map(|(rule, message)| view! { <RuleMessage rule message /> })
                     .collect_view()
             }}
         </div>

@@ -3,10 +3,10 @@
 
 use super::form::{Form, Step};
 use super::saving::Saver;
-use crate::error::AppError;
 use crate::release::{submit_release, Submitted};
 use crate::drafts::DraftBase;
 use crate::rules::release::{BillingMode, PricingMode, ProductDraft, TemplateKind};
+use crate::components::rule_message::ViolationList;
 use leptos::prelude::*;
 
 /// The Product Release Description: what a release request must satisfy, in the order the
@@ -90,11 +90,7 @@ pub fn ReviewStep(form: Form, saver: Saver, submitted_today: i64) -> impl IntoVi
         }
     });
     let ready = move || form.violations.with(Vec::is_empty);
-    let error = move || match submit.value().get() {
-        Some(Err(AppError::Rules(v))) => Some(v.iter().map(|x| format!("{}: {}", x.rule, x.message)).collect::<Vec<_>>()),
-        Some(Err(e)) => Some(vec![e.to_string()]),
-        _ => None,
-    };
+    let error = move || submit.value().get().and_then(Result::err);
     view! {
         <table class="data checklist" aria-label="Product Release Description">
             <thead><tr><th scope="col">"Product Release Description"</th><th scope="col">"Your settings"</th><th scope="col">"Status"</th></tr></thead>
@@ -126,11 +122,11 @@ pub fn ReviewStep(form: Form, saver: Saver, submitted_today: i64) -> impl IntoVi
         </table>
         <div class="notice warning" id="lock-warning">
             <p><strong>"Your images will be locked."</strong></p>
-            <p>"Submitting reserves the image assets of this product. Once the product is released, they are locked: they can no longer deploy a VM or go into another product (R52). A rejected or withdrawn request frees them."</p>
+            <p>"Submitting reserves the image assets of this product. Once the product is released, they are locked: they can no longer deploy a VM or go into another product. A rejected or withdrawn request frees them."</p>
         </div>
         {crate::rules::request::busy_day_warning(submitted_today).map(|warning| view! {
             <div class="notice warning" id="busy-day-warning" role="note">
-                <p><strong>"Review may take longer (R42)"</strong></p>
+                <p><strong>"Review may take longer"</strong></p>
                 <p>{warning}</p>
             </div>
         })}
@@ -139,10 +135,14 @@ pub fn ReviewStep(form: Form, saver: Saver, submitted_today: i64) -> impl IntoVi
                 on:change=move |ev| confirmed.set(event_target_checked(&ev)) />
             "I have checked every setting against the Product Release Description."
         </label>
-        {move || error().map(|lines| view! {
+        {move || error().map(|error| view! {
             <div class="notice error" role="alert">
                 <p><strong>"The request was not submitted."</strong></p>
-                {lines.into_iter().map(|l| view! { <p>{l}</p> }).collect_view()}
+                {if error.violations().is_empty() {
+                    view! { <p>{error.to_string()}</p> }.into_any()
+                } else {
+                    view! { <ViolationList violations=error.violations().to_vec() /> }.into_any()
+                }}
             </div>
         })}
         <p class="submit-row">

@@ -7,6 +7,7 @@ use crate::rules::release::{
     fill_tiers_from_per_vcpu, BillingMode, PricingMode, SpecificationDraft, TemplateKind, VcpuTierDraft,
     MAX_SPECIFICATIONS, MAX_VCPU_TIERS,
 };
+use crate::rules::FieldPath;
 use leptos::prelude::*;
 
 /// Reads the specification at `i`, if it still exists.
@@ -54,14 +55,14 @@ pub fn SpecificationStep(form: Form) -> impl IntoView {
 
 #[component]
 fn SpecificationEditor(form: Form, i: usize) -> impl IntoView {
-    let field = move |name: &str| format!("specifications[{i}].{name}");
+    let field = move |name: &str| FieldPath::of_specification(i, name).into_string();
     let assets = form.assets.get_value();
     let regions = form.context.with_value(|c| c.policy.regions.clone());
     let charged = move || form.draft.with(|d| d.pricing_mode == Some(PricingMode::Charged));
     let template = move || spec_with(form, i, |s| Some(s.template)).unwrap_or(TemplateKind::Simple);
     let unavailable: Vec<String> = assets
         .iter()
-        .filter_map(|a| a.unavailable_reason().map(|why| format!("{}: {why} (R20).", a.name)))
+        .filter_map(|a| a.unavailable_reason().map(|why| format!("{}: {why}.", a.name)))
         .collect();
     let asset_field = field("asset_id");
     view! {
@@ -121,7 +122,7 @@ fn SpecificationEditor(form: Form, i: usize) -> impl IntoView {
                                             s.regions.retain(|x| *x != r);
                                             if on { s.regions.push(r); }
                                         });
-                                        form.touch(&format!("specifications[{i}].regions"));
+                                        form.touch(&FieldPath::of_specification(i, "regions").into_string());
                                     } />
                                 {region}
                             </label>
@@ -130,7 +131,7 @@ fn SpecificationEditor(form: Form, i: usize) -> impl IntoView {
                     .collect_view()}
                 {field_errors(form, field("regions"))}
             </fieldset>
-            <Show when=charged fallback=|| view! { <p class="hint">"Free image: $0 USD in every region and billing mode (R14)."</p> }>
+            <Show when=charged fallback=|| view! { <p class="hint">"Free image: $0 USD in every region and billing mode."</p> }>
                 <PricingEditor form i template />
             </Show>
         </section>
@@ -141,7 +142,7 @@ fn SpecificationEditor(form: Form, i: usize) -> impl IntoView {
 fn PricingEditor(form: Form, i: usize, template: impl Fn() -> TemplateKind + Copy + Send + Sync + 'static) -> impl IntoView {
     let set_template = move |kind: TemplateKind| {
         spec_update(form, i, |s| s.template = kind);
-        form.touch(&format!("specifications[{i}].tiers"));
+        form.touch(&FieldPath::of_specification(i, "tiers").into_string());
     };
     let enabled = move |m: usize| spec_with(form, i, |s| s.billing.get(m).copied().unwrap_or(false));
     view! {
@@ -169,13 +170,13 @@ fn PricingEditor(form: Form, i: usize, template: impl Fn() -> TemplateKind + Cop
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);
                                 spec_update(form, i, |s| s.billing[m] = on);
-                                form.touch(&format!("specifications[{i}].billing"));
+                                form.touch(&FieldPath::of_specification(i, "billing").into_string());
                             } />
                         {mode.label()}
                     </label>
                 })
                 .collect_view()}
-            {field_errors(form, format!("specifications[{i}].billing"))}
+            {field_errors(form, FieldPath::of_specification(i, "billing").into_string())}
         </fieldset>
         {move || match template() {
             TemplateKind::Simple => BillingMode::ALL
@@ -185,7 +186,7 @@ fn PricingEditor(form: Form, i: usize, template: impl Fn() -> TemplateKind + Cop
                 .map(|(m, mode)| {
                     text_input(
                         form,
-                        format!("specifications[{i}].simple_prices.{}", mode.key()),
+                        FieldPath::simple_price(i, *mode).into_string(),
                         match mode {
                             BillingMode::PayPerUse => "Price per hour (USD)",
                             BillingMode::Monthly => "Price per month (USD)",
@@ -251,7 +252,7 @@ fn TierTable(form: Form, i: usize, enabled: impl Fn(usize) -> bool + Copy + Send
                 </For>
             </tbody>
         </table>
-        {field_errors(form, format!("specifications[{i}].tiers"))}
+        {field_errors(form, FieldPath::of_specification(i, "tiers").into_string())}
         <button type="button" disabled=move || { tiers() >= MAX_VCPU_TIERS }
             on:click=move |_| spec_update(form, i, |s| s.tiers.push(VcpuTierDraft::default()))>
             "Add tier"
@@ -276,9 +277,10 @@ fn TierTable(form: Form, i: usize, enabled: impl Fn(usize) -> bool + Copy + Send
 /// The vCPU count (`mode` None) or one price of tier `t`.
 fn tier_input(form: Form, i: usize, t: usize, mode: Option<usize>) -> impl IntoView {
     let field = match mode {
-        None => format!("specifications[{i}].tiers[{t}].vcpus"),
-        Some(m) => format!("specifications[{i}].tiers[{t}].prices.{}", BillingMode::ALL[m].key()),
-    };
+        None => FieldPath::tier_vcpus(i, t),
+        Some(m) => FieldPath::tier_price(i, t, BillingMode::ALL[m]),
+    }
+    .into_string();
     let label = match mode {
         None => format!("vCPUs of tier {}", t + 1),
         Some(m) => format!("{} price of tier {}", BillingMode::ALL[m].label(), t + 1),

@@ -66,9 +66,9 @@ pub fn BasicsStep(form: Form) -> impl IntoView {
             </label>
             <p class="hint" id="pricing-free-reason">
                 {move || if priced_by_vcpu() {
-                    "Not available: a specification is priced by vCPUs, and a product priced by vCPUs can never be a Free image (R13)."
+                    "Not available: a specification is priced by vCPUs, and a product priced by vCPUs can never be a Free image."
                 } else {
-                    "$0 USD everywhere; no prices to enter (R14)."
+                    "$0 USD everywhere; no prices to enter."
                 }}
             </p>
             <label class="option">

@@ -4,7 +4,7 @@
 
 use super::price::Price;
 use super::release::{tier_price, BillingMode, PricingMode, ProductDraft, TemplateKind};
-use super::{Rule, RuleViolation};
+use super::{FieldPath, Rule, RuleViolation};
 
 /// Whether the product may be Set as Free Image now: not priced by vCPUs (R51, R13), every
 /// price $0 (R50), and not a Free image already.
@@ -16,7 +16,7 @@ pub fn check_set_free(content: &ProductDraft) -> Result<(), RuleViolation> {
         return Err(RuleViolation::new(
             Rule::R51,
             "pricing_mode",
-            "A product priced by vCPUs cannot be set as a Free image (R13).",
+            "A product priced by vCPUs can never be a Free image.",
         ));
     }
     let all_zero = content.specifications.iter().all(|s| {
@@ -65,7 +65,7 @@ pub fn apply_tier_prices(content: &ProductDraft, prices: &[Vec<TierPrices>]) -> 
     let mut changes = Vec::new();
     let mut found = Vec::new();
     for (s, (spec, new_tiers)) in updated.specifications.iter_mut().zip(prices).enumerate() {
-        let field = format!("specifications[{s}].tiers");
+        let field = FieldPath::of_specification(s, "tiers");
         if spec.template != TemplateKind::Vcpu {
             if !new_tiers.is_empty() {
                 found.push(RuleViolation::new(Rule::R54, &field, "Only vCPU tier prices can change after release."));
@@ -87,7 +87,7 @@ pub fn apply_tier_prices(content: &ProductDraft, prices: &[Vec<TierPrices>]) -> 
                 }
                 // R19 holds after release too: a tier price is a valid price above $0.
                 match tier_price(&new[m]) {
-                    Err(message) => found.push(RuleViolation::new(Rule::R19, &format!("{field}[{t}].prices[{m}]"), message)),
+                    Err(message) => found.push(RuleViolation::new(Rule::R19, FieldPath::tier_price(s, t, mode), message)),
                     Ok(price) => {
                         let old = Price::parse(&tier.prices[m]).ok();
                         if old != Some(price) {

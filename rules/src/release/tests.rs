@@ -51,7 +51,7 @@ fn complete() -> ProductDraft {
 }
 
 fn rules(draft: &ProductDraft) -> Vec<(Rule, String)> {
-    check_draft(draft, &context()).into_iter().map(|v| (v.rule, v.field)).collect()
+    check_draft(draft, &context()).into_iter().map(|v| (v.rule, v.field.into_string())).collect()
 }
 
 #[test]

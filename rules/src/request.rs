@@ -3,6 +3,7 @@
 //! a conditional UPDATE on the status it was checked against, so two moves racing on one
 //! request give one winner.
 
+use super::{Rule, RuleViolation};
 use serde::{Deserialize, Serialize};
 
 /// Where a release request stands (R40).
@@ -141,12 +142,13 @@ pub fn busy_day_warning(submitted_today: i64) -> Option<String> {
 pub const MAX_REASON_CHARS: usize = 2_000;
 
 /// The reason for a rejection, trimmed, or what is wrong with it (R44: a reason is required).
-pub fn check_reason(reason: &str) -> Result<String, String> {
+pub fn check_reason(reason: &str) -> Result<String, RuleViolation> {
     let reason = reason.trim();
+    let refused = |message: String| RuleViolation::new(Rule::R44, "reason", message);
     if reason.is_empty() {
-        Err("Give the seller a reason for the rejection.".into())
+        Err(refused("Give the seller a reason for the rejection.".into()))
     } else if reason.chars().count() > MAX_REASON_CHARS {
-        Err(format!("Keep the reason under {MAX_REASON_CHARS} characters."))
+        Err(refused(format!("Keep the reason under {MAX_REASON_CHARS} characters.")))
     } else {
         Ok(reason.to_owned())
     }
@@ -154,14 +156,15 @@ pub fn check_reason(reason: &str) -> Result<String, String> {
 
 /// A phone number for SMS, as "+" and 8 to 15 digits (spaces, dots and dashes dropped);
 /// required only when SMS is chosen. Returns the number to store, if any (R43).
-pub fn check_phone(phone: &str, by_sms: bool) -> Result<Option<String>, String> {
+pub fn check_phone(phone: &str, by_sms: bool) -> Result<Option<String>, RuleViolation> {
+    let refused = |message: &str| RuleViolation::new(Rule::R43, "phone", message);
     let compact: String = phone.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
     if compact.is_empty() {
-        return if by_sms { Err("Enter the mobile number SMS should go to.".into()) } else { Ok(None) };
+        return if by_sms { Err(refused("Enter the mobile number SMS should go to.")) } else { Ok(None) };
     }
     let digits = compact.strip_prefix('+').unwrap_or("");
     if digits.len() < 8 || digits.len() > 15 || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err("Enter the number in international form, such as +353 1 234 5678.".into());
+        return Err(refused("Enter the number in international form, such as +353 1 234 5678."));
     }
     Ok(Some(compact))
 }

@@ -3,11 +3,12 @@
 //! every problem, each naming its field and rule, so the form can show it beside the field.
 
 mod bounds;
+#[cfg(any(test, feature = "sample"))]
 pub mod sample;
 pub use bounds::{check_draft_bounds, storage_bounds};
 
 use super::price::Price;
-use super::{text, Rule, RuleViolation};
+use super::{text, FieldPath, Rule, RuleViolation};
 use serde::{Deserialize, Serialize};
 
 /// Upper bounds on what one draft may hold (our choice), enforced on the server too.
@@ -280,41 +281,41 @@ fn check_specification(
     context: &ReleaseContext,
     found: &mut Vec<RuleViolation>,
 ) {
-    let field = |name: &str| format!("specifications[{index}].{name}");
+    let field = |name: &str| FieldPath::of_specification(index, name);
     if let Some((rule, message)) = asset_problem(&spec.asset_id, context) {
-        found.push(RuleViolation::new(rule, &field("asset_id"), message));
+        found.push(RuleViolation::new(rule, field("asset_id"), message));
     }
     if spec.regions.is_empty() {
-        found.push(RuleViolation::new(Rule::R16, &field("regions"), "Choose one or more regions."));
+        found.push(RuleViolation::new(Rule::R16, field("regions"), "Choose one or more regions."));
     }
     for region in &spec.regions {
         if !context.policy.regions.contains(region) {
-            found.push(RuleViolation::new(Rule::R55, &field("regions"), format!("{region} is not a region products can be offered in.")));
+            found.push(RuleViolation::new(Rule::R55, field("regions"), format!("{region} is not a region products can be offered in.")));
         }
     }
     let mut sorted = spec.regions.clone();
     sorted.sort();
     sorted.dedup();
     if sorted.len() != spec.regions.len() {
-        found.push(RuleViolation::new(Rule::R55, &field("regions"), "Each region can be chosen once."));
+        found.push(RuleViolation::new(Rule::R55, field("regions"), "Each region can be chosen once."));
     }
     if free {
         // R14: a free image is $0 everywhere; no price needs entering, so none is checked.
         return;
     }
     if !spec.billing.iter().any(|on| *on) {
-        found.push(RuleViolation::new(Rule::R18, &field("billing"), "Offer at least one billing mode."));
+        found.push(RuleViolation::new(Rule::R18, field("billing"), "Offer at least one billing mode."));
     }
     let enabled = BillingMode::ALL.into_iter().enumerate().filter(|(i, _)| spec.billing[*i]);
     match spec.template {
         TemplateKind::Simple => {
             for (i, mode) in enabled {
                 if let Err(e) = Price::parse(&spec.simple_prices[i]) {
-                    found.push(RuleViolation::new(Rule::R18, &field(&format!("simple_prices.{}", mode.key())), e.message()));
+                    found.push(RuleViolation::new(Rule::R18, FieldPath::simple_price(index, mode), e.message()));
                 }
             }
         }
-        TemplateKind::Vcpu => check_tiers(spec, &field, enabled.collect(), found),
+        TemplateKind::Vcpu => check_tiers(index, spec, enabled.collect(), found),
     }
 }
 
@@ -361,17 +362,13 @@ pub fn tier_price(text: &str) -> Result<Price, &'static str> {
     }
 }
 
-fn check_tiers(
-    spec: &SpecificationDraft,
-    field: &dyn Fn(&str) -> String,
-    enabled: Vec<(usize, BillingMode)>,
-    found: &mut Vec<RuleViolation>,
-) {
+fn check_tiers(index: usize, spec: &SpecificationDraft, enabled: Vec<(usize, BillingMode)>, found: &mut Vec<RuleViolation>) {
+    let tiers = FieldPath::of_specification(index, "tiers");
     if spec.tiers.is_empty() {
-        found.push(RuleViolation::new(Rule::R19, &field("tiers"), "Add at least one vCPU tier."));
+        found.push(RuleViolation::new(Rule::R19, &tiers, "Add at least one vCPU tier."));
     }
     if spec.tiers.len() > MAX_VCPU_TIERS {
-        found.push(RuleViolation::new(Rule::R19, &field("tiers"), format!("A template has at most {MAX_VCPU_TIERS} vCPU tiers.")));
+        found.push(RuleViolation::new(Rule::R19, &tiers, format!("A template has at most {MAX_VCPU_TIERS} vCPU tiers.")));
     }
     let mut previous: Option<u32> = None;
     for (t, tier) in spec.tiers.iter().enumerate() {
@@ -380,7 +377,7 @@ fn check_tiers(
                 if previous.is_some_and(|p| n <= p) {
                     found.push(RuleViolation::new(
                         Rule::R19,
-                        &field(&format!("tiers[{t}].vcpus")),
+                        FieldPath::tier_vcpus(index, t),
                         "vCPU counts must be distinct and in ascending order.",
                     ));
                 }
@@ -388,14 +385,13 @@ fn check_tiers(
             }
             _ => found.push(RuleViolation::new(
                 Rule::R19,
-                &field(&format!("tiers[{t}].vcpus")),
+                FieldPath::tier_vcpus(index, t),
                 format!("Enter a whole number of vCPUs from 1 to {MAX_VCPUS}."),
             )),
         }
         for (i, mode) in &enabled {
-            let at = field(&format!("tiers[{t}].prices.{}", mode.key()));
             if let Err(message) = tier_price(&tier.prices[*i]) {
-                found.push(RuleViolation::new(Rule::R19, &at, message));
+                found.push(RuleViolation::new(Rule::R19, FieldPath::tier_price(index, t, *mode), message));
             }
         }
     }

@@ -1,9 +1,10 @@
-//! The rule book of `SPEC.md`, as plain Rust with no framework types, so the same code
-//! judges in the browser (compiled to WASM, while the seller types) and on the server
-//! (the authority, on every mutation).
+//! The marketplace's rule book (`docs/rules.md`), as plain Rust with no framework types,
+//! so the same code judges in the browser (compiled to WASM, while the seller types), on
+//! the server (the authority, on every mutation), and in any tool that checks a product.
 
 pub mod after_release;
 pub mod asset;
+pub mod field;
 pub mod price;
 pub mod release;
 pub mod request;
@@ -57,16 +58,19 @@ impl fmt::Display for Rule {
     }
 }
 
-/// One broken rule: which rule, which field it concerns, and a message for the seller.
+pub use field::FieldPath;
+
+/// One broken rule: which rule, which field it concerns, and a message for the person, in
+/// plain words (the rule's id is data, never part of the sentence).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleViolation {
     pub rule: Rule,
-    pub field: String,
+    pub field: FieldPath,
     pub message: String,
 }
 
 impl RuleViolation {
-    pub fn new(rule: Rule, field: &str, message: impl Into<String>) -> Self {
-        Self { rule, field: field.to_owned(), message: message.into() }
+    pub fn new(rule: Rule, field: impl Into<FieldPath>, message: impl Into<String>) -> Self {
+        Self { rule, field: field.into(), message: message.into() }
     }
 }

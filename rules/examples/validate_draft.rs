@@ -1,7 +1,7 @@
 //! Native half of `scripts/bench-validation`: the shared rules on the largest draft they
 //! allow (10 specifications × 16 vCPU tiers), timed on this machine.
 
-use app::rules::release::sample::time_largest_draft;
+use rules::release::sample::time_largest_draft;
 use std::time::Instant;
 
 fn main() {

@@ -13,8 +13,8 @@
 //!   [`SignInLimits::address_failures`] failures within [`SignInLimits::address_window`]
 //!   are answered 429 until the oldest leaves the window.
 
-use crate::error::{ssr::db_error, AppError};
-use crate::state::{now_ms, Db};
+use crate::error::AppError;
+use crate::store::{now_ms, Context, Db};
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -213,7 +213,7 @@ pub async fn claim(db: &Db, email: &str, free_failures: i64) -> Result<i64, AppE
     .bind(now)
     .execute(db)
     .await
-    .map_err(db_error("preparing a sign-in"))?;
+    .context("preparing a sign-in")?;
     let claimed: Option<i64> = sqlx::query_scalar(
         "UPDATE sign_in_throttle SET blocked_until = $1, updated_at = $2 \
          WHERE email_key = $3 AND blocked_until <= $2 RETURNING failures",
@@ -223,7 +223,7 @@ pub async fn claim(db: &Db, email: &str, free_failures: i64) -> Result<i64, AppE
     .bind(&key)
     .fetch_optional(db)
     .await
-    .map_err(db_error("claiming a sign-in"))?;
+    .context("claiming a sign-in")?;
     if let Some(failures) = claimed {
         return Ok(failures);
     }
@@ -232,7 +232,7 @@ pub async fn claim(db: &Db, email: &str, free_failures: i64) -> Result<i64, AppE
             .bind(&key)
             .fetch_one(db)
             .await
-            .map_err(db_error("reading a sign-in delay"))?;
+            .context("reading a sign-in delay")?;
     let retry_after = ((blocked_until - now).max(0) as u64).div_ceil(1000).max(1);
     let message = if failures >= free_failures {
         format!(
@@ -252,7 +252,7 @@ pub async fn release(db: &Db, email: &str) -> Result<(), AppError> {
         .bind(key(email))
         .execute(db)
         .await
-        .map_err(db_error("releasing a sign-in"))?;
+        .context("releasing a sign-in")?;
     Ok(())
 }
 
@@ -266,14 +266,14 @@ pub async fn record(db: &Db, email: &str, succeeded: bool, failures_before: i64,
             .bind(&key)
             .execute(db)
             .await
-            .map_err(db_error("clearing sign-in failures"))?;
+            .context("clearing sign-in failures")?;
         // Entries of addresses nobody tried for a day are swept here, as sessions are.
         sqlx::query("DELETE FROM sign_in_throttle WHERE updated_at < $1 AND blocked_until < $2")
             .bind(now - 24 * 60 * 60 * 1000)
             .bind(now)
             .execute(db)
             .await
-            .map_err(db_error("sweeping sign-in failures"))?;
+            .context("sweeping sign-in failures")?;
         return Ok(());
     }
     let failures = failures_before + 1;
@@ -285,7 +285,7 @@ pub async fn record(db: &Db, email: &str, succeeded: bool, failures_before: i64,
         .bind(&key)
         .execute(db)
         .await
-        .map_err(db_error("recording a failed sign-in"))?;
+        .context("recording a failed sign-in")?;
     Ok(())
 }
 

@@ -1,5 +1,5 @@
 use super::*;
-use crate::rules::release::{SpecificationDraft, VcpuTierDraft};
+use crate::release::{SpecificationDraft, VcpuTierDraft};
 
 fn simple(prices: [&str; 3], billing: [bool; 3]) -> SpecificationDraft {
     SpecificationDraft {
@@ -46,7 +46,7 @@ fn r51_a_product_priced_by_vcpus_cannot_be_set_as_a_free_image() {
     let mixed = product(vec![simple(["0", "", ""], [true, false, false]), vcpu()]);
     let refused = check_set_free(&mixed).unwrap_err();
     assert_eq!(refused.rule, Rule::R51);
-    assert!(refused.message.contains("R13"));
+    assert!(refused.message.contains("priced by vCPUs can never be a Free image"), "{}", refused.message);
 }
 
 #[test]
@@ -76,7 +76,7 @@ fn r54_tiers_cannot_be_deleted_or_added_and_bad_prices_are_refused() {
     assert_eq!(apply_tier_prices(&released, &more).unwrap_err()[0].rule, Rule::R54);
     more[0].truncate(2);
     more[0][1][0] = "-1".into();
-    assert_eq!(apply_tier_prices(&released, &more).unwrap_err()[0].field, "specifications[0].tiers[1].prices[0]");
+    assert_eq!(apply_tier_prices(&released, &more).unwrap_err()[0].field, "specifications[0].tiers[1].prices.pay_per_use");
     let simple_only = product(vec![simple(["1", "", ""], [true, false, false])]);
     assert!(apply_tier_prices(&simple_only, &[vec![["2".into(), String::new(), String::new()]]]).is_err(), "simple prices are fixed");
 }
@@ -89,7 +89,7 @@ fn r19_a_tier_price_changed_after_release_must_stay_above_zero() {
     for zero in ["0", "0.00", "$0"] {
         prices[0][1][0] = zero.into();
         let refused = apply_tier_prices(&released, &prices).unwrap_err();
-        assert_eq!((refused[0].rule, refused[0].field.as_str()), (Rule::R19, "specifications[0].tiers[1].prices[0]"), "{zero}");
+        assert_eq!((refused[0].rule, refused[0].field.as_str()), (Rule::R19, "specifications[0].tiers[1].prices.pay_per_use"), "{zero}");
         assert_eq!(refused[0].message, "A vCPU tier price must be more than 0.");
     }
 }

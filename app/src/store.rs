@@ -1,0 +1,66 @@
+//! What every store function shares: the pool, ids, times, and database errors turned into
+//! [`AppError`]s with what was being done (logged on the server, never shown).
+
+use crate::error::AppError;
+
+/// The database pool: SQLite or PostgreSQL, chosen at start-up by the database URL.
+pub type Db = sqlx::AnyPool;
+
+/// Milliseconds since the Unix epoch: how every timestamp is stored.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// A new random identifier (128 bits, hex).
+pub fn new_id() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+/// `?` on a database call, saying what was being done: the error is logged with it and
+/// answered as [`AppError::Internal`].
+pub trait Context<T> {
+    fn context(self, doing: &str) -> Result<T, AppError>;
+}
+
+impl<T> Context<T> for Result<T, sqlx::Error> {
+    fn context(self, doing: &str) -> Result<T, AppError> {
+        self.map_err(|error| failure(error, doing))
+    }
+}
+
+/// What a database failure while `doing` is answered with, after logging it.
+pub fn failure(error: sqlx::Error, doing: &str) -> AppError {
+    tracing::error!(%error, "database error while {doing}");
+    AppError::Internal
+}
+
+/// A stored JSON document read back: one that does not parse is an error, logged with
+/// what it is, never an empty value.
+pub fn from_json<T: serde::de::DeserializeOwned>(json: &str, what: &str, id: &str) -> Result<T, AppError> {
+    serde_json::from_str(json).map_err(|error| {
+        tracing::error!(%error, %id, "stored {what} does not parse");
+        AppError::Internal
+    })
+}
+
+/// A value written as JSON for storage; a failure is logged with what it is.
+pub fn to_json(value: &impl serde::Serialize, what: &str) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(|error| {
+        tracing::error!(%error, "could not write {what} as JSON");
+        AppError::Internal
+    })
+}
+
+/// Whether `error` is the unique index `index` refusing a row: where such an index decides
+/// (two requests racing to create the same thing), its refusal is the answer, not a fault.
+/// PostgreSQL names the index; SQLite names only the columns, so there a unique violation
+/// is taken to be the one the statement could break.
+pub fn violates_unique(error: &sqlx::Error, index: &str) -> bool {
+    match error {
+        sqlx::Error::Database(e) => e.is_unique_violation() && e.constraint().is_none_or(|name| name == index),
+        _ => false,
+    }
+}
