@@ -7,6 +7,20 @@
 use crate::rules::release::AssetAvailability;
 use serde::{Deserialize, Serialize};
 
+/// A private image that has been released as an image asset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageAsset {
+    pub id: String,
+    pub image_id: String,
+    pub image_name: String,
+    pub region: String,
+    pub os: String,
+    pub released_at: i64,
+    /// Locked by a released product: it cannot deploy a VM or go into another product (R52).
+    #[serde(default)]
+    pub locked: bool,
+}
+
 /// One of the seller's image assets, as the specification step offers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssetChoice {
@@ -32,7 +46,7 @@ impl AssetChoice {
 pub mod ssr {
     use super::AssetChoice;
     use crate::error::AppError;
-    use crate::images::ImageAsset;
+    use super::ImageAsset;
     use crate::rules::release::{AssetAvailability, CatalogPolicy, ReleaseContext};
     use crate::rules::{Rule, RuleViolation};
     use crate::store::{Context, Db};

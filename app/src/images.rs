@@ -6,19 +6,7 @@ use crate::rules::asset::{AssetPolicy, PrivateImage};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// A private image that has been released as an image asset.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImageAsset {
-    pub id: String,
-    pub image_id: String,
-    pub image_name: String,
-    pub region: String,
-    pub os: String,
-    pub released_at: i64,
-    /// Locked by a released product: it cannot deploy a VM or go into another product (R52).
-    #[serde(default)]
-    pub locked: bool,
-}
+pub use crate::assets::ImageAsset;
 
 /// Everything the Image Assets page shows. Eligibility is not sent: the page computes it
 /// with the shared rules from the images and the policy, on the server and in the browser.
