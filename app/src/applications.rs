@@ -3,7 +3,7 @@
 //! editing a rejected one as a new draft.
 
 use crate::error::AppError;
-use crate::rules::release::ProductDraft;
+use crate::rules::product::Product;
 use crate::rules::request::RequestStatus;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -36,7 +36,7 @@ pub struct Application {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationDetail {
     pub application: Application,
-    pub content: ProductDraft,
+    pub content: Product,
     /// Names of the image assets in the content, by asset id.
     pub asset_names: Vec<(String, String)>,
 }
@@ -75,7 +75,7 @@ pub async fn edit_rejected(id: String) -> Result<String, AppError> {
         return Err(AppError::Conflict("Only a rejected request can be edited and submitted again.".into()));
     }
     let settings = &caller.state.settings;
-    crate::drafts::ssr::from_request(db, &settings.catalog, &seller.id, &id, &detail.content, settings.drafts_per_seller).await
+    crate::drafts::ssr::from_request(db, &settings.catalog, &seller.id, &id, &crate::rules::release::ProductDraft::from(detail.content), settings.drafts_per_seller).await
 }
 
 #[cfg(feature = "ssr")]
@@ -85,81 +85,94 @@ pub mod ssr {
     use crate::error::AppError;
     use crate::rules::request::{is_busy_day_request, next_status, Actor, RequestAction, RequestStatus};
     use crate::rules::review::WorkCalendar;
-    use crate::store::{now_ms, Db};
-    use sqlx::Row;
+    use crate::store::{from_json, now_ms, Db};
 
-    const COLUMNS: &str = "r.id, r.product_name, r.status, r.submitted_at, r.review_started_at, r.decided_at, \
+    const COLUMNS: &str = "r.id, r.seller_id, r.product_name, r.status, r.submitted_at, r.review_started_at, r.decided_at, \
         r.withdrawn_at, r.reason, r.day_ordinal, r.content, s.display_name AS seller_name, \
         v.display_name AS reviewer_name, p.id AS product_id";
     const FROM: &str = "FROM release_requests r JOIN accounts s ON s.id = r.seller_id \
         LEFT JOIN accounts v ON v.id = r.reviewer_id LEFT JOIN products p ON p.request_id = r.id";
 
-    fn read(row: &sqlx::any::AnyRow, calendar: &WorkCalendar, now: i64) -> Result<Application, sqlx::Error> {
-        let status: String = row.try_get("status")?;
-        let status = RequestStatus::parse(&status).ok_or_else(|| sqlx::Error::Decode(format!("unknown status {status}").into()))?;
-        let submitted_at: i64 = row.try_get("submitted_at")?;
-        let ordinal: i64 = row.try_get("day_ordinal")?;
-        Ok(Application {
-            id: row.try_get("id")?,
-            product_name: row.try_get("product_name")?,
-            seller_name: row.try_get("seller_name")?,
-            status,
-            submitted_at,
-            review_started_at: row.try_get("review_started_at")?,
-            decided_at: row.try_get("decided_at")?,
-            withdrawn_at: row.try_get("withdrawn_at")?,
-            reviewer_name: row.try_get("reviewer_name")?,
-            reason: row.try_get("reason")?,
-            due_at: calendar.review_due(submitted_at),
-            overdue: status.is_pending() && calendar.is_overdue(submitted_at, now),
-            busy_day: is_busy_day_request(ordinal),
-            product_id: row.try_get("product_id")?,
-        })
+    /// A release request as stored, with its seller's, reviewer's and product's names.
+    #[derive(sqlx::FromRow)]
+    struct RequestRow {
+        id: String,
+        seller_id: String,
+        product_name: String,
+        status: String,
+        submitted_at: i64,
+        review_started_at: Option<i64>,
+        decided_at: Option<i64>,
+        withdrawn_at: Option<i64>,
+        reason: Option<String>,
+        day_ordinal: i64,
+        content: String,
+        seller_name: String,
+        reviewer_name: Option<String>,
+        product_id: Option<String>,
+    }
+
+    impl RequestRow {
+        fn application(&self, calendar: &WorkCalendar, now: i64) -> Result<Application, AppError> {
+            let status = RequestStatus::parse(&self.status).ok_or_else(|| {
+                tracing::error!(id = %self.id, status = %self.status, "a stored release request has an unknown status");
+                AppError::Internal
+            })?;
+            Ok(Application {
+                id: self.id.clone(),
+                product_name: self.product_name.clone(),
+                seller_name: self.seller_name.clone(),
+                status,
+                submitted_at: self.submitted_at,
+                review_started_at: self.review_started_at,
+                decided_at: self.decided_at,
+                withdrawn_at: self.withdrawn_at,
+                reviewer_name: self.reviewer_name.clone(),
+                reason: self.reason.clone(),
+                due_at: calendar.review_due(self.submitted_at),
+                overdue: status.is_pending() && calendar.is_overdue(self.submitted_at, now),
+                busy_day: is_busy_day_request(self.day_ordinal),
+                product_id: self.product_id.clone(),
+            })
+        }
     }
 
     /// Requests of one seller (newest first), or the pending ones of everyone (oldest
     /// first: the review queue, R44).
     pub async fn list(db: &Db, calendar: &WorkCalendar, seller_id: Option<&str>) -> Result<Vec<Application>, AppError> {
         let now = now_ms();
-        let rows = match seller_id {
-            Some(seller) => sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE r.seller_id = $1 ORDER BY r.submitted_at DESC, r.id"))
+        let rows: Vec<RequestRow> = match seller_id {
+            Some(seller) => sqlx::query_as(&format!("SELECT {COLUMNS} {FROM} WHERE r.seller_id = $1 ORDER BY r.submitted_at DESC, r.id"))
                 .bind(seller.to_owned())
                 .fetch_all(db)
                 .await,
-            None => sqlx::query(&format!(
-                "SELECT {COLUMNS} {FROM} WHERE r.status IN ($1, $2) ORDER BY r.submitted_at, r.id"
-            ))
-            .bind(RequestStatus::Submitted.label())
-            .bind(RequestStatus::UnderReview.label())
-            .fetch_all(db)
-            .await,
+            None => {
+                let [first, second] = RequestStatus::PENDING.map(RequestStatus::label);
+                sqlx::query_as(&format!("SELECT {COLUMNS} {FROM} WHERE r.status IN ($1, $2) ORDER BY r.submitted_at, r.id"))
+                    .bind(first)
+                    .bind(second)
+                    .fetch_all(db)
+                    .await
+            }
         }
         .context("listing release requests")?;
-        rows.iter()
-            .map(|row| read(row, calendar, now))
-            .collect::<Result<_, _>>()
-            .context("reading release requests")
+        rows.iter().map(|row| row.application(calendar, now)).collect()
     }
 
     /// One request with its content; `seller_id` limits it to that seller's own.
     pub async fn detail(db: &Db, calendar: &WorkCalendar, id: &str, seller_id: Option<&str>) -> Result<ApplicationDetail, AppError> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS}, r.seller_id {FROM} WHERE r.id = $1"))
+        let row: RequestRow = sqlx::query_as(&format!("SELECT {COLUMNS} {FROM} WHERE r.id = $1"))
             .bind(id)
             .fetch_optional(db)
             .await
             .context("loading a release request")?
             .ok_or_else(|| AppError::NotFound("The release request".into()))?;
-        let owner: String = row.try_get("seller_id").context("reading a release request")?;
-        if seller_id.is_some_and(|s| s != owner) {
+        if seller_id.is_some_and(|s| s != row.seller_id) {
             return Err(AppError::NotFound("The release request".into()));
         }
-        let application = read(&row, calendar, now_ms()).context("reading a release request")?;
-        let content: String = row.try_get("content").context("reading a release request")?;
-        let content: crate::rules::release::ProductDraft = serde_json::from_str(&content).map_err(|error| {
-            tracing::error!(%error, id, "a stored release request does not parse");
-            AppError::Internal
-        })?;
-        let asset_names = crate::assets::ssr::choices(db, &owner)
+        let application = row.application(calendar, now_ms())?;
+        let content: crate::rules::product::Product = from_json(&row.content, "release request", id)?;
+        let asset_names = crate::assets::ssr::choices(db, &row.seller_id)
             .await?
             .into_iter()
             .filter(|a| content.specifications.iter().any(|s| s.asset_id == a.id))

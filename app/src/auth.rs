@@ -37,12 +37,23 @@ impl Role {
     }
 }
 
+/// A role as stored: its name.
+impl TryFrom<String> for Role {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        Self::parse(&name).ok_or_else(|| format!("unknown role {name:?}"))
+    }
+}
+
 /// A signed-in account, as the browser sees it (no secrets).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Account {
     pub id: String,
     pub email: String,
     pub display_name: String,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
     pub role: Role,
 }
 
@@ -164,7 +175,6 @@ pub mod ssr {
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
     use sha2::{Digest, Sha256};
-    use sqlx::Row;
 
     pub const SESSION_COOKIE: &str = "mp_session";
     const SESSION_LIFETIME_MS: i64 = 7 * 24 * 60 * 60 * 1000;
@@ -334,7 +344,14 @@ pub mod ssr {
     pub async fn session_with_unread(db: &Db, token: &str, idle_ms: i64) -> Result<Option<(Account, i64)>, sqlx::Error> {
         let now = now_ms();
         let hash = token_hash(token);
-        let row = sqlx::query(
+        #[derive(sqlx::FromRow)]
+        struct SessionRow {
+            #[sqlx(flatten)]
+            account: Account,
+            last_seen_at: i64,
+            unread: i64,
+        }
+        let row: Option<SessionRow> = sqlx::query_as(
             "SELECT a.id, a.email, a.display_name, a.role, s.last_seen_at, \
              (SELECT COUNT(*) FROM messages m WHERE m.account_id = a.id AND m.read_at IS NULL) AS unread \
              FROM sessions s JOIN accounts a ON a.id = s.account_id \
@@ -346,45 +363,33 @@ pub mod ssr {
         .fetch_optional(db)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let last_seen: i64 = row.try_get("last_seen_at")?;
-        if last_seen < now - TOUCH_EVERY_MS {
+        if row.last_seen_at < now - TOUCH_EVERY_MS {
             sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                 .bind(now)
                 .bind(&hash)
                 .execute(db)
                 .await?;
         }
-        Ok(Some((account_from_row(&row)?, row.try_get("unread")?)))
-    }
-
-    fn account_from_row(row: &sqlx::any::AnyRow) -> Result<Account, sqlx::Error> {
-        let role: String = row.try_get("role")?;
-        Ok(Account {
-            id: row.try_get("id")?,
-            email: row.try_get("email")?,
-            display_name: row.try_get("display_name")?,
-            role: Role::parse(&role)
-                .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role:?}").into()))?,
-        })
+        Ok(Some((row.account, row.unread)))
     }
 
     /// The account for `email` if `password` is its password. An unknown email costs the
     /// same hashing work as a wrong password, so the two cannot be told apart.
     pub async fn verify_credentials(db: &Db, email: &str, password: &str) -> Result<Account, AppError> {
-        let row = sqlx::query(
+        #[derive(sqlx::FromRow)]
+        struct CredentialRow {
+            #[sqlx(flatten)]
+            account: Account,
+            password_hash: String,
+        }
+        let row: Option<CredentialRow> = sqlx::query_as(
             "SELECT id, email, display_name, role, password_hash FROM accounts WHERE lower(email) = lower($1)",
         )
         .bind(email)
         .fetch_optional(db)
         .await
         .context("looking up an account")?;
-        let (account, hash) = match row {
-            Some(row) => {
-                let hash: String = row.try_get("password_hash").context("reading an account")?;
-                (Some(account_from_row(&row).context("reading an account")?), Some(hash))
-            }
-            None => (None, None),
-        };
+        let (account, hash) = row.map(|r| (r.account, r.password_hash)).unzip();
         let matches = verify_password(hash, password.to_owned()).await?;
         match account {
             Some(account) if matches => Ok(account),

@@ -1,7 +1,7 @@
 //! The public marketplace site (R45, SPEC section 7): approved products, open to everyone.
 
 use crate::error::AppError;
-use crate::rules::release::ProductDraft;
+use crate::rules::product::Product;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +22,7 @@ pub struct ListedProduct {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductPage {
     pub product: ListedProduct,
-    pub content: ProductDraft,
+    pub content: Product,
 }
 
 /// What the home page's search form asks for.
@@ -76,19 +76,16 @@ impl ProductQuery {
     }
 }
 
-/// The listing fields of a product's content.
-pub fn listed(id: String, seller_name: String, listed_at: i64, content: &ProductDraft) -> ListedProduct {
-    let mut regions: Vec<String> = content.specifications.iter().flat_map(|s| s.regions.iter().cloned()).collect();
-    regions.sort();
-    regions.dedup();
+/// The listing fields of a product.
+pub fn listed(id: String, seller_name: String, listed_at: i64, product: &Product) -> ListedProduct {
     ListedProduct {
         id,
-        name: content.name.trim().to_owned(),
-        summary: content.summary.trim().to_owned(),
-        category: content.category.clone(),
+        name: product.name.clone(),
+        summary: product.summary.clone(),
+        category: product.category.clone(),
         seller_name,
-        regions,
-        free: content.pricing_mode == Some(crate::rules::release::PricingMode::FreeImage),
+        regions: product.regions(),
+        free: product.is_free(),
         listed_at,
     }
 }
@@ -98,37 +95,42 @@ pub mod ssr {
     use crate::store::Context;
     use super::{listed, ListedProduct, ProductPage};
     use crate::error::AppError;
-    use crate::rules::release::ProductDraft;
-    use crate::store::Db;
-    use sqlx::Row;
+    use crate::rules::product::Product;
+    use crate::store::{from_json, Db};
 
-    const SELECT: &str = "SELECT p.id, p.content, p.listed_at, a.display_name FROM products p \
+    const SELECT: &str = "SELECT p.id, p.content, p.listed_at, a.display_name AS seller_name FROM products p \
         JOIN accounts a ON a.id = p.seller_id";
 
-    fn read(row: &sqlx::any::AnyRow) -> Result<(ListedProduct, ProductDraft), sqlx::Error> {
-        let content: String = row.try_get("content")?;
-        let content: ProductDraft = serde_json::from_str(&content).map_err(|e| sqlx::Error::Decode(e.into()))?;
-        let product = listed(row.try_get("id")?, row.try_get("display_name")?, row.try_get("listed_at")?, &content);
-        Ok((product, content))
+    #[derive(sqlx::FromRow)]
+    struct ListedRow {
+        id: String,
+        content: String,
+        listed_at: i64,
+        seller_name: String,
+    }
+
+    impl ListedRow {
+        fn read(self) -> Result<(ListedProduct, Product), AppError> {
+            let content: Product = from_json(&self.content, "product", &self.id)?;
+            Ok((listed(self.id, self.seller_name, self.listed_at, &content), content))
+        }
     }
 
     /// Every listed product, newest first.
-    pub async fn all(db: &Db) -> Result<Vec<(ListedProduct, ProductDraft)>, AppError> {
-        let rows = sqlx::query(&format!("{SELECT} ORDER BY p.listed_at DESC, p.id"))
-            .fetch_all(db)
-            .await
-            .context("listing products")?;
-        rows.iter().map(read).collect::<Result<_, _>>().context("reading products")
+    pub async fn all(db: &Db) -> Result<Vec<(ListedProduct, Product)>, AppError> {
+        let rows: Vec<ListedRow> =
+            sqlx::query_as(&format!("{SELECT} ORDER BY p.listed_at DESC, p.id")).fetch_all(db).await.context("listing products")?;
+        rows.into_iter().map(ListedRow::read).collect()
     }
 
     pub async fn one(db: &Db, id: &str) -> Result<ProductPage, AppError> {
-        let row = sqlx::query(&format!("{SELECT} WHERE p.id = $1"))
+        let row: ListedRow = sqlx::query_as(&format!("{SELECT} WHERE p.id = $1"))
             .bind(id)
             .fetch_optional(db)
             .await
             .context("loading a product")?
             .ok_or_else(|| AppError::NotFound("The product".into()))?;
-        let (product, content) = read(&row).context("reading a product")?;
+        let (product, content) = row.read()?;
         Ok(ProductPage { product, content })
     }
 

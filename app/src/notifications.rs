@@ -102,20 +102,52 @@ pub async fn save_notification_settings(
     ssr::settings(db, &seller.id).await
 }
 
+/// How a notification leaves the console besides the internal message (R43). Stored in
+/// the outbox by its name; the server's outbox worker delivers each channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 2] = [Channel::Email, Channel::Sms];
+
+    /// As stored in the outbox's `channel` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Channel> {
+        Self::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use crate::store::Context;
-    use super::{InboxMessage, NotificationSettings};
+    use super::{Channel, InboxMessage, NotificationSettings};
     use crate::error::AppError;
-    use crate::store::{new_id, now_ms, Db};
-    use sqlx::Row;
+    use crate::store::{new_id, now_ms, Context, Db};
 
     /// A page request's unread count, looked up with its session before rendering.
     #[derive(Debug, Clone, Copy)]
     pub struct UnreadMessages(pub i64);
 
+    #[derive(sqlx::FromRow)]
+    struct MessageRow {
+        id: String,
+        subject: String,
+        body: String,
+        link: Option<String>,
+        created_at: i64,
+        read_at: Option<i64>,
+    }
+
     pub async fn list(db: &Db, account_id: &str) -> Result<Vec<InboxMessage>, AppError> {
-        let rows = sqlx::query(
+        let rows: Vec<MessageRow> = sqlx::query_as(
             "SELECT id, subject, body, link, created_at, read_at FROM messages \
              WHERE account_id = $1 ORDER BY created_at DESC, id LIMIT 200",
         )
@@ -123,19 +155,10 @@ pub mod ssr {
         .fetch_all(db)
         .await
         .context("listing messages")?;
-        rows.iter()
-            .map(|r| {
-                Ok(InboxMessage {
-                    id: r.try_get("id")?,
-                    subject: r.try_get("subject")?,
-                    body: r.try_get("body")?,
-                    link: r.try_get("link")?,
-                    created_at: r.try_get("created_at")?,
-                    read: r.try_get::<Option<i64>, _>("read_at")?.is_some(),
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .context("reading messages")
+        Ok(rows
+            .into_iter()
+            .map(|r| InboxMessage { id: r.id, subject: r.subject, body: r.body, link: r.link, created_at: r.created_at, read: r.read_at.is_some() })
+            .collect())
     }
 
     pub async fn unread(db: &Db, account_id: &str) -> Result<i64, AppError> {
@@ -146,21 +169,25 @@ pub mod ssr {
             .context("counting unread messages")
     }
 
+    /// An account's choices of channels, as stored.
+    #[derive(sqlx::FromRow)]
+    struct ChoiceRow {
+        email: String,
+        notify_email: i32,
+        notify_sms: i32,
+        phone: Option<String>,
+    }
+
+    const CHOICES: &str = "SELECT email, notify_email, notify_sms, phone FROM accounts WHERE id = $1";
+
     pub async fn settings(db: &Db, account_id: &str) -> Result<NotificationSettings, AppError> {
-        let row = sqlx::query("SELECT email, notify_email, notify_sms, phone FROM accounts WHERE id = $1")
-            .bind(account_id)
-            .fetch_one(db)
-            .await
-            .context("loading notification settings")?;
-        let read = || -> Result<NotificationSettings, sqlx::Error> {
-            Ok(NotificationSettings {
-                email: row.try_get("email")?,
-                by_email: row.try_get::<i32, _>("notify_email")? != 0,
-                by_sms: row.try_get::<i32, _>("notify_sms")? != 0,
-                phone: row.try_get::<Option<String>, _>("phone")?.unwrap_or_default(),
-            })
-        };
-        read().context("reading notification settings")
+        let row: ChoiceRow = sqlx::query_as(CHOICES).bind(account_id).fetch_one(db).await.context("loading notification settings")?;
+        Ok(NotificationSettings {
+            email: row.email,
+            by_email: row.notify_email != 0,
+            by_sms: row.notify_sms != 0,
+            phone: row.phone.unwrap_or_default(),
+        })
     }
 
     /// A notice for one account: the internal message always, and email and SMS as the
@@ -182,16 +209,13 @@ pub mod ssr {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        let row = sqlx::query("SELECT email, notify_email, notify_sms, phone FROM accounts WHERE id = $1")
-            .bind(account_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let row: ChoiceRow = sqlx::query_as(CHOICES).bind(account_id).fetch_one(&mut *tx).await?;
         let mut channels = Vec::new();
-        if row.try_get::<i32, _>("notify_email")? != 0 {
-            channels.push(("email", row.try_get::<String, _>("email")?, body.to_owned()));
+        if row.notify_email != 0 {
+            channels.push((Channel::Email, row.email, body.to_owned()));
         }
-        if let (true, Some(phone)) = (row.try_get::<i32, _>("notify_sms")? != 0, row.try_get::<Option<String>, _>("phone")?) {
-            channels.push(("sms", phone, subject.to_owned()));
+        if let (true, Some(phone)) = (row.notify_sms != 0, row.phone) {
+            channels.push((Channel::Sms, phone, subject.to_owned()));
         }
         for (channel, recipient, text) in channels {
             sqlx::query(
@@ -199,7 +223,7 @@ pub mod ssr {
                  VALUES ($1, $2, $3, $4, $5, $6, $6)",
             )
             .bind(new_id())
-            .bind(channel)
+            .bind(channel.as_str())
             .bind(recipient)
             .bind(subject)
             .bind(text)

@@ -5,6 +5,7 @@
 use crate::error::AppError;
 use crate::listing::ListedProduct;
 use crate::rules::after_release::TierPrices;
+use crate::rules::product::Product;
 use crate::rules::release::ProductDraft;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -25,7 +26,7 @@ pub struct PriceChangeRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnedProduct {
     pub product: ListedProduct,
-    pub content: ProductDraft,
+    pub content: Product,
     pub version: i64,
     pub history: Vec<PriceChangeRecord>,
 }
@@ -72,24 +73,32 @@ pub mod ssr {
     use super::{OwnedProduct, PriceChangeRecord};
     use crate::error::AppError;
     use crate::rules::after_release::PriceChange;
-    use crate::rules::release::ProductDraft;
-    use crate::store::{new_id, now_ms, Db};
-    use sqlx::Row;
+    use crate::rules::product::Product;
+    use crate::store::{new_id, now_ms, to_json, Db};
+
+    #[derive(sqlx::FromRow)]
+    struct ChangeRow {
+        specification: i64,
+        vcpus: String,
+        billing: String,
+        old_price: String,
+        new_price: String,
+        changed_at: i64,
+        changed_by: String,
+    }
 
     pub async fn owned(db: &Db, seller_id: &str, id: &str) -> Result<OwnedProduct, AppError> {
         let page = crate::listing::ssr::one(db, id).await?;
-        let row = sqlx::query("SELECT seller_id, version FROM products WHERE id = $1")
+        let (owner, version): (String, i64) = sqlx::query_as("SELECT seller_id, version FROM products WHERE id = $1")
             .bind(id)
             .fetch_one(db)
             .await
             .context("loading a product")?;
-        let owner: String = row.try_get("seller_id").context("reading a product")?;
         if owner != seller_id {
             return Err(AppError::NotFound("The product".into()));
         }
-        let version: i64 = row.try_get("version").context("reading a product")?;
-        let rows = sqlx::query(
-            "SELECT c.specification, c.vcpus, c.billing, c.old_price, c.new_price, c.changed_at, a.display_name \
+        let rows: Vec<ChangeRow> = sqlx::query_as(
+            "SELECT c.specification, c.vcpus, c.billing, c.old_price, c.new_price, c.changed_at, a.display_name AS changed_by \
              FROM price_changes c JOIN accounts a ON a.id = c.changed_by WHERE c.product_id = $1 ORDER BY c.changed_at DESC, c.id",
         )
         .bind(id)
@@ -97,20 +106,17 @@ pub mod ssr {
         .await
         .context("loading price history")?;
         let history = rows
-            .iter()
-            .map(|r| {
-                Ok(PriceChangeRecord {
-                    specification: r.try_get::<i64, _>("specification")? as usize,
-                    vcpus: r.try_get("vcpus")?,
-                    billing: r.try_get("billing")?,
-                    old_price: r.try_get("old_price")?,
-                    new_price: r.try_get("new_price")?,
-                    changed_by: r.try_get("display_name")?,
-                    changed_at: r.try_get("changed_at")?,
-                })
+            .into_iter()
+            .map(|r| PriceChangeRecord {
+                specification: r.specification as usize,
+                vcpus: r.vcpus,
+                billing: r.billing,
+                old_price: r.old_price,
+                new_price: r.new_price,
+                changed_by: r.changed_by,
+                changed_at: r.changed_at,
             })
-            .collect::<Result<_, sqlx::Error>>()
-            .context("reading price history")?;
+            .collect();
         Ok(OwnedProduct { product: page.product, content: page.content, version, history })
     }
 
@@ -121,10 +127,10 @@ pub mod ssr {
         seller_id: &str,
         id: &str,
         version: i64,
-        content: &ProductDraft,
+        content: &Product,
         changes: &[PriceChange],
     ) -> Result<(), AppError> {
-        let json = serde_json::to_string(content).map_err(|_| AppError::Internal)?;
+        let json = to_json(content, "product")?;
         let now = now_ms();
         let mut tx = db.begin().await.context("starting a product change")?;
         let updated = sqlx::query(
@@ -150,10 +156,10 @@ pub mod ssr {
             .bind(new_id())
             .bind(id)
             .bind(change.specification as i64)
-            .bind(&change.vcpus)
+            .bind(change.vcpus.to_string())
             .bind(change.billing.label())
-            .bind(&change.old)
-            .bind(&change.new)
+            .bind(change.old.to_string())
+            .bind(change.new.to_string())
             .bind(seller_id)
             .bind(now)
             .execute(&mut *tx)
@@ -201,10 +207,10 @@ pub struct ProductRow {
     pub vcpu: bool,
 }
 
-/// What My Products shows of a product's content.
+/// What My Products shows of a product's content (a draft's as typed, a submitted one's as
+/// stored).
 pub fn row(status: ProductStatus, id: String, version: i64, content: &ProductDraft) -> ProductRow {
     use crate::rules::release::{PricingMode, TemplateKind};
-    let listed = crate::listing::listed(id.clone(), String::new(), 0, content);
     let has = |kind: TemplateKind| content.specifications.iter().any(|s| s.template == kind);
     let templates = match (has(TemplateKind::Simple), has(TemplateKind::Vcpu)) {
         (true, true) => "Simple and vCPU",
@@ -212,10 +218,12 @@ pub fn row(status: ProductStatus, id: String, version: i64, content: &ProductDra
         (false, true) => "vCPU",
         (false, false) => "—",
     };
+    let released = (status == ProductStatus::Released).then(|| Product::try_from(content.clone()).ok()).flatten();
+    let name = content.name.trim();
     ProductRow {
         status,
         id,
-        name: if listed.name.is_empty() { "Untitled".into() } else { listed.name },
+        name: if name.is_empty() { "Untitled".into() } else { name.to_owned() },
         pricing: match content.pricing_mode {
             Some(PricingMode::FreeImage) => "Free image",
             Some(PricingMode::Charged) => "Charged",
@@ -223,10 +231,10 @@ pub fn row(status: ProductStatus, id: String, version: i64, content: &ProductDra
         }
         .into(),
         templates: templates.into(),
-        regions: listed.regions,
+        regions: content.regions(),
         version,
-        can_set_free: status == ProductStatus::Released && crate::rules::after_release::check_set_free(content).is_ok(),
-        vcpu: has(TemplateKind::Vcpu) && content.pricing_mode != Some(PricingMode::FreeImage),
+        can_set_free: released.as_ref().is_some_and(|p| crate::rules::after_release::check_set_free(p).is_ok()),
+        vcpu: content.priced_by_vcpu() && content.pricing_mode != Some(PricingMode::FreeImage),
     }
 }
 
@@ -283,10 +291,8 @@ pub mod rows_ssr {
                     2 => ProductStatus::Rejected,
                     _ => ProductStatus::Draft,
                 };
-                let content: ProductDraft = serde_json::from_str(&r.content).map_err(|error| {
-                    tracing::error!(%error, id = %r.id, "stored product content does not parse");
-                    AppError::Internal
-                })?;
+                // Drafts and submitted products are stored in one shape, the draft's.
+                let content: ProductDraft = crate::store::from_json(&r.content, "product", &r.id)?;
                 Ok(row(status, r.id, r.version, &content))
             })
             .collect()

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Purchase {
     pub id: String,
     pub product_id: String,
@@ -61,11 +62,10 @@ pub mod ssr {
     use crate::error::AppError;
     use crate::rules::after_release::{purchase_price, PurchaseChoice};
     use crate::rules::price::Price;
-    use crate::rules::release::{PricingMode, ProductDraft};
+    use crate::rules::product::Product;
     use crate::rules::{Rule, RuleViolation};
-    use crate::store::{new_id, now_ms, Db};
+    use crate::store::{from_json, new_id, now_ms, Db};
     use crate::state::AppState;
-    use sqlx::Row;
 
     /// Customers and sellers buy; reviewers do not.
     pub async fn buyer(caller: &Caller) -> Result<Account, AppError> {
@@ -100,11 +100,8 @@ pub mod ssr {
             .fetch_one(&mut *tx)
             .await
             .context("reading a product for a purchase")?;
-        let content: ProductDraft = serde_json::from_str(&content).map_err(|error| {
-            tracing::error!(%error, product = %product_id, "stored product content does not parse");
-            AppError::Internal
-        })?;
-        let price = purchase_price(&content, choice).map_err(|m| refused(Rule::R53, &m))?;
+        let content: Product = from_json(&content, "product", product_id)?;
+        let price = purchase_price(&content, choice).map_err(|v| AppError::Rules(vec![v]))?;
         if price.cents() != shown_cents {
             return Err(AppError::Conflict(format!(
                 "The price of this choice changed since the page was shown: it is now ${price}, not ${}. \
@@ -112,7 +109,7 @@ pub mod ssr {
                 Price::from_cents(shown_cents)
             )));
         }
-        let free = content.pricing_mode == Some(PricingMode::FreeImage);
+        let free = content.is_free();
         // The balance check and the debit are one conditional UPDATE: concurrent purchases
         // cannot spend the same credit twice.
         let (condition, debit) = if free { ("credit_cents > 0", 0) } else { ("credit_cents >= $1", price.cents()) };
@@ -159,30 +156,15 @@ pub mod ssr {
     }
 
     pub async fn list(db: &Db, buyer_id: &str) -> Result<Vec<Purchase>, AppError> {
-        let rows = sqlx::query(
-            "SELECT u.id, u.product_id, p.name, u.region, u.billing, u.price_cents, u.created_at, \
+        sqlx::query_as(
+            "SELECT u.id, u.product_id, p.name AS product_name, u.region, u.billing, u.price_cents, u.created_at, \
              (SELECT COUNT(*) FROM deployments d WHERE d.purchase_id = u.id) AS deployments \
              FROM purchases u JOIN products p ON p.id = u.product_id WHERE u.buyer_id = $1 ORDER BY u.created_at DESC, u.id",
         )
         .bind(buyer_id)
         .fetch_all(db)
         .await
-        .context("listing purchases")?;
-        rows.iter()
-            .map(|r| {
-                Ok(Purchase {
-                    id: r.try_get("id")?,
-                    product_id: r.try_get("product_id")?,
-                    product_name: r.try_get("name")?,
-                    region: r.try_get("region")?,
-                    billing: r.try_get("billing")?,
-                    price_cents: r.try_get("price_cents")?,
-                    created_at: r.try_get("created_at")?,
-                    deployments: r.try_get("deployments")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .context("reading purchases")
+        .context("listing purchases")
     }
 
     /// The private image behind one specification of a listed product.
@@ -198,17 +180,14 @@ pub mod ssr {
     }
 
     pub async fn deploy_purchase(state: &AppState, buyer_id: &str, purchase_id: &str) -> Result<String, AppError> {
-        let row = sqlx::query("SELECT product_id, specification, region FROM purchases WHERE id = $1 AND buyer_id = $2")
-            .bind(purchase_id)
-            .bind(buyer_id)
-            .fetch_optional(&state.db)
-            .await
-            .context("loading a purchase")?
-            .ok_or_else(|| AppError::NotFound("The purchase".into()))?;
-        let read = || -> Result<(String, i64, String), sqlx::Error> {
-            Ok((row.try_get("product_id")?, row.try_get("specification")?, row.try_get("region")?))
-        };
-        let (product_id, specification, region) = read().context("reading a purchase")?;
+        let (product_id, specification, region): (String, i64, String) =
+            sqlx::query_as("SELECT product_id, specification, region FROM purchases WHERE id = $1 AND buyer_id = $2")
+                .bind(purchase_id)
+                .bind(buyer_id)
+                .fetch_optional(&state.db)
+                .await
+                .context("loading a purchase")?
+                .ok_or_else(|| AppError::NotFound("The purchase".into()))?;
         let image_id = image_of(&state.db, &product_id, specification).await?;
         state
             .images

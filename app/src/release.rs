@@ -58,8 +58,9 @@ pub mod ssr {
     use super::Submitted;
     use crate::rules::request::RequestStatus;
     use crate::error::AppError;
-    use crate::rules::release::{check_draft, CatalogPolicy, ProductDraft};
-    use crate::store::{new_id, now_ms, Db};
+    use crate::rules::product::parse_product;
+    use crate::rules::release::{CatalogPolicy, ProductDraft};
+    use crate::store::{new_id, now_ms, to_json, Db};
 
     /// How many requests the seller submitted on marketplace day `day` (R42).
     pub async fn requests_on(db: &Db, seller_id: &str, day: i64) -> Result<i64, AppError> {
@@ -82,11 +83,10 @@ pub mod ssr {
         content: &ProductDraft,
     ) -> Result<Submitted, AppError> {
         let context = crate::assets::ssr::context_for(db, policy, seller_id, &crate::assets::ssr::choices(db, seller_id).await?).await?;
-        let violations = check_draft(content, &context);
-        if !violations.is_empty() {
-            return Err(AppError::Rules(violations));
-        }
-        let json = serde_json::to_string(content).map_err(|_| AppError::Internal)?;
+        // Parsed once, here: what is stored is the product as the rules read it, with exact
+        // prices, never the text the seller typed.
+        let product = parse_product(content, &context).map_err(AppError::Rules)?;
+        let json = to_json(&product, "a release request")?;
         let id = new_id();
         let mut tx = db.begin().await.context("starting a submission")?;
         // Counted in the database, in this transaction: concurrent submissions on any
@@ -107,7 +107,7 @@ pub mod ssr {
         )
         .bind(&id)
         .bind(seller_id)
-        .bind(content.name.trim())
+        .bind(&product.name)
         .bind(&json)
         .bind(RequestStatus::Submitted.label())
         .bind(now_ms())
@@ -116,7 +116,7 @@ pub mod ssr {
         .execute(&mut *tx)
         .await
         .context("creating a release request")?;
-        let asset_ids: Vec<&str> = content.specifications.iter().map(|s| s.asset_id.as_str()).collect();
+        let asset_ids: Vec<&str> = product.specifications.iter().map(|s| s.asset_id.as_str()).collect();
         crate::assets::ssr::reserve(&mut tx, &id, seller_id, &asset_ids).await?;
         if let Some((draft_id, version)) = draft {
             // In the transaction: a save racing the submission is seen (R33).

@@ -37,7 +37,6 @@ pub mod ssr {
     use crate::error::AppError;
     use crate::rules::request::{check_reason, Actor, RequestAction, RequestStatus};
     use crate::store::{new_id, now_ms, Db};
-    use sqlx::Row;
 
     pub async fn reviewer() -> Result<(Caller, Account), AppError> {
         let caller = Caller::from_context()?;
@@ -82,13 +81,12 @@ pub mod ssr {
             drop(tx);
             return Err(refusal(db, id, None, action, Actor::Reviewer).await);
         };
-        let row = sqlx::query("SELECT seller_id, product_name, content FROM release_requests WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await
-            .context("reading a decided request")?;
-        let get = |name: &str| row.try_get::<String, _>(name).context("reading a decided request");
-        let (seller_id, name, content) = (get("seller_id")?, get("product_name")?, get("content")?);
+        let (seller_id, name, content): (String, String, String) =
+            sqlx::query_as("SELECT seller_id, product_name, content FROM release_requests WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await
+                .context("reading a decided request")?;
         let link = format!("/console/applications/{id}");
         let notice = match status {
             RequestStatus::Approved => {

@@ -1,40 +1,35 @@
-//! What can happen to a released product (SPEC section 5): Set as Free Image (R50, R51),
-//! vCPU tier price changes (R54), and what a purchase costs (R53). Plain Rust, judged the
-//! same way in the browser and on the server.
+//! What can happen to a released product: Set as Free Image (R50, R51), vCPU tier price
+//! changes (R54, with R19 still holding), and what a purchase costs (R53, R55). These work
+//! on a [`Product`], typed once at submission; judged the same way in the browser and on the
+//! server.
 
 use super::price::Price;
-use super::release::{tier_price, BillingMode, PricingMode, ProductDraft, TemplateKind};
+use super::product::{Pricing, Product};
+use super::release::{tier_price, BillingMode, PricingMode};
 use super::{FieldPath, Rule, RuleViolation};
 
 /// Whether the product may be Set as Free Image now: not priced by vCPUs (R51, R13), every
 /// price $0 (R50), and not a Free image already.
-pub fn check_set_free(content: &ProductDraft) -> Result<(), RuleViolation> {
-    if content.pricing_mode == Some(PricingMode::FreeImage) {
+pub fn check_set_free(product: &Product) -> Result<(), RuleViolation> {
+    if product.is_free() {
         return Err(RuleViolation::new(Rule::R50, "pricing_mode", "This product is a Free image already."));
     }
-    if content.specifications.iter().any(|s| s.template == TemplateKind::Vcpu) {
-        return Err(RuleViolation::new(
-            Rule::R51,
-            "pricing_mode",
-            "A product priced by vCPUs can never be a Free image.",
-        ));
+    if product.priced_by_vcpu() {
+        return Err(RuleViolation::new(Rule::R51, "pricing_mode", "A product priced by vCPUs can never be a Free image."));
     }
-    let all_zero = content.specifications.iter().all(|s| {
-        BillingMode::ALL.iter().enumerate().filter(|(m, _)| s.billing[*m]).all(|(m, _)| Price::parse(&s.simple_prices[m]).is_ok_and(Price::is_zero))
+    let all_zero = product.specifications.iter().all(|s| match &s.pricing {
+        Pricing::Simple(prices) => prices.iter().flatten().all(|p| p.is_zero()),
+        Pricing::Vcpu(_) => false,
     });
     if !all_zero {
-        return Err(RuleViolation::new(
-            Rule::R50,
-            "pricing_mode",
-            "Only a product whose every price is $0 can be set as a Free image.",
-        ));
+        return Err(RuleViolation::new(Rule::R50, "pricing_mode", "Only a product whose every price is $0 can be set as a Free image."));
     }
     Ok(())
 }
 
 /// The product as a Free image: its Pricing Mode changed, and nothing else (R50).
-pub fn set_free(content: &ProductDraft) -> ProductDraft {
-    ProductDraft { pricing_mode: Some(PricingMode::FreeImage), ..content.clone() }
+pub fn set_free(product: &Product) -> Product {
+    Product { pricing_mode: PricingMode::FreeImage, ..product.clone() }
 }
 
 /// One tier's prices, as typed in the price editor, indexed as [`BillingMode::ALL`].
@@ -44,63 +39,68 @@ pub type TierPrices = [String; 3];
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PriceChange {
     pub specification: usize,
-    pub vcpus: String,
+    pub vcpus: u32,
     pub billing: BillingMode,
-    pub old: String,
-    pub new: String,
+    pub old: Price,
+    pub new: Price,
+}
+
+/// A product's tier prices as the price editor starts from: `[s]` holds the tiers of
+/// specification `s` (none for one not priced by vCPUs).
+pub fn tier_prices_of(product: &Product) -> Vec<Vec<TierPrices>> {
+    product
+        .specifications
+        .iter()
+        .map(|s| match &s.pricing {
+            Pricing::Vcpu(tiers) => tiers.iter().map(|t| t.prices.map(|p| p.map(|p| p.to_string()).unwrap_or_default())).collect(),
+            Pricing::Simple(_) => Vec::new(),
+        })
+        .collect()
 }
 
 /// Checks new tier prices for a released product (R54) and returns the product with them,
-/// and the list of prices that change. `prices[s]` holds the tiers of specification `s`, in
-/// order; a vCPU specification must keep every tier (none deleted, none added), every other
-/// specification must be left as it is. A Free image's price never changes (R50).
-pub fn apply_tier_prices(content: &ProductDraft, prices: &[Vec<TierPrices>]) -> Result<(ProductDraft, Vec<PriceChange>), Vec<RuleViolation>> {
-    if content.pricing_mode == Some(PricingMode::FreeImage) {
+/// and the prices that change. `prices[s]` holds the tiers of specification `s`, in order;
+/// a vCPU specification must keep every tier (none deleted, none added), every other
+/// specification must be left as it is. A Free image's price never changes (R50), and a
+/// tier price stays above $0 (R19).
+pub fn apply_tier_prices(product: &Product, prices: &[Vec<TierPrices>]) -> Result<(Product, Vec<PriceChange>), Vec<RuleViolation>> {
+    if product.is_free() {
         return Err(vec![RuleViolation::new(Rule::R50, "pricing_mode", "The price of a Free image is fixed and can never change.")]);
     }
-    if prices.len() != content.specifications.len() {
+    if prices.len() != product.specifications.len() {
         return Err(vec![RuleViolation::new(Rule::R54, "specifications", "Send the prices of every specification, in order.")]);
     }
-    let mut updated = content.clone();
+    let mut updated = product.clone();
     let mut changes = Vec::new();
     let mut found = Vec::new();
     for (s, (spec, new_tiers)) in updated.specifications.iter_mut().zip(prices).enumerate() {
         let field = FieldPath::of_specification(s, "tiers");
-        if spec.template != TemplateKind::Vcpu {
+        let billing = spec.billing;
+        let Pricing::Vcpu(tiers) = &mut spec.pricing else {
             if !new_tiers.is_empty() {
                 found.push(RuleViolation::new(Rule::R54, &field, "Only vCPU tier prices can change after release."));
             }
             continue;
-        }
-        if new_tiers.len() != spec.tiers.len() {
+        };
+        if new_tiers.len() != tiers.len() {
             found.push(RuleViolation::new(
                 Rule::R54,
                 &field,
-                format!("Tiers cannot be deleted or added after release: specification {} has {} tiers.", s + 1, spec.tiers.len()),
+                format!("Tiers cannot be deleted or added after release: specification {} has {} tiers.", s + 1, tiers.len()),
             ));
             continue;
         }
-        for (t, (tier, new)) in spec.tiers.iter_mut().zip(new_tiers).enumerate() {
-            for (m, mode) in BillingMode::ALL.into_iter().enumerate() {
-                if !spec.billing[m] {
-                    continue;
-                }
-                // R19 holds after release too: a tier price is a valid price above $0.
+        for (t, (tier, new)) in tiers.iter_mut().zip(new_tiers).enumerate() {
+            for (m, mode) in BillingMode::ALL.into_iter().enumerate().filter(|(m, _)| billing[*m]) {
                 match tier_price(&new[m]) {
                     Err(message) => found.push(RuleViolation::new(Rule::R19, FieldPath::tier_price(s, t, mode), message)),
-                    Ok(price) => {
-                        let old = Price::parse(&tier.prices[m]).ok();
-                        if old != Some(price) {
-                            changes.push(PriceChange {
-                                specification: s,
-                                vcpus: tier.vcpus.clone(),
-                                billing: mode,
-                                old: tier.prices[m].clone(),
-                                new: price.to_string(),
-                            });
-                            tier.prices[m] = price.to_string();
+                    Ok(price) if tier.prices[m] != Some(price) => {
+                        if let Some(old) = tier.prices[m] {
+                            changes.push(PriceChange { specification: s, vcpus: tier.vcpus, billing: mode, old, new: price });
                         }
+                        tier.prices[m] = Some(price);
                     }
+                    Ok(_) => {}
                 }
             }
         }
@@ -119,26 +119,27 @@ pub struct PurchaseChoice {
 }
 
 /// The price of `choice`, or why it cannot be bought (R53, R55).
-pub fn purchase_price(content: &ProductDraft, choice: &PurchaseChoice) -> Result<Price, String> {
-    let spec = content.specifications.get(choice.specification).ok_or("Choose one of the product's specifications.")?;
+pub fn purchase_price(product: &Product, choice: &PurchaseChoice) -> Result<Price, RuleViolation> {
+    let refused = |rule: Rule, message: &str| RuleViolation::new(rule, "purchase", message);
+    let spec = product
+        .specifications
+        .get(choice.specification)
+        .ok_or_else(|| refused(Rule::R53, "Choose one of the product's specifications."))?;
     if !spec.regions.contains(&choice.region) {
-        return Err("This specification is not offered in that region.".into());
+        return Err(refused(Rule::R55, "This specification is not offered in that region."));
     }
-    if content.pricing_mode == Some(PricingMode::FreeImage) {
-        return Ok(Price::from_cents(0));
+    if product.is_free() {
+        return Ok(Price::ZERO);
     }
     let m = BillingMode::ALL.iter().position(|b| *b == choice.billing).unwrap_or(0);
     if !spec.billing[m] {
-        return Err("This specification is not offered with that billing mode.".into());
+        return Err(refused(Rule::R53, "This specification is not offered with that billing mode."));
     }
-    let text = match spec.template {
-        TemplateKind::Simple => &spec.simple_prices[m],
-        TemplateKind::Vcpu => {
-            let tier = choice.tier.and_then(|t| spec.tiers.get(t)).ok_or("Choose a vCPU tier.")?;
-            &tier.prices[m]
-        }
+    let price = match &spec.pricing {
+        Pricing::Simple(prices) => prices[m],
+        Pricing::Vcpu(tiers) => choice.tier.and_then(|t| tiers.get(t)).ok_or_else(|| refused(Rule::R53, "Choose a vCPU tier."))?.prices[m],
     };
-    Price::parse(text).map_err(|e| e.message().to_owned())
+    price.ok_or_else(|| refused(Rule::R53, "This specification is not offered with that billing mode."))
 }
 
 #[cfg(test)]

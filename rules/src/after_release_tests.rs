@@ -1,5 +1,5 @@
 use super::*;
-use crate::release::{SpecificationDraft, VcpuTierDraft};
+use crate::release::{ProductDraft, SpecificationDraft, TemplateKind, VcpuTierDraft};
 
 fn simple(prices: [&str; 3], billing: [bool; 3]) -> SpecificationDraft {
     SpecificationDraft {
@@ -25,8 +25,13 @@ fn vcpu() -> SpecificationDraft {
     }
 }
 
-fn product(specs: Vec<SpecificationDraft>) -> ProductDraft {
-    ProductDraft { pricing_mode: Some(PricingMode::Charged), name: "P".into(), specifications: specs, ..Default::default() }
+fn product(specs: Vec<SpecificationDraft>) -> Product {
+    Product::try_from(ProductDraft { pricing_mode: Some(PricingMode::Charged), name: "P".into(), specifications: specs, ..Default::default() })
+        .unwrap()
+}
+
+fn price(text: &str) -> Price {
+    Price::parse(text).unwrap()
 }
 
 #[test]
@@ -34,7 +39,7 @@ fn r50_a_product_whose_every_price_is_zero_can_be_set_as_a_free_image_once() {
     let zero = product(vec![simple(["0", "0.00", "12"], [true, true, false])]);
     assert_eq!(check_set_free(&zero), Ok(()));
     let free = set_free(&zero);
-    assert_eq!(free.pricing_mode, Some(PricingMode::FreeImage));
+    assert_eq!(free.pricing_mode, PricingMode::FreeImage);
     assert_eq!(free.specifications, zero.specifications, "nothing else changes");
     assert_eq!(check_set_free(&free).unwrap_err().rule, Rule::R50);
     let priced = product(vec![simple(["0", "1", ""], [true, true, false])]);
@@ -54,14 +59,15 @@ fn r54_tier_prices_change_and_each_change_is_listed() {
     let released = product(vec![simple(["1", "", ""], [true, false, false]), vcpu()]);
     let new = vec![vec![], vec![["0.15".into(), "50".into(), String::new()], ["0.20".into(), "90".into(), "ignored".into()]]];
     let (updated, changes) = apply_tier_prices(&released, &new).unwrap();
-    assert_eq!(updated.specifications[1].tiers[0].prices[0], "0.15");
-    assert_eq!(updated.specifications[1].tiers[1].prices[1], "90.00");
-    assert_eq!(updated.specifications[1].tiers[1].prices[2], "", "a mode not offered is left alone");
+    let typed = tier_prices_of(&updated);
+    assert_eq!(typed[1][0][0], "0.15");
+    assert_eq!(typed[1][1][1], "90.00");
+    assert_eq!(typed[1][1][2], "", "a mode not offered is left alone");
     assert_eq!(
         changes,
         vec![
-            PriceChange { specification: 1, vcpus: "2".into(), billing: BillingMode::PayPerUse, old: "0.10".into(), new: "0.15".into() },
-            PriceChange { specification: 1, vcpus: "4".into(), billing: BillingMode::Monthly, old: "100.00".into(), new: "90.00".into() },
+            PriceChange { specification: 1, vcpus: 2, billing: BillingMode::PayPerUse, old: price("0.10"), new: price("0.15") },
+            PriceChange { specification: 1, vcpus: 4, billing: BillingMode::Monthly, old: price("100"), new: price("90") },
         ]
     );
     assert_eq!(updated.specifications[0], released.specifications[0]);
@@ -96,8 +102,7 @@ fn r19_a_tier_price_changed_after_release_must_stay_above_zero() {
 
 #[test]
 fn r50_a_free_image_price_never_changes() {
-    let mut free = product(vec![vcpu()]);
-    free.pricing_mode = Some(PricingMode::FreeImage);
+    let free = Product { pricing_mode: PricingMode::FreeImage, ..product(vec![vcpu()]) };
     let same = vec![vec![["0".into(), "0".into(), String::new()]; 2]];
     assert_eq!(apply_tier_prices(&free, &same).unwrap_err()[0].rule, Rule::R50);
 }

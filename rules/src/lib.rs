@@ -6,6 +6,7 @@ pub mod after_release;
 pub mod asset;
 pub mod field;
 pub mod price;
+pub mod product;
 pub mod release;
 pub mod request;
 pub mod review;

@@ -13,11 +13,11 @@
 //! its Message-ID, and each SMS as an `Idempotency-Key` header, so receivers can drop that
 //! rare repeat.
 
+use app::notifications::Channel;
 use app::store::{new_id, now_ms, Db};
 use lettre::message::{header::ContentType, Mailbox, Message};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use sqlx::Row;
 use std::time::Duration;
 
 /// How long a claim holds: longer than any one delivery may take (both time out sooner).
@@ -74,6 +74,7 @@ pub struct Worker {
     http: reqwest::Client,
 }
 
+#[derive(sqlx::FromRow)]
 struct Due {
     id: String,
     channel: String,
@@ -104,15 +105,15 @@ impl Worker {
         })
     }
 
-    fn channels(&self) -> Vec<&'static str> {
-        let mut channels = Vec::new();
-        if self.delivery.smtp.is_some() {
-            channels.push("email");
-        }
-        if self.delivery.sms.is_some() {
-            channels.push("sms");
-        }
-        channels
+    /// The channels this server can deliver: those whose settings it has.
+    fn channels(&self) -> Vec<Channel> {
+        Channel::ALL
+            .into_iter()
+            .filter(|c| match c {
+                Channel::Email => self.delivery.smtp.is_some(),
+                Channel::Sms => self.delivery.sms.is_some(),
+            })
+            .collect()
     }
 
     /// Sends what is due now; returns how many rows it looked at.
@@ -122,28 +123,20 @@ impl Worker {
             return Ok(0);
         }
         let now = now_ms();
-        let in_list = if channels.len() == 2 { "('email', 'sms')" } else if channels[0] == "email" { "('email')" } else { "('sms')" };
-        let rows = sqlx::query(&format!(
+        // One bound parameter per channel this server delivers; the rest wait for a server
+        // that has them configured.
+        let placeholders: Vec<String> = (0..channels.len()).map(|i| format!("${}", i + 2)).collect();
+        let query = format!(
             "SELECT id, channel, recipient, subject, body, attempts FROM outbox \
              WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1) \
-             AND channel IN {in_list} ORDER BY next_attempt_at LIMIT {BATCH}"
-        ))
-        .bind(now)
-        .fetch_all(&self.db)
-        .await?;
-        let due: Vec<Due> = rows
-            .iter()
-            .map(|r| {
-                Ok(Due {
-                    id: r.try_get("id")?,
-                    channel: r.try_get("channel")?,
-                    recipient: r.try_get("recipient")?,
-                    subject: r.try_get("subject")?,
-                    body: r.try_get("body")?,
-                    attempts: r.try_get("attempts")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()?;
+             AND channel IN ({}) ORDER BY next_attempt_at LIMIT {BATCH}",
+            placeholders.join(", ")
+        );
+        let mut select = sqlx::query_as::<_, Due>(&query).bind(now);
+        for channel in &channels {
+            select = select.bind(channel.as_str());
+        }
+        let due = select.fetch_all(&self.db).await?;
         let looked_at = due.len();
         for item in due {
             if self.claim(&item.id).await? {
@@ -203,16 +196,16 @@ impl Worker {
     }
 
     async fn send(&self, item: &Due) -> Result<(), String> {
-        match item.channel.as_str() {
-            "email" => match &self.delivery.smtp {
+        match Channel::parse(&item.channel) {
+            Some(Channel::Email) => match &self.delivery.smtp {
                 Some(smtp) => send_email(smtp, item).await,
                 None => Err("SMTP is not configured".into()),
             },
-            "sms" => match &self.delivery.sms {
+            Some(Channel::Sms) => match &self.delivery.sms {
                 Some(gateway) => self.send_sms(gateway, item).await,
                 None => Err("the SMS gateway is not configured".into()),
             },
-            other => Err(format!("unknown channel {other}")),
+            None => Err(format!("unknown channel {}", item.channel)),
         }
     }
 

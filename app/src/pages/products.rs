@@ -8,8 +8,9 @@ use crate::components::rule_message::RuleMessage;
 use crate::components::menu::{MenuItem, MoreMenu};
 use crate::components::{empty_state::EmptyState, loaded::loaded, time::format_utc};
 use crate::products::{load_owned_product, my_products, OwnedProduct, ProductRow, ProductStatus, SetFreeImage};
-use crate::rules::after_release::{apply_tier_prices, TierPrices};
-use crate::rules::release::{BillingMode, TemplateKind};
+use crate::rules::after_release::{apply_tier_prices, tier_prices_of, TierPrices};
+use crate::rules::product::Pricing;
+use crate::rules::release::BillingMode;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -146,9 +147,7 @@ pub fn ProductManagePage() -> impl IntoView {
 fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
     crate::components::island::mark();
     let saved = RwSignal::new(owned);
-    let prices_of = |o: &OwnedProduct| -> Vec<Vec<TierPrices>> {
-        o.content.specifications.iter().map(|s| if s.template == TemplateKind::Vcpu { s.tiers.iter().map(|t| t.prices.clone()).collect() } else { Vec::new() }).collect()
-    };
+    let prices_of = |o: &OwnedProduct| -> Vec<Vec<TierPrices>> { tier_prices_of(&o.content) };
     let typed = RwSignal::new(prices_of(&saved.get_untracked()));
     let check = Memo::new(move |_| saved.with(|o| typed.with(|p| apply_tier_prices(&o.content, p))));
     let save = Action::new(move |_: &()| {
@@ -170,8 +169,11 @@ fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
             <a class="button" href=format!("/products/{}", o.product.id)>"View on the marketplace"</a>
         </div>
         {free.then(|| view! { <p class="notice warning">"A Free image: its price is fixed at $0 and can never change."</p> })}
-        {o.content.specifications.iter().enumerate().filter(|(_, s)| s.template == TemplateKind::Vcpu && !free).map(|(s, spec)| {
-            let modes: Vec<(usize, BillingMode)> = BillingMode::ALL.into_iter().enumerate().filter(|(m, _)| spec.billing[*m]).collect();
+        {o.content.specifications.iter().enumerate().filter(|_| !free).filter_map(|(s, spec)| match &spec.pricing {
+            Pricing::Vcpu(tiers) => Some((s, spec, tiers)),
+            Pricing::Simple(_) => None,
+        }).map(|(s, spec, tiers)| {
+            let modes: Vec<(usize, BillingMode)> = spec.offered().collect();
             let header = modes.clone();
             view! {
                 <section class="spec-view" aria-label=format!("Specification {} prices", s + 1)>
@@ -180,11 +182,11 @@ fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
                     <table class="data tiers">
                         <thead><tr><th scope="col">"vCPUs"</th>{header.into_iter().map(|(_, b)| view! { <th scope="col">{format!("{} (USD)", b.label())}</th> }).collect_view()}</tr></thead>
                         <tbody>
-                            {spec.tiers.iter().enumerate().map(|(t, tier)| {
+                            {tiers.iter().enumerate().map(|(t, tier)| {
                                 let modes = modes.clone();
                                 view! {
                                     <tr>
-                                        <th scope="row">{tier.vcpus.clone()}</th>
+                                        <th scope="row">{tier.vcpus}</th>
                                         {modes.into_iter().map(|(m, b)| {
                                             let field = crate::rules::FieldPath::tier_price(s, t, b).into_string();
                                             let error_id = format!("price-{s}-{t}-{m}-error");
@@ -195,7 +197,7 @@ fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
                                                         aria-label=format!("{} price for {} vCPUs", b.label(), tier.vcpus)
                                                         aria-describedby=error_id.clone()
                                                         aria-invalid=move || problem(f.clone()).is_some().to_string()
-                                                        value=tier.prices[m].clone()
+                                                        value=tier.prices[m].map(|p| p.to_string()).unwrap_or_default()
                                                         prop:value=move || typed.with(|p| p.get(s).and_then(|x| x.get(t)).map(|x| x[m].clone()).unwrap_or_default())
                                                         on:input=move |ev| typed.update(|p| p[s][t][m] = event_target_value(&ev)) />
                                                     <div id=error_id>{move || problem(field.clone()).map(|v| view! { <RuleMessage rule=v.rule message=v.message /> })}</div>
@@ -210,7 +212,7 @@ fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
                 </section>
             }
         }).collect_view()}
-        {(!free && o.content.specifications.iter().any(|s| s.template == TemplateKind::Vcpu)).then(|| view! {
+        {(!free && o.content.priced_by_vcpu()).then(|| view! {
             <p class="row-actions">
                 <button type="button" class="primary" id="save-prices"
                     disabled=move || check.with(Result::is_err) || save.pending().get()

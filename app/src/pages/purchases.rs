@@ -6,6 +6,7 @@ use crate::listing::ProductPage;
 use crate::purchases::{buy_product, my_purchases, DeployPurchase, Purchase};
 use crate::rules::after_release::{purchase_price, PurchaseChoice};
 use crate::rules::price::Price;
+use crate::rules::product::{Pricing, Specification};
 use crate::rules::release::{BillingMode, TemplateKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,21 +17,19 @@ pub fn PurchaseForm(page: ProductPage) -> impl IntoView {
     crate::components::island::mark();
     let content = StoredValue::new(page.content.clone());
     let product_id = page.product.id.clone();
-    let choice = RwSignal::new(PurchaseChoice {
-        specification: 0,
-        region: page.content.specifications.first().and_then(|s| s.regions.first().cloned()).unwrap_or_default(),
-        billing: BillingMode::ALL
-            .into_iter()
-            .enumerate()
-            .find(|(m, _)| page.content.specifications.first().is_some_and(|s| s.billing[*m]))
-            .map_or(BillingMode::PayPerUse, |(_, b)| b),
-        tier: page.content.specifications.first().filter(|s| s.template == TemplateKind::Vcpu).map(|_| 0),
-    });
+    // The first region, billing mode and tier of a specification, as chosen when it is.
+    let first_choice = |specification: usize, spec: Option<&Specification>| PurchaseChoice {
+        specification,
+        region: spec.and_then(|s| s.regions.first().cloned()).unwrap_or_default(),
+        billing: spec.and_then(|s| s.offered().next()).map_or(BillingMode::PayPerUse, |(_, b)| b),
+        tier: spec.filter(|s| s.template() == TemplateKind::Vcpu).map(|_| 0),
+    };
+    let choice = RwSignal::new(first_choice(0, page.content.specifications.first()));
     let price = move || content.with_value(|c| choice.with(|ch| purchase_price(c, ch)));
     // `Action::new`, not `new_local`: this form is also built while the page renders on the
     // server, where a local-only value dropped on another worker thread broke the response.
     let buy = Action::new(move |(choice, shown): &(PurchaseChoice, Price)| buy_product(product_id.clone(), choice.clone(), shown.cents()));
-    let spec = move || content.with_value(|c| c.specifications.get(choice.with(|ch| ch.specification)).cloned().unwrap_or_default());
+    let spec = move || content.with_value(|c| c.specifications.get(choice.with(|ch| ch.specification)).cloned());
     view! {
         <section class="purchase" aria-labelledby="purchase-title">
             <h2 id="purchase-title">"Purchase"</h2>
@@ -39,12 +38,7 @@ pub fn PurchaseForm(page: ProductPage) -> impl IntoView {
                 <select id="buy-spec" on:change=move |ev| {
                     let s: usize = event_target_value(&ev).parse().unwrap_or(0);
                     content.with_value(|c| if let Some(spec) = c.specifications.get(s) {
-                        choice.set(PurchaseChoice {
-                            specification: s,
-                            region: spec.regions.first().cloned().unwrap_or_default(),
-                            billing: BillingMode::ALL.into_iter().enumerate().find(|(m, _)| spec.billing[*m]).map_or(BillingMode::PayPerUse, |(_, b)| b),
-                            tier: (spec.template == TemplateKind::Vcpu).then_some(0),
-                        });
+                        choice.set(first_choice(s, Some(spec)));
                     });
                 }>
                     {content.with_value(|c| c.specifications.iter().enumerate().map(|(i, _)| view! { <option value=i.to_string()>{format!("Specification {}", i + 1)}</option> }).collect_view())}
@@ -53,7 +47,7 @@ pub fn PurchaseForm(page: ProductPage) -> impl IntoView {
             <div class="field">
                 <label for="buy-region">"Region"</label>
                 <select id="buy-region" on:change=move |ev| choice.update(|c| c.region = event_target_value(&ev))>
-                    {move || spec().regions.into_iter().map(|r| {
+                    {move || spec().map(|s| s.regions).unwrap_or_default().into_iter().map(|r| {
                         let selected = choice.with(|c| c.region == r);
                         view! { <option value=r.clone() selected=selected>{r.clone()}</option> }
                     }).collect_view()}
@@ -65,24 +59,24 @@ pub fn PurchaseForm(page: ProductPage) -> impl IntoView {
                     let key = event_target_value(&ev);
                     if let Some(b) = BillingMode::ALL.into_iter().find(|b| b.key() == key) { choice.update(|c| c.billing = b) }
                 }>
-                    {move || { let s = spec(); BillingMode::ALL.into_iter().enumerate().filter(|(m, _)| s.billing[*m]).map(|(_, b)| {
+                    {move || spec().map(|s| s.offered().map(|(_, b)| {
                         let selected = choice.with(|c| c.billing == b);
                         view! { <option value=b.key() selected=selected>{b.label()}</option> }
-                    }).collect_view() }}
+                    }).collect_view())}
                 </select>
             </div>
-            {move || (spec().template == TemplateKind::Vcpu).then(|| view! {
+            {move || spec().and_then(|s| match s.pricing { Pricing::Vcpu(tiers) => Some(tiers), Pricing::Simple(_) => None }).map(|tiers| view! {
                 <div class="field">
                     <label for="buy-tier">"vCPUs"</label>
                     <select id="buy-tier" on:change=move |ev| choice.update(|c| c.tier = event_target_value(&ev).parse().ok())>
-                        {spec().tiers.iter().enumerate().map(|(t, tier)| view! { <option value=t.to_string()>{tier.vcpus.clone()}</option> }).collect_view()}
+                        {tiers.iter().enumerate().map(|(t, tier)| view! { <option value=t.to_string()>{tier.vcpus}</option> }).collect_view()}
                     </select>
                 </div>
             })}
-            <p class="price" id="purchase-price">{move || match price() {
-                Ok(p) if p == Price::from_cents(0) => "Price: $0 (Free image)".to_owned(),
+            <p class="price" id="purchase-price" data-rule=move || price().err().map(|e| e.rule.to_string())>{move || match price() {
+                Ok(p) if p.is_zero() => "Price: $0 (Free image)".to_owned(),
                 Ok(p) => format!("Price: ${p}"),
-                Err(e) => e,
+                Err(e) => e.message,
             }}</p>
             <button type="button" class="primary" id="purchase" disabled=move || price().is_err() || buy.pending().get()
                 on:click=move |_| {

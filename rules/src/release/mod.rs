@@ -104,6 +104,21 @@ pub struct ProductDraft {
     pub specifications: Vec<SpecificationDraft>,
 }
 
+impl ProductDraft {
+    /// A specification is priced by vCPUs: then the product can never be a Free image (R13).
+    pub fn priced_by_vcpu(&self) -> bool {
+        self.specifications.iter().any(|s| s.template == TemplateKind::Vcpu)
+    }
+
+    /// Every region chosen so far, sorted, each once.
+    pub fn regions(&self) -> Vec<String> {
+        let mut regions: Vec<String> = self.specifications.iter().flat_map(|s| s.regions.iter().cloned()).collect();
+        regions.sort();
+        regions.dedup();
+        regions
+    }
+}
+
 /// One specification: an image asset, its regions and its prices, as typed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -172,7 +187,7 @@ pub fn check_draft(draft: &ProductDraft, context: &ReleaseContext) -> Vec<RuleVi
     match draft.pricing_mode {
         None => found.push(RuleViolation::new(Rule::R12, "pricing_mode", "Choose a pricing mode.")),
         Some(PricingMode::FreeImage) => {
-            if draft.specifications.iter().any(|s| s.template == TemplateKind::Vcpu) {
+            if draft.priced_by_vcpu() {
                 found.push(RuleViolation::new(
                     Rule::R13,
                     "pricing_mode",

@@ -8,6 +8,7 @@ use app::auth::{Account, Role};
 use app::products::OwnedProduct;
 use app::purchases::Purchase;
 use app::release::Submitted;
+use app::rules::product::{Pricing, Product};
 use app::rules::release::{BillingMode, ProductDraft, TemplateKind, VcpuTierDraft};
 use app::rules::Rule;
 use reqwest::Client;
@@ -110,14 +111,14 @@ async fn r54_tier_prices_change_with_their_history_and_tiers_cannot_be_deleted()
     let response = tier_prices(&app, &client, &id, version, json!([[["0.12", "50", ""], ["0.20", "95.5", ""]]])).await;
     assert_eq!(response.status(), 200);
     let changed: OwnedProduct = response.json().await.unwrap();
-    assert_eq!(changed.content.specifications[0].tiers[0].prices[0], "0.12");
+    assert_eq!(tier_price(&changed.content, 0, 0), "0.12");
     assert_eq!(changed.history.len(), 2);
     let h = changed.history.iter().find(|h| h.vcpus == "4").unwrap();
-    assert_eq!((h.old_price.as_str(), h.new_price.as_str(), h.billing.as_str()), ("100", "95.50", BillingMode::Monthly.label()));
+    assert_eq!((h.old_price.as_str(), h.new_price.as_str(), h.billing.as_str()), ("100.00", "95.50", BillingMode::Monthly.label()));
     assert_eq!(h.changed_by, seller.display_name);
 
     let public: app::listing::ProductPage = app.call(&app.client(), "products/get", &[("id", &id)]).await.json().await.unwrap();
-    assert_eq!(public.content.specifications[0].tiers[1].prices[1], "95.50", "the public page shows the current prices");
+    assert_eq!(tier_price(&public.content, 1, 1), "95.50", "the public page shows the current prices");
 
     let deleted = tier_prices(&app, &client, &id, changed.version, json!([[["0.12", "50", ""]]])).await;
     assert_eq!(deleted.status(), 422);
@@ -246,4 +247,12 @@ async fn my_products_lists_every_product_with_its_status_and_only_the_operations
     let (_, other) = app.signed_in(Role::Seller).await;
     let theirs: Vec<ProductRow> = app.call(&other, "products/mine", &[]).await.json().await.unwrap();
     assert!(theirs.is_empty(), "each seller sees only their own");
+}
+
+/// The price of billing mode `m` for tier `t` of the first specification, as text.
+fn tier_price(product: &Product, t: usize, m: usize) -> String {
+    match &product.specifications[0].pricing {
+        Pricing::Vcpu(tiers) => tiers[t].prices[m].map(|p| p.to_string()).unwrap_or_default(),
+        Pricing::Simple(_) => panic!("the product is priced by vCPU"),
+    }
 }

@@ -121,7 +121,7 @@ async fn r44_a_rejection_needs_a_reason_frees_the_image_and_the_product_can_be_e
     let drafts: Vec<app::drafts::DraftSummary> = app.call(&s.client, "drafts/list", &[]).await.json().await.unwrap();
     assert_eq!(drafts.len(), 1, "one draft made from the rejected request");
     let draft: app::drafts::Draft = app.call(&s.client, "drafts/load", &[("id", &draft_id)]).await.json().await.unwrap();
-    assert_eq!(draft.content, rejected.content, "the draft holds the rejected content");
+    assert_eq!(draft.content, rejected.content.into(), "the draft holds the rejected content");
     let response = submit(&app, &s.client, Some((&draft.id, draft.version)), &draft.content).await;
     assert_eq!(response.status(), 200, "submitted again as a new request");
     let list: Vec<Application> = app.call(&s.client, "applications/list", &[]).await.json().await.unwrap();

@@ -2,7 +2,7 @@
 //! Details (R15).
 
 use super::form::{field_errors, text_input, Form};
-use crate::rules::release::{PricingMode, TemplateKind, DELIVERY_METHOD_IMAGE};
+use crate::rules::release::{PricingMode, DELIVERY_METHOD_IMAGE};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ pub fn BasicsStep(form: Form) -> impl IntoView {
     let sales_types = form.context.with_value(|c| c.policy.sales_types.clone());
     // R13: a product priced by vCPUs can never be a Free image, so the choice goes away.
     let priced_by_vcpu =
-        move || form.draft.with(|d| d.specifications.iter().any(|s| s.template == TemplateKind::Vcpu));
+        move || form.draft.with(|d| d.priced_by_vcpu());
     let choose_mode = move |mode: PricingMode| {
         form.draft.update(|d| d.pricing_mode = Some(mode));
         form.touch("pricing_mode");
