@@ -13,7 +13,7 @@ pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
         Ok(None) => view! { <Redirect path="/sign-in" /> }.into_any(),
         Err(error) => view! {
             <main class="page narrow">
-                <p class="form-error" role="alert">{error.to_string()}</p>
+                <crate::components::loaded::ErrorNotice error />
             </main>
         }
         .into_any(),

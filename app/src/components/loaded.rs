@@ -5,6 +5,7 @@
 //! resource's value is also written into the page as a script for hydration, which a page
 //! rendered on the server (whose islands get their data as props) does not use.
 
+use crate::components::rule_message::ViolationList;
 use crate::error::AppError;
 use leptos::prelude::*;
 use std::future::Future;
@@ -37,5 +38,18 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::from_u16(error.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
     }
-    view! { <p class="form-error" role="alert">{error.to_string()}</p> }
+    view! { <Failed error /> }
+}
+
+/// What went wrong with something the person asked for, where they asked: each broken
+/// rule on its own line with its rule as data (`data-rule`), anything else in words.
+#[component]
+pub fn Failed(error: AppError, #[prop(optional)] id: Option<&'static str>) -> impl IntoView {
+    match error {
+        AppError::Rules(violations) => view! {
+            <div class="notice error" role="alert" id=id><ViolationList violations /></div>
+        }
+        .into_any(),
+        error => view! { <p class="notice error" role="alert" id=id>{error.to_string()}</p> }.into_any(),
+    }
 }

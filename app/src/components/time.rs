@@ -1,36 +1,51 @@
-//! Showing stored timestamps (milliseconds since the epoch) to people.
+//! Showing stored timestamps (milliseconds since the epoch) to people: the one place times
+//! are formatted. Calendar arithmetic is the rule book's ([`civil_date`]).
+
+use crate::rules::review::civil_date;
+
+const MS_PER_DAY: i64 = 86_400_000;
 
 /// `2026-11-28 06:46 UTC` for a timestamp in milliseconds.
 pub fn format_utc(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let in_day = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", in_day / 3600, in_day % 3600 / 60)
+    let (y, m, d) = civil_date(ms.div_euclid(MS_PER_DAY));
+    let (hours, minutes, _) = utc_clock(ms);
+    format!("{y:04}-{m:02}-{d:02} {hours:02}:{minutes:02} UTC")
 }
 
-/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's method).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+fn utc_clock(ms: i64) -> (i64, i64, i64) {
+    let secs = ms.rem_euclid(MS_PER_DAY) / 1000;
+    (secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+/// "hh:mm:ss" in the browser's time zone; rendered on the server, where the reader's zone
+/// is unknown, "hh:mm:ss UTC".
+pub fn clock_time(ms: i64) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+        format!("{:02}:{:02}:{:02}", date.get_hours(), date.get_minutes(), date.get_seconds())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let (h, m, s) = utc_clock(ms);
+        format!("{h:02}:{m:02}:{s:02} UTC")
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::format_utc;
+    use super::{clock_time, format_utc};
 
     #[test]
     fn timestamps_are_shown_as_utc_dates() {
         assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
         assert_eq!(format_utc(1_796_107_560_000), "2026-12-01 06:46 UTC");
         assert_eq!(format_utc(951_782_400_000), "2000-02-29 00:00 UTC");
+        assert_eq!(format_utc(-60_000), "1969-12-31 23:59 UTC", "before the epoch");
+    }
+
+    #[test]
+    fn clock_times_rendered_on_the_server_say_their_zone() {
+        assert_eq!(clock_time(1_796_107_561_000), "06:46:01 UTC");
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::auth::SignOutEverywhere;
 use crate::components::confirm::ConfirmDialog;
+use crate::components::loaded::{ErrorNotice, Failed};
 use crate::session::Session;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,7 +28,7 @@ pub fn AccountPage() -> impl IntoView {
                     <SignOutEverywhereButton />
                 }.into_any(),
                 Ok(None) => view! { <Redirect path="/sign-in" /> }.into_any(),
-                Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                Err(error) => view! { <ErrorNotice error /> }.into_any(),
             }}
         </main>
     }
@@ -48,9 +49,7 @@ fn SignOutEverywhereButton() -> impl IntoView {
             disabled=move || everywhere.pending().get()>
             "Sign out everywhere"
         </button>
-        {move || everywhere.value().get().and_then(Result::err).map(|e| view! {
-            <p class="form-error" role="alert">{e.to_string()}</p>
-        })}
+        {move || everywhere.value().get().and_then(Result::err).map(|error| view! { <Failed error /> })}
         <ConfirmDialog
             open=confirm
             id="sign-out-everywhere"

@@ -6,7 +6,7 @@ use crate::applications::{edit_rejected, list_applications, load_application, Ap
 use crate::components::application::{DueDate, StatusBadge, Timeline};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::product::{ProductDetails, ProductSpecifications};
-use crate::components::{empty_state::EmptyState, loaded::loaded, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::{loaded, Failed}, time::format_utc};
 use crate::rules::request::RequestStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -128,7 +128,7 @@ fn RequestActions(id: String, status: RequestStatus) -> impl IntoView {
         }
     });
     let error = move || {
-        withdraw.value().get().and_then(Result::err).or_else(|| edit.value().get().and_then(Result::err)).map(|e| e.to_string())
+        withdraw.value().get().and_then(Result::err).or_else(|| edit.value().get().and_then(Result::err))
     };
     let on_withdraw = {
         let id = id.clone();
@@ -137,7 +137,7 @@ fn RequestActions(id: String, status: RequestStatus) -> impl IntoView {
         })
     };
     view! {
-        {move || error().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+        {move || error().map(|error| view! { <Failed error /> })}
         <div class="row-actions">
             {if status == RequestStatus::Rejected {
                 view! {

@@ -1,7 +1,7 @@
 //! Product Management → Drafts (R32): each draft with its name and when it was last saved,
 //! and deleting one after a confirmation.
 
-use crate::components::{empty_state::EmptyState, loaded::loaded, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::{loaded, Failed}, time::format_utc};
 use crate::drafts::{list_drafts, DeleteDraft, DraftSummary};
 use leptos::html::Dialog;
 use leptos::prelude::*;
@@ -47,9 +47,7 @@ fn DraftsView(drafts: Vec<DraftSummary>) -> impl IntoView {
         }
     });
     view! {
-        {move || delete.value().get().and_then(Result::err).map(|error| {
-            view! { <p class="notice error" role="alert">{error.to_string()}</p> }
-        })}
+        {move || delete.value().get().and_then(Result::err).map(|error| view! { <Failed error /> })}
         {move || {
             let drafts = list.get();
             if drafts.is_empty() {

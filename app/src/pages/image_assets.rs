@@ -2,7 +2,7 @@
 //! (and why not, rule by rule), and the assets released so far.
 
 use crate::components::rule_message::ViolationList;
-use crate::components::{empty_state::EmptyState, loaded::loaded, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::{loaded, Failed}, time::format_utc};
 use crate::error::AppError;
 use crate::images::{load_image_assets, ImageAssetsOverview, ReleaseAsAsset};
 use crate::rules::asset::{asset_violations, format_size, PrivateImage};
@@ -43,7 +43,7 @@ fn ImageAssetsView(overview: ImageAssetsOverview) -> impl IntoView {
         <ReleaseOutcome release />
         {move || deploy.value().get().map(|r| match r {
             Ok(_) => view! { <p class="notice success" role="status">"A VM is being deployed from this image."</p> }.into_any(),
-            Err(e) => view! { <p class="notice error" role="alert" id="deploy-error">{e.to_string()}</p> }.into_any(),
+            Err(error) => view! { <Failed error id="deploy-error" /> }.into_any(),
         })}
         {move || view! { <Overview overview=overview.get() release /> }}
     }

@@ -1,7 +1,7 @@
 //! Seller Console → Messages (the internal inbox, with its unread count in the navigation)
 //! and the notification settings that choose email and SMS besides it (R43).
 
-use crate::components::{empty_state::EmptyState, loaded::loaded, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::{loaded, Failed}, time::format_utc};
 use crate::notifications::{
     list_messages, load_notification_settings, InboxMessage, MarkRead, NotificationSettings, SaveNotificationSettings,
 };
@@ -14,7 +14,7 @@ use leptos_meta::Title;
 pub fn Messages() -> impl IntoView {
     let unread = crate::session::Session::current().unread;
     let read = ServerAction::<MarkRead>::new();
-    let error = read.value().get_untracked().and_then(Result::err).map(|e| e.to_string());
+    let error = read.value().get_untracked().and_then(Result::err);
     view! {
         <Title text="Messages · Seller Console" />
         <div class="page-head">
@@ -26,7 +26,7 @@ pub fn Messages() -> impl IntoView {
                 </ActionForm>
             })}
         </div>
-        {error.map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+        {error.map(|error| view! { <Failed error /> })}
         {loaded(list_messages(), |list| if list.is_empty() {
             view! {
                 <EmptyState
@@ -110,7 +110,7 @@ fn SettingsForm(current: NotificationSettings) -> impl IntoView {
             </button>
             {move || match result() {
                 Some(Ok(_)) => Some(view! { <p class="notice success" role="status">"Settings saved."</p> }.into_any()),
-                Some(Err(e)) => Some(view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any()),
+                Some(Err(error)) => Some(view! { <Failed error /> }.into_any()),
                 None => None,
             }}
         </ActionForm>

@@ -6,7 +6,7 @@
 use crate::components::confirm::ConfirmDialog;
 use crate::components::rule_message::RuleMessage;
 use crate::components::menu::{MenuItem, MoreMenu};
-use crate::components::{empty_state::EmptyState, loaded::loaded, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::{loaded, Failed}, time::format_utc};
 use crate::products::{load_owned_product, my_products, OwnedProduct, ProductRow, ProductStatus, SetFreeImage};
 use crate::rules::after_release::{apply_tier_prices, tier_prices_of, TierPrices};
 use crate::rules::product::Pricing;
@@ -67,7 +67,7 @@ fn ProductsView(rows: Vec<ProductRow>) -> impl IntoView {
     view! {
         {move || set_free.value().get().map(|result| match result {
             Ok(p) => view! { <p class="notice success" role="status">{format!("{} is now a Free image. Its price is fixed.", p.product.name)}</p> }.into_any(),
-            Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+            Err(error) => view! { <Failed error /> }.into_any(),
         })}
         {move || view! { <ProductTable rows=rows.get() ask /> }}
         <ConfirmDialog
@@ -213,18 +213,18 @@ fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
             }
         }).collect_view()}
         {(!free && o.content.priced_by_vcpu()).then(|| view! {
-            <p class="row-actions">
+            <div class="row-actions">
                 <button type="button" class="primary" id="save-prices"
                     disabled=move || check.with(Result::is_err) || save.pending().get()
                     on:click=move |_| { save.dispatch(()); }>
                     {move || if save.pending().get() { "Saving…" } else { "Save prices" }}
                 </button>
                 {move || match save.value().get() {
-                    Some(Ok(_)) => Some(view! { <span class="notice success" role="status">"Prices saved."</span> }.into_any()),
-                    Some(Err(e)) => Some(view! { <span class="notice error" role="alert">{e.to_string()}</span> }.into_any()),
+                    Some(Ok(_)) => Some(view! { <p class="notice success" role="status">"Prices saved."</p> }.into_any()),
+                    Some(Err(error)) => Some(view! { <Failed error /> }.into_any()),
                     None => None,
                 }}
-            </p>
+            </div>
         })}
         <h2>"Price history"</h2>
         {move || saved.with(|o| if o.history.is_empty() {

@@ -1,7 +1,7 @@
 //! Purchases (R53): buying a product on its public page, and the buyer's purchases, each of
 //! which can deploy a VM from the product's image, locked or not.
 
-use crate::components::{empty_state::EmptyState, loaded::loaded, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::{loaded, Failed}, time::format_utc};
 use crate::listing::ProductPage;
 use crate::purchases::{buy_product, my_purchases, DeployPurchase, Purchase};
 use crate::rules::after_release::{purchase_price, PurchaseChoice};
@@ -86,7 +86,7 @@ pub fn PurchaseForm(page: ProductPage) -> impl IntoView {
             </button>
             {move || buy.value().get().map(|r| match r {
                 Ok(_) => view! { <p class="notice success" role="status">"Purchased. Deploy it from " <a href="/purchases">"My purchases"</a> "."</p> }.into_any(),
-                Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+                Err(error) => view! { <Failed error /> }.into_any(),
             })}
         </section>
     }
@@ -133,7 +133,7 @@ fn PurchasesTable(purchases: Vec<Purchase>) -> impl IntoView {
     view! {
         {move || deploy.value().get().map(|r| match r {
             Ok(_) => view! { <p class="notice success" role="status">"A VM is being deployed from this image."</p> }.into_any(),
-            Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+            Err(error) => view! { <Failed error /> }.into_any(),
         })}
         <table class="data" aria-label="Purchases">
             <thead><tr><th scope="col">"Product"</th><th scope="col">"Region"</th><th scope="col">"Billing mode"</th><th scope="col">"Price"</th><th scope="col">"Purchased"</th><th scope="col">"VMs"</th><th scope="col">"Operation"</th></tr></thead>

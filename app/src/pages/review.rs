@@ -7,7 +7,7 @@ use crate::auth::Role;
 use crate::components::application::{DueDate, StatusBadge, Timeline};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::product::{ProductDetails, ProductSpecifications};
-use crate::components::{empty_state::EmptyState, guard::RequireRole, loaded::loaded, time::format_utc};
+use crate::components::{empty_state::EmptyState, guard::RequireRole, loaded::{loaded, Failed}, time::format_utc};
 use crate::reviews::{load_for_review, review_queue, Decide};
 use crate::components::rule_message::RuleMessage;
 use crate::rules::request::{check_reason, RequestAction, RequestStatus};
@@ -127,9 +127,9 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
             crate::components::island::reload();
         }
     });
-    let error = move || decide.value().get().and_then(Result::err).map(|e| e.to_string());
+    let error = move || decide.value().get().and_then(Result::err);
     view! {
-        {move || error().map(|e| view! { <p class="notice error" role="alert" id="decision-error">{e}</p> })}
+        {move || error().map(|error| view! { <Failed error id="decision-error" /> })}
         <section class="decision" aria-labelledby="decision-title">
             <h2 id="decision-title">"Decision"</h2>
             {(status == RequestStatus::Submitted).then(|| view! {

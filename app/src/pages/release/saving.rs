@@ -230,20 +230,6 @@ fn show_draft_in_address(id: &str) {
     let _ = id;
 }
 
-/// "hh:mm:ss" in the browser's time zone.
-pub fn local_time(ms: i64) -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-        format!("{:02}:{:02}:{:02}", date.get_hours(), date.get_minutes(), date.get_seconds())
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let secs = ms.div_euclid(1000).rem_euclid(86_400);
-        format!("{:02}:{:02}:{:02} UTC", secs / 3600, secs / 60 % 60, secs % 60)
-    }
-}
-
 /// The status line beside Save as Draft.
 #[component]
 pub fn SaveStatusLine(saver: Saver) -> impl IntoView {
@@ -253,7 +239,7 @@ pub fn SaveStatusLine(saver: Saver) -> impl IntoView {
                 SaveStatus::Unchanged => String::new(),
                 SaveStatus::Unsaved => "Not saved yet".into(),
                 SaveStatus::Saving => "Saving…".into(),
-                SaveStatus::Saved(at) => format!("Saved at {}", local_time(at)),
+                SaveStatus::Saved(at) => format!("Saved at {}", crate::components::time::clock_time(at)),
                 SaveStatus::Failed(why) => format!("Not saved: {why}"),
                 SaveStatus::Conflict(_) => "Not saved: changed in another tab".into(),
                 SaveStatus::Done => "Submitted".into(),
