@@ -148,6 +148,7 @@ pub mod ssr {
                 "This product was changed in another tab or window since you opened it. Reload it and try again.".into(),
             ));
         }
+        crate::listing::ssr::index(&mut tx, id, content).await?;
         for change in changes {
             sqlx::query(
                 "INSERT INTO price_changes (id, product_id, specification, vcpus, billing, old_price, new_price, changed_by, changed_at) \

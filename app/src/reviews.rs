@@ -90,19 +90,8 @@ pub mod ssr {
         let link = format!("/console/applications/{id}");
         let notice = match status {
             RequestStatus::Approved => {
-                let product_id = new_id();
-                sqlx::query(
-                    "INSERT INTO products (id, seller_id, request_id, name, content, listed_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(&product_id)
-                .bind(&seller_id)
-                .bind(id)
-                .bind(&name)
-                .bind(&content)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .context("listing an approved product")?;
+                let product: crate::rules::product::Product = crate::store::from_json(&content, "release request", id)?;
+                crate::listing::ssr::list(&mut tx, &new_id(), &seller_id, id, &product, now).await?;
                 crate::assets::ssr::lock_for(&mut tx, id).await?;
                 Some((
                     format!("Approved: {name}"),

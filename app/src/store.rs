@@ -6,6 +6,22 @@ use crate::error::AppError;
 /// The database pool: SQLite or PostgreSQL, chosen at start-up by the database URL.
 pub type Db = sqlx::AnyPool;
 
+/// Which database a pool talks to, for the few statements that differ between them (the
+/// full-text search of the marketplace).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn backend(db: &Db) -> Backend {
+    if db.connect_options().database_url.scheme().starts_with("sqlite") {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    }
+}
+
 /// Milliseconds since the Unix epoch: how every timestamp is stored.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

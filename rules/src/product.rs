@@ -90,6 +90,25 @@ impl Product {
         self.specifications.iter().any(|s| matches!(s.pricing, Pricing::Vcpu(_)))
     }
 
+    /// The lowest price the product is offered at in each billing mode (indexed as
+    /// [`BillingMode::ALL`]), over every specification and vCPU tier; `None` where no
+    /// specification offers that mode. What the marketplace's cards and price filter show.
+    pub fn lowest_prices(&self) -> [Option<Price>; 3] {
+        let mut lowest = [None; 3];
+        for spec in &self.specifications {
+            for (m, _) in spec.offered() {
+                let prices: Vec<Price> = match &spec.pricing {
+                    Pricing::Simple(prices) => prices[m].into_iter().collect(),
+                    Pricing::Vcpu(tiers) => tiers.iter().filter_map(|t| t.prices[m]).collect(),
+                };
+                for price in prices {
+                    lowest[m] = Some(lowest[m].map_or(price, |l: Price| l.min(price)));
+                }
+            }
+        }
+        lowest
+    }
+
     /// Every region the product is offered in, sorted, each once (R55).
     pub fn regions(&self) -> Vec<String> {
         let mut regions: Vec<String> = self.specifications.iter().flat_map(|s| s.regions.iter().cloned()).collect();
@@ -208,6 +227,29 @@ mod tests {
         assert_eq!(Product::try_from(again).unwrap(), product, "a stored product reads back the same");
         let json = serde_json::to_string(&product).unwrap();
         assert_eq!(serde_json::from_str::<ProductDraft>(&json).unwrap().name, "Hardened Ubuntu", "stored in the draft's shape");
+    }
+
+    #[test]
+    fn the_lowest_price_of_each_billing_mode_is_over_every_specification_and_tier() {
+        let mut draft = complete_product("Priced", "asset-1");
+        let mut second = draft.specifications[0].clone();
+        draft.specifications[0].template = TemplateKind::Simple;
+        draft.specifications[0].billing = [true, true, false];
+        draft.specifications[0].simple_prices = ["0.30".into(), "90".into(), String::new()];
+        second.template = TemplateKind::Vcpu;
+        second.billing = [false, true, true];
+        second.tiers = vec![
+            VcpuTierDraft { vcpus: "2".into(), prices: [String::new(), "60".into(), "700".into()] },
+            VcpuTierDraft { vcpus: "4".into(), prices: [String::new(), "120".into(), "650".into()] },
+        ];
+        draft.specifications.push(second);
+        let product = Product::try_from(draft).unwrap();
+        let cents = product.lowest_prices().map(|p| p.map(Price::cents));
+        assert_eq!(cents, [Some(30), Some(6000), Some(65000)]);
+        let mut only_hourly = product.clone();
+        only_hourly.specifications.truncate(1);
+        only_hourly.specifications[0].billing = [true, false, false];
+        assert_eq!(only_hourly.lowest_prices().map(|p| p.map(Price::cents)), [Some(30), None, None], "a mode nobody offers has no price");
     }
 
     #[test]

@@ -10,53 +10,12 @@ use app::auth::{ssr::create_account, Role};
 use app::rules::asset::PrivateImage;
 use app::rules::release::sample::complete_product;
 use app::rules::request::RequestAction;
-use bench_common::{quantile_ms, BenchServer};
-use std::time::{Duration, Instant};
+use bench_common::{measure, BenchServer, Figures};
+use std::time::Duration;
 
 const CLIENTS: usize = 32;
 const RUN: Duration = Duration::from_secs(5);
 const REQUESTS: usize = 20;
-
-struct Figures {
-    rps: f64,
-    median: f64,
-    p99: f64,
-    errors: usize,
-}
-
-async fn measure(client: &reqwest::Client, url: &str, run: Duration) -> Figures {
-    let started = Instant::now();
-    let loops: Vec<_> = (0..CLIENTS)
-        .map(|_| {
-            let (client, url) = (client.clone(), url.to_owned());
-            tokio::spawn(async move {
-                let (mut times, mut errors) = (Vec::new(), 0);
-                while started.elapsed() < run {
-                    let sent = Instant::now();
-                    let ok = match client.get(&url).header("accept", "text/html").send().await {
-                        Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
-                        Err(_) => false,
-                    };
-                    if ok {
-                        times.push(sent.elapsed());
-                    } else {
-                        errors += 1;
-                    }
-                }
-                (times, errors)
-            })
-        })
-        .collect();
-    let (mut times, mut errors) = (Vec::new(), 0);
-    for handle in loops {
-        let (t, e) = handle.await.unwrap();
-        times.extend(t);
-        errors += e;
-    }
-    let wall = started.elapsed().as_secs_f64();
-    times.sort();
-    Figures { rps: times.len() as f64 / wall, median: quantile_ms(&times, 0.5), p99: quantile_ms(&times, 0.99), errors }
-}
 
 #[tokio::main]
 async fn main() {
@@ -116,14 +75,14 @@ async fn main() {
     let my_products = format!("{base}/console/products");
 
     for (client, url) in [(&anonymous, &minimal), (&anonymous, &product), (&signed_in, &applications), (&signed_in, &my_products)] {
-        measure(client, url, Duration::from_secs(1)).await; // warm-up
+        measure(client, url, CLIENTS, Duration::from_secs(1)).await; // warm-up
     }
     println!("pages, {CLIENTS} clients for {}s each, {}, release build, client and server on one machine:", RUN.as_secs(), bench.backend);
-    let base_anon = measure(&anonymous, &minimal, RUN).await;
-    let product_fig = measure(&anonymous, &product, RUN).await;
-    let base_signed = measure(&signed_in, &minimal, RUN).await;
-    let apps_fig = measure(&signed_in, &applications, RUN).await;
-    let products_fig = measure(&signed_in, &my_products, RUN).await;
+    let base_anon = measure(&anonymous, &minimal, CLIENTS, RUN).await;
+    let product_fig = measure(&anonymous, &product, CLIENTS, RUN).await;
+    let base_signed = measure(&signed_in, &minimal, CLIENTS, RUN).await;
+    let apps_fig = measure(&signed_in, &applications, CLIENTS, RUN).await;
+    let products_fig = measure(&signed_in, &my_products, CLIENTS, RUN).await;
     let line = |name: &str, f: &Figures, base: &Figures| {
         println!(
             "  {name:<40} {:>7.0} req/s  median {:>6.1} ms  p99 {:>6.1} ms  errors {}  | vs minimal: {:.2}x req/s, {:.2}x p99",

@@ -5,8 +5,17 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::Executor;
 use std::time::Duration;
 
-/// The schema, embedded at build time from `migrations/` (portable SQL for both backends).
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+/// The schema, embedded at build time from `migrations/` (portable SQL for both backends),
+/// and, in its folders `sqlite/` and `postgres/`, the few statements that differ (the
+/// full-text search index). The two sets share one history table and distinct versions,
+/// so each migrator is told to leave the other's versions alone.
+fn migrators(sqlite: bool) -> [sqlx::migrate::Migrator; 2] {
+    let mut shared = sqlx::migrate!("../migrations");
+    let mut own = if sqlite { sqlx::migrate!("../migrations/sqlite") } else { sqlx::migrate!("../migrations/postgres") };
+    shared.set_ignore_missing(true);
+    own.set_ignore_missing(true);
+    [shared, own]
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DatabaseError {
@@ -14,6 +23,8 @@ pub enum DatabaseError {
     Connect { url: String, source: sqlx::Error },
     #[error("could not apply the database migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("could not index the listed products for search (see the log above)")]
+    Index,
 }
 
 /// Opens a pool on `url`. SQLite connections use WAL, enforce foreign keys and wait for
@@ -41,7 +52,11 @@ pub async fn connect(url: &str) -> Result<Db, DatabaseError> {
 
 /// Applies pending migrations; the server does not start if one fails.
 pub async fn migrate(db: &Db) -> Result<(), DatabaseError> {
-    MIGRATOR.run(db).await?;
+    let sqlite = app::store::backend(db) == app::store::Backend::Sqlite;
+    for migrator in migrators(sqlite) {
+        migrator.run(db).await?;
+    }
+    app::listing::ssr::index_unindexed(db).await.map_err(|_| DatabaseError::Index)?;
     Ok(())
 }
 

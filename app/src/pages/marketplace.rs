@@ -6,7 +6,8 @@ use crate::components::empty_state::EmptyState;
 use crate::components::loaded::loaded;
 use crate::components::product::ProductSpecifications;
 use crate::components::time::format_utc;
-use crate::listing::{list_products, load_product, ListedProduct, ProductQuery};
+use crate::listing::{list_products, load_product, ListedProduct, ProductQuery, Sort, MAX_PAGE};
+use crate::rules::release::BillingMode;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -14,9 +15,28 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn MarketplaceHome() -> impl IntoView {
     let query = use_query_map();
-    let search = query.with_untracked(|q| ProductQuery { text: q.get("q").unwrap_or_default(), region: q.get("region").unwrap_or_default() });
-    let filtered = !search.text.trim().is_empty() || !search.region.is_empty();
+    let search = query.with_untracked(|q| {
+        let get = |name: &str| q.get(name).unwrap_or_default();
+        ProductQuery {
+            text: get("q"),
+            region: get("region"),
+            mode: get("mode"),
+            billing: get("billing"),
+            min: get("min"),
+            max: get("max"),
+            sort: get("sort"),
+            page: get("page"),
+        }
+    });
+    let filtered = search.filtered();
     let regions = crate::listing::product_regions();
+    let (billing, sort) = match search.search() {
+        Ok(s) => (s.billing, match s.sort { Sort::Relevance => "relevance", Sort::Newest => "newest", Sort::Price => "price" }),
+        Err(_) => (BillingMode::Monthly, ""),
+    };
+    let option = |value: &'static str, label: &'static str, current: &str| {
+        view! { <option value=value selected=current == value>{label}</option> }
+    };
     view! {
         <Title text="Virtual-machine images" />
         <Meta name="description" content="Browse virtual-machine image products from marketplace sellers." />
@@ -25,25 +45,62 @@ pub fn MarketplaceHome() -> impl IntoView {
                 <h1>"Virtual-machine images, ready to deploy"</h1>
                 <p class="lead">"Images released by marketplace sellers, reviewed before they are listed."</p>
             </section>
-            <form method="get" action="/" class="search" role="search">
-                <label for="q">"Search"</label>
-                <input type="search" id="q" name="q" value=search.text.clone() placeholder="Name, category or seller" />
-                <label for="region">"Region"</label>
-                <select id="region" name="region">
-                    <option value="">"Any region"</option>
-                    {regions.into_iter().map(|r| {
-                        let selected = search.region == r;
-                        view! { <option value=r.clone() selected=selected>{r.clone()}</option> }
-                    }).collect_view()}
-                </select>
+            <form method="get" action="/" class="search" role="search" aria-label="Products">
+                <div class="field">
+                    <label for="q">"Search"</label>
+                    <input type="search" id="q" name="q" value=search.text.clone() placeholder="Name, category or seller" maxlength="200" />
+                </div>
+                <div class="field">
+                    <label for="region">"Region"</label>
+                    <select id="region" name="region">
+                        <option value="">"Any region"</option>
+                        {regions.into_iter().map(|r| {
+                            let selected = search.region == r;
+                            view! { <option value=r.clone() selected=selected>{r.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="mode">"Pricing mode"</label>
+                    <select id="mode" name="mode">
+                        {option("", "Any pricing mode", &search.mode)}
+                        {option("free", "Free image", &search.mode)}
+                        {option("charged", "Charged", &search.mode)}
+                    </select>
+                </div>
+                <fieldset class="price-range">
+                    <legend>"Lowest price (USD)"</legend>
+                    <label for="billing" class="visually-hidden">"Billing mode of the price"</label>
+                    <select id="billing" name="billing">
+                        {BillingMode::ALL.into_iter().map(|b| view! {
+                            <option value=b.key() selected=b == billing>{format!("per {}", b.unit())}</option>
+                        }).collect_view()}
+                    </select>
+                    <label for="min">"From"</label>
+                    <input id="min" name="min" inputmode="decimal" size="7" maxlength="20" value=search.min.clone() />
+                    <label for="max">"to"</label>
+                    <input id="max" name="max" inputmode="decimal" size="7" maxlength="20" value=search.max.clone() />
+                </fieldset>
+                <div class="field">
+                    <label for="sort">"Sort by"</label>
+                    <select id="sort" name="sort">
+                        {option("relevance", "Best match", sort)}
+                        {option("newest", "Newest", sort)}
+                        {option("price", "Lowest price", sort)}
+                    </select>
+                </div>
                 <button type="submit">"Search"</button>
             </form>
-            {loaded(list_products(search.clone()), move |list| {
-                if list.is_empty() && filtered {
+            {loaded(list_products(search.clone()), move |results| {
+                if results.products.is_empty() && results.page > 1 {
                     view! {
-                        <EmptyState title="No products match" body="Try other words or another region." link=("/", "Show all products") />
+                        <EmptyState title="No more products" body="This search has no more pages." link=("/", "Show all products") />
                     }.into_any()
-                } else if list.is_empty() {
+                } else if results.products.is_empty() && filtered {
+                    view! {
+                        <EmptyState title="No products match" body="Try other words, another region or a wider price range." link=("/", "Show all products") />
+                    }.into_any()
+                } else if results.products.is_empty() {
                     view! {
                         <EmptyState
                             title="No products are listed yet"
@@ -52,10 +109,18 @@ pub fn MarketplaceHome() -> impl IntoView {
                         />
                     }.into_any()
                 } else {
+                    let page = results.page;
+                    let previous = (page > 1).then(|| search.page_link(page - 1));
+                    let next = (results.more && page < MAX_PAGE).then(|| search.page_link(page + 1));
                     view! {
                         <ul class="product-grid" aria-label="Products">
-                            {list.into_iter().map(|p| view! { <ProductCard product=p /> }).collect_view()}
+                            {results.products.into_iter().map(|p| view! { <ProductCard product=p billing /> }).collect_view()}
                         </ul>
+                        <nav class="pagination" aria-label="Pages of products">
+                            {previous.map(|href| view! { <a href=href rel="prev">"← Previous"</a> })}
+                            <span aria-current="page">{format!("Page {page}")}</span>
+                            {next.map(|href| view! { <a href=href rel="next">"Next →"</a> })}
+                        </nav>
                     }.into_any()
                 }
             })}
@@ -64,11 +129,12 @@ pub fn MarketplaceHome() -> impl IntoView {
 }
 
 #[component]
-fn ProductCard(product: ListedProduct) -> impl IntoView {
+fn ProductCard(product: ListedProduct, billing: BillingMode) -> impl IntoView {
     view! {
         <li class="product-card">
             <h2><a href=format!("/products/{}", product.id)>{product.name.clone()}</a></h2>
             <p>{product.summary.clone()}</p>
+            <p class="card-price">{product.price_from(billing)}</p>
             <p class="muted">{format!("{} · by {}", product.category, product.seller_name)}</p>
             <p class="muted">{format!("Regions: {}", product.regions.join(", "))}</p>
             {product.free.then(|| view! { <span class="badge ok">"Free image"</span> })}
@@ -80,9 +146,13 @@ fn ProductCard(product: ListedProduct) -> impl IntoView {
 /// first, so the public page loads no script.
 #[component]
 fn BuyOrSignIn(page: crate::listing::ProductPage) -> impl IntoView {
-    match crate::session::Session::current().role() {
+    let session = crate::session::Session::current();
+    match session.role() {
         Some(crate::auth::Role::Reviewer) => ().into_any(),
-        Some(_) => view! { <crate::pages::purchases::PurchaseForm page /> }.into_any(),
+        Some(_) => {
+            let credit_cents = session.credit_cents.unwrap_or(0);
+            view! { <crate::pages::purchases::PurchaseForm page credit_cents /> }.into_any()
+        }
         None => view! { <p><a class="button" href="/sign-in">"Sign in to purchase"</a></p> }.into_any(),
     }
 }

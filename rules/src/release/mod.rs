@@ -78,6 +78,15 @@ impl BillingMode {
         }
     }
 
+    /// What one price of this mode pays for: "hour", "month" or "year".
+    pub fn unit(self) -> &'static str {
+        match self {
+            BillingMode::PayPerUse => "hour",
+            BillingMode::Monthly => "month",
+            BillingMode::Yearly => "year",
+        }
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             BillingMode::PayPerUse => "pay_per_use",

@@ -56,15 +56,72 @@ impl BenchServer {
 
     pub async fn finish(self) {
         self.db.close().await;
-        if let Some((admin_url, bench_db)) = self.admin {
+        let keep = std::env::var_os("BENCH_KEEP").is_some();
+        if let (true, Some((_, bench_db))) = (keep, &self.admin) {
+            println!("kept the database {bench_db}");
+        } else if let Some((admin_url, bench_db)) = self.admin {
             let admin = server::database::connect(&admin_url).await.expect("connect to PostgreSQL");
             let _ = sqlx::Executor::execute(&admin, format!("DROP DATABASE {bench_db} WITH (FORCE)").as_str()).await;
         }
-        let _ = std::fs::remove_dir_all(&self.folder);
+        if keep {
+            println!("kept the database folder {}", self.folder.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.folder);
+        }
     }
 }
 
 /// The value at quantile `q` of sorted durations, in milliseconds.
 pub fn quantile_ms(sorted: &[std::time::Duration], q: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1_000.0
+}
+
+/// Requests per second and latency of one page under load.
+#[allow(dead_code)]
+pub struct Figures {
+    pub rps: f64,
+    pub median: f64,
+    pub p99: f64,
+    pub errors: usize,
+}
+
+/// `clients` clients request `url` in a loop for `run`; a request counts when it answers 2xx
+/// with its whole body.
+#[allow(dead_code)]
+pub async fn measure(client: &reqwest::Client, url: &str, clients: usize, run: std::time::Duration) -> Figures {
+    use std::time::Instant;
+    let started = Instant::now();
+    let loops: Vec<_> = (0..clients)
+        .map(|_| {
+            let (client, url) = (client.clone(), url.to_owned());
+            tokio::spawn(async move {
+                let (mut times, mut errors) = (Vec::new(), 0);
+                while started.elapsed() < run {
+                    let sent = Instant::now();
+                    let ok = match client.get(&url).header("accept", "text/html").send().await {
+                        Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                        Err(_) => false,
+                    };
+                    if ok {
+                        times.push(sent.elapsed());
+                    } else {
+                        errors += 1;
+                    }
+                }
+                (times, errors)
+            })
+        })
+        .collect();
+    let (mut times, mut errors) = (Vec::new(), 0);
+    for handle in loops {
+        let (t, e) = handle.await.unwrap();
+        times.extend(t);
+        errors += e;
+    }
+    let wall = started.elapsed().as_secs_f64();
+    times.sort();
+    if times.is_empty() {
+        return Figures { rps: 0.0, median: f64::NAN, p99: f64::NAN, errors };
+    }
+    Figures { rps: times.len() as f64 / wall, median: quantile_ms(&times, 0.5), p99: quantile_ms(&times, 0.99), errors }
 }

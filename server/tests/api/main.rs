@@ -10,6 +10,7 @@ mod hardening;
 mod helpers;
 mod images;
 mod logs;
+mod marketplace;
 mod notifications;
 mod pages;
 mod receivers;

@@ -6,7 +6,7 @@ use crate::release::{asset, complete, submit};
 use app::applications::{Application, ApplicationDetail};
 use app::auth::{Account, Role};
 use app::error::AppError;
-use app::listing::{ListedProduct, ProductPage};
+use app::listing::{ProductResults, ProductPage};
 use app::release::{ReleaseSetup, Submitted};
 use app::rules::release::AssetAvailability;
 use app::rules::request::RequestStatus;
@@ -73,8 +73,9 @@ async fn r40_r44_r45_r52_a_reviewer_takes_up_and_approves_a_request_which_locks_
 
     // Listed on the public site, for anyone (R45).
     let anonymous = app.client();
-    let listed: Vec<ListedProduct> =
+    let listed: ProductResults =
         app.call(&anonymous, "products/list", &[("query[text]", ""), ("query[region]", "")]).await.json().await.unwrap();
+    let listed = listed.products;
     assert_eq!(listed.len(), 1);
     assert_eq!(Some(listed[0].id.clone()), approved.product_id);
     let page: ProductPage = app.call(&anonymous, "products/get", &[("id", &listed[0].id)]).await.json().await.unwrap();

@@ -1,0 +1,144 @@
+//! The marketplace's search (R45, SPEC section 7): words, region, pricing mode and a price
+//! range on the lowest price per billing mode, sorted and paginated, through the indexes
+//! made for it, on both backends.
+
+use crate::after_release::{released, tier_prices, owned};
+use crate::helpers::{error_of, TestApp};
+use crate::release::complete;
+use app::listing::ProductResults;
+use app::rules::release::{PricingMode, ProductDraft, TemplateKind, VcpuTierDraft};
+use serde_json::json;
+
+async fn search(app: &TestApp, query: &[(&str, &str)]) -> reqwest::Response {
+    // The form always names the query, as the browser's does.
+    let mut form: Vec<(String, &str)> = vec![("query[sort]".into(), "")];
+    form.retain(|(k, _)| !query.iter().any(|(q, _)| format!("query[{q}]") == *k));
+    form.extend(query.iter().map(|(k, v)| (format!("query[{k}]"), *v)));
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    app.call(&app.client(), "products/list", &form).await
+}
+
+async fn results(app: &TestApp, page: &str) -> ProductResults {
+    let response = search(app, &[("page", page)]).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+async fn names(app: &TestApp, query: &[(&str, &str)]) -> Vec<String> {
+    let response = search(app, query).await;
+    assert_eq!(response.status(), 200, "{query:?}");
+    let results: ProductResults = response.json().await.unwrap();
+    results.products.into_iter().map(|p| p.name).collect()
+}
+
+/// A product sold by the month at `monthly` (and by the hour at $0.10), in `regions`.
+fn monthly(name: &'static str, monthly: &'static str, regions: &'static [&'static str]) -> impl FnOnce(String) -> ProductDraft {
+    move |asset| {
+        let mut c = complete(name, &asset);
+        c.summary = format!("{name} for the web.");
+        c.specifications[0].billing = [true, true, false];
+        c.specifications[0].simple_prices = ["0.10".into(), monthly.into(), String::new()];
+        c.specifications[0].regions = regions.iter().map(|r| r.to_string()).collect();
+        c
+    }
+}
+
+#[tokio::test]
+async fn r45_the_marketplace_filters_by_words_region_pricing_mode_and_price_and_sorts_by_price() {
+    let app = TestApp::spawn().await;
+    released(&app, "rocky", monthly("Hardened Rocky", "50", &["eu-dublin"])).await;
+    let (_, tiered_client, tiered) = released(&app, "ubuntu", |asset| {
+        let mut c = monthly("Ubuntu Postgres", "0", &["eu-paris"])(asset);
+        let spec = &mut c.specifications[0];
+        spec.template = TemplateKind::Vcpu;
+        spec.tiers = vec![
+            VcpuTierDraft { vcpus: "2".into(), prices: ["0.20".into(), "60".into(), String::new()] },
+            VcpuTierDraft { vcpus: "4".into(), prices: ["0.40".into(), "120".into(), String::new()] },
+        ];
+        c
+    })
+    .await;
+    released(&app, "tools", |asset| {
+        let mut c = monthly("Debian Tools", "0", &["eu-dublin", "eu-paris"])(asset);
+        c.pricing_mode = Some(PricingMode::FreeImage);
+        c.specifications[0].simple_prices = ["0".into(), "0".into(), String::new()];
+        c
+    })
+    .await;
+
+    // Newest first without words; every product is there.
+    assert_eq!(names(&app, &[]).await, ["Debian Tools", "Ubuntu Postgres", "Hardened Rocky"]);
+    // Words: each must be there, as a word or the start of one, in any field.
+    assert_eq!(names(&app, &[("text", "rocky")]).await, ["Hardened Rocky"]);
+    assert_eq!(names(&app, &[("text", "ubuntu POSTG")]).await, ["Ubuntu Postgres"], "the last word may be the start of one");
+    assert_eq!(names(&app, &[("text", "web")]).await.len(), 3, "the summary is searched too");
+    assert!(names(&app, &[("text", "rocky windows")]).await.is_empty());
+    assert!(names(&app, &[("text", "\"OR* NEAR(")]).await.is_empty(), "search syntax in the words is only words");
+    // Region and pricing mode.
+    assert_eq!(names(&app, &[("region", "eu-paris")]).await, ["Debian Tools", "Ubuntu Postgres"]);
+    assert_eq!(names(&app, &[("mode", "free")]).await, ["Debian Tools"]);
+    assert_eq!(names(&app, &[("mode", "charged"), ("region", "eu-dublin")]).await, ["Hardened Rocky"]);
+    // The price range is on the lowest price of the chosen billing mode (monthly unless said).
+    assert_eq!(names(&app, &[("min", "55")]).await, ["Ubuntu Postgres"], "the vCPU product's cheapest tier is $60");
+    assert_eq!(names(&app, &[("min", "10"), ("max", "55")]).await, ["Hardened Rocky"]);
+    assert_eq!(names(&app, &[("max", "0")]).await, ["Debian Tools"]);
+    assert_eq!(names(&app, &[("billing", "pay_per_use"), ("min", "0.15")]).await, ["Ubuntu Postgres"]);
+    assert!(names(&app, &[("billing", "yearly"), ("min", "0")]).await.is_empty(), "no product is offered yearly");
+    // Sorted by price, lowest first.
+    assert_eq!(names(&app, &[("sort", "price")]).await, ["Debian Tools", "Hardened Rocky", "Ubuntu Postgres"]);
+
+    // A price change moves the product in the filters at once (R54).
+    let before = owned(&app, &tiered_client, &tiered).await;
+    let response = tier_prices(&app, &tiered_client, &tiered, before.version, json!([[ ["0.20", "40", ""], ["0.40", "120", ""] ]])).await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
+    assert_eq!(names(&app, &[("sort", "price"), ("mode", "charged")]).await, ["Ubuntu Postgres", "Hardened Rocky"]);
+    assert_eq!(names(&app, &[("min", "55")]).await, Vec::<String>::new());
+
+    // A search that cannot be run is a clear 400, never a 500.
+    for bad in [[("min", "ten")], [("page", "0")], [("mode", "cheap")], [("sort", "random")]] {
+        let response = search(&app, &bad).await;
+        assert_eq!(response.status(), 400, "{bad:?}");
+        assert!(!error_of(response).await.to_string().is_empty());
+    }
+    // Past the last page, nothing (and no error).
+    let past = results(&app, "2").await;
+    assert!(past.products.is_empty() && !past.more);
+
+    // The same filters work as a plain GET form, without JavaScript, with the price on each card.
+    let html = app.get(&app.client(), "/?mode=charged&min=10&max=55&billing=monthly").await.text().await.unwrap();
+    assert!(html.contains("Hardened Rocky") && html.contains("Ubuntu Postgres") && !html.contains("Debian Tools"), "{html}");
+    assert!(html.contains("from $50.00 / month") && html.contains("from $40.00 / month"), "each card shows its lowest price");
+    let home = app.get(&app.client(), "/").await.text().await.unwrap();
+    assert!(home.contains("from $40.00 / month") && home.contains(">Free<"), "every card has its price");
+}
+
+#[tokio::test]
+async fn r45_results_come_a_page_at_a_time() {
+    let app = TestApp::spawn().await;
+    let per_page = app::listing::PAGE_SIZE as usize;
+    // Listed directly, as many as two pages and one more, so the test stays quick.
+    let seller = app.account(app::auth::Role::Seller).await;
+    let template = app::rules::product::Product::try_from(complete("Paged", "asset")).unwrap();
+    for n in 0..=per_page * 2 {
+        let product = app::rules::product::Product { name: format!("Paged {n:03}"), ..template.clone() };
+        let request = format!("request-{n}");
+        sqlx::query("INSERT INTO release_requests (id, seller_id, product_name, content, status, submitted_at) VALUES ($1, $2, $3, '{}', 'Approved', $4)")
+            .bind(&request)
+            .bind(&seller.id)
+            .bind(&product.name)
+            .bind(n as i64)
+            .execute(&app.db)
+            .await
+            .unwrap();
+        let mut conn = app.db.acquire().await.unwrap();
+        app::listing::ssr::list(&mut conn, &format!("product-{n}"), &seller.id, &request, &product, n as i64).await.unwrap();
+    }
+    let (first, second, third) = (results(&app, "1").await, results(&app, "2").await, results(&app, "3").await);
+    assert_eq!((first.products.len(), first.more), (per_page, true));
+    assert_eq!((second.products.len(), second.more), (per_page, true));
+    assert_eq!((third.products.len(), third.more), (1, false));
+    assert_eq!(first.products[0].name, format!("Paged {:03}", per_page * 2), "newest first");
+    assert_eq!(third.products[0].name, "Paged 000");
+    let html = app.get(&app.client(), "/?page=2").await.text().await.unwrap();
+    assert!(html.contains(r#"href="/?page=1""#) && html.contains(r#"href="/?page=3""#), "links to the pages around");
+}
