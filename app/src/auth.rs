@@ -74,6 +74,29 @@ pub fn request_account() -> Result<Option<Account>, AppError> {
     }
 }
 
+/// What every page of a signed-in account shows besides who it is: unread messages
+/// (sellers) and the credit balance (buyers).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SessionFigures {
+    pub unread: Option<i64>,
+    pub credit_cents: Option<i64>,
+}
+
+/// The unread count and credit balance the server looked up with the session before
+/// rendering this page (none for a visitor).
+pub fn request_figures() -> SessionFigures {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<SessionFigures>().copied())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        SessionFigures::default()
+    }
+}
+
 /// The account of the current session, if any.
 #[server(endpoint = "session/current")]
 pub async fn current_account() -> Result<Option<Account>, AppError> {
@@ -165,7 +188,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use crate::store::Context;
-    use super::{Account, Role};
+    use super::{Account, Role, SessionFigures};
     use crate::error::AppError;
     use crate::store::{new_id, now_ms, Db};
     use crate::state::{state, AppState};
@@ -235,17 +258,23 @@ pub mod ssr {
     pub struct SessionAccount(pub Result<Option<Account>, AppError>);
 
     impl SessionAccount {
-        /// The session's account and, for a seller, the unread message count, in one query.
-        pub async fn load(db: &Db, idle_ms: i64, headers: &http::HeaderMap) -> (Self, Option<i64>) {
+        /// The session's account with, for a seller, the unread message count and, for a
+        /// buyer (customer or seller), the credit balance, in one query.
+        pub async fn load(db: &Db, idle_ms: i64, headers: &http::HeaderMap) -> (Self, SessionFigures) {
             match token_in(headers) {
-                None => (SessionAccount(Ok(None)), None),
-                Some(token) => match session_with_unread(db, &token, idle_ms).await {
-                    Ok(Some((account, unread))) => {
-                        let unread = (account.role == Role::Seller).then_some(unread);
-                        (SessionAccount(Ok(Some(account))), unread)
+                None => (SessionAccount(Ok(None)), SessionFigures::default()),
+                Some(token) => match session_with_figures(db, &token, idle_ms).await {
+                    Ok(Some((account, figures))) => {
+                        let figures = SessionFigures {
+                            unread: figures.unread.filter(|_| account.role == Role::Seller),
+                            credit_cents: figures.credit_cents.filter(|_| account.role != Role::Reviewer),
+                        };
+                        (SessionAccount(Ok(Some(account))), figures)
                     }
-                    Ok(None) => (SessionAccount(Ok(None)), None),
-                    Err(error) => (SessionAccount(Err(crate::store::failure(error, "loading a session"))), None),
+                    Ok(None) => (SessionAccount(Ok(None)), SessionFigures::default()),
+                    Err(error) => {
+                        (SessionAccount(Err(crate::store::failure(error, "loading a session"))), SessionFigures::default())
+                    }
                 },
             }
         }
@@ -336,12 +365,12 @@ pub mod ssr {
 
     /// The account of a live session: within its lifetime, and used within `idle_ms`.
     pub async fn account_for_token(db: &Db, token: &str, idle_ms: i64) -> Result<Option<Account>, sqlx::Error> {
-        Ok(session_with_unread(db, token, idle_ms).await?.map(|(account, _)| account))
+        Ok(session_with_figures(db, token, idle_ms).await?.map(|(account, _)| account))
     }
 
     /// The account of a live session and its unread internal messages, in one query: what
     /// every page needs to know before it renders.
-    pub async fn session_with_unread(db: &Db, token: &str, idle_ms: i64) -> Result<Option<(Account, i64)>, sqlx::Error> {
+    pub async fn session_with_figures(db: &Db, token: &str, idle_ms: i64) -> Result<Option<(Account, SessionFigures)>, sqlx::Error> {
         let now = now_ms();
         let hash = token_hash(token);
         #[derive(sqlx::FromRow)]
@@ -350,9 +379,10 @@ pub mod ssr {
             account: Account,
             last_seen_at: i64,
             unread: i64,
+            credit_cents: i64,
         }
         let row: Option<SessionRow> = sqlx::query_as(
-            "SELECT a.id, a.email, a.display_name, a.role, s.last_seen_at, \
+            "SELECT a.id, a.email, a.display_name, a.role, a.credit_cents, s.last_seen_at, \
              (SELECT COUNT(*) FROM messages m WHERE m.account_id = a.id AND m.read_at IS NULL) AS unread \
              FROM sessions s JOIN accounts a ON a.id = s.account_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
@@ -370,7 +400,7 @@ pub mod ssr {
                 .execute(db)
                 .await?;
         }
-        Ok(Some((row.account, row.unread)))
+        Ok(Some((row.account, SessionFigures { unread: Some(row.unread), credit_cents: Some(row.credit_cents) })))
     }
 
     /// The account for `email` if `password` is its password. An unknown email costs the

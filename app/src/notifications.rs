@@ -26,22 +26,6 @@ pub struct NotificationSettings {
     pub phone: String,
 }
 
-/// The unread count the server looked up before rendering this page (0 for anyone but a
-/// signed-in seller). In the browser, only hydration's first render calls this, and
-/// `SharedValue` takes the server's value instead.
-pub fn request_unread() -> i64 {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<ssr::UnreadMessages>().map(|u| u.0))
-            .unwrap_or(0)
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        0
-    }
-}
-
 #[server(endpoint = "messages/list")]
 pub async fn list_messages() -> Result<Vec<InboxMessage>, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
@@ -131,10 +115,6 @@ pub mod ssr {
     use super::{Channel, InboxMessage, NotificationSettings};
     use crate::error::AppError;
     use crate::store::{new_id, now_ms, Context, Db};
-
-    /// A page request's unread count, looked up with its session before rendering.
-    #[derive(Debug, Clone, Copy)]
-    pub struct UnreadMessages(pub i64);
 
     #[derive(sqlx::FromRow)]
     struct MessageRow {

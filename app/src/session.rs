@@ -13,17 +13,21 @@ pub struct Session {
     pub account: Result<Option<Account>, AppError>,
     /// Unread internal messages of a signed-in seller (R43), shown in the console's navigation.
     pub unread: i64,
+    /// The credit balance of a signed-in customer or seller, in cents, shown in the header
+    /// and on the purchase form (R53).
+    pub credit_cents: Option<i64>,
 }
 
 impl Session {
     /// The session of the request being rendered (provided by `App`).
     pub fn current() -> Session {
-        use_context::<Session>().unwrap_or(Session { account: Ok(None), unread: 0 })
+        use_context::<Session>().unwrap_or(Session { account: Ok(None), unread: 0, credit_cents: None })
     }
 
     /// The session as the server looked it up for this request.
     pub fn of_request() -> Session {
-        Session { account: crate::auth::request_account(), unread: crate::notifications::request_unread() }
+        let figures = crate::auth::request_figures();
+        Session { account: crate::auth::request_account(), unread: figures.unread.unwrap_or(0), credit_cents: figures.credit_cents }
     }
 
     pub fn signed_in(&self) -> Option<&Account> {

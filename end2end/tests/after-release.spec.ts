@@ -126,12 +126,21 @@ test('a vCPU product: no Set as Free Image, a tier price changed and shown publi
   await seller.locator('#buy-billing').selectOption({ label: 'Monthly' });
   await seller.locator('#buy-tier').selectOption({ label: '8' });
   await expect(seller.locator('#purchase-price')).toHaveText('Price: $400.00');
+  // The buyer's credit is in the header, and the form says what is left after buying.
+  const dollars = (text: string | null) => Math.round(Number((text ?? '').replace(/[^0-9.]/g, '')) * 100);
+  const before = dollars(await seller.locator('#credit-balance').textContent());
+  expect(before).toBeGreaterThanOrEqual(40000);
+  const money = (cents: number) => `$${(cents / 100).toFixed(2)}`;
+  await expect(seller.locator('#purchase-balance')).toHaveText(`Your credit: ${money(before)} · after this purchase: ${money(before - 40000)}`);
   await seller.getByRole('button', { name: 'Purchase' }).click();
-  await expect(seller.getByRole('status').filter({ hasText: 'Purchased.' })).toBeVisible();
+  await expect(seller.getByRole('status').filter({ hasText: 'Purchased for $400.00.' })).toBeVisible();
+  await expect(seller.locator('#purchase-balance')).toContainText(`Your credit: ${money(before - 40000)}`);
   await seller.getByRole('link', { name: 'My purchases' }).first().click();
   await expect(seller.getByRole('heading', { level: 1, name: 'My purchases' })).toBeVisible();
+  await expect(seller.locator('#credit-balance')).toHaveText(`Credit: ${money(before - 40000)}`);
   await hydrated(seller);
   await seller.getByRole('button', { name: 'Deploy VM from GPU Compute' }).click();
   await expect(seller.getByRole('status').filter({ hasText: 'A VM is being deployed' })).toBeVisible();
+  await expect(seller.getByRole('columnheader', { name: 'Charged' })).toBeVisible();
   await expect(seller.getByRole('row', { name: /GPU Compute/ })).toContainText('$400.00');
 });

@@ -37,6 +37,14 @@ test('a seller sees why images cannot be released, releases the eligible one, an
   }
   await expect(assets.imageRow('oversized-windows')).toContainText('at most 128 GB');
 
+  // An image that breaks three rules lists all three at once, each in words with its rule as data.
+  const many = assets.imageRow('shared-encrypted-large');
+  for (const rule of ['R3', 'R4', 'R8']) {
+    await expect(many.locator(`[data-rule="${rule}"]`)).toHaveCount(1);
+  }
+  await expect(many.locator('.violations li')).toHaveCount(3);
+  await expect(many.locator('.violations')).not.toContainText(/R\d/);
+
   await expect(assets.assets()).toContainText('No image assets yet');
   await assets.release('ubuntu-web-stack');
   await expect(page.getByRole('status').filter({ hasText: 'ubuntu-web-stack is now an image asset.' })).toBeVisible();

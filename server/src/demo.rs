@@ -15,7 +15,7 @@ pub struct DemoAccount {
     pub role: Role,
 }
 
-pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
+pub const DEMO_ACCOUNTS: [DemoAccount; 8] = [
     DemoAccount { email: "seller@example.com", password: "seller-demo-1", name: "Northwind Images", role: Role::Seller },
     DemoAccount { email: "seller2@example.com", password: "seller-demo-2", name: "Contoso Systems", role: Role::Seller },
     // A seller who has just joined: no images yet, so every empty state can be seen.
@@ -25,6 +25,8 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
     // A seller with one eligible image, who can submit and withdraw many requests in a day
     // and so see the busy-day notice (R42).
     DemoAccount { email: "seller5@example.com", password: "seller-demo-5", name: "Adventure Works", role: Role::Seller },
+    // A seller with two eligible images, whose products the marketplace's filters find.
+    DemoAccount { email: "seller6@example.com", password: "seller-demo-6", name: "Litware Inc", role: Role::Seller },
     DemoAccount { email: "reviewer@example.com", password: "reviewer-demo", name: "Marketplace Review", role: Role::Reviewer },
     DemoAccount { email: "customer@example.com", password: "customer-demo", name: "Fabrikam Ltd", role: Role::Customer },
 ];
@@ -64,6 +66,14 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, AppError> {
     }
     let busy = PrivateImage { os: "Debian 12".into(), ..image("img-demo5-busy", "debian-busy") };
     insert_private_image(db, &ids[4], &busy).await.context("seeding images")?;
+    for image in [
+        PrivateImage { os: "Ubuntu 24.04".into(), ..image("img-demo6-kiosk", "ubuntu-kiosk") },
+        PrivateImage { os: "Debian 12".into(), ..image("img-demo6-mail", "debian-mail") },
+        // A third, submitted and left pending, so the accessibility scan sees a request page.
+        PrivateImage { os: "Alpine 3.20".into(), ..image("img-demo6-proxy", "alpine-proxy") },
+    ] {
+        insert_private_image(db, &ids[5], &image).await.context("seeding images")?;
+    }
     Ok(true)
 }
 
@@ -96,6 +106,8 @@ fn first_seller_images() -> Vec<PrivateImage> {
         PrivateImage { origin: ImageOrigin::ExternalSharedImage, ..image("img-demo-external", "from-external-share") },
         PrivateImage { origin: ImageOrigin::MarketImage, ..image("img-demo-market", "from-market-image") },
         PrivateImage { size_bytes: 129 << 30, os: "Windows Server 2022".into(), ..image("img-demo-large", "oversized-windows") },
+        // Breaks three rules at once (R3, R4, R8): every one is listed, not only the first.
+        PrivateImage { shared: true, encrypted: true, size_bytes: 200 << 30, ..image("img-demo-many", "shared-encrypted-large") },
     ]
 }
 

@@ -158,10 +158,8 @@ async fn load_session(
         && !path.starts_with("/api/")
         && path != "/health"
     {
-        let (account, unread) = SessionAccount::load(&state.db, state.settings.session_idle_ms, request.headers()).await;
-        if let Some(unread) = unread {
-            request.extensions_mut().insert(app::notifications::ssr::UnreadMessages(unread));
-        }
+        let (account, figures) = SessionAccount::load(&state.db, state.settings.session_idle_ms, request.headers()).await;
+        request.extensions_mut().insert(figures);
         request.extensions_mut().insert(account);
     }
     next.run(request).await

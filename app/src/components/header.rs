@@ -1,4 +1,5 @@
 use crate::auth::{Role, SignOut};
+use crate::rules::price::Price;
 use crate::session::Session;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -23,6 +24,9 @@ pub fn SiteHeader() -> impl IntoView {
                         view! {
                             {area.map(|(href, label)| view! { <A href=href>{label}</A> })}
                             {(account.role != Role::Reviewer).then(|| view! { <A href="/purchases">"My purchases"</A> })}
+                            {session.credit_cents.map(|cents| view! {
+                                <span class="credit" id="credit-balance">{format!("Credit: ${}", Price::from_cents(cents))}</span>
+                            })}
                             <A href="/account" attr:class="who">
                                 {account.display_name} " (" {account.role.as_str()} ")"
                             </A>

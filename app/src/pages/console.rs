@@ -35,9 +35,9 @@ pub fn ConsoleLayout() -> impl IntoView {
                         <li><A href="/console/settings">"Notification settings"</A></li>
                     </ul>
                 </nav>
-                <div class="console-main">
+                <main class="console-main">
                     <Outlet />
-                </div>
+                </main>
             </div>
         </RequireRole>
     }

@@ -13,8 +13,10 @@ use leptos_meta::Title;
 
 /// The purchase form on a product's public page, for a signed-in customer or seller.
 #[island(lazy)]
-pub fn PurchaseForm(page: ProductPage) -> impl IntoView {
+pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
     crate::components::island::mark();
+    // The buyer's credit as the page was drawn, less what is bought here.
+    let credit = RwSignal::new(credit_cents);
     let content = StoredValue::new(page.content.clone());
     let product_id = page.product.id.clone();
     // The first region, billing mode and tier of a specification, as chosen when it is.
@@ -29,6 +31,11 @@ pub fn PurchaseForm(page: ProductPage) -> impl IntoView {
     // `Action::new`, not `new_local`: this form is also built while the page renders on the
     // server, where a local-only value dropped on another worker thread broke the response.
     let buy = Action::new(move |(choice, shown): &(PurchaseChoice, Price)| buy_product(product_id.clone(), choice.clone(), shown.cents()));
+    Effect::new(move || {
+        if let Some(Ok(purchase)) = buy.value().get() {
+            credit.update(|c| *c -= purchase.price_cents);
+        }
+    });
     let spec = move || content.with_value(|c| c.specifications.get(choice.with(|ch| ch.specification)).cloned());
     view! {
         <section class="purchase" aria-labelledby="purchase-title">
@@ -78,6 +85,15 @@ pub fn PurchaseForm(page: ProductPage) -> impl IntoView {
                 Ok(p) => format!("Price: ${p}"),
                 Err(e) => e.message,
             }}</p>
+            <p class="balance" id="purchase-balance" aria-live="polite">{move || {
+                let have = credit.get();
+                match price() {
+                    Ok(p) if p.is_zero() => format!("Your credit: ${}. A Free image charges nothing.", Price::from_cents(have)),
+                    Ok(p) if p.cents() <= have => format!("Your credit: ${} · after this purchase: ${}", Price::from_cents(have), Price::from_cents(have - p.cents())),
+                    Ok(p) => format!("Your credit: ${}, which does not cover ${p}.", Price::from_cents(have)),
+                    Err(_) => format!("Your credit: ${}", Price::from_cents(have)),
+                }
+            }}</p>
             <button type="button" class="primary" id="purchase" disabled=move || price().is_err() || buy.pending().get()
                 on:click=move |_| {
                     if let Ok(shown) = price() { buy.dispatch((choice.get_untracked(), shown)); }
@@ -85,7 +101,7 @@ pub fn PurchaseForm(page: ProductPage) -> impl IntoView {
                 {move || if buy.pending().get() { "Purchasing…" } else { "Purchase" }}
             </button>
             {move || buy.value().get().map(|r| match r {
-                Ok(_) => view! { <p class="notice success" role="status">"Purchased. Deploy it from " <a href="/purchases">"My purchases"</a> "."</p> }.into_any(),
+                Ok(purchase) => view! { <p class="notice success" role="status">{format!("Purchased for ${}. Deploy it from ", Price::from_cents(purchase.price_cents))} <a href="/purchases">"My purchases"</a> "."</p> }.into_any(),
                 Err(error) => view! { <Failed error /> }.into_any(),
             })}
         </section>
@@ -136,7 +152,7 @@ fn PurchasesTable(purchases: Vec<Purchase>) -> impl IntoView {
             Err(error) => view! { <Failed error /> }.into_any(),
         })}
         <table class="data" aria-label="Purchases">
-            <thead><tr><th scope="col">"Product"</th><th scope="col">"Region"</th><th scope="col">"Billing mode"</th><th scope="col">"Price"</th><th scope="col">"Purchased"</th><th scope="col">"VMs"</th><th scope="col">"Operation"</th></tr></thead>
+            <thead><tr><th scope="col">"Product"</th><th scope="col">"Region"</th><th scope="col">"Billing mode"</th><th scope="col">"Charged"</th><th scope="col">"Purchased"</th><th scope="col">"VMs"</th><th scope="col">"Operation"</th></tr></thead>
             <tbody>
                 <For each=move || list.get() key=|p| (p.id.clone(), p.deployments) let:p>
                     <tr>

@@ -40,6 +40,15 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
     let saver = Saver::new(form, base);
     warn_before_leaving(saver);
     let step = form.step;
+    // The steps the seller has opened on this visit: only they count their problems, so
+    // the stepper does not call steps nobody has started wrong.
+    let visited = RwSignal::new(std::collections::BTreeSet::from([step.get_untracked().index()]));
+    Effect::new(move || {
+        let now = step.get().index();
+        visited.update(|v| {
+            v.insert(now);
+        });
+    });
     let go = move |to: Step| {
         // Leaving a step shows all its problems, so nothing is missed on the way.
         form.revealed.update(|r| {
@@ -60,10 +69,11 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
                                 <span class="step-number">{s.index() + 1}</span>
                                 {s.label()}
                                 <span class="step-state">
-                                    {move || match (s, problems()) {
-                                        (Step::Review, _) => String::new(),
-                                        (_, 0) => " ✓ complete".into(),
-                                        (_, n) => format!(" · {n} to fix"),
+                                    {move || match (s, visited.with(|v| v.contains(&s.index())), problems()) {
+                                        (Step::Review, _, _) => String::new(),
+                                        (_, false, _) => " · not started".into(),
+                                        (_, true, 0) => " ✓ complete".into(),
+                                        (_, true, n) => format!(" · {n} to fix"),
                                     }}
                                 </span>
                             </button>

@@ -33,7 +33,6 @@ fn settings_for(step_row: usize, d: &ProductDraft, asset_name: &dyn Fn(&str) -> 
         1 => vec![
             format!("Name: {}", or_missing(&d.name)),
             format!("Summary: {}", or_missing(&d.summary)),
-            format!("Description: {} characters", d.description.trim().chars().count()),
             format!("Category: {}", or_missing(&d.category)),
             format!("Version: {}", or_missing(&d.version)),
             format!("Support email: {}", or_missing(&d.support_email)),
@@ -67,6 +66,32 @@ fn settings_for(step_row: usize, d: &ProductDraft, asset_name: &dyn Fn(&str) -> 
                 }
             })
             .collect(),
+    }
+}
+
+/// Descriptions longer than this are shown collapsed, opened with a click or Enter.
+const OPEN_DESCRIPTION_CHARS: usize = 280;
+
+/// The description as the seller wrote it, to check against the Product Release
+/// Description: shown whole, or collapsed behind its first words when it is long.
+#[component]
+fn DescriptionPreview(form: Form) -> impl IntoView {
+    move || {
+        let text = form.draft.with(|d| d.description.trim().to_owned());
+        let chars = text.chars().count();
+        if text.is_empty() {
+            view! { <p class="description-preview">"Description: —"</p> }.into_any()
+        } else if chars <= OPEN_DESCRIPTION_CHARS {
+            view! { <div class="description-preview"><p>"Description:"</p><p class="description">{text}</p></div> }.into_any()
+        } else {
+            let opening: String = text.chars().take(120).collect();
+            view! {
+                <details class="description-preview">
+                    <summary>{format!("Description ({chars} characters): {}…", opening.trim_end())}</summary>
+                    <p class="description">{text}</p>
+                </details>
+            }.into_any()
+        }
     }
 }
 
@@ -104,6 +129,7 @@ pub fn ReviewStep(form: Form, saver: Saver, submitted_today: i64) -> impl IntoVi
                                 <ul class="settings">
                                     {move || form.draft.with(|d| settings_for(row, d, &asset_name)).into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
                                 </ul>
+                                {(step == Step::Details).then(|| view! { <DescriptionPreview form /> })}
                             </td>
                             <td>
                                 {move || match form.problems_in(step) {
