@@ -114,13 +114,7 @@ impl ProductQuery {
         if too_long {
             return Err("The search is too long.".into());
         }
-        let words: Vec<String> = self
-            .text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(|w| w.chars().take(40).collect::<String>().to_lowercase())
-            .take(MAX_WORDS)
-            .collect();
+        let words: Vec<String> = words(&self.text).map(|w| w.chars().take(40).collect()).take(MAX_WORDS).collect();
         let region = Some(self.region.trim().to_owned()).filter(|r| !r.is_empty());
         let free = match self.mode.trim() {
             "" => None,
@@ -160,9 +154,11 @@ impl ProductQuery {
         Ok(Search { words, region, free, billing, min, max, sort, page })
     }
 
-    /// Whether any filter narrows the list (for the empty state's words).
+    /// Whether any filter narrows the list (for the empty state's words): a price sort lists
+    /// only the products offered in its billing mode.
     pub fn filtered(&self) -> bool {
         [&self.text, &self.region, &self.mode, &self.min, &self.max].iter().any(|f| !f.trim().is_empty())
+            || self.sort.trim() == "price"
     }
 
     /// This query's link for another page of results.
@@ -183,6 +179,12 @@ impl ProductQuery {
         link.push_str(&format!("page={page}"));
         link
     }
+}
+
+/// Text as the search sees it, in a search and in what is searched: lower-case words of
+/// letters and digits, split at everything else ("Node.js 22.04" is node, js, 22, 04).
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
 }
 
 /// A value percent-encoded for a query string: letters, digits and `-._~` as they are.
@@ -252,7 +254,7 @@ pub mod ssr {
     use crate::error::AppError;
     use crate::rules::product::Product;
     use crate::rules::release::BillingMode;
-    use crate::store::{backend, from_json, now_ms, Backend, Context, Db};
+    use crate::store::{backend, from_json, Backend, Context, Db};
     use sqlx::AnyConnection;
 
     const COLUMNS: &str = "p.id, p.content, p.listed_at, a.display_name AS seller_name";
@@ -292,7 +294,8 @@ pub mod ssr {
     /// letters and digits, so they carry no syntax.
     fn text_query(kind: Backend, words: &[String]) -> String {
         let last = words.len().saturating_sub(1);
-        let term = |(n, w): (usize, &String)| match (kind, n == last) {
+        // A last word of one letter is taken whole: as a prefix it would match most of the catalogue.
+        let term = |(n, w): (usize, &String)| match (kind, n == last && w.chars().count() > 1) {
             (Backend::Sqlite, true) => format!("\"{w}\"*"),
             (Backend::Sqlite, false) => format!("\"{w}\""),
             (Backend::Postgres, true) => format!("{w}:*"),
@@ -320,7 +323,7 @@ pub mod ssr {
                 Backend::Sqlite => {
                     conditions.push(format!("product_search MATCH {query}"));
                     // The name weighs most, then summary, category and seller, then the description.
-                    ("product_search s JOIN products p ON p.rowid = s.rowid".to_owned(), "bm25(product_search, 10.0, 4.0, 3.0, 3.0, 1.0)".to_owned())
+                    ("product_search s JOIN products p ON p.search_key = s.rowid".to_owned(), "bm25(product_search, 10.0, 4.0, 3.0, 3.0, 1.0)".to_owned())
                 }
                 Backend::Postgres => {
                     conditions.push(format!("s.document @@ to_tsquery('simple', {query})"));
@@ -443,13 +446,13 @@ pub mod ssr {
         let kind = backend_of(conn);
         let lowest = product.lowest_prices().map(|p| p.map(|p| p.cents()));
         sqlx::query(
-            "UPDATE products SET free = $1, from_pay_per_use = $2, from_monthly = $3, from_yearly = $4, indexed_at = $5 WHERE id = $6",
+            "UPDATE products SET free = $1, from_pay_per_use = $2, from_monthly = $3, from_yearly = $4, indexed_version = version \
+             WHERE id = $5",
         )
         .bind(product.is_free() as i64)
         .bind(lowest[0])
         .bind(lowest[1])
         .bind(lowest[2])
-        .bind(now_ms())
         .bind(id)
         .execute(&mut *conn)
         .await
@@ -468,19 +471,33 @@ pub mod ssr {
             .fetch_one(&mut *conn)
             .await
             .context("indexing a product's words")?;
-        let (a, b, c, d, e) = (&product.name, &product.summary, &product.category, &seller, &product.description);
+        // PostgreSQL's parser keeps "22.04" or "node.js" whole; the search splits them, so the
+        // document is given the words as the search sees them. FTS5 splits the same way itself.
+        let text = |t: &str| match kind {
+            Backend::Sqlite => t.to_owned(),
+            Backend::Postgres => super::words(t).collect::<Vec<_>>().join(" "),
+        };
+        let (a, b, c, d, e) = (text(&product.name), text(&product.summary), text(&product.category), text(&seller), text(&product.description));
         match kind {
             Backend::Sqlite => {
-                sqlx::query("DELETE FROM product_search WHERE rowid = (SELECT rowid FROM products WHERE id = $1)")
+                sqlx::query(
+                    "UPDATE products SET search_key = (SELECT COALESCE(MAX(search_key), 0) + 1 FROM products) \
+                     WHERE id = $1 AND search_key IS NULL",
+                )
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .context("indexing a product's words")?;
+                sqlx::query("DELETE FROM product_search WHERE rowid = (SELECT search_key FROM products WHERE id = $1)")
                     .bind(id)
                     .execute(&mut *conn)
                     .await
                     .context("indexing a product's words")?;
                 sqlx::query(
                     "INSERT INTO product_search (rowid, name, summary, category, seller, description) \
-                     SELECT rowid, $1, $2, $3, $4, $5 FROM products WHERE id = $6",
+                     SELECT search_key, $1, $2, $3, $4, $5 FROM products WHERE id = $6",
                 )
-                .bind(a).bind(b).bind(c).bind(d).bind(e).bind(id)
+                .bind(&a).bind(&b).bind(&c).bind(&d).bind(&e).bind(id)
                 .execute(&mut *conn)
                 .await
                 .context("indexing a product's words")?;
@@ -493,7 +510,7 @@ pub mod ssr {
                      setweight(to_tsvector('simple', $5), 'C')) \
                      ON CONFLICT (product_id) DO UPDATE SET document = EXCLUDED.document",
                 )
-                .bind(a).bind(b).bind(c).bind(d).bind(e).bind(id)
+                .bind(&a).bind(&b).bind(&c).bind(&d).bind(&e).bind(id)
                 .execute(&mut *conn)
                 .await
                 .context("indexing a product's words")?;
@@ -510,21 +527,38 @@ pub mod ssr {
         }
     }
 
-    /// Indexes the products listed before the search index existed (run at start-up, after
-    /// the migrations); a database with none does nothing.
+    /// Indexes every product whose index was written for another version than its own: the
+    /// products listed before the search index existed, or changed by a server that did not
+    /// index them (during a rolling upgrade). Run at start-up, after the migrations. Rows are
+    /// read locked, in the transaction that indexes them and in id order (PostgreSQL: `FOR
+    /// UPDATE`; SQLite: the write lock taken first), so a change committed meanwhile cannot
+    /// leave an older content's index marked current, and servers starting together wait
+    /// for each other. A product whose stored content does not read is logged and skipped,
+    /// never a failed start.
     pub async fn index_unindexed(db: &Db) -> Result<(), AppError> {
+        let kind = backend(db);
+        let mut after = String::new();
         loop {
-            let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, content FROM products WHERE indexed_at IS NULL LIMIT 200")
-                .fetch_all(db)
-                .await
-                .context("finding products to index")?;
-            if rows.is_empty() {
-                return Ok(());
-            }
             let mut tx = db.begin().await.context("starting to index products")?;
+            if kind == Backend::Sqlite {
+                sqlx::query("UPDATE products SET version = version WHERE id = ''").execute(&mut *tx).await.context("locking products to index")?;
+            }
+            let lock = if kind == Backend::Postgres { " FOR UPDATE" } else { "" };
+            let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+                "SELECT id, content FROM products WHERE (indexed_version IS NULL OR indexed_version <> version) AND id > $1 \
+                 ORDER BY id LIMIT 200{lock}"
+            ))
+            .bind(&after)
+            .fetch_all(&mut *tx)
+            .await
+            .context("finding products to index")?;
+            let Some((last, _)) = rows.last() else { return Ok(()) };
+            after = last.clone();
             for (id, content) in rows {
-                let product: Product = from_json(&content, "product", &id)?;
-                index(&mut tx, &id, &product).await?;
+                match from_json::<Product>(&content, "product", &id) {
+                    Ok(product) => index(&mut tx, &id, &product).await?,
+                    Err(_) => tracing::error!(%id, "a listed product was left out of the search: its content does not read"),
+                }
             }
             tx.commit().await.context("indexing products")?;
         }

@@ -94,6 +94,10 @@ test('the marketplace filters by pricing mode and price, with JavaScript and wit
     await expect(card(page, 'Kiosk Station')).toBeVisible();
     await expect(page.getByRole('navigation', { name: 'Pages of products' })).toContainText('Page 1');
 
+    // Words typed into a fresh form are sorted by best match.
+    await page.goto('/?q=kiosk');
+    await expect(page.getByLabel('Sort by')).toHaveValue('relevance');
+
     // A price that is not a price is said plainly.
     await filterBy(page, { min: 'ten' });
     await expect(page.getByRole('alert')).toContainText('The lowest price');

@@ -6,3 +6,7 @@ CREATE VIRTUAL TABLE product_search USING fts5(
     tokenize = 'unicode61 remove_diacritics 2',
     prefix = '2 3'
 );
+-- The index's rowid for each product: a key of its own, because VACUUM may renumber the
+-- implicit rowid of a table whose primary key is text.
+ALTER TABLE products ADD COLUMN search_key INTEGER;
+CREATE UNIQUE INDEX products_search_key ON products (search_key);

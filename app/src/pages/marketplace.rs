@@ -6,7 +6,7 @@ use crate::components::empty_state::EmptyState;
 use crate::components::loaded::loaded;
 use crate::components::product::ProductSpecifications;
 use crate::components::time::format_utc;
-use crate::listing::{list_products, load_product, ListedProduct, ProductQuery, Sort, MAX_PAGE};
+use crate::listing::{list_products, load_product, ListedProduct, ProductQuery, MAX_PAGE};
 use crate::rules::release::BillingMode;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -30,10 +30,14 @@ pub fn MarketplaceHome() -> impl IntoView {
     });
     let filtered = search.filtered();
     let regions = crate::listing::product_regions();
-    let (billing, sort) = match search.search() {
-        Ok(s) => (s.billing, match s.sort { Sort::Relevance => "relevance", Sort::Newest => "newest", Sort::Price => "price" }),
-        Err(_) => (BillingMode::Monthly, ""),
+    // The form shows what was asked: Best match unless another order was chosen (without
+    // words the server lists the newest first), and the billing mode chosen.
+    let sort = match search.sort.trim() {
+        "" => "relevance".to_owned(),
+        chosen => chosen.to_owned(),
     };
+    let sort = sort.as_str();
+    let billing = BillingMode::ALL.into_iter().find(|b| b.key() == search.billing.trim()).unwrap_or(BillingMode::Monthly);
     let option = |value: &'static str, label: &'static str, current: &str| {
         view! { <option value=value selected=current == value>{label}</option> }
     };

@@ -33,7 +33,7 @@ pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
     let buy = Action::new(move |(choice, shown): &(PurchaseChoice, Price)| buy_product(product_id.clone(), choice.clone(), shown.cents()));
     Effect::new(move || {
         if let Some(Ok(purchase)) = buy.value().get() {
-            credit.update(|c| *c -= purchase.price_cents);
+            credit.update(|c| *c = (*c - purchase.price_cents).max(0));
         }
     });
     let spec = move || content.with_value(|c| c.specifications.get(choice.with(|ch| ch.specification)).cloned());
@@ -88,6 +88,7 @@ pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
             <p class="balance" id="purchase-balance" aria-live="polite">{move || {
                 let have = credit.get();
                 match price() {
+                    Ok(p) if p.is_zero() && have <= 0 => "Your credit: $0.00. Free images are for accounts with a credit balance.".to_owned(),
                     Ok(p) if p.is_zero() => format!("Your credit: ${}. A Free image charges nothing.", Price::from_cents(have)),
                     Ok(p) if p.cents() <= have => format!("Your credit: ${} · after this purchase: ${}", Price::from_cents(have), Price::from_cents(have - p.cents())),
                     Ok(p) => format!("Your credit: ${}, which does not cover ${p}.", Price::from_cents(have)),

@@ -49,6 +49,7 @@ async fn r45_the_marketplace_filters_by_words_region_pricing_mode_and_price_and_
     released(&app, "rocky", monthly("Hardened Rocky", "50", &["eu-dublin"])).await;
     let (_, tiered_client, tiered) = released(&app, "ubuntu", |asset| {
         let mut c = monthly("Ubuntu Postgres", "0", &["eu-paris"])(asset);
+        c.summary = "Node.js and Postgres on Ubuntu 22.04, for the web.".into();
         let spec = &mut c.specifications[0];
         spec.template = TemplateKind::Vcpu;
         spec.tiers = vec![
@@ -72,6 +73,13 @@ async fn r45_the_marketplace_filters_by_words_region_pricing_mode_and_price_and_
     assert_eq!(names(&app, &[("text", "rocky")]).await, ["Hardened Rocky"]);
     assert_eq!(names(&app, &[("text", "ubuntu POSTG")]).await, ["Ubuntu Postgres"], "the last word may be the start of one");
     assert_eq!(names(&app, &[("text", "web")]).await.len(), 3, "the summary is searched too");
+    // Words sort by relevance: a match in the name weighs more than one in the description,
+    // where every product says PostgreSQL; newest first when asked.
+    assert_eq!(names(&app, &[("text", "postgres")]).await[0], "Ubuntu Postgres");
+    assert_eq!(names(&app, &[("text", "postgres"), ("sort", "newest")]).await[0], "Debian Tools");
+    // Versions and dotted names are split into words alike in the search and the index.
+    assert_eq!(names(&app, &[("text", "node.js 22.04")]).await, ["Ubuntu Postgres"]);
+    assert_eq!(names(&app, &[("text", "ubuntu 22")]).await, ["Ubuntu Postgres"]);
     assert!(names(&app, &[("text", "rocky windows")]).await.is_empty());
     assert!(names(&app, &[("text", "\"OR* NEAR(")]).await.is_empty(), "search syntax in the words is only words");
     // Region and pricing mode.
@@ -121,17 +129,7 @@ async fn r45_results_come_a_page_at_a_time() {
     let template = app::rules::product::Product::try_from(complete("Paged", "asset")).unwrap();
     for n in 0..=per_page * 2 {
         let product = app::rules::product::Product { name: format!("Paged {n:03}"), ..template.clone() };
-        let request = format!("request-{n}");
-        sqlx::query("INSERT INTO release_requests (id, seller_id, product_name, content, status, submitted_at) VALUES ($1, $2, $3, '{}', 'Approved', $4)")
-            .bind(&request)
-            .bind(&seller.id)
-            .bind(&product.name)
-            .bind(n as i64)
-            .execute(&app.db)
-            .await
-            .unwrap();
-        let mut conn = app.db.acquire().await.unwrap();
-        app::listing::ssr::list(&mut conn, &format!("product-{n}"), &seller.id, &request, &product, n as i64).await.unwrap();
+        list_directly(&app, &seller.id, n, &product).await;
     }
     let (first, second, third) = (results(&app, "1").await, results(&app, "2").await, results(&app, "3").await);
     assert_eq!((first.products.len(), first.more), (per_page, true));
@@ -141,4 +139,44 @@ async fn r45_results_come_a_page_at_a_time() {
     assert_eq!(third.products[0].name, "Paged 000");
     let html = app.get(&app.client(), "/?page=2").await.text().await.unwrap();
     assert!(html.contains(r#"href="/?page=1""#) && html.contains(r#"href="/?page=3""#), "links to the pages around");
+}
+
+/// Lists `product` directly, as an approval would, with a request of its own.
+async fn list_directly(app: &TestApp, seller_id: &str, n: usize, product: &app::rules::product::Product) -> String {
+    let request = format!("request-{n}");
+    sqlx::query("INSERT INTO release_requests (id, seller_id, product_name, content, status, submitted_at) VALUES ($1, $2, $3, '{}', 'Approved', $4)")
+        .bind(&request)
+        .bind(seller_id)
+        .bind(&product.name)
+        .bind(n as i64)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let id = format!("product-{n}");
+    let mut conn = app.db.acquire().await.unwrap();
+    app::listing::ssr::list(&mut conn, &id, seller_id, &request, product, n as i64).await.unwrap();
+    id
+}
+
+#[tokio::test]
+async fn r45_a_product_changed_without_its_index_is_indexed_again_at_start_up() {
+    let app = TestApp::spawn().await;
+    let seller = app.account(app::auth::Role::Seller).await;
+    let product = app::rules::product::Product::try_from(complete("Old Name", "asset")).unwrap();
+    let id = list_directly(&app, &seller.id, 1, &product).await;
+    // A server without the search index (during an upgrade) renames it without indexing it.
+    let renamed = app::rules::product::Product { name: "Fresh Name".into(), ..product };
+    sqlx::query("UPDATE products SET content = $1, version = version + 1 WHERE id = $2")
+        .bind(serde_json::to_string(&renamed).unwrap())
+        .bind(&id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert!(names(&app, &[("text", "fresh")]).await.is_empty(), "the index still has the old words");
+    app::listing::ssr::index_unindexed(&app.db).await.unwrap();
+    assert_eq!(names(&app, &[("text", "fresh")]).await, ["Fresh Name"]);
+    assert!(names(&app, &[("text", "old")]).await.is_empty());
+    // A product whose stored content does not read is skipped and logged, not a failed start.
+    sqlx::query("UPDATE products SET content = 'not a product', version = version + 1 WHERE id = $1").bind(&id).execute(&app.db).await.unwrap();
+    app::listing::ssr::index_unindexed(&app.db).await.unwrap();
 }

@@ -40,9 +40,15 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
     let saver = Saver::new(form, base);
     warn_before_leaving(saver);
     let step = form.step;
-    // The steps the seller has opened on this visit: only they count their problems, so
-    // the stepper does not call steps nobody has started wrong.
-    let visited = RwSignal::new(std::collections::BTreeSet::from([step.get_untracked().index()]));
+    // The steps the seller has opened: only they count their problems, so the stepper does
+    // not call steps nobody has started wrong. A saved draft has been worked on: every step
+    // counts.
+    let resumed = matches!(saver.base.get_untracked(), DraftBase::Existing { .. });
+    let visited = RwSignal::new(if resumed {
+        Step::ALL.iter().map(|s| s.index()).collect()
+    } else {
+        std::collections::BTreeSet::from([step.get_untracked().index()])
+    });
     Effect::new(move || {
         let now = step.get().index();
         visited.update(|v| {
