@@ -34,7 +34,7 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-#[island]
+#[island(lazy)]
 fn SignOutEverywhereButton() -> impl IntoView {
     crate::components::island::mark();
     let everywhere = ServerAction::<SignOutEverywhere>::new();

@@ -31,7 +31,7 @@ fn NoDrafts() -> impl IntoView {
 }
 
 /// The drafts with *Delete* (after a confirmation); an island, so a deletion answers in place.
-#[island]
+#[island(lazy)]
 fn DraftsView(drafts: Vec<DraftSummary>) -> impl IntoView {
     crate::components::island::mark();
     let delete = ServerAction::<DeleteDraft>::new();
