@@ -4,34 +4,7 @@ import { demo } from './fixtures/accounts';
 import { DraftsPage } from './fixtures/drafts-page';
 import { hydrated } from './fixtures/hydration';
 import { ReleaseWizard } from './fixtures/release-wizard';
-import { personAt } from './fixtures/review';
-
-type Pricing = { free: boolean; regions: string[]; prices: [string, string, string] };
-
-/** Releases `imageId` as an asset and submits a product on it, through the server functions
- *  the console calls. Returns the request id. */
-async function submit(page: Page, imageId: string, name: string, pricing: Pricing): Promise<string> {
-  const released = await page.request.post('/api/images/release', { form: { image_id: imageId } });
-  expect(released.ok(), await released.text()).toBeTruthy();
-  const asset = await released.json();
-  const content = {
-    sales_type: 'Standard',
-    delivery_method: 'Image',
-    pricing_mode: pricing.free ? 'FreeImage' : 'Charged',
-    name,
-    summary: `${name}, ready to run.`,
-    description: 'A maintained image with security updates.',
-    category: 'Developer tools',
-    version: '1.0',
-    support_email: 'support@example.com',
-    specifications: [
-      { asset_id: asset.id, regions: pricing.regions, template: 'Simple', billing: [true, true, false], simple_prices: pricing.prices, tiers: [] },
-    ],
-  };
-  const submitted = await page.request.post('/api/release/submit', { data: { draft: null, content } });
-  expect(submitted.ok(), await submitted.text()).toBeTruthy();
-  return (await submitted.json()).request_id;
-}
+import { personAt, submitThroughApi as submit } from './fixtures/review';
 
 async function approve(reviewer: Page, requestId: string) {
   const decided = await reviewer.request.post('/api/review/decide', { form: { id: requestId, action: 'Approve', reason: '' } });
