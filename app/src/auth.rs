@@ -186,21 +186,22 @@ pub async fn sign_out() -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
+mod passwords;
+#[cfg(feature = "ssr")]
+mod sessions;
+
+#[cfg(feature = "ssr")]
 pub mod ssr {
     use crate::store::Context;
     use super::{Account, Role, SessionFigures};
     use crate::error::AppError;
-    use crate::store::{new_id, now_ms, Db};
+    use crate::store::Db;
     use crate::state::{state, AppState};
-    use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
-    use argon2::Argon2;
     use http::{header, HeaderValue};
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
-    use sha2::{Digest, Sha256};
 
     pub const SESSION_COOKIE: &str = "mp_session";
-    const SESSION_LIFETIME_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 
     /// Who is calling a server function, and the state it runs with. Taken from the Leptos
     /// context before the function's first `.await`: when a server function runs inside a
@@ -329,197 +330,6 @@ pub mod ssr {
         }
     }
 
-    /// Sessions are stored by the SHA-256 of their token, so a leaked table grants nothing.
-    fn token_hash(token: &str) -> String {
-        hex::encode(Sha256::digest(token.as_bytes()))
-    }
-
-    /// Starts a session and sweeps away expired ones, so the table does not grow forever.
-    pub async fn create_session(db: &Db, account_id: &str) -> Result<String, sqlx::Error> {
-        let token = hex::encode(rand::random::<[u8; 32]>());
-        let now = now_ms();
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(db).await?;
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, account_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $3)",
-        )
-        .bind(token_hash(&token))
-        .bind(account_id)
-        .bind(now)
-        .bind(now + SESSION_LIFETIME_MS)
-        .execute(db)
-        .await?;
-        Ok(token)
-    }
-
-    pub async fn delete_session(db: &Db, token: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash(token))
-            .execute(db)
-            .await?;
-        Ok(())
-    }
-
-    /// A session's last use is written at most this often, so a busy session costs one
-    /// write a minute, not one per request.
-    const TOUCH_EVERY_MS: i64 = 60_000;
-
-    /// The account of a live session: within its lifetime, and used within `idle_ms`.
-    pub async fn account_for_token(db: &Db, token: &str, idle_ms: i64) -> Result<Option<Account>, sqlx::Error> {
-        Ok(session_with_figures(db, token, idle_ms).await?.map(|(account, _)| account))
-    }
-
-    /// The account of a live session and its unread internal messages, in one query: what
-    /// every page needs to know before it renders.
-    pub async fn session_with_figures(db: &Db, token: &str, idle_ms: i64) -> Result<Option<(Account, SessionFigures)>, sqlx::Error> {
-        let now = now_ms();
-        let hash = token_hash(token);
-        #[derive(sqlx::FromRow)]
-        struct SessionRow {
-            #[sqlx(flatten)]
-            account: Account,
-            last_seen_at: i64,
-            unread: i64,
-            credit_cents: i64,
-        }
-        let row: Option<SessionRow> = sqlx::query_as(
-            "SELECT a.id, a.email, a.display_name, a.role, a.credit_cents, s.last_seen_at, \
-             (SELECT COUNT(*) FROM messages m WHERE m.account_id = a.id AND m.read_at IS NULL) AS unread \
-             FROM sessions s JOIN accounts a ON a.id = s.account_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
-        )
-        .bind(&hash)
-        .bind(now)
-        .bind(now - idle_ms)
-        .fetch_optional(db)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        if row.last_seen_at < now - TOUCH_EVERY_MS {
-            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-                .bind(now)
-                .bind(&hash)
-                .execute(db)
-                .await?;
-        }
-        Ok(Some((row.account, SessionFigures { unread: Some(row.unread), credit_cents: Some(row.credit_cents) })))
-    }
-
-    /// The account for `email` if `password` is its password. An unknown email costs the
-    /// same hashing work as a wrong password, so the two cannot be told apart.
-    pub async fn verify_credentials(db: &Db, email: &str, password: &str) -> Result<Account, AppError> {
-        #[derive(sqlx::FromRow)]
-        struct CredentialRow {
-            #[sqlx(flatten)]
-            account: Account,
-            password_hash: String,
-        }
-        let row: Option<CredentialRow> = sqlx::query_as(
-            "SELECT id, email, display_name, role, password_hash FROM accounts WHERE lower(email) = lower($1)",
-        )
-        .bind(email)
-        .fetch_optional(db)
-        .await
-        .context("looking up an account")?;
-        let (account, hash) = row.map(|r| (r.account, r.password_hash)).unzip();
-        let matches = verify_password(hash, password.to_owned()).await?;
-        match account {
-            Some(account) if matches => Ok(account),
-            _ => Err(AppError::InvalidCredentials),
-        }
-    }
-
-    fn unknown_account_hash() -> &'static str {
-        static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        HASH.get_or_init(|| hash_password_blocking("no account has this password"))
-    }
-
-    /// Whether `password` matches `hash`; with no hash (no such account), it is checked
-    /// against a hash nobody's password matches, at the same cost. Argon2 is deliberately
-    /// slow, so it runs off the async workers, on the hashing threads.
-    pub async fn verify_password(hash: Option<String>, password: String) -> Result<bool, AppError> {
-        crate::throttle::on_hashing_thread(move || {
-            let hash: &str = match hash.as_deref() {
-                Some(hash) => hash,
-                None => unknown_account_hash(),
-            };
-            verify_with_kept_memory(hash, password.as_bytes())
-        })
-        .await
-    }
-
-    thread_local! {
-        /// The Argon2 memory (19 MiB) of one hashing thread, kept for the thread's life and
-        /// used by every check it runs. Allocated and freed per check, the allocator kept
-        /// what it was given: a storm of 256 sign-ins left a server at 390 MiB, with two
-        /// checks at a time. Kept, it is a fixed 19 MiB per hashing thread.
-        static ARGON2_MEMORY: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-
-    /// Whether `password` is the one `hash` (a PHC string) was made from, computed in this
-    /// thread's kept Argon2 memory. The comparison is constant-time (`password_hash::Output`).
-    fn verify_with_kept_memory(hash: &str, password: &[u8]) -> bool {
-        use argon2::{Algorithm, Params, Version};
-        let Ok(parsed) = PasswordHash::new(hash) else { return false };
-        let (Ok(params), Ok(algorithm)) = (Params::try_from(&parsed), Algorithm::try_from(parsed.algorithm)) else {
-            return false;
-        };
-        let version = match parsed.version.map(Version::try_from) {
-            None => Version::default(),
-            Some(Ok(version)) => version,
-            Some(Err(_)) => return false,
-        };
-        let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else { return false };
-        let mut salt_bytes = [0u8; 64];
-        let Ok(salt) = salt.decode_b64(&mut salt_bytes) else { return false };
-        let mut out = vec![0u8; expected.len()];
-        let blocks = params.block_count();
-        let argon2 = Argon2::new(algorithm, version, params);
-        let hashed = ARGON2_MEMORY.with(|memory| {
-            let mut memory = memory.borrow_mut();
-            if memory.len() < blocks {
-                memory.resize(blocks, argon2::Block::default());
-            }
-            argon2.hash_password_into_with_memory(password, salt, &mut out, &mut memory[..blocks])
-        });
-        hashed.is_ok() && argon2::password_hash::Output::new(&out).is_ok_and(|out| out == expected)
-    }
-
-    pub fn hash_password_blocking(password: &str) -> String {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .expect("argon2 hashing with default parameters cannot fail")
-    }
-
-    /// Creates an account with a hashed password (demo data, tests, operator tooling).
-    pub async fn create_account(
-        db: &Db,
-        email: &str,
-        display_name: &str,
-        role: Role,
-        password: &str,
-    ) -> Result<Account, AppError> {
-        let password = password.to_owned();
-        let hash = crate::throttle::on_hashing_thread(move || hash_password_blocking(&password)).await?;
-        let account = Account {
-            id: new_id(),
-            email: email.to_owned(),
-            display_name: display_name.to_owned(),
-            role,
-        };
-        sqlx::query(
-            "INSERT INTO accounts (id, email, display_name, role, password_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&account.id)
-        .bind(&account.email)
-        .bind(&account.display_name)
-        .bind(role.as_str())
-        .bind(hash)
-        .bind(now_ms())
-        .execute(db)
-        .await
-        .context("creating an account")?;
-        Ok(account)
-    }
+    pub use super::passwords::{create_account, hash_password_blocking, verify_credentials, verify_password};
+    pub use super::sessions::{account_for_token, create_session, delete_session, session_with_figures, SESSION_LIFETIME_MS};
 }

@@ -1,4 +1,6 @@
 use super::*;
+use crate::price::Price;
+use crate::Rule;
 
 fn context() -> ReleaseContext {
     ReleaseContext {

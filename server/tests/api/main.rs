@@ -7,6 +7,8 @@ mod auth;
 mod demo;
 mod drafts;
 mod hardening;
+mod hardening_data;
+mod hardening_sign_in;
 mod helpers;
 mod images;
 mod logs;

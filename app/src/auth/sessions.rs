@@ -1,0 +1,83 @@
+//! Sessions in the database: created at sign-in, looked up on every request, ended at
+//! sign-out. Only a hash of each token is stored.
+
+use super::{Account, SessionFigures};
+use crate::store::{now_ms, Db};
+use sha2::{Digest, Sha256};
+
+/// How long a session lasts from sign-in, however busy (besides its idle timeout).
+pub const SESSION_LIFETIME_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// Sessions are stored by the SHA-256 of their token, so a leaked table grants nothing.
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Starts a session and sweeps away expired ones, so the table does not grow forever.
+pub async fn create_session(db: &Db, account_id: &str) -> Result<String, sqlx::Error> {
+    let token = hex::encode(rand::random::<[u8; 32]>());
+    let now = now_ms();
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(db).await?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, account_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $3)",
+    )
+    .bind(token_hash(&token))
+    .bind(account_id)
+    .bind(now)
+    .bind(now + SESSION_LIFETIME_MS)
+    .execute(db)
+    .await?;
+    Ok(token)
+}
+
+pub async fn delete_session(db: &Db, token: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash(token))
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// A session's last use is written at most this often, so a busy session costs one
+/// write a minute, not one per request.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// The account of a live session: within its lifetime, and used within `idle_ms`.
+pub async fn account_for_token(db: &Db, token: &str, idle_ms: i64) -> Result<Option<Account>, sqlx::Error> {
+    Ok(session_with_figures(db, token, idle_ms).await?.map(|(account, _)| account))
+}
+
+/// The account of a live session and its unread internal messages, in one query: what
+/// every page needs to know before it renders.
+pub async fn session_with_figures(db: &Db, token: &str, idle_ms: i64) -> Result<Option<(Account, SessionFigures)>, sqlx::Error> {
+    let now = now_ms();
+    let hash = token_hash(token);
+    #[derive(sqlx::FromRow)]
+    struct SessionRow {
+        #[sqlx(flatten)]
+        account: Account,
+        last_seen_at: i64,
+        unread: i64,
+        credit_cents: i64,
+    }
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT a.id, a.email, a.display_name, a.role, a.credit_cents, s.last_seen_at, \
+         (SELECT COUNT(*) FROM messages m WHERE m.account_id = a.id AND m.read_at IS NULL) AS unread \
+         FROM sessions s JOIN accounts a ON a.id = s.account_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
+    )
+    .bind(&hash)
+    .bind(now)
+    .bind(now - idle_ms)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    if row.last_seen_at < now - TOUCH_EVERY_MS {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(&hash)
+            .execute(db)
+            .await?;
+    }
+    Ok(Some((row.account, SessionFigures { unread: Some(row.unread), credit_cents: Some(row.credit_cents) })))
+}

@@ -1,0 +1,154 @@
+//! Writing what the marketplace's search reads of a product: its words, regions, pricing
+//! mode and lowest prices, in the transaction that lists or changes it.
+
+use crate::error::AppError;
+use crate::rules::product::Product;
+use crate::store::{backend, from_json, Backend, Context, Db};
+use sqlx::AnyConnection;
+
+/// Lists `product` on the marketplace: the product row, approved from `request_id`, and
+/// what the search reads of it, in `conn`'s transaction.
+pub async fn list(
+    conn: &mut AnyConnection,
+    product_id: &str,
+    seller_id: &str,
+    request_id: &str,
+    product: &Product,
+    listed_at: i64,
+) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO products (id, seller_id, request_id, name, content, listed_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(product_id)
+        .bind(seller_id)
+        .bind(request_id)
+        .bind(&product.name)
+        .bind(crate::store::to_json(product, "product")?)
+        .bind(listed_at)
+        .execute(&mut *conn)
+        .await
+        .context("listing an approved product")?;
+    index(conn, product_id, product).await
+}
+
+/// Writes what the marketplace's search reads of product `id`: its words, regions,
+/// pricing mode and lowest prices. Called in the transaction that lists or changes it.
+pub async fn index(conn: &mut AnyConnection, id: &str, product: &Product) -> Result<(), AppError> {
+    let kind = backend_of(conn);
+    let lowest = product.lowest_prices().map(|p| p.map(|p| p.cents()));
+    sqlx::query(
+        "UPDATE products SET free = $1, from_pay_per_use = $2, from_monthly = $3, from_yearly = $4, indexed_version = version \
+         WHERE id = $5",
+    )
+    .bind(product.is_free() as i64)
+    .bind(lowest[0])
+    .bind(lowest[1])
+    .bind(lowest[2])
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .context("indexing a product's prices")?;
+    sqlx::query("DELETE FROM product_regions WHERE product_id = $1").bind(id).execute(&mut *conn).await.context("indexing a product's regions")?;
+    for region in product.regions() {
+        sqlx::query("INSERT INTO product_regions (region, product_id) VALUES ($1, $2)")
+            .bind(region)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .context("indexing a product's regions")?;
+    }
+    let seller: String = sqlx::query_scalar("SELECT a.display_name FROM products p JOIN accounts a ON a.id = p.seller_id WHERE p.id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await
+        .context("indexing a product's words")?;
+    // PostgreSQL's parser keeps "22.04" or "node.js" whole; the search splits them, so the
+    // document is given the words as the search sees them. FTS5 splits the same way itself.
+    let text = |t: &str| match kind {
+        Backend::Sqlite => t.to_owned(),
+        Backend::Postgres => super::words(t).collect::<Vec<_>>().join(" "),
+    };
+    let (a, b, c, d, e) = (text(&product.name), text(&product.summary), text(&product.category), text(&seller), text(&product.description));
+    match kind {
+        Backend::Sqlite => {
+            sqlx::query(
+                "UPDATE products SET search_key = (SELECT COALESCE(MAX(search_key), 0) + 1 FROM products) \
+                 WHERE id = $1 AND search_key IS NULL",
+            )
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .context("indexing a product's words")?;
+            sqlx::query("DELETE FROM product_search WHERE rowid = (SELECT search_key FROM products WHERE id = $1)")
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .context("indexing a product's words")?;
+            sqlx::query(
+                "INSERT INTO product_search (rowid, name, summary, category, seller, description) \
+                 SELECT search_key, $1, $2, $3, $4, $5 FROM products WHERE id = $6",
+            )
+            .bind(&a).bind(&b).bind(&c).bind(&d).bind(&e).bind(id)
+            .execute(&mut *conn)
+            .await
+            .context("indexing a product's words")?;
+        }
+        Backend::Postgres => {
+            sqlx::query(
+                "INSERT INTO product_search (product_id, document) VALUES ($6, \
+                 setweight(to_tsvector('simple', $1), 'A') || \
+                 setweight(to_tsvector('simple', $2 || ' ' || $3 || ' ' || $4), 'B') || \
+                 setweight(to_tsvector('simple', $5), 'C')) \
+                 ON CONFLICT (product_id) DO UPDATE SET document = EXCLUDED.document",
+            )
+            .bind(&a).bind(&b).bind(&c).bind(&d).bind(&e).bind(id)
+            .execute(&mut *conn)
+            .await
+            .context("indexing a product's words")?;
+        }
+    }
+    Ok(())
+}
+
+fn backend_of(conn: &AnyConnection) -> Backend {
+    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    }
+}
+
+/// Indexes every product whose index was written for another version than its own: the
+/// products listed before the search index existed, or changed by a server that did not
+/// index them (during a rolling upgrade). Run at start-up, after the migrations. Rows are
+/// read locked, in the transaction that indexes them and in id order (PostgreSQL: `FOR
+/// UPDATE`; SQLite: the write lock taken first), so a change committed meanwhile cannot
+/// leave an older content's index marked current, and servers starting together wait
+/// for each other. A product whose stored content does not read is logged and skipped,
+/// never a failed start.
+pub async fn index_unindexed(db: &Db) -> Result<(), AppError> {
+    let kind = backend(db);
+    let mut after = String::new();
+    loop {
+        let mut tx = db.begin().await.context("starting to index products")?;
+        if kind == Backend::Sqlite {
+            sqlx::query("UPDATE products SET version = version WHERE id = ''").execute(&mut *tx).await.context("locking products to index")?;
+        }
+        let lock = if kind == Backend::Postgres { " FOR UPDATE" } else { "" };
+        let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+            "SELECT id, content FROM products WHERE (indexed_version IS NULL OR indexed_version <> version) AND id > $1 \
+             ORDER BY id LIMIT 200{lock}"
+        ))
+        .bind(&after)
+        .fetch_all(&mut *tx)
+        .await
+        .context("finding products to index")?;
+        let Some((last, _)) = rows.last() else { return Ok(()) };
+        after = last.clone();
+        for (id, content) in rows {
+            match from_json::<Product>(&content, "product", &id) {
+                Ok(product) => index(&mut tx, &id, &product).await?,
+                Err(_) => tracing::error!(%id, "a listed product was left out of the search: its content does not read"),
+            }
+        }
+        tx.commit().await.context("indexing products")?;
+    }
+}

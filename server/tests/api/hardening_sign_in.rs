@@ -1,0 +1,119 @@
+//! The hardening review's findings (issue 10) on signing in and sessions: bounded password
+//! hashing, guessing slowed per account (in the database) and per address, the idle
+//! timeout and Sign out everywhere.
+
+use crate::hardening::sign_in;
+use crate::helpers::{error_of, TestApp, PASSWORD};
+use app::auth::Role;
+
+// 2 and 3. Sign-in: bounded hashing, and guessing slowed per account and per address.
+
+#[tokio::test]
+async fn concurrent_sign_ins_past_the_hashing_bound_are_told_to_retry_and_pages_stay_served() {
+    let app = TestApp::spawn_with(crate::helpers::fresh_database_url().await, &[("SIGN_IN_CONCURRENT_HASHES", "1")]).await;
+    let attempts = (0..48).map(|n| {
+        let (app, client) = (&app, app.client());
+        async move {
+            let response = sign_in(app, &client, &format!("nobody-{n}@example.test"), "wrong").await;
+            (response.status().as_u16(), response.headers().get("retry-after").is_some())
+        }
+    });
+    let page = async {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        app.get(&app.client(), "/").await.status().as_u16()
+    };
+    let (outcomes, page) = futures::join!(futures::future::join_all(attempts), page);
+
+    assert_eq!(page, 200, "a page is served while sign-ins wait");
+    assert!(outcomes.iter().all(|(s, _)| *s == 401 || *s == 503), "{outcomes:?}");
+    let busy: Vec<_> = outcomes.iter().filter(|(s, _)| *s == 503).collect();
+    assert!(!busy.is_empty(), "one check at a time and 8 waiting: the rest are told the server is busy");
+    assert!(busy.iter().all(|(_, retry)| *retry), "each 503 says when to retry");
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_delay_the_next_attempt_even_with_the_right_one_until_the_wait_ends() {
+    let app = TestApp::spawn().await;
+    let account = app.account(Role::Customer).await;
+    let client = app.client();
+    for _ in 0..5 {
+        assert_eq!(sign_in(&app, &client, &account.email, "guess").await.status(), 401);
+    }
+
+    let refused = sign_in(&app, &client, &account.email, PASSWORD).await;
+    assert_eq!(refused.status(), 429, "the sixth attempt waits, right password or not");
+    let retry_after: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    let message = error_of(refused).await.to_string();
+    assert!(message.contains("not locked") && message.contains("Try again in"), "{message}");
+    let other = app.account(Role::Customer).await;
+    assert_eq!(sign_in(&app, &app.client(), &other.email, PASSWORD).await.status(), 200, "other accounts are not slowed");
+
+    // Time passes: the wait ends by itself, and the right password signs in and clears the count.
+    sqlx::query("UPDATE sign_in_throttle SET blocked_until = 0").execute(&app.db).await.unwrap();
+    assert_eq!(sign_in(&app, &client, &account.email, PASSWORD).await.status(), 200);
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_throttle WHERE email_key = $1")
+        .bind(account.email.to_lowercase())
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
+#[tokio::test]
+async fn guessing_is_slowed_for_every_server_of_one_database() {
+    let first = TestApp::spawn().await;
+    let second = TestApp::spawn_on(first.database_url.clone()).await;
+    let account = first.account(Role::Seller).await;
+    for n in 0..5 {
+        let server = if n % 2 == 0 { &first } else { &second };
+        assert_eq!(sign_in(server, &server.client(), &account.email, "guess").await.status(), 401);
+    }
+    assert_eq!(sign_in(&second, &second.client(), &account.email, PASSWORD).await.status(), 429);
+}
+
+#[tokio::test]
+async fn a_client_address_with_too_many_failures_is_refused_for_a_while() {
+    let app = TestApp::spawn_with(crate::helpers::fresh_database_url().await, &[("SIGN_IN_ADDRESS_FAILURES", "3")]).await;
+    let account = app.account(Role::Customer).await;
+    let client = app.client();
+    for n in 0..3 {
+        assert_eq!(sign_in(&app, &client, &format!("unknown-{n}@example.test"), "guess").await.status(), 401);
+    }
+    let refused = sign_in(&app, &client, &account.email, PASSWORD).await;
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    assert!(error_of(refused).await.to_string().contains("from your network"));
+}
+
+// 14. Sessions.
+
+#[tokio::test]
+async fn a_session_left_unused_past_the_idle_timeout_ends() {
+    let app = TestApp::spawn().await;
+    let (_, client) = app.signed_in(Role::Seller).await;
+    assert_eq!(app.call(&client, "drafts/list", &[]).await.status(), 200);
+
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 3 * 60 * 60 * 1000").execute(&app.db).await.unwrap();
+
+    assert_eq!(app.call(&client, "drafts/list", &[]).await.status(), 401);
+    assert_eq!(app.get(&client, "/console/products").await.status(), 302);
+}
+
+#[tokio::test]
+async fn sign_out_everywhere_ends_every_session_of_the_account_on_every_server() {
+    let first = TestApp::spawn().await;
+    let second = TestApp::spawn_on(first.database_url.clone()).await;
+    let account = first.account(Role::Seller).await;
+    let laptop = first.client();
+    let phone = second.client();
+    assert_eq!(sign_in(&first, &laptop, &account.email, PASSWORD).await.status(), 200);
+    assert_eq!(sign_in(&second, &phone, &account.email, PASSWORD).await.status(), 200);
+    let (_, bystander) = first.signed_in(Role::Seller).await;
+
+    assert_eq!(first.call(&laptop, "session/sign-out-everywhere", &[]).await.status(), 200);
+
+    assert_eq!(second.call(&phone, "drafts/list", &[]).await.status(), 401);
+    assert_eq!(first.call(&laptop, "drafts/list", &[]).await.status(), 401);
+    assert_eq!(first.call(&bystander, "drafts/list", &[]).await.status(), 200, "other accounts stay signed in");
+}
