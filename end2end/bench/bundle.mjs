@@ -117,16 +117,22 @@ for (const [name, account, path, goal] of pages) {
   await context.close();
 }
 
-/** Milliseconds from the start of navigation until the wizard's Product name shows its live
- *  rule message for what was typed. */
-async function wizardAnswers(throttle) {
-  const context = await person(seller);
+/** A new page for `account` (or a visitor), its network throttled as `throttle` says. */
+async function pageOn(account, throttle) {
+  const context = await person(account);
   const page = await context.newPage();
   if (throttle) {
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', throttle);
   }
+  return { context, page };
+}
+
+/** Milliseconds from the start of navigation until the wizard's Product name shows its live
+ *  rule message for what was typed. */
+async function wizardAnswers(throttle) {
+  const { context, page } = await pageOn(seller, throttle);
   const start = Date.now();
   await page.goto('/console/products/new', { waitUntil: 'commit' });
   await hydrated(page);
@@ -141,13 +147,7 @@ async function wizardAnswers(throttle) {
 /** Milliseconds from the start of navigation until the public product page has loaded
  *  everything it draws with (the load event). */
 async function productDrawn(throttle) {
-  const context = await person(null);
-  const page = await context.newPage();
-  if (throttle) {
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', throttle);
-  }
+  const { context, page } = await pageOn(null, throttle);
   const start = Date.now();
   await page.goto(`/products/${ids.product}`, { waitUntil: 'load' });
   const ms = Date.now() - start;

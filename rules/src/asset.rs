@@ -92,6 +92,26 @@ pub struct PrivateImage {
     pub released: bool,
 }
 
+impl PrivateImage {
+    /// An image that breaks none of R1–R8 under the default policy: a 40 GiB Ubuntu system
+    /// disk made from a public image in eu-dublin, not shared, encrypted or released. Demo
+    /// data, tests and benchmarks start from it and change what they need.
+    pub fn eligible(id: &str, name: &str) -> PrivateImage {
+        PrivateImage {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            region: "eu-dublin".to_owned(),
+            os: "Ubuntu 22.04".to_owned(),
+            size_bytes: 40 << 30,
+            disk_kind: DiskKind::System,
+            origin: ImageOrigin::PublicImage,
+            shared: false,
+            encrypted: false,
+            released: false,
+        }
+    }
+}
+
 /// The operator's settings that the asset rules depend on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssetPolicy {
@@ -190,18 +210,7 @@ mod tests {
     use super::*;
 
     fn eligible() -> PrivateImage {
-        PrivateImage {
-            id: "img-1".into(),
-            name: "web".into(),
-            region: "eu-dublin".into(),
-            os: "Ubuntu 22.04".into(),
-            size_bytes: 40 << 30,
-            disk_kind: DiskKind::System,
-            origin: ImageOrigin::PublicImage,
-            shared: false,
-            encrypted: false,
-            released: false,
-        }
+        PrivateImage::eligible("img-1", "web")
     }
 
     fn rules_broken(image: &PrivateImage) -> Vec<Rule> {

@@ -25,18 +25,7 @@ async fn main() {
     let reviewer = create_account(&db, "bench-reviewer@example.test", "Bench reviewer", Role::Reviewer, "bench-password").await.unwrap();
     let mut product_request = String::new();
     for n in 0..REQUESTS {
-        let image = PrivateImage {
-            id: format!("img-{n}"),
-            name: format!("image-{n}"),
-            region: "eu-dublin".into(),
-            os: "Debian 12".into(),
-            size_bytes: 20 << 30,
-            disk_kind: app::rules::asset::DiskKind::System,
-            origin: app::rules::asset::ImageOrigin::PublicImage,
-            shared: false,
-            encrypted: false,
-            released: false,
-        };
+        let image = PrivateImage { os: "Debian 12".into(), ..PrivateImage::eligible(&format!("img-{n}"), &format!("image-{n}")) };
         app::cloud::insert_private_image(&db, &seller.id, &image).await.unwrap();
         sqlx::query("INSERT INTO image_assets (id, image_id, owner_id, released_at) VALUES ($1, $2, $3, 0)")
             .bind(format!("asset-{n}"))

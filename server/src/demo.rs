@@ -78,18 +78,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, AppError> {
 }
 
 fn image(id: &str, name: &str) -> PrivateImage {
-    PrivateImage {
-        id: id.to_owned(),
-        name: name.to_owned(),
-        region: "eu-dublin".to_owned(),
-        os: "Ubuntu 22.04".to_owned(),
-        size_bytes: 40 << 30,
-        disk_kind: DiskKind::System,
-        origin: ImageOrigin::PublicImage,
-        shared: false,
-        encrypted: false,
-        released: false,
-    }
+    PrivateImage::eligible(id, name)
 }
 
 /// One eligible image, and at least one failing each of R1–R8.

@@ -47,6 +47,7 @@ impl BenchServer {
     }
 
     /// A client that sends `account_id`'s new session cookie with every request.
+    #[allow(dead_code)]
     pub async fn client_for(&self, account_id: &str) -> reqwest::Client {
         let token = app::auth::ssr::create_session(&self.db, account_id).await.unwrap();
         let mut headers = reqwest::header::HeaderMap::new();

@@ -166,17 +166,5 @@ pub async fn error_of(response: Response) -> app::error::AppError {
 
 /// A private image that breaks none of R1–R8, named "image <id>".
 pub fn eligible_image(id: &str) -> app::rules::asset::PrivateImage {
-    use app::rules::asset::{DiskKind, ImageOrigin, PrivateImage};
-    PrivateImage {
-        id: id.to_owned(),
-        name: format!("image {id}"),
-        region: "eu-dublin".into(),
-        os: "Ubuntu 22.04".into(),
-        size_bytes: 20 << 30,
-        disk_kind: DiskKind::System,
-        origin: ImageOrigin::PublicImage,
-        shared: false,
-        encrypted: false,
-        released: false,
-    }
+    app::rules::asset::PrivateImage::eligible(id, &format!("image {id}"))
 }
