@@ -31,6 +31,21 @@ where
     }
 }
 
+/// A list once `load` answers: `empty()` (what to do next) when it holds nothing, else
+/// `show(list)`; or what went wrong.
+pub fn loaded_list<T, E, V>(
+    load: impl Future<Output = Result<Vec<T>, AppError>> + Send + 'static,
+    empty: impl FnOnce() -> E + Send + 'static,
+    show: impl FnOnce(Vec<T>) -> V + Send + 'static,
+) -> impl IntoView
+where
+    T: Send + 'static,
+    E: IntoView + 'static,
+    V: IntoView + 'static,
+{
+    loaded(load, move |list: Vec<T>| if list.is_empty() { empty().into_any() } else { show(list).into_any() })
+}
+
 /// An error in words, answered with its HTTP status (a missing product is a 404 page).
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {

@@ -6,7 +6,7 @@ use crate::applications::{edit_rejected, list_applications, load_application, Ap
 use crate::components::application::{DueDate, StatusBadge, Timeline};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::product::{ProductDetails, ProductSpecifications};
-use crate::components::{empty_state::EmptyState, loaded::{loaded, Failed}, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::{loaded, loaded_list, Failed}, time::format_utc};
 use crate::rules::request::RequestStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,17 +17,16 @@ pub fn MyApplications() -> impl IntoView {
     view! {
         <Title text="My Applications · Seller Console" />
         <h1>"My Applications"</h1>
-        {loaded(list_applications(), |list| if list.is_empty() {
-            view! {
+        {loaded_list(list_applications(),
+            || view! {
                 <EmptyState
                     title="No release requests"
                     body="When you submit a product for release, its request and review progress appear here."
                     link=("/console/products/new", "Release New Product")
                 />
-            }.into_any()
-        } else {
-            view! { <ApplicationTable applications=list /> }.into_any()
-        })}
+            },
+            |list| view! { <ApplicationTable applications=list /> },
+        )}
     }
 }
 

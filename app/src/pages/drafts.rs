@@ -1,7 +1,7 @@
 //! Product Management → Drafts (R32): each draft with its name and when it was last saved,
 //! and deleting one after a confirmation.
 
-use crate::components::{empty_state::EmptyState, loaded::{loaded, Failed}, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::{loaded_list, Failed}, time::format_utc};
 use crate::drafts::{list_drafts, DeleteDraft, DraftSummary};
 use leptos::html::Dialog;
 use leptos::prelude::*;
@@ -12,11 +12,10 @@ pub fn DraftsPage() -> impl IntoView {
     view! {
         <Title text="Drafts · Seller Console" />
         <h1>"Drafts"</h1>
-        {loaded(list_drafts(), |list| if list.is_empty() {
-            view! { <NoDrafts /> }.into_any()
-        } else {
-            view! { <DraftsView drafts=list /> }.into_any()
-        })}
+        {loaded_list(list_drafts(),
+            || view! { <NoDrafts /> },
+            |list| view! { <DraftsView drafts=list /> },
+        )}
     }
 }
 

@@ -1,7 +1,7 @@
 //! Seller Console → Messages (the internal inbox, with its unread count in the navigation)
 //! and the notification settings that choose email and SMS besides it (R43).
 
-use crate::components::{empty_state::EmptyState, loaded::{loaded, Failed}, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::{loaded, loaded_list, Failed}, time::format_utc};
 use crate::notifications::{
     list_messages, load_notification_settings, InboxMessage, MarkRead, NotificationSettings, SaveNotificationSettings,
 };
@@ -27,20 +27,19 @@ pub fn Messages() -> impl IntoView {
             })}
         </div>
         {error.map(|error| view! { <Failed error /> })}
-        {loaded(list_messages(), |list| if list.is_empty() {
-            view! {
+        {loaded_list(list_messages(),
+            || view! {
                 <EmptyState
                     title="No messages"
                     body="Review results and other notices from the marketplace arrive here."
                 />
-            }.into_any()
-        } else {
-            view! {
+            },
+            |list| view! {
                 <ul class="inbox" aria-label="Messages">
                     {list.into_iter().map(|m| view! { <MessageItem message=m /> }).collect_view()}
                 </ul>
-            }.into_any()
-        })}
+            },
+        )}
     }
 }
 

@@ -6,7 +6,7 @@
 use crate::components::confirm::ConfirmDialog;
 use crate::components::rule_message::RuleMessage;
 use crate::components::menu::{MenuItem, MoreMenu};
-use crate::components::{empty_state::EmptyState, loaded::{loaded, Failed}, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::{loaded, loaded_list, Failed}, time::format_utc};
 use crate::products::{load_owned_product, my_products, OwnedProduct, ProductRow, ProductStatus, SetFreeImage};
 use crate::rules::after_release::{apply_tier_prices, tier_prices_of, TierPrices};
 use crate::rules::product::Pricing;
@@ -23,17 +23,16 @@ pub fn MyProducts() -> impl IntoView {
             <h1>"My Products"</h1>
             <a class="button primary" href="/console/products/new">"Release New Product"</a>
         </div>
-        {loaded(my_products(), |list| if list.is_empty() {
-            view! {
+        {loaded_list(my_products(),
+            || view! {
                 <EmptyState
                     title="No products yet"
                     body="A product is released from one of your image assets. Choose Release New Product to start; drafts are kept under Drafts, and submitted requests under My Applications."
                     link=("/console/products/new", "Release New Product")
                 />
-            }.into_any()
-        } else {
-            view! { <ProductsView rows=list /> }.into_any()
-        })}
+            },
+            |list| view! { <ProductsView rows=list /> },
+        )}
     }
 }
 

@@ -1,7 +1,7 @@
 //! Purchases (R53): buying a product on its public page, and the buyer's purchases, each of
 //! which can deploy a VM from the product's image, locked or not.
 
-use crate::components::{empty_state::EmptyState, loaded::{loaded, Failed}, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::{loaded_list, Failed}, time::format_utc};
 use crate::listing::ProductPage;
 use crate::purchases::{buy_product, my_purchases, DeployPurchase, Purchase};
 use crate::rules::after_release::{purchase_price, PurchaseChoice};
@@ -119,13 +119,12 @@ pub fn PurchasesPage() -> impl IntoView {
         <Title text="My purchases" />
         <main class="page">
             <h1>"My purchases"</h1>
-            {loaded(my_purchases(), |list| if list.is_empty() {
-                view! {
+            {loaded_list(my_purchases(),
+                || view! {
                     <EmptyState title="No purchases yet" body="Products you purchase on the marketplace are listed here, ready to deploy." link=("/", "Browse the marketplace") />
-                }.into_any()
-            } else {
-                view! { <PurchasesTable purchases=list /> }.into_any()
-            })}
+                },
+                |list| view! { <PurchasesTable purchases=list /> },
+            )}
         </main>
     }
     .into_any()
