@@ -62,10 +62,9 @@ pub async fn index(conn: &mut AnyConnection, id: &str, product: &Product) -> Res
         .context("indexing a product's words")?;
     // PostgreSQL's parser keeps "22.04" or "node.js" whole; the search splits them, so the
     // document is given the words as the search sees them. FTS5 splits the same way itself.
-    let text = |t: &str| match kind {
-        Backend::Sqlite => t.to_owned(),
-        Backend::Postgres => super::words(t).collect::<Vec<_>>().join(" "),
-    };
+    // Both backends index the words as the search splits them (`words`), so what a visitor
+    // types and what was indexed are split alike.
+    let text = |t: &str| super::words(t).collect::<Vec<_>>().join(" ");
     let (a, b, c, d, e) = (text(&product.name), text(&product.summary), text(&product.category), text(&seller), text(&product.description));
     match kind {
         Backend::Sqlite => {
@@ -105,6 +104,25 @@ pub async fn index(conn: &mut AnyConnection, id: &str, product: &Product) -> Res
             .context("indexing a product's words")?;
         }
     }
+    remember_terms(conn, [&a, &b, &c, &d, &e]).await
+}
+
+/// Adds the distinct words of `texts` to `search_terms`, where a word being typed
+/// is looked up as the words it starts. Words of products no longer listed stay: a term
+/// that matches nothing costs a search nothing.
+async fn remember_terms(conn: &mut AnyConnection, texts: [&str; 5]) -> Result<(), AppError> {
+    let mut terms: Vec<&str> = texts.iter().flat_map(|t| t.split(' ')).filter(|w| !w.is_empty()).collect();
+    terms.sort_unstable();
+    terms.dedup();
+    for chunk in terms.chunks(200) {
+        let values = (1..=chunk.len()).map(|n| format!("(${n})")).collect::<Vec<_>>().join(", ");
+        let sql = format!("INSERT INTO search_terms (term) VALUES {values} ON CONFLICT DO NOTHING");
+        let mut query = sqlx::query(&sql);
+        for term in chunk {
+            query = query.bind(*term);
+        }
+        query.execute(&mut *conn).await.context("indexing a product's words")?;
+    }
     Ok(())
 }
 
@@ -119,31 +137,34 @@ fn backend_of(conn: &AnyConnection) -> Backend {
 /// Indexes every product whose index was written for another version than its own: the
 /// products listed before the search index existed, or changed by a server that did not
 /// index them (during a rolling upgrade). Run at start-up, after the migrations. Rows are
-/// read locked, in the transaction that indexes them and in id order (PostgreSQL: `FOR
+/// read locked, in the transaction that indexes them and in the order they were listed
+/// (a product first indexed gets the next key of SQLite's full-text index, and a search
+/// reads that index newest key first), then by id (PostgreSQL: `FOR
 /// UPDATE`; SQLite: the write lock taken first), so a change committed meanwhile cannot
 /// leave an older content's index marked current, and servers starting together wait
 /// for each other. A product whose stored content does not read is logged and skipped,
 /// never a failed start.
 pub async fn index_unindexed(db: &Db) -> Result<(), AppError> {
     let kind = backend(db);
-    let mut after = String::new();
+    let mut after = (i64::MIN, String::new());
     loop {
         let mut tx = db.begin().await.context("starting to index products")?;
         if kind == Backend::Sqlite {
             sqlx::query("UPDATE products SET version = version WHERE id = ''").execute(&mut *tx).await.context("locking products to index")?;
         }
         let lock = if kind == Backend::Postgres { " FOR UPDATE" } else { "" };
-        let rows: Vec<(String, String)> = sqlx::query_as(&format!(
-            "SELECT id, content FROM products WHERE (indexed_version IS NULL OR indexed_version <> version) AND id > $1 \
-             ORDER BY id LIMIT 200{lock}"
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(&format!(
+            "SELECT id, content, listed_at FROM products WHERE (indexed_version IS NULL OR indexed_version <> version) \
+             AND (listed_at > $1 OR (listed_at = $1 AND id > $2)) ORDER BY listed_at, id LIMIT 200{lock}"
         ))
-        .bind(&after)
+        .bind(after.0)
+        .bind(&after.1)
         .fetch_all(&mut *tx)
         .await
         .context("finding products to index")?;
-        let Some((last, _)) = rows.last() else { return Ok(()) };
-        after = last.clone();
-        for (id, content) in rows {
+        let Some((last, _, listed_at)) = rows.last() else { return Ok(()) };
+        after = (*listed_at, last.clone());
+        for (id, content, _) in rows {
             match from_json::<Product>(&content, "product", &id) {
                 Ok(product) => index(&mut tx, &id, &product).await?,
                 Err(_) => tracing::error!(%id, "a listed product was left out of the search: its content does not read"),

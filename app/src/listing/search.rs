@@ -6,6 +6,8 @@ use crate::error::AppError;
 use crate::rules::product::Product;
 use crate::rules::release::BillingMode;
 use crate::store::{backend, from_json, Backend, Context, Db};
+use sqlx::any::AnyArguments;
+use sqlx::Arguments;
 
 const COLUMNS: &str = "p.id, p.content, p.listed_at, a.display_name AS seller_name";
 
@@ -39,52 +41,121 @@ enum Value {
     Int(i64),
 }
 
-/// The words as each backend's full-text query: every word must be there, the last as a
-/// word or the start of one (the word being typed), the others whole. Words hold only
-/// letters and digits, so they carry no syntax.
-fn text_query(kind: Backend, words: &[String]) -> String {
-    let last = words.len().saturating_sub(1);
-    // A last word of one letter is taken whole: as a prefix it would match most of the catalogue.
-    let term = |(n, w): (usize, &String)| match (kind, n == last && w.chars().count() > 1) {
-        (Backend::Sqlite, true) => format!("\"{w}\"*"),
-        (Backend::Sqlite, false) => format!("\"{w}\""),
-        (Backend::Postgres, true) => format!("{w}:*"),
-        (Backend::Postgres, false) => w.clone(),
-    };
-    let terms = words.iter().enumerate().map(term).collect::<Vec<_>>();
-    terms.join(if kind == Backend::Sqlite { " " } else { " & " })
+/// `values` as a statement's arguments.
+fn arguments(values: Vec<Value>) -> Result<AnyArguments<'static>, AppError> {
+    let mut arguments = AnyArguments::default();
+    for value in values {
+        match value {
+            Value::Text(t) => arguments.add(t),
+            Value::Int(i) => arguments.add(i),
+        }
+        .map_err(|error| crate::store::failure(sqlx::Error::Encode(error), "binding a search's values"))?;
+    }
+    Ok(arguments)
 }
 
-/// The statement and its values for one page of `search` (one row more than a page, to
-/// know whether another page follows). The inner query finds and orders the page's ids
-/// from the indexes, carrying only its sort keys; the outer one reads those rows whole.
-fn statement(kind: Backend, search: &Search) -> (String, Vec<Value>) {
+/// The words as a backend's full-text query: every word must be there, the last as a word
+/// or the start of one (the word being typed; `completions` are the indexed words it
+/// starts, when they were looked up), the others whole. Words hold only letters and
+/// digits, so they carry no syntax. `names`: every word must be in the product's name
+/// (PostgreSQL's weight A; SQLite says it with a column filter around the query).
+fn text_query(kind: Backend, words: &[String], completions: &Option<Vec<String>>, names: bool) -> String {
+    let last = words.len().saturating_sub(1);
+    let weight = if names && kind == Backend::Postgres { ":A" } else { "" };
+    let whole = |w: &str| match kind {
+        Backend::Sqlite => format!("\"{w}\""),
+        Backend::Postgres => format!("{w}{weight}"),
+    };
+    let term = |(n, w): (usize, &String)| match completions {
+        Some(terms) if n == last => {
+            let any = terms.iter().map(|t| whole(t)).collect::<Vec<_>>();
+            format!("({})", any.join(if kind == Backend::Sqlite { " OR " } else { " | " }))
+        }
+        // A last word of one letter is taken whole: as a prefix it would match most of the catalogue.
+        _ if n == last && w.chars().count() > 1 => match kind {
+            Backend::Sqlite => format!("\"{w}\"*"),
+            Backend::Postgres => format!("{w}:*{}", weight.trim_start_matches(':')),
+        },
+        _ => whole(w),
+    };
+    let terms = words.iter().enumerate().map(term).collect::<Vec<_>>();
+    terms.join(if kind == Backend::Sqlite { " AND " } else { " & " })
+}
+
+/// At most this many indexed words stand for a word being typed; a word that starts more is
+/// searched as a prefix.
+const COMPLETIONS: i64 = 16;
+
+/// The indexed words the last word starts, when there are few: FTS5 reads a few whole
+/// words in the order of its keys and stops at a page, but reads every product with a
+/// prefix before it can order one; PostgreSQL's index finds a few whole words several
+/// times faster than a prefix. Prefixes of one to three letters are searched as they are
+/// (FTS5 has a prefix index for them, and they start too many words).
+async fn completions(db: &Db, search: &Search) -> Result<Option<Vec<String>>, AppError> {
+    let Some(last) = search.words.last().filter(|w| w.chars().count() > 3) else { return Ok(None) };
+    let terms: Vec<String> =
+        sqlx::query_scalar("SELECT term FROM search_terms WHERE term >= $1 AND term < $2 ORDER BY term LIMIT $3")
+            .bind(last)
+            .bind(format!("{last}\u{10FFFF}"))
+            .bind(COMPLETIONS + 1)
+            .fetch_all(db)
+            .await
+            .context("completing a search word")?;
+    Ok((!terms.is_empty() && terms.len() as i64 <= COMPLETIONS).then_some(terms))
+}
+
+/// Which of the products with the words one statement reads. Sorted by best match, the
+/// products with every word in their name come first, then the others, newest first in
+/// each; a score for every product found (bm25, ts_rank) had to read them all. SQLite
+/// reads the two parts one after the other, each in its full-text index's own order, and
+/// stops at a page; PostgreSQL's index gives matches in no order, so it reads them all
+/// once and sorts by part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// Every word in the name.
+    Names,
+    /// The words, not all in the name.
+    Others,
+    /// All products with the words.
+    All,
+}
+
+/// The words of a search as each statement needs them.
+struct Words {
+    all: String,
+    names: String,
+}
+
+/// The statement and its values for products `offset..offset + limit` of `part` of
+/// `search`. The inner query finds and orders the page's ids from the indexes, carrying
+/// only its sort keys; the outer one reads those rows whole.
+fn statement(kind: Backend, search: &Search, words: Option<(&Words, Part)>, offset: i64, limit: i64) -> (String, Vec<Value>) {
     let mut values = Vec::new();
     let mut param = |v: Value| {
         values.push(v);
         format!("${}", values.len())
     };
     let mut conditions = Vec::new();
-    let (from, rank) = if search.words.is_empty() {
-        ("products p".to_owned(), "0".to_owned())
-    } else {
-        let query = param(Value::Text(text_query(kind, &search.words)));
-        match kind {
-            Backend::Sqlite => {
-                conditions.push(format!("product_search MATCH {query}"));
-                // The name weighs most, then summary, category and seller, then the description.
-                ("product_search s JOIN products p ON p.search_key = s.rowid".to_owned(), "bm25(product_search, 10.0, 4.0, 3.0, 3.0, 1.0)".to_owned())
-            }
-            Backend::Postgres => {
-                conditions.push(format!("s.document @@ to_tsquery('simple', {query})"));
-                ("product_search s JOIN products p ON p.id = s.product_id".to_owned(), format!("-ts_rank(s.document, to_tsquery('simple', {query}))"))
-            }
+    // `key`: what orders products before their listing time: SQLite's full-text key
+    // (given to products in the order they were listed), or PostgreSQL's part (1: names).
+    let (from, key) = match (words, kind) {
+        (None, _) => ("products p", None),
+        (Some((words, part)), Backend::Sqlite) => {
+            let query = match part {
+                Part::Names => format!("{{name}} : ({})", words.all),
+                Part::Others => format!("({0}) NOT {{name}} : ({0})", words.all),
+                Part::All => words.all.clone(),
+            };
+            conditions.push(format!("product_search MATCH {}", param(Value::Text(query))));
+            ("product_search s JOIN products p ON p.search_key = s.rowid", Some("s.rowid".to_owned()))
+        }
+        (Some((words, _)), Backend::Postgres) => {
+            conditions.push(format!("s.document @@ to_tsquery('simple', {})", param(Value::Text(words.all.clone()))));
+            let part = (search.sort == Sort::Relevance)
+                .then(|| format!("(s.document @@ to_tsquery('simple', {}))::int", param(Value::Text(words.names.clone()))));
+            ("product_search s JOIN products p ON p.id = s.product_id", part)
         }
     };
-    if let Some(region) = &search.region {
-        let region = param(Value::Text(region.clone()));
-        conditions.push(format!("EXISTS (SELECT 1 FROM product_regions r WHERE r.region = {region} AND r.product_id = p.id)"));
-    }
     if let Some(free) = search.free {
         conditions.push(format!("p.free = {}", param(Value::Int(free as i64))));
     }
@@ -103,68 +174,109 @@ fn statement(kind: Backend, search: &Search) -> (String, Vec<Value>) {
     if let Some(max) = search.max {
         conditions.push(format!("{bounded} <= {}", param(Value::Int(max.cents()))));
     }
+    // Last: the columns above are read from the index a search walks, the region from a table of its own.
+    if let Some(region) = &search.region {
+        let region = param(Value::Text(region.clone()));
+        conditions.push(format!("EXISTS (SELECT 1 FROM product_regions r WHERE r.region = {region} AND r.product_id = p.id)"));
+    }
     let filter = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
-    let order = |rank: &str, price: &str, listed: &str, id: &str| match search.sort {
-        Sort::Relevance if !search.words.is_empty() => format!("{rank}, {listed} DESC, {id}"),
-        Sort::Relevance | Sort::Newest => format!("{listed} DESC, {id}"),
-        Sort::Price => format!("{price}, {listed} DESC, {id}"),
+    let order = |key: Option<&str>, price: &str, listed: &str, id: &str| match (search.sort, key) {
+        (Sort::Price, _) => format!("{price}, {listed} DESC, {id}"),
+        // SQLite's key is unique and follows the listing: it is the whole order.
+        (_, Some(key)) if kind == Backend::Sqlite => format!("{key} DESC"),
+        (_, Some(key)) => format!("{key} DESC, {listed} DESC, {id}"),
+        (_, None) => format!("{listed} DESC, {id}"),
     };
-    let offset = i64::from(search.page - 1) * i64::from(PAGE_SIZE);
     let sql = format!(
-        "SELECT {COLUMNS} FROM (SELECT p.id AS id, {rank} AS rank, {price} AS price, p.listed_at AS listed_at FROM {from}{filter} \
-         ORDER BY {} LIMIT {} OFFSET {offset}) k JOIN products p ON p.id = k.id JOIN accounts a ON a.id = p.seller_id ORDER BY {}",
-        order(&rank, price, "p.listed_at", "p.id"),
-        PAGE_SIZE + 1,
-        order("k.rank", "k.price", "k.listed_at", "k.id"),
+        "SELECT {COLUMNS} FROM (SELECT p.id AS id, {} AS key, {price} AS price, p.listed_at AS listed_at FROM {from}{filter} \
+         ORDER BY {} LIMIT {limit} OFFSET {offset}) k JOIN products p ON p.id = k.id JOIN accounts a ON a.id = p.seller_id ORDER BY {}",
+        key.as_deref().unwrap_or("0"),
+        order(key.as_deref(), price, "p.listed_at", "p.id"),
+        order(key.as_ref().map(|_| "k.key"), "k.price", "k.listed_at", "k.id"),
     );
     (sql, values)
 }
 
-/// One page of listed products matching `search`, through the indexes made for it.
+/// The parts of `search` read one after the other, with the words as each backend needs them.
+async fn parts(db: &Db, search: &Search) -> Result<(Option<Words>, Vec<Part>), AppError> {
+    if search.words.is_empty() {
+        return Ok((None, vec![Part::All]));
+    }
+    let kind = backend(db);
+    let completions = completions(db, search).await?;
+    let words = Words {
+        all: text_query(kind, &search.words, &completions, false),
+        names: text_query(kind, &search.words, &completions, true),
+    };
+    let parts = if search.sort == Sort::Relevance && kind == Backend::Sqlite { vec![Part::Names, Part::Others] } else { vec![Part::All] };
+    Ok((Some(words), parts))
+}
+
+/// Runs one statement.
+async fn rows(db: &Db, (sql, values): (String, Vec<Value>), replan: bool) -> Result<Vec<ListedRow>, AppError> {
+    let query = sqlx::query_as_with::<_, ListedRow, _>(&sql, arguments(values)?).persistent(!replan);
+    query.fetch_all(db).await.context("searching listed products")
+}
+
+/// How many products `part` of `search` holds (a page past the first part starts after them).
+async fn count(db: &Db, search: &Search, words: Option<(&Words, Part)>) -> Result<i64, AppError> {
+    let (sql, values) = statement(backend(db), search, words, 0, i64::MAX);
+    let sql = format!("SELECT COUNT(*) FROM ({sql}) c");
+    let query = sqlx::query_scalar_with::<_, i64, _>(&sql, arguments(values)?).persistent(false);
+    query.fetch_one(db).await.context("counting listed products")
+}
+
+/// One page of listed products matching `search`, through the indexes made for it: one row
+/// more than a page is read, to know whether another page follows.
 pub async fn search(db: &Db, search: &Search) -> Result<ProductResults, AppError> {
     let kind = backend(db);
-    let (sql, values) = statement(kind, search);
     // PostgreSQL plans a search by words for its words and filters each time: a prepared
     // statement's generic plan, made without them, read tens of thousands of rows.
     let replan = kind == Backend::Postgres && !search.words.is_empty();
-    let mut query = sqlx::query_as::<_, ListedRow>(&sql).persistent(!replan);
-    for value in values {
-        query = match value {
-            Value::Text(t) => query.bind(t),
-            Value::Int(i) => query.bind(i),
-        };
+    let (words, parts) = parts(db, search).await?;
+    let wanted = i64::from(PAGE_SIZE) + 1;
+    // Where the page starts within the part being read.
+    let mut offset = i64::from(search.page - 1) * i64::from(PAGE_SIZE);
+    let mut found: Vec<ListedRow> = Vec::new();
+    for part in parts {
+        let words = words.as_ref().map(|w| (w, part));
+        let limit = wanted - found.len() as i64;
+        let page = rows(db, statement(kind, search, words, offset, limit), replan).await?;
+        // The page starts in a later part: skip the products of this one.
+        offset = if page.is_empty() && offset > 0 { offset - count(db, search, words).await? } else { 0 };
+        found.extend(page);
+        if found.len() as i64 == wanted {
+            break;
+        }
     }
-    let mut rows = query.fetch_all(db).await.context("searching listed products")?;
-    let more = rows.len() > PAGE_SIZE as usize;
-    rows.truncate(PAGE_SIZE as usize);
-    let products = rows.into_iter().map(|r| r.read().map(|(p, _)| p)).collect::<Result<_, _>>()?;
+    let more = found.len() > PAGE_SIZE as usize;
+    found.truncate(PAGE_SIZE as usize);
+    let products = found.into_iter().map(|r| r.read().map(|(p, _)| p)).collect::<Result<_, _>>()?;
     Ok(ProductResults { products, page: search.page, more })
 }
 
-/// The query plan of `search`'s statement, as the database describes it (benchmarks).
-pub async fn plan(db: &Db, search: &Search) -> Result<Vec<String>, sqlx::Error> {
+/// The query plans of `search`'s statements, as the database describes them (benchmarks).
+pub async fn plan(db: &Db, search: &Search) -> Result<Vec<String>, AppError> {
     use sqlx::Row;
     let kind = backend(db);
-    let (sql, values) = statement(kind, search);
-    let explain = match kind {
-        Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
-        Backend::Postgres => format!("EXPLAIN {sql}"),
-    };
-    let mut query = sqlx::query(&explain);
-    for value in values {
-        query = match value {
-            Value::Text(t) => query.bind(t),
-            Value::Int(i) => query.bind(i),
+    let (words, parts) = parts(db, search).await?;
+    let mut lines = Vec::new();
+    for part in parts {
+        let (sql, values) = statement(kind, search, words.as_ref().map(|w| (w, part)), 0, i64::from(PAGE_SIZE) + 1);
+        let explain = match kind {
+            Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
+            Backend::Postgres => format!("EXPLAIN {sql}"),
         };
+        let query = sqlx::query_with(&explain, arguments(values)?);
+        lines.push(format!("-- {part:?}"));
+        for row in query.fetch_all(db).await.context("explaining a search")? {
+            lines.push(match kind {
+                Backend::Sqlite => row.try_get::<String, _>("detail").unwrap_or_default(),
+                Backend::Postgres => row.try_get::<String, _>(0).unwrap_or_default(),
+            });
+        }
     }
-    let rows = query.fetch_all(db).await?;
-    Ok(rows
-        .iter()
-        .map(|row| match kind {
-            Backend::Sqlite => row.try_get::<String, _>("detail").unwrap_or_default(),
-            Backend::Postgres => row.try_get::<String, _>(0).unwrap_or_default(),
-        })
-        .collect())
+    Ok(lines)
 }
 
 pub async fn one(db: &Db, id: &str) -> Result<ProductPage, AppError> {

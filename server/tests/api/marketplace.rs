@@ -141,6 +141,44 @@ async fn r45_results_come_a_page_at_a_time() {
     assert!(html.contains(r#"href="/?page=1""#) && html.contains(r#"href="/?page=3""#), "links to the pages around");
 }
 
+#[tokio::test]
+async fn r45_best_match_lists_names_with_every_word_first_newest_first_across_pages() {
+    let app = TestApp::spawn().await;
+    let per_page = app::listing::PAGE_SIZE as usize;
+    let seller = app.account(app::auth::Role::Seller).await;
+    let template = app::rules::product::Product::try_from(complete("Paged", "asset")).unwrap();
+    // Listed alternately: 30 with both words in the name, 30 with one of them only in the
+    // description, and products without the words at all.
+    for n in 0..90 {
+        let product = match n % 3 {
+            0 => app::rules::product::Product { name: format!("Quartz Relay {n:03}"), ..template.clone() },
+            1 => app::rules::product::Product {
+                name: format!("Quartz Gateway {n:03}"),
+                description: format!("{} Ships with a relay.", template.description),
+                ..template.clone()
+            },
+            _ => app::rules::product::Product { name: format!("Plain {n:03}"), ..template.clone() },
+        };
+        list_directly(&app, &seller.id, n, &product).await;
+    }
+    let app = &app;
+    let page = |n: &'static str| async move {
+        let response = search(app, &[("text", "quartz rel"), ("page", n)]).await;
+        assert_eq!(response.status(), 200);
+        response.json::<ProductResults>().await.unwrap()
+    };
+    let (first, second, third) = (page("1").await, page("2").await, page("3").await);
+    let names: Vec<String> = [&first, &second, &third].iter().flat_map(|r| r.products.iter().map(|p| p.name.clone())).collect();
+    let in_name: Vec<String> = (0..90).rev().filter(|n| n % 3 == 0).map(|n| format!("Quartz Relay {n:03}")).collect();
+    let elsewhere: Vec<String> = (0..90).rev().filter(|n| n % 3 == 1).map(|n| format!("Quartz Gateway {n:03}")).collect();
+    assert_eq!(names, [in_name, elsewhere].concat(), "every word in the name first, then the others, newest first in each");
+    assert_eq!((first.more, second.more, third.more), (true, true, false));
+    assert_eq!(third.products.len(), 60 - 2 * per_page);
+    // A page that starts past every name match counts them to know where the others start.
+    let fourth = page("4").await;
+    assert!(fourth.products.is_empty() && !fourth.more);
+}
+
 /// Lists `product` directly, as an approval would, with a request of its own.
 async fn list_directly(app: &TestApp, seller_id: &str, n: usize, product: &app::rules::product::Product) -> String {
     let request = format!("request-{n}");
