@@ -50,10 +50,7 @@ pub enum DraftBase {
 #[server(endpoint = "drafts/save", input = server_fn::codec::Json)]
 pub async fn save_draft(base: DraftBase, content: ProductDraft, save_id: String) -> Result<SavedDraft, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
-    crate::rules::release::check_draft_bounds(&content).map_err(AppError::BadRequest)?;
-    ssr::check_save_id(&save_id)?;
-    let quota = caller.state.settings.drafts_per_seller;
-    ssr::save(&caller.state.db, &caller.state.settings.catalog, &seller.id, &base, &content, &save_id, quota).await
+    ssr::save_checked(&caller.state, &seller.id, &base, &content, &save_id).await
 }
 
 /// A new random save id, as the browser makes one for each save (see [`save_draft`]).
@@ -102,7 +99,7 @@ mod saving;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    pub use super::saving::{check_save_id, save};
+    pub use super::saving::{check_save_id, save, save_checked};
     use crate::store::Context;
     use super::{Draft, DraftSummary};
     use crate::error::AppError;

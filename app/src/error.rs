@@ -20,6 +20,12 @@ pub enum AppError {
     /// Signed in, but the account's role may not do this.
     #[error("Your account cannot do this.")]
     Forbidden,
+    /// An API token that is unknown, expired or revoked (R60); the message says which.
+    #[error("{0}")]
+    InvalidToken(String),
+    /// An API token without the scope a request needs (R60).
+    #[error("{0}")]
+    MissingScope(String),
     /// The thing asked for does not exist for this account. Another seller's data is
     /// reported the same way, so ids cannot be probed.
     #[error("{0} was not found.")]
@@ -60,8 +66,8 @@ impl AppError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Unauthenticated | AppError::InvalidCredentials => 401,
-            AppError::Forbidden | AppError::LimitReached(_) => 403,
+            AppError::Unauthenticated | AppError::InvalidCredentials | AppError::InvalidToken(_) => 401,
+            AppError::Forbidden | AppError::MissingScope(_) | AppError::LimitReached(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::BadRequest(_) => 400,
             AppError::Rules(_) => 422,

@@ -35,20 +35,8 @@ pub async fn load_image_assets() -> Result<ImageAssetsOverview, AppError> {
 /// checking R1–R8 again on the server.
 #[server(endpoint = "images/release")]
 pub async fn release_as_asset(image_id: String) -> Result<ImageAsset, AppError> {
-    const MAX_ID_LEN: usize = 64;
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
-    if image_id.is_empty() || image_id.len() > MAX_ID_LEN {
-        return Err(AppError::BadRequest("The image id is not valid.".into()));
-    }
-    let state = &caller.state;
-    ssr::release_asset(
-        &state.db,
-        state.images.as_ref(),
-        &state.settings.asset_policy,
-        &seller.id,
-        &image_id,
-    )
-    .await
+    ssr::release_checked(&caller.state, &seller.id, &image_id).await
 }
 
 #[cfg(feature = "ssr")]
@@ -79,6 +67,15 @@ pub mod ssr {
             })
             .collect();
         Ok(ImageAssetsOverview { images, assets, policy: policy.clone() })
+    }
+
+    /// [`release_asset`] of an image id as it came from a client (its length checked first).
+    pub async fn release_checked(state: &crate::state::AppState, owner_id: &str, image_id: &str) -> Result<ImageAsset, AppError> {
+        const MAX_ID_LEN: usize = 64;
+        if image_id.is_empty() || image_id.len() > MAX_ID_LEN {
+            return Err(AppError::BadRequest("The image id is not valid.".into()));
+        }
+        release_asset(&state.db, state.images.as_ref(), &state.settings.asset_policy, owner_id, image_id).await
     }
 
     /// Releases `image_id` as an asset of `owner_id`, or says every rule it breaks.

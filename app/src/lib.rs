@@ -27,6 +27,7 @@ pub mod state;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod throttle;
+pub mod tokens;
 
 mod root;
 pub use root::{shell, App};

@@ -42,12 +42,7 @@ pub async fn load_owned_product(id: String) -> Result<OwnedProduct, AppError> {
 #[server(endpoint = "products/set-free")]
 pub async fn set_free_image(id: String, version: i64) -> Result<OwnedProduct, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
-    let db = &caller.state.db;
-    let owned = ssr::owned(db, &seller.id, &id).await?;
-    crate::rules::after_release::check_set_free(&owned.content).map_err(|v| AppError::Rules(vec![v]))?;
-    let free = crate::rules::after_release::set_free(&owned.content);
-    ssr::write(db, &seller.id, &id, version, &free, &[]).await?;
-    ssr::owned(db, &seller.id, &id).await
+    ssr::set_free(&caller.state.db, &seller.id, &id, version).await
 }
 
 /// New prices for the vCPU tiers of a released product (R54): `prices[s]` holds the tiers
@@ -55,22 +50,13 @@ pub async fn set_free_image(id: String, version: i64) -> Result<OwnedProduct, Ap
 #[server(endpoint = "products/tier-prices", input = server_fn::codec::Json)]
 pub async fn change_tier_prices(id: String, version: i64, prices: Vec<Vec<TierPrices>>) -> Result<OwnedProduct, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
-    if prices.len() > 64 || prices.iter().any(|tiers| tiers.len() > 64 || tiers.iter().flatten().any(|p| p.len() > 32)) {
-        return Err(AppError::BadRequest("Too many prices, or a price too long.".into()));
-    }
-    let db = &caller.state.db;
-    let owned = ssr::owned(db, &seller.id, &id).await?;
-    let (updated, changes) = crate::rules::after_release::apply_tier_prices(&owned.content, &prices).map_err(AppError::Rules)?;
-    if !changes.is_empty() {
-        ssr::write(db, &seller.id, &id, version, &updated, &changes).await?;
-    }
-    ssr::owned(db, &seller.id, &id).await
+    ssr::change_tier_prices(&caller.state.db, &seller.id, &id, version, &prices).await
 }
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use crate::store::Context;
-    use super::{OwnedProduct, PriceChangeRecord};
+    use super::{OwnedProduct, PriceChangeRecord, TierPrices};
     use crate::error::AppError;
     use crate::rules::after_release::PriceChange;
     use crate::rules::product::Product;
@@ -85,6 +71,35 @@ pub mod ssr {
         new_price: String,
         changed_at: i64,
         changed_by: String,
+    }
+
+    /// Set as Free Image (R50, R51), on the product as it is at `version`.
+    pub async fn set_free(db: &Db, seller_id: &str, id: &str, version: i64) -> Result<OwnedProduct, AppError> {
+        let owned = owned(db, seller_id, id).await?;
+        crate::rules::after_release::check_set_free(&owned.content).map_err(|v| AppError::Rules(vec![v]))?;
+        let free = crate::rules::after_release::set_free(&owned.content);
+        write(db, seller_id, id, version, &free, &[]).await?;
+        self::owned(db, seller_id, id).await
+    }
+
+    /// New vCPU tier prices (R54) as they came from a client (their number and length
+    /// checked first), on the product as it is at `version`.
+    pub async fn change_tier_prices(
+        db: &Db,
+        seller_id: &str,
+        id: &str,
+        version: i64,
+        prices: &[Vec<TierPrices>],
+    ) -> Result<OwnedProduct, AppError> {
+        if prices.len() > 64 || prices.iter().any(|tiers| tiers.len() > 64 || tiers.iter().flatten().any(|p| p.len() > 32)) {
+            return Err(AppError::BadRequest("Too many prices, or a price too long.".into()));
+        }
+        let owned = owned(db, seller_id, id).await?;
+        let (updated, changes) = crate::rules::after_release::apply_tier_prices(&owned.content, prices).map_err(AppError::Rules)?;
+        if !changes.is_empty() {
+            write(db, seller_id, id, version, &updated, &changes).await?;
+        }
+        self::owned(db, seller_id, id).await
     }
 
     pub async fn owned(db: &Db, seller_id: &str, id: &str) -> Result<OwnedProduct, AppError> {

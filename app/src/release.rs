@@ -47,9 +47,7 @@ pub async fn load_release_setup(draft_id: Option<String>) -> Result<ReleaseSetup
 #[server(endpoint = "release/submit", input = server_fn::codec::Json)]
 pub async fn submit_release(draft: Option<(String, i64)>, content: ProductDraft) -> Result<Submitted, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
-    crate::rules::release::check_draft_bounds(&content).map_err(AppError::BadRequest)?;
-    let day = caller.state.settings.calendar.local_day(crate::store::now_ms());
-    ssr::submit(&caller.state.db, &caller.state.settings.catalog, &seller.id, day, draft, &content).await
+    ssr::submit_checked(&caller.state, &seller.id, draft, &content, None).await
 }
 
 #[cfg(feature = "ssr")]
@@ -61,6 +59,20 @@ pub mod ssr {
     use crate::rules::product::parse_product;
     use crate::rules::release::{CatalogPolicy, ProductDraft};
     use crate::store::{new_id, now_ms, to_json, Db};
+    use crate::rules::RuleViolation;
+    use crate::state::AppState;
+
+    /// The request an earlier submission with `key` made, if one did.
+    async fn earlier_submission(db: &Db, seller_id: &str, key: &str) -> Result<Option<Submitted>, AppError> {
+        let request_id: Option<String> =
+            sqlx::query_scalar("SELECT request_id FROM api_submissions WHERE seller_id = $1 AND idempotency_key = $2")
+                .bind(seller_id)
+                .bind(key)
+                .fetch_optional(db)
+                .await
+                .context("reading an earlier submission")?;
+        Ok(request_id.map(|request_id| Submitted { request_id }))
+    }
 
     /// How many requests the seller submitted on marketplace day `day` (R42).
     pub async fn requests_on(db: &Db, seller_id: &str, day: i64) -> Result<i64, AppError> {
@@ -74,6 +86,33 @@ pub mod ssr {
         Ok(count.unwrap_or(0))
     }
 
+    /// The violations the wizard shows for `content`, checked against the seller's assets
+    /// and live products as they are now (R62: stores nothing).
+    pub async fn violations(state: &AppState, seller_id: &str, content: &ProductDraft) -> Result<Vec<RuleViolation>, AppError> {
+        crate::rules::release::check_draft_bounds(content).map_err(AppError::BadRequest)?;
+        let db = &state.db;
+        let assets = crate::assets::ssr::choices(db, seller_id).await?;
+        let context = crate::assets::ssr::context_for(db, &state.settings.catalog, seller_id, &assets).await?;
+        Ok(crate::rules::release::check_draft(content, &context))
+    }
+
+    /// [`submit`] of content as it came from a client (its size checked first), on the
+    /// marketplace's day; `key`: the client's idempotency key, if it sent one (R63).
+    pub async fn submit_checked(
+        state: &AppState,
+        seller_id: &str,
+        draft: Option<(String, i64)>,
+        content: &ProductDraft,
+        key: Option<&str>,
+    ) -> Result<Submitted, AppError> {
+        crate::rules::release::check_draft_bounds(content).map_err(AppError::BadRequest)?;
+        let day = state.settings.calendar.local_day(now_ms());
+        submit(&state.db, &state.settings.catalog, seller_id, day, draft, content, key).await
+    }
+
+    /// Creates the release request. With an idempotency `key`, the key is claimed first in
+    /// the same transaction: a second submission with it (a retry, however concurrent)
+    /// answers the request the first one made.
     pub async fn submit(
         db: &Db,
         policy: &CatalogPolicy,
@@ -81,14 +120,42 @@ pub mod ssr {
         day: i64,
         draft: Option<(String, i64)>,
         content: &ProductDraft,
+        key: Option<&str>,
     ) -> Result<Submitted, AppError> {
         let context = crate::assets::ssr::context_for(db, policy, seller_id, &crate::assets::ssr::choices(db, seller_id).await?).await?;
         // Parsed once, here: what is stored is the product as the rules read it, with exact
         // prices, never the text the seller typed.
-        let product = parse_product(content, &context).map_err(AppError::Rules)?;
+        let product = match parse_product(content, &context) {
+            Ok(product) => product,
+            // A retry of a submission that went through meanwhile finds its images taken
+            // by it: the answer is that request.
+            Err(violations) => match key {
+                Some(key) => return earlier_submission(db, seller_id, key).await?.ok_or(AppError::Rules(violations)),
+                None => return Err(AppError::Rules(violations)),
+            },
+        };
         let json = to_json(&product, "a release request")?;
         let id = new_id();
         let mut tx = db.begin().await.context("starting a submission")?;
+        if let Some(key) = key {
+            let claimed = sqlx::query(
+                "INSERT INTO api_submissions (seller_id, idempotency_key, request_id, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(seller_id)
+            .bind(key)
+            .bind(&id)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await;
+            match claimed {
+                Ok(_) => {}
+                Err(error) if crate::store::violates_unique(&error, "api_submissions_pkey") => {
+                    drop(tx);
+                    return earlier_submission(db, seller_id, key).await?.ok_or(AppError::Internal);
+                }
+                Err(error) => return Err(crate::store::failure(error, "claiming an idempotency key")),
+            }
+        }
         // Counted in the database, in this transaction: concurrent submissions on any
         // number of servers each get their own place in the day (R42).
         let ordinal: i64 = sqlx::query_scalar(

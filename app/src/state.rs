@@ -24,6 +24,8 @@ pub struct Settings {
     pub drafts_per_seller: i64,
     /// A session unused this long ends (`SESSION_IDLE_MINUTES`), besides its lifetime.
     pub session_idle_ms: i64,
+    /// Requests one API token may make a minute (`API_REQUESTS_PER_MINUTE`, R64).
+    pub api_requests_per_minute: i64,
     /// The address people use (`PUBLIC_URL`), if the operator set it.
     pub public_url: Option<String>,
 }

@@ -34,7 +34,7 @@ async fn main() {
             .execute(&db)
             .await
             .unwrap();
-        let submitted = app::release::ssr::submit(&db, &Default::default(), &seller.id, 0, None, &complete_product(&format!("Product {n}"), &format!("asset-{n}")))
+        let submitted = app::release::ssr::submit(&db, &Default::default(), &seller.id, 0, None, &complete_product(&format!("Product {n}"), &format!("asset-{n}")), None)
             .await
             .unwrap();
         // A mix of outcomes, as a seller's list has: approved, rejected and pending.

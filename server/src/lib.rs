@@ -1,6 +1,7 @@
 //! The server: configuration, database, demo data and the axum router around the `app`
 //! crate. `main.rs` runs it; the integration tests start it on port 0.
 
+pub mod api;
 pub mod config;
 pub mod database;
 pub mod demo;
@@ -73,6 +74,7 @@ pub fn app_state(db: Db, config: &config::Config, leptos_options: LeptosOptions)
             client_address_header: config.client_address_header.clone(),
             drafts_per_seller: config.drafts_per_seller,
             session_idle_ms: config.session_idle.as_millis() as i64,
+            api_requests_per_minute: config.api_requests_per_minute,
             public_url: config.public_url.clone(),
         }),
         sign_in: Arc::new(SignInGuard::new({
@@ -110,6 +112,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", axum::routing::get(observability::health))
         .route("/pkg/{*file}", axum::routing::get(static_files::pkg))
+        .nest("/api/v1", api::routes())
         .leptos_routes(&state, route_list(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -120,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(http_errors::set_error_status))
         .layer(axum::middleware::from_fn(input::check_input))
         .layer(axum::middleware::from_fn_with_state(site.clone(), security::refuse_cross_site))
+        .layer(axum::middleware::from_fn(api::shape_refusals))
         .layer(axum::middleware::from_fn_with_state(site, security::security_headers))
         // Pages and server-function answers as the browser asks (brotli or gzip); files
         // under /pkg arrive already compressed and pass through as they are.

@@ -28,6 +28,21 @@ async fn recorded(db: &Db, seller_id: &str, save_id: &str) -> Result<Option<Save
     Ok(row.map(|(id, version, updated_at)| SavedDraft { id, version, updated_at }))
 }
 
+/// [`save`] of content as it came from a client: its size and save id checked first, with
+/// the operator's catalog and quota (the console and the API alike).
+pub async fn save_checked(
+    state: &crate::state::AppState,
+    seller_id: &str,
+    base: &DraftBase,
+    content: &ProductDraft,
+    save_id: &str,
+) -> Result<SavedDraft, AppError> {
+    crate::rules::release::check_draft_bounds(content).map_err(AppError::BadRequest)?;
+    check_save_id(save_id)?;
+    let settings = &state.settings;
+    save(&state.db, &settings.catalog, seller_id, base, content, save_id, settings.drafts_per_seller).await
+}
+
 pub async fn save(
     db: &Db,
     policy: &CatalogPolicy,

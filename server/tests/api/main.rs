@@ -3,6 +3,7 @@
 //! PostgreSQL server, on which each test creates its own database.
 
 mod after_release;
+mod api_v1;
 mod auth;
 mod demo;
 mod drafts;

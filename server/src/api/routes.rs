@@ -1,0 +1,262 @@
+//! The endpoints of `/api/v1`, each the console's operation behind a token's scope.
+
+use super::{caller, ApiError, Violation};
+use app::drafts::{DraftBase, SavedDraft};
+use app::error::AppError;
+use app::rules::after_release::TierPrices;
+use app::rules::asset::{asset_violations, PrivateImage};
+use app::rules::release::ProductDraft;
+use app::state::AppState;
+use app::tokens::ssr::TokenCaller;
+use app::tokens::Scope;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+type Answer = Result<Response, ApiError>;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/images", get(images))
+        .route("/assets", post(release_asset))
+        .route("/drafts", get(drafts).post(create_draft))
+        .route("/drafts/{id}", get(draft).put(update_draft).delete(delete_draft))
+        .route("/drafts/{id}/submit", post(submit_draft))
+        .route("/validate", post(validate))
+        .route("/submissions", post(submit))
+        .route("/applications", get(applications))
+        .route("/applications/{id}", get(application))
+        .route("/products/{id}", get(product))
+        .route("/products/{id}/prices", put(prices))
+        .route("/products/{id}/free", post(set_free))
+}
+
+/// A JSON body, or a 400 saying what is wrong with it.
+fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| ApiError(AppError::BadRequest(format!("The request body is not valid JSON for this operation: {e}"))))
+}
+
+fn ok(value: impl Serialize) -> Answer {
+    Ok(Json(value).into_response())
+}
+
+fn created(value: impl Serialize) -> Answer {
+    Ok((StatusCode::CREATED, Json(value)).into_response())
+}
+
+/// One page of a list: `next_cursor` is given back as `cursor` for the next page.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PageQuery {
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+const DEFAULT_LIMIT: usize = 50;
+const MAX_LIMIT: usize = 200;
+
+/// The page of `items` (newest first by `key`: a time and an id) after `cursor`. A cursor
+/// names the last item of the page before by its time and id, so a page does not shift when
+/// items are added or removed meanwhile.
+fn page<T>(items: Vec<T>, query: &PageQuery, key: impl Fn(&T) -> (i64, &str)) -> Result<Page<T>, ApiError> {
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(AppError::BadRequest(format!("limit must be 1 to {MAX_LIMIT}.")).into());
+    }
+    let after = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(cursor) => {
+            let (time, id) = cursor.split_once('.').ok_or_else(|| ApiError(AppError::BadRequest("The cursor is not valid.".into())))?;
+            let time: i64 = time.parse().map_err(|_| ApiError(AppError::BadRequest("The cursor is not valid.".into())))?;
+            Some((time, id.to_owned()))
+        }
+    };
+    let mut rest: Vec<T> = items
+        .into_iter()
+        .filter(|item| after.as_ref().is_none_or(|(time, id)| { let (t, i) = key(item); (t, i) < (*time, id.as_str()) }))
+        .collect();
+    let more = rest.len() > limit;
+    rest.truncate(limit);
+    let next_cursor = more.then(|| rest.last().map(|item| { let (t, i) = key(item); format!("{t}.{i}") })).flatten();
+    Ok(Page { items: rest, next_cursor })
+}
+
+/// A private image with every rule that keeps it from becoming an asset (R1–R8).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ImageEligibility {
+    #[serde(flatten)]
+    pub image: PrivateImage,
+    pub eligible: bool,
+    pub violations: Vec<Violation>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Images {
+    pub images: Vec<ImageEligibility>,
+    pub assets: Vec<app::images::ImageAsset>,
+}
+
+async fn images(State(state): State<AppState>, headers: HeaderMap) -> Answer {
+    let caller = caller(&state, &headers, Scope::Read).await?;
+    let overview = app::images::ssr::overview(&state.db, state.images.as_ref(), &state.settings.asset_policy, &caller.seller_id).await?;
+    let images = overview
+        .images
+        .into_iter()
+        .map(|image| {
+            let violations = Violation::all(&asset_violations(&image, &overview.policy));
+            ImageEligibility { eligible: violations.is_empty(), violations, image }
+        })
+        .collect();
+    ok(Images { images, assets: overview.assets })
+}
+
+#[derive(Debug, Deserialize)]
+struct ReleaseAsset {
+    image_id: String,
+}
+
+async fn release_asset(State(state): State<AppState>, headers: HeaderMap, bytes: Bytes) -> Answer {
+    let caller = caller(&state, &headers, Scope::Drafts).await?;
+    let asked: ReleaseAsset = body(&bytes)?;
+    created(app::images::ssr::release_checked(&state, &caller.seller_id, &asked.image_id).await?)
+}
+
+async fn drafts(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Answer {
+    let caller = caller(&state, &headers, Scope::Read).await?;
+    let all = app::drafts::ssr::list(&state.db, &state.settings.catalog, &caller.seller_id).await?;
+    ok(page(all, &query, |d| (d.updated_at, d.id.as_str()))?)
+}
+
+async fn draft(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
+    let caller = caller(&state, &headers, Scope::Read).await?;
+    ok(app::drafts::ssr::load(&state.db, &caller.seller_id, &id).await?)
+}
+
+/// A draft to store: its content, and for a change the version it was based on. `save_id`
+/// makes a retried save safe (the console's save id); one is made when it is left out.
+#[derive(Debug, Deserialize)]
+struct DraftWrite {
+    content: ProductDraft,
+    version: Option<i64>,
+    save_id: Option<String>,
+}
+
+async fn save(state: &AppState, seller_id: &str, base: DraftBase, write: DraftWrite) -> Result<SavedDraft, ApiError> {
+    let save_id = write.save_id.unwrap_or_else(app::drafts::new_save_id);
+    Ok(app::drafts::ssr::save_checked(state, seller_id, &base, &write.content, &save_id).await?)
+}
+
+async fn create_draft(State(state): State<AppState>, headers: HeaderMap, bytes: Bytes) -> Answer {
+    let caller = caller(&state, &headers, Scope::Drafts).await?;
+    created(save(&state, &caller.seller_id, DraftBase::New, body(&bytes)?).await?)
+}
+
+async fn update_draft(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, bytes: Bytes) -> Answer {
+    let caller = caller(&state, &headers, Scope::Drafts).await?;
+    let write: DraftWrite = body(&bytes)?;
+    let version = write.version.ok_or_else(|| ApiError(AppError::BadRequest("Say the version the change is based on.".into())))?;
+    ok(save(&state, &caller.seller_id, DraftBase::Existing { id, version }, write).await?)
+}
+
+async fn delete_draft(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
+    let caller = caller(&state, &headers, Scope::Drafts).await?;
+    app::drafts::ssr::delete(&state.db, &caller.seller_id, &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// What validate answers: the violations the wizard shows, and whether there are none.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Validation {
+    pub valid: bool,
+    pub violations: Vec<Violation>,
+}
+
+async fn validate(State(state): State<AppState>, headers: HeaderMap, bytes: Bytes) -> Answer {
+    let caller = caller(&state, &headers, Scope::Read).await?;
+    let content: ProductDraft = body(&bytes)?;
+    let violations = Violation::all(&app::release::ssr::violations(&state, &caller.seller_id, &content).await?);
+    ok(Validation { valid: violations.is_empty(), violations })
+}
+
+/// The `Idempotency-Key` header, if sent: 1 to 128 visible characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
+    let key = value.to_str().unwrap_or_default();
+    if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(AppError::BadRequest("Idempotency-Key must be 1 to 128 visible characters.".into()).into());
+    }
+    Ok(Some(key.to_owned()))
+}
+
+async fn submit_as(state: &AppState, caller: &TokenCaller, headers: &HeaderMap, draft: Option<(String, i64)>, content: &ProductDraft) -> Answer {
+    let key = idempotency_key(headers)?;
+    let submitted = app::release::ssr::submit_checked(state, &caller.seller_id, draft, content, key.as_deref()).await?;
+    let detail = app::applications::ssr::detail(&state.db, &state.settings.calendar, &submitted.request_id, Some(&caller.seller_id)).await?;
+    created(detail.application)
+}
+
+/// Submits a product file as it is (no draft).
+async fn submit(State(state): State<AppState>, headers: HeaderMap, bytes: Bytes) -> Answer {
+    let caller = caller(&state, &headers, Scope::Submit).await?;
+    let content: ProductDraft = body(&bytes)?;
+    submit_as(&state, &caller, &headers, None, &content).await
+}
+
+#[derive(Debug, Deserialize)]
+struct DraftVersion {
+    version: i64,
+}
+
+/// Submits a stored draft at the version the client holds (R33).
+async fn submit_draft(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, bytes: Bytes) -> Answer {
+    let caller = caller(&state, &headers, Scope::Submit).await?;
+    let asked: DraftVersion = body(&bytes)?;
+    let draft = app::drafts::ssr::load(&state.db, &caller.seller_id, &id).await?;
+    submit_as(&state, &caller, &headers, Some((id, asked.version)), &draft.content).await
+}
+
+async fn applications(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Answer {
+    let caller = caller(&state, &headers, Scope::Read).await?;
+    let all = app::applications::ssr::list(&state.db, &state.settings.calendar, Some(&caller.seller_id)).await?;
+    ok(page(all, &query, |a| (a.submitted_at, a.id.as_str()))?)
+}
+
+async fn application(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
+    let caller = caller(&state, &headers, Scope::Read).await?;
+    ok(app::applications::ssr::detail(&state.db, &state.settings.calendar, &id, Some(&caller.seller_id)).await?)
+}
+
+async fn product(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
+    let caller = caller(&state, &headers, Scope::Read).await?;
+    ok(app::products::ssr::owned(&state.db, &caller.seller_id, &id).await?)
+}
+
+/// New vCPU tier prices: `prices[s][t]` are tier `t` of specification `s`, per billing mode
+/// (pay-per-use, monthly, yearly; empty where not offered), at the product's `version`.
+#[derive(Debug, Deserialize)]
+struct NewPrices {
+    version: i64,
+    prices: Vec<Vec<TierPrices>>,
+}
+
+async fn prices(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, bytes: Bytes) -> Answer {
+    let caller = caller(&state, &headers, Scope::Prices).await?;
+    let asked: NewPrices = body(&bytes)?;
+    ok(app::products::ssr::change_tier_prices(&state.db, &caller.seller_id, &id, asked.version, &asked.prices).await?)
+}
+
+async fn set_free(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, bytes: Bytes) -> Answer {
+    let caller = caller(&state, &headers, Scope::Prices).await?;
+    let asked: DraftVersion = body(&bytes)?;
+    ok(app::products::ssr::set_free(&state.db, &caller.seller_id, &id, asked.version).await?)
+}
