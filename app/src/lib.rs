@@ -30,4 +30,4 @@ pub mod throttle;
 pub mod tokens;
 
 mod root;
-pub use root::{shell, App};
+pub use root::{escape_html, shell, App};

@@ -145,6 +145,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("assets") view=crate::pages::image_assets::ImageAssetsPage ssr=SsrMode::Async />
                     <Route path=path!("messages") view=messages::Messages ssr=SsrMode::Async />
                     <Route path=path!("settings") view=messages::NotificationSettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("tokens") view=crate::pages::tokens::ApiTokensPage ssr=SsrMode::Async />
                 </ParentRoute>
                 <Route path=path!("/products/:id") view=marketplace::ProductPage ssr=SsrMode::Async />
                 <Route path=path!("/purchases") view=crate::pages::purchases::PurchasesPage ssr=SsrMode::Async />

@@ -25,6 +25,15 @@ pub fn day_number(year: i32, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// `2026-11-28 06:46 UTC` for a timestamp in milliseconds since the epoch: how times are
+/// shown to people, in the console and by the command-line tool.
+pub fn format_utc(ms: i64) -> String {
+    const MS_PER_DAY: i64 = 86_400_000;
+    let (y, m, d) = civil_date(ms.div_euclid(MS_PER_DAY));
+    let minutes = ms.rem_euclid(MS_PER_DAY) / 60_000;
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", minutes / 60, minutes % 60)
+}
+
 /// The civil date (year, month, day) of a day number.
 pub fn civil_date(days: i64) -> (i32, u32, u32) {
     let z = days + 719_468;

@@ -1,16 +1,9 @@
 //! Showing stored timestamps (milliseconds since the epoch) to people: the one place times
-//! are formatted. Calendar arithmetic is the rule book's ([`civil_date`]).
+//! are formatted. Dates are the rule book's ([`format_utc`]), which the command-line tool shares.
 
-use crate::rules::review::civil_date;
+pub use crate::rules::review::format_utc;
 
 const MS_PER_DAY: i64 = 86_400_000;
-
-/// `2026-11-28 06:46 UTC` for a timestamp in milliseconds.
-pub fn format_utc(ms: i64) -> String {
-    let (y, m, d) = civil_date(ms.div_euclid(MS_PER_DAY));
-    let (hours, minutes, _) = utc_clock(ms);
-    format!("{y:04}-{m:02}-{d:02} {hours:02}:{minutes:02} UTC")
-}
 
 fn utc_clock(ms: i64) -> (i64, i64, i64) {
     let secs = ms.rem_euclid(MS_PER_DAY) / 1000;

@@ -33,6 +33,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                             </A>
                         </li>
                         <li><A href="/console/settings">"Notification settings"</A></li>
+                        <li><A href="/console/tokens">"API tokens"</A></li>
                     </ul>
                 </nav>
                 <main class="console-main">

@@ -12,3 +12,4 @@ pub mod purchases;
 pub mod release;
 pub mod review;
 pub mod sign_in;
+pub mod tokens;

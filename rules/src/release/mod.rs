@@ -46,6 +46,7 @@ impl Default for CatalogPolicy {
 }
 
 /// Free image, or a charged mode (R12).
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PricingMode {
     FreeImage,
@@ -53,6 +54,7 @@ pub enum PricingMode {
 }
 
 /// How a specification is priced (R18, R19).
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TemplateKind {
     Simple,
@@ -98,6 +100,7 @@ impl BillingMode {
 
 /// What the seller has entered so far; every field as typed, so nothing typed is lost.
 /// Fields left out of a saved draft read as empty.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ProductDraft {
@@ -129,6 +132,7 @@ impl ProductDraft {
 }
 
 /// One specification: an image asset, its regions and its prices, as typed.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SpecificationDraft {
@@ -156,6 +160,7 @@ impl Default for SpecificationDraft {
 }
 
 /// One row of a vCPU template: a vCPU count and a price per billing mode.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct VcpuTierDraft {

@@ -6,6 +6,7 @@
 //! Every error has one shape:
 //! `{"error": {"code", "message", "violations": [{"rule", "field", "message"}]}}`.
 
+mod docs;
 mod routes;
 
 use app::error::AppError;
@@ -31,7 +32,7 @@ impl From<AppError> for ApiError {
 }
 
 /// One broken rule in an answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Violation {
     pub rule: String,
     pub field: String,
@@ -47,12 +48,12 @@ impl Violation {
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     pub code: String,
     pub message: String,

@@ -1,6 +1,6 @@
 //! The endpoints of `/api/v1`, each the console's operation behind a token's scope.
 
-use super::{caller, ApiError, Violation};
+use super::{caller, ApiError, ErrorBody, Violation};
 use app::drafts::{DraftBase, SavedDraft};
 use app::error::AppError;
 use app::rules::after_release::TierPrices;
@@ -34,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/products/{id}", get(product))
         .route("/products/{id}/prices", put(prices))
         .route("/products/{id}/free", post(set_free))
+        .route("/openapi.json", get(super::docs::openapi))
+        .route("/docs", get(super::docs::page))
 }
 
 /// A JSON body, or a 400 saying what is wrong with it.
@@ -106,6 +108,7 @@ pub struct Images {
     pub assets: Vec<app::images::ImageAsset>,
 }
 
+#[utoipa::path(get, path = "/images", tag = "read scope", description = "Your private images, each with whether it can become an image asset and every rule that keeps it from it (R1–R8), and your image assets. Needs the read scope.", responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn images(State(state): State<AppState>, headers: HeaderMap) -> Answer {
     let caller = caller(&state, &headers, Scope::Read).await?;
     let overview = app::images::ssr::overview(&state.db, state.images.as_ref(), &state.settings.asset_policy, &caller.seller_id).await?;
@@ -120,23 +123,26 @@ async fn images(State(state): State<AppState>, headers: HeaderMap) -> Answer {
     ok(Images { images, assets: overview.assets })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct ReleaseAsset {
     image_id: String,
 }
 
+#[utoipa::path(post, path = "/assets", tag = "drafts scope", description = "Releases one of your private images as an image asset. Needs the drafts scope.", request_body = ReleaseAsset, responses((status = 201, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn release_asset(State(state): State<AppState>, headers: HeaderMap, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Drafts).await?;
     let asked: ReleaseAsset = body(&bytes)?;
     created(app::images::ssr::release_checked(&state, &caller.seller_id, &asked.image_id).await?)
 }
 
+#[utoipa::path(get, path = "/drafts", tag = "read scope", description = "Your drafts, most recently saved first, a page at a time. Needs the read scope.", params(("cursor" = Option<String>, Query, description = "next_cursor of the page before"), ("limit" = Option<usize>, Query, description = "1 to 200; 50 unless said")), responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn drafts(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Answer {
     let caller = caller(&state, &headers, Scope::Read).await?;
     let all = app::drafts::ssr::list(&state.db, &state.settings.catalog, &caller.seller_id).await?;
     ok(page(all, &query, |d| (d.updated_at, d.id.as_str()))?)
 }
 
+#[utoipa::path(get, path = "/drafts/{id}", tag = "read scope", description = "One of your drafts. Needs the read scope.", params(("id" = String, Path)), responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn draft(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
     let caller = caller(&state, &headers, Scope::Read).await?;
     ok(app::drafts::ssr::load(&state.db, &caller.seller_id, &id).await?)
@@ -144,7 +150,7 @@ async fn draft(State(state): State<AppState>, headers: HeaderMap, Path(id): Path
 
 /// A draft to store: its content, and for a change the version it was based on. `save_id`
 /// makes a retried save safe (the console's save id); one is made when it is left out.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct DraftWrite {
     content: ProductDraft,
     version: Option<i64>,
@@ -156,11 +162,13 @@ async fn save(state: &AppState, seller_id: &str, base: DraftBase, write: DraftWr
     Ok(app::drafts::ssr::save_checked(state, seller_id, &base, &write.content, &save_id).await?)
 }
 
+#[utoipa::path(post, path = "/drafts", tag = "drafts scope", description = "Stores content as a new draft, complete or not (R30). Needs the drafts scope.", request_body = DraftWrite, responses((status = 201, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn create_draft(State(state): State<AppState>, headers: HeaderMap, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Drafts).await?;
     created(save(&state, &caller.seller_id, DraftBase::New, body(&bytes)?).await?)
 }
 
+#[utoipa::path(put, path = "/drafts/{id}", tag = "drafts scope", description = "Stores a new version of a draft; refused with 409 when based on an older version than the stored one (R33). Needs the drafts scope.", params(("id" = String, Path)), request_body = DraftWrite, responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn update_draft(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Drafts).await?;
     let write: DraftWrite = body(&bytes)?;
@@ -168,6 +176,7 @@ async fn update_draft(State(state): State<AppState>, headers: HeaderMap, Path(id
     ok(save(&state, &caller.seller_id, DraftBase::Existing { id, version }, write).await?)
 }
 
+#[utoipa::path(delete, path = "/drafts/{id}", tag = "drafts scope", description = "Deletes one of your drafts. Needs the drafts scope.", params(("id" = String, Path)), responses((status = 204, description = "Done"), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn delete_draft(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
     let caller = caller(&state, &headers, Scope::Drafts).await?;
     app::drafts::ssr::delete(&state.db, &caller.seller_id, &id).await?;
@@ -175,12 +184,13 @@ async fn delete_draft(State(state): State<AppState>, headers: HeaderMap, Path(id
 }
 
 /// What validate answers: the violations the wizard shows, and whether there are none.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Validation {
     pub valid: bool,
     pub violations: Vec<Violation>,
 }
 
+#[utoipa::path(post, path = "/validate", tag = "read scope", description = "A dry run: the violations the wizard shows for this content, against your assets and products as they are now (R62). Stores nothing. Needs the read scope.", request_body = ProductDraft, responses((status = 200, description = "Done", body = Validation), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn validate(State(state): State<AppState>, headers: HeaderMap, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Read).await?;
     let content: ProductDraft = body(&bytes)?;
@@ -206,18 +216,20 @@ async fn submit_as(state: &AppState, caller: &TokenCaller, headers: &HeaderMap, 
 }
 
 /// Submits a product file as it is (no draft).
+#[utoipa::path(post, path = "/submissions", tag = "submit scope", description = "Submits a product file for review. With an Idempotency-Key header, the same key always answers the request it first made (R63). Needs the submit scope.", request_body = ProductDraft, responses((status = 201, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn submit(State(state): State<AppState>, headers: HeaderMap, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Submit).await?;
     let content: ProductDraft = body(&bytes)?;
     submit_as(&state, &caller, &headers, None, &content).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct DraftVersion {
     version: i64,
 }
 
 /// Submits a stored draft at the version the client holds (R33).
+#[utoipa::path(post, path = "/drafts/{id}/submit", tag = "submit scope", description = "Submits a stored draft at the version you hold (R33); honours Idempotency-Key (R63). Needs the submit scope.", params(("id" = String, Path)), request_body = DraftVersion, responses((status = 201, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn submit_draft(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Submit).await?;
     let asked: DraftVersion = body(&bytes)?;
@@ -225,17 +237,20 @@ async fn submit_draft(State(state): State<AppState>, headers: HeaderMap, Path(id
     submit_as(&state, &caller, &headers, Some((id, asked.version)), &draft.content).await
 }
 
+#[utoipa::path(get, path = "/applications", tag = "read scope", description = "Your release requests, newest first, a page at a time. Needs the read scope.", params(("cursor" = Option<String>, Query, description = "next_cursor of the page before"), ("limit" = Option<usize>, Query, description = "1 to 200; 50 unless said")), responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn applications(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Answer {
     let caller = caller(&state, &headers, Scope::Read).await?;
     let all = app::applications::ssr::list(&state.db, &state.settings.calendar, Some(&caller.seller_id)).await?;
     ok(page(all, &query, |a| (a.submitted_at, a.id.as_str()))?)
 }
 
+#[utoipa::path(get, path = "/applications/{id}", tag = "read scope", description = "One release request: its status, timeline, review due date and content. Needs the read scope.", params(("id" = String, Path)), responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn application(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
     let caller = caller(&state, &headers, Scope::Read).await?;
     ok(app::applications::ssr::detail(&state.db, &state.settings.calendar, &id, Some(&caller.seller_id)).await?)
 }
 
+#[utoipa::path(get, path = "/products/{id}", tag = "read scope", description = "One of your released products, with its version and price history. Needs the read scope.", params(("id" = String, Path)), responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn product(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
     let caller = caller(&state, &headers, Scope::Read).await?;
     ok(app::products::ssr::owned(&state.db, &caller.seller_id, &id).await?)
@@ -243,20 +258,44 @@ async fn product(State(state): State<AppState>, headers: HeaderMap, Path(id): Pa
 
 /// New vCPU tier prices: `prices[s][t]` are tier `t` of specification `s`, per billing mode
 /// (pay-per-use, monthly, yearly; empty where not offered), at the product's `version`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct NewPrices {
     version: i64,
+    #[schema(value_type = Vec<Vec<[String; 3]>>)]
     prices: Vec<Vec<TierPrices>>,
 }
 
+#[utoipa::path(put, path = "/products/{id}/prices", tag = "prices scope", description = "New vCPU tier prices (R54), at the version you hold. Needs the prices scope.", params(("id" = String, Path)), request_body = NewPrices, responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn prices(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Prices).await?;
     let asked: NewPrices = body(&bytes)?;
     ok(app::products::ssr::change_tier_prices(&state.db, &caller.seller_id, &id, asked.version, &asked.prices).await?)
 }
 
+#[utoipa::path(post, path = "/products/{id}/free", tag = "prices scope", description = "Set as Free Image (R50, R51), at the version you hold. Needs the prices scope.", params(("id" = String, Path)), request_body = DraftVersion, responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn set_free(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Prices).await?;
     let asked: DraftVersion = body(&bytes)?;
     ok(app::products::ssr::set_free(&state.db, &caller.seller_id, &id, asked.version).await?)
+}
+
+/// The API described for people and programs: generated from the handlers above and the
+/// rule book's types (OpenAPI 3.1), served at `/api/v1/openapi.json`.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "Marketplace seller API", version = "1", description = "Release virtual-machine image products from a pipeline. Authenticate with an API token from Seller Console → API tokens: Authorization: Bearer <token>. Every error has one shape: {\"error\": {\"code\", \"message\", \"violations\": [{\"rule\", \"field\", \"message\"}]}}. Past a token's budget of requests a minute, 429 with Retry-After."),
+    servers((url = "/api/v1")),
+    paths(images, release_asset, drafts, draft, create_draft, update_draft, delete_draft, submit_draft, validate, submit, applications, application, product, prices, set_free),
+    modifiers(&BearerToken)
+)]
+pub struct ApiDoc;
+
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
 }

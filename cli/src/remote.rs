@@ -1,0 +1,241 @@
+//! What the tool does through `/api/v1` with an API token (R66).
+
+use crate::offline::read_product;
+use crate::Connection;
+use rules::review::format_utc;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use serde_json::{json, Value};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::time::Duration;
+
+#[derive(clap::Subcommand)]
+pub enum DraftAction {
+    /// List your drafts, newest first.
+    List,
+    /// Print one draft.
+    Show { id: String },
+    /// Store a product file as a new draft, or as a new version of draft ID.
+    Push {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Delete a draft.
+    Delete { id: String },
+}
+
+#[derive(clap::Subcommand)]
+pub enum PriceAction {
+    /// Set new vCPU tier prices: PRICES is JSON, one list per specification of one
+    /// [pay-per-use, monthly, yearly] per tier, such as '[[["0.20","40",""]]]'.
+    Set { product_id: String, prices: String },
+}
+
+/// Why a command stopped: the exit code and what to tell the seller.
+pub struct Stop(u8, String);
+
+pub struct Api {
+    client: Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    fn request(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
+        self.client.request(method, format!("{}/api/v1{path}", self.base)).bearer_auth(&self.token)
+    }
+
+    /// Sends a request and reads its JSON answer; a refusal becomes a [`Stop`] with the
+    /// server's message, and each violation with its field and rule.
+    fn send(&self, request: RequestBuilder) -> Result<Value, Stop> {
+        let response: Response = request.send().map_err(|e| {
+            Stop(2, format!("The server at {} could not be reached ({}). Check --server or MARKETPLACE_URL.", self.base, e.without_url()))
+        })?;
+        let status = response.status();
+        let text = response.text().unwrap_or_default();
+        if status.is_success() {
+            return Ok(if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) });
+        }
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let error = &body["error"];
+        let message = error["message"].as_str().map(str::to_owned).unwrap_or_else(|| format!("The server answered {status}."));
+        let mut lines = vec![message];
+        for v in error["violations"].as_array().into_iter().flatten() {
+            lines.push(format!("  {}: {} [{}]", v["field"].as_str().unwrap_or(""), v["message"].as_str().unwrap_or(""), v["rule"].as_str().unwrap_or("")));
+        }
+        let code = if matches!(status.as_u16(), 401 | 403) { 2 } else { 1 };
+        Err(Stop(code, lines.join("\n")))
+    }
+
+    fn get(&self, path: &str) -> Result<Value, Stop> {
+        self.send(self.request(reqwest::Method::GET, path))
+    }
+}
+
+/// Runs `command` against the server, printing what stopped it.
+pub fn run(connection: &Connection, command: impl FnOnce(&Api) -> Result<(), Stop>) -> u8 {
+    let Some(token) = connection.token.clone().filter(|t| !t.trim().is_empty()) else {
+        eprintln!("Give an API token with --token or MARKETPLACE_TOKEN (Seller Console → API tokens).");
+        return 2;
+    };
+    let client = Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client");
+    let api = Api { client, base: connection.server.trim_end_matches('/').to_owned(), token: token.trim().to_owned() };
+    match command(&api) {
+        Ok(()) => 0,
+        Err(Stop(code, message)) => {
+            eprintln!("{message}");
+            code
+        }
+    }
+}
+
+fn print(value: &Value) {
+    println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+}
+
+fn product_file(file: &Path) -> Result<Value, Stop> {
+    let product = read_product(file).map_err(|e| Stop(2, format!("{}: {e}", file.display())))?;
+    Ok(serde_json::to_value(product).expect("a product writes as JSON"))
+}
+
+pub fn images(api: &Api) -> Result<(), Stop> {
+    let answer = api.get("/images")?;
+    for image in answer["images"].as_array().into_iter().flatten() {
+        let state = if image["eligible"].as_bool() == Some(true) { "can be released".to_owned() } else { "cannot be released".to_owned() };
+        println!("{}  {}  {}", image["id"].as_str().unwrap_or(""), image["name"].as_str().unwrap_or(""), state);
+        for v in image["violations"].as_array().into_iter().flatten() {
+            println!("    {} [{}]", v["message"].as_str().unwrap_or(""), v["rule"].as_str().unwrap_or(""));
+        }
+    }
+    for asset in answer["assets"].as_array().into_iter().flatten() {
+        println!("asset {}  image {}", asset["id"].as_str().unwrap_or(""), asset["image_id"].as_str().unwrap_or(""));
+    }
+    Ok(())
+}
+
+pub fn release_asset(api: &Api, image_id: &str) -> Result<(), Stop> {
+    let asset = api.send(api.request(reqwest::Method::POST, "/assets").json(&json!({ "image_id": image_id })))?;
+    println!("Released as image asset {}", asset["id"].as_str().unwrap_or(""));
+    Ok(())
+}
+
+pub fn drafts(api: &Api, action: &DraftAction) -> Result<(), Stop> {
+    match action {
+        DraftAction::List => {
+            let mut cursor = String::new();
+            loop {
+                let page = api.get(&format!("/drafts?limit=200&cursor={cursor}"))?;
+                for d in page["items"].as_array().into_iter().flatten() {
+                    println!("{}  v{}  {}  {} problems", d["id"].as_str().unwrap_or(""), d["version"], d["name"].as_str().unwrap_or("Untitled"), d["problems"]);
+                }
+                match page["next_cursor"].as_str() {
+                    Some(next) => cursor = next.to_owned(),
+                    None => break,
+                }
+            }
+        }
+        DraftAction::Show { id } => print(&api.get(&format!("/drafts/{id}"))?),
+        DraftAction::Push { file, id } => {
+            let content = product_file(file)?;
+            let saved = match id {
+                None => api.send(api.request(reqwest::Method::POST, "/drafts").json(&json!({ "content": content })))?,
+                Some(id) => {
+                    let current = api.get(&format!("/drafts/{id}"))?;
+                    let body = json!({ "content": content, "version": current["version"] });
+                    api.send(api.request(reqwest::Method::PUT, &format!("/drafts/{id}")).json(&body))?
+                }
+            };
+            println!("Saved draft {} (version {})", saved["id"].as_str().unwrap_or(""), saved["version"]);
+        }
+        DraftAction::Delete { id } => {
+            api.send(api.request(reqwest::Method::DELETE, &format!("/drafts/{id}")))?;
+            println!("Deleted draft {id}");
+        }
+    }
+    Ok(())
+}
+
+/// A key for a file's content: submitting the same file again is a retry, not a new request.
+fn key_of(content: &Value) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    content.to_string().hash(&mut hasher);
+    format!("cli-{:016x}", hasher.finish())
+}
+
+pub fn submit(api: &Api, file: &Path, wait: bool, key: Option<&str>) -> Result<(), Stop> {
+    let content = product_file(file)?;
+    let key = key.map(str::to_owned).unwrap_or_else(|| key_of(&content));
+    let request = api.send(api.request(reqwest::Method::POST, "/submissions").header("idempotency-key", &key).json(&content))?;
+    let id = request["id"].as_str().unwrap_or_default().to_owned();
+    println!("Submitted: request {id}, {}; review due {}", request["status"].as_str().unwrap_or(""), due(&request));
+    if wait {
+        follow(api, &id)?;
+    }
+    Ok(())
+}
+
+fn due(application: &Value) -> String {
+    application["due_at"].as_i64().map(format_utc).unwrap_or_default()
+}
+
+/// Follows a request until it is decided, with a spinner on a terminal.
+fn follow(api: &Api, id: &str) -> Result<(), Stop> {
+    const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
+    let terminal = std::io::stderr().is_terminal();
+    let mut last = String::new();
+    for tick in 0usize.. {
+        let detail = api.get(&format!("/applications/{id}"))?;
+        let application = &detail["application"];
+        let status = application["status"].as_str().unwrap_or("").to_owned();
+        if status != last {
+            if terminal {
+                eprint!("\r");
+            }
+            println!("{status}");
+            last = status.clone();
+        }
+        match status.as_str() {
+            "Approved" => {
+                println!("Approved: listed as product {}", application["product_id"].as_str().unwrap_or(""));
+                return Ok(());
+            }
+            "Rejected" => return Err(Stop(1, format!("Rejected: {}", application["reason"].as_str().unwrap_or("")))),
+            "Withdrawn" => return Err(Stop(1, "Withdrawn.".into())),
+            _ => {}
+        }
+        if terminal {
+            eprint!("\r{} waiting for the review (due {})", FRAMES[tick % FRAMES.len()], due(application));
+            let _ = std::io::stderr().flush();
+        }
+        std::thread::sleep(Duration::from_millis(if cfg!(debug_assertions) { 200 } else { 2000 }));
+    }
+    unreachable!("the loop returns")
+}
+
+pub fn status(api: &Api, id: &str) -> Result<(), Stop> {
+    let detail = api.get(&format!("/applications/{id}"))?;
+    let a = &detail["application"];
+    println!("{}: {}", a["product_name"].as_str().unwrap_or(""), a["status"].as_str().unwrap_or(""));
+    println!("submitted {}; review due {}", a["submitted_at"].as_i64().map(format_utc).unwrap_or_default(), due(a));
+    for (label, key) in [("review started", "review_started_at"), ("decided", "decided_at"), ("withdrawn", "withdrawn_at")] {
+        if let Some(at) = a[key].as_i64() {
+            println!("{label} {}", format_utc(at));
+        }
+    }
+    if let Some(reason) = a["reason"].as_str() {
+        println!("reason: {reason}");
+    }
+    Ok(())
+}
+
+pub fn prices(api: &Api, action: &PriceAction) -> Result<(), Stop> {
+    let PriceAction::Set { product_id, prices } = action;
+    let prices: Value = serde_json::from_str(prices).map_err(|e| Stop(2, format!("PRICES is not JSON: {e}")))?;
+    let product = api.get(&format!("/products/{product_id}"))?;
+    let body = json!({ "version": product["version"], "prices": prices });
+    api.send(api.request(reqwest::Method::PUT, &format!("/products/{product_id}/prices")).json(&body))?;
+    println!("Prices of {product_id} changed.");
+    Ok(())
+}

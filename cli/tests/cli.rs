@@ -1,0 +1,184 @@
+//! The `marketplace` binary as a seller runs it: offline against files (R65), and against a
+//! real server on a real database (SQLite, or PostgreSQL when TEST_DATABASE_URL names one)
+//! with an API token (R66).
+
+use app::auth::{ssr::create_account, Role};
+use app::tokens::Scope;
+use leptos::prelude::LeptosOptions;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn marketplace(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_marketplace"));
+    command.args(args).env_remove("MARKETPLACE_URL").env_remove("MARKETPLACE_TOKEN");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().expect("run marketplace")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("marketplace-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn r65_validate_checks_files_offline_with_the_rule_books_messages_and_exit_codes() {
+    let dir = folder("offline");
+    let good = dir.join("product.json");
+    let out = marketplace(&["init", good.to_str().unwrap(), "--force"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = marketplace(&["validate", good.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("valid"));
+
+    // Each violation with file, field and rule, in the wizard's words.
+    let broken = dir.join("broken.json");
+    let mut product = cli_example();
+    product.name = String::new();
+    product.specifications[0].regions = vec!["moon-base".into()];
+    std::fs::write(&broken, serde_json::to_string(&product).unwrap()).unwrap();
+    let out = marketplace(&["validate", good.to_str().unwrap(), broken.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let expected = app::rules::release::check_draft(&product, &app::rules::release::ReleaseContext {
+        assets: product.specifications.iter().map(|s| (s.asset_id.clone(), app::rules::release::AssetAvailability::Available)).collect(),
+        ..Default::default()
+    });
+    assert!(expected.len() >= 2);
+    let stdout = text(&out.stdout);
+    for v in &expected {
+        let line = format!("{}: {}: {} [{}]", broken.display(), v.field, v.message, v.rule);
+        assert!(stdout.contains(&line), "missing {line:?} in {stdout}");
+    }
+    // For machines: one JSON object per file.
+    let out = marketplace(&["validate", "--json", broken.to_str().unwrap()], &[]);
+    let answer: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert_eq!(answer["valid"], false);
+    assert_eq!(answer["violations"].as_array().unwrap().len(), expected.len());
+    // A file that is not a product file: exit 2, saying why.
+    let junk = dir.join("junk.json");
+    std::fs::write(&junk, "{ not json").unwrap();
+    for file in [junk.to_str().unwrap(), "/no/such/file.json"] {
+        let out = marketplace(&["validate", file], &[]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(!text(&out.stderr).is_empty());
+    }
+    // The schema an editor uses is JSON Schema of the same fields.
+    let out = marketplace(&["schema"], &[]);
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    for field in ["name", "summary", "pricing_mode", "specifications"] {
+        assert!(schema["properties"][field].is_object(), "{field}");
+    }
+    assert!(schema["$defs"]["SpecificationDraft"]["properties"]["tiers"].is_object());
+}
+
+fn cli_example() -> app::rules::release::ProductDraft {
+    let dir = folder("example");
+    let file = dir.join("example.json");
+    marketplace(&["init", file.to_str().unwrap(), "--force"], &[]);
+    serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
+}
+
+/// A server on a fresh database, as `server::main` runs one.
+async fn server() -> (String, app::store::Db) {
+    let dir = folder(&format!("db-{}", app::store::new_id()));
+    let url = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+        Some(admin_url) => {
+            let name = format!("cli_{}", &app::store::new_id()[..12]);
+            let admin = server::database::connect(&admin_url).await.unwrap();
+            sqlx::Executor::execute(&admin, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+            format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0)
+        }
+        None => format!("sqlite://{}?mode=rwc", dir.join("cli.db").display()),
+    };
+    let config = server::config::Config::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(url.clone()),
+        "DATA_DIR" => Some(dir.display().to_string()),
+        "DEMO_DATA" => Some("off".into()),
+        _ => None,
+    })
+    .unwrap();
+    let db = server::prepare_database(&config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let options = LeptosOptions::builder().output_name("marketplace").site_addr(addr).build();
+    let router = server::router(server::app_state(db.clone(), &config, options));
+    tokio::spawn(server::serve(listener, router, std::future::pending()));
+    (format!("http://{addr}"), db)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn r66_the_tool_submits_a_product_file_and_follows_the_request_until_it_is_decided() {
+    let (url, db) = server().await;
+    let seller = create_account(&db, "cli-seller@example.test", "CLI Seller", Role::Seller, "a long password here").await.unwrap();
+    let reviewer = create_account(&db, "cli-reviewer@example.test", "CLI Reviewer", Role::Reviewer, "a long password here").await.unwrap();
+    let all = app::tokens::ssr::create(&db, &seller.id, "ci", 30, &Scope::ALL).await.unwrap().secret;
+    let read_only = app::tokens::ssr::create(&db, &seller.id, "ro", 30, &[Scope::Read]).await.unwrap().secret;
+    let image = app::rules::asset::PrivateImage::eligible("img-cli", "cli image");
+    app::cloud::insert_private_image(&db, &seller.id, &image).await.unwrap();
+    let env = [("MARKETPLACE_URL", url.as_str()), ("MARKETPLACE_TOKEN", all.as_str())];
+    let run = |args: Vec<String>, env: Vec<(String, String)>| async move {
+        tokio::task::spawn_blocking(move || {
+            let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            marketplace(&args.iter().map(String::as_str).collect::<Vec<_>>(), &env)
+        })
+        .await
+        .unwrap()
+    };
+    let owned = |e: &[(&str, &str)]| e.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+    let out = run(args(&["images"]), owned(&env)).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("img-cli") && text(&out.stdout).contains("can be released"));
+    let out = run(args(&["release-asset", "img-cli"]), owned(&env)).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let asset_id: String = sqlx::query_scalar("SELECT id FROM image_assets").fetch_one(&db).await.unwrap();
+
+    let dir = folder("remote");
+    let file = dir.join("product.json");
+    let mut product = cli_example();
+    product.specifications.truncate(1);
+    product.specifications[0].asset_id = asset_id;
+    std::fs::write(&file, serde_json::to_string(&product).unwrap()).unwrap();
+
+    // A missing scope and an unreachable server are told plainly (exit 2).
+    let out = run(args(&["submit", file.to_str().unwrap()]), owned(&[("MARKETPLACE_URL", &url), ("MARKETPLACE_TOKEN", &read_only)])).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("submit scope"), "{}", text(&out.stderr));
+    let out = run(args(&["images", "--server", "http://127.0.0.1:9"]), owned(&env)).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("could not be reached"), "{}", text(&out.stderr));
+
+    // Submitted and followed: a reviewer approves meanwhile.
+    let follower = tokio::spawn(run(args(&["submit", file.to_str().unwrap(), "--wait"]), owned(&env)));
+    let request_id = loop {
+        let found: Option<String> = sqlx::query_scalar("SELECT id FROM release_requests").fetch_optional(&db).await.unwrap();
+        if let Some(id) = found {
+            break id;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    app::reviews::ssr::decide(&db, &reviewer.id, &request_id, app::rules::request::RequestAction::Approve, "").await.unwrap();
+    let out = follower.await.unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains(&format!("request {request_id}")) && stdout.contains("review due"), "{stdout}");
+    assert!(stdout.contains("Approved: listed as product"), "{stdout}");
+    // Submitting the same file again is a retry of the same request, not a second one.
+    let out = run(args(&["submit", file.to_str().unwrap()]), owned(&env)).await;
+    assert!(text(&out.stdout).contains(&request_id), "{}{}", text(&out.stdout), text(&out.stderr));
+    let out = run(args(&["status", &request_id]), owned(&env)).await;
+    assert!(text(&out.stdout).contains("Approved"));
+    // A revoked token is refused with a message saying so.
+    sqlx::query("UPDATE api_tokens SET revoked_at = 1").execute(&db).await.unwrap();
+    let out = run(args(&["status", &request_id]), owned(&env)).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("revoked"));
+}
