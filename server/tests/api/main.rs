@@ -4,6 +4,7 @@
 
 mod after_release;
 mod api_v1;
+mod api_v1_products;
 mod auth;
 mod demo;
 mod drafts;
