@@ -156,7 +156,7 @@ test('every page, step and dialog passes an axe-core scan with no serious or cri
   // A seller: every console page, every wizard step, and a confirmation dialog.
   const seller = await personAt(browser, demo.seller6, 'My Products');
   const pending = await submit(seller, 'img-demo6-proxy', 'Proxy Gate', { free: false, regions: ['eu-dublin'], prices: ['0.05', '15', ''] });
-  for (const path of ['/console/products', '/console/drafts', '/console/applications', `/console/applications/${pending}`, '/console/assets', '/console/messages', '/console/settings', '/purchases', '/account']) {
+  for (const path of ['/console/products', '/console/drafts', '/console/applications', `/console/applications/${pending}`, '/console/assets', '/console/messages', '/console/settings', '/console/tokens', '/purchases', '/account']) {
     await seller.goto(path);
     // Every console page has exactly one main landmark, as the public pages do.
     await expect(seller.getByRole('main'), path).toHaveCount(1);

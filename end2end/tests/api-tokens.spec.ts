@@ -1,0 +1,54 @@
+import { expect, test } from '@playwright/test';
+import { demo } from './fixtures/accounts';
+import { personAt } from './fixtures/review';
+import { hydrated } from './fixtures/hydration';
+
+test('a seller creates an API token, sees its secret once, uses it, and revokes it (R60)', async ({ browser, baseURL }) => {
+  const seller = await personAt(browser, demo.seller3, 'My Products');
+  await seller.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL });
+  await seller.getByRole('navigation', { name: 'Seller Console' }).getByRole('link', { name: 'API tokens' }).click();
+  await expect(seller.getByRole('heading', { level: 1, name: 'API tokens' })).toBeVisible();
+  await hydrated(seller);
+  await expect(seller.getByText('No tokens yet')).toBeVisible();
+
+  await seller.getByLabel('Name').fill('Release pipeline');
+  await expect(seller.getByLabel('Expires after (days)')).toHaveValue('90');
+  await seller.getByLabel(/^submit/).check();
+  await seller.getByRole('button', { name: 'Create token' }).click();
+
+  // Shown once, with a button to copy it.
+  const made = seller.getByRole('status').filter({ hasText: 'Token “Release pipeline” created' });
+  await expect(made).toContainText('It will not be shown again.');
+  const secret = await seller.getByLabel('Secret').inputValue();
+  expect(secret).toMatch(/^mpt_[0-9a-f]{64}$/);
+  await seller.getByRole('button', { name: 'Copy secret' }).click();
+  await expect(seller.getByRole('button', { name: 'Copied' })).toBeVisible();
+  expect(await seller.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+
+  const row = seller.getByRole('table', { name: 'API tokens' }).getByRole('row', { name: /Release pipeline/ });
+  await expect(row).toContainText('read, submit');
+  await expect(row).toContainText('Never');
+
+  // The token opens the API; the page never shows its secret again.
+  const api = (token: string) => seller.request.get('/api/v1/applications', { headers: { authorization: `Bearer ${token}` } });
+  expect((await api(secret)).status()).toBe(200);
+  await seller.reload();
+  await hydrated(seller);
+  expect(await seller.content()).not.toContain(secret);
+  await expect(row).not.toContainText('Never');
+
+  // Revoked after a confirmation: refused from the next request on.
+  await row.getByRole('button', { name: 'Revoke Release pipeline' }).click();
+  const dialog = seller.getByRole('dialog', { name: 'Revoke this token?' });
+  await expect(dialog).toContainText('“Release pipeline” will be refused');
+  await dialog.getByRole('button', { name: 'Revoke token' }).click();
+  await expect(row).toContainText('Revoked');
+  await expect(row.getByRole('button', { name: /Revoke/ })).toHaveCount(0);
+  const refused = await api(secret);
+  expect(refused.status()).toBe(401);
+  expect((await refused.json()).error.message).toContain('revoked');
+
+  // The reference the page links to.
+  await seller.getByRole('link', { name: 'API reference' }).click();
+  await expect(seller.getByRole('heading', { level: 1, name: 'Marketplace seller API' })).toBeVisible();
+});
