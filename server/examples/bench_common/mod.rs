@@ -90,19 +90,34 @@ pub struct Figures {
 /// with its whole body.
 #[allow(dead_code)]
 pub async fn measure(client: &reqwest::Client, url: &str, clients: usize, run: std::time::Duration) -> Figures {
+    let (client, url) = (client.clone(), url.to_owned());
+    measure_requests(clients, run, move |_, _| client.get(&url).header("accept", "text/html")).await
+}
+
+/// `clients` clients send the requests `request(client, n)` makes (the `n`th of that client)
+/// in a loop for `run`; a request counts when it answers 2xx with its whole body.
+#[allow(dead_code)]
+pub async fn measure_requests(
+    clients: usize,
+    run: std::time::Duration,
+    request: impl Fn(usize, usize) -> reqwest::RequestBuilder + Send + Sync + 'static,
+) -> Figures {
     use std::time::Instant;
     let started = Instant::now();
+    let request = std::sync::Arc::new(request);
     let loops: Vec<_> = (0..clients)
-        .map(|_| {
-            let (client, url) = (client.clone(), url.to_owned());
+        .map(|c| {
+            let request = request.clone();
             tokio::spawn(async move {
                 let (mut times, mut errors) = (Vec::new(), 0);
+                let mut n = 0;
                 while started.elapsed() < run {
                     let sent = Instant::now();
-                    let ok = match client.get(&url).header("accept", "text/html").send().await {
+                    let ok = match request(c, n).send().await {
                         Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
                         Err(_) => false,
                     };
+                    n += 1;
                     if ok {
                         times.push(sent.elapsed());
                     } else {
