@@ -4,7 +4,6 @@
 
 use app::auth::{ssr::create_account, Role};
 use app::tokens::Scope;
-use leptos::prelude::LeptosOptions;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -88,28 +87,10 @@ fn cli_example() -> app::rules::release::ProductDraft {
 /// A server on a fresh database, as `server::main` runs one.
 async fn server() -> (String, app::store::Db) {
     let dir = folder(&format!("db-{}", app::store::new_id()));
-    let url = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
-        Some(admin_url) => {
-            let name = format!("cli_{}", &app::store::new_id()[..12]);
-            let admin = server::database::connect(&admin_url).await.unwrap();
-            sqlx::Executor::execute(&admin, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-            format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0)
-        }
-        None => format!("sqlite://{}?mode=rwc", dir.join("cli.db").display()),
-    };
-    let config = server::config::Config::from_lookup(|name| match name {
-        "DATABASE_URL" => Some(url.clone()),
-        "DATA_DIR" => Some(dir.display().to_string()),
-        "DEMO_DATA" => Some("off".into()),
-        _ => None,
-    })
-    .unwrap();
-    let db = server::prepare_database(&config).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let options = LeptosOptions::builder().output_name("marketplace").site_addr(addr).build();
-    let router = server::router(server::app_state(db.clone(), &config, options));
-    tokio::spawn(server::serve(listener, router, std::future::pending()));
+    let admin = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"));
+    let name = format!("cli_{}", &app::store::new_id()[..12]);
+    let url = server::database::fresh(admin.as_deref(), &name, &dir).await.unwrap();
+    let (db, addr) = server::start_local(&url, &dir, &[]).await.unwrap();
     (format!("http://{addr}"), db)
 }
 

@@ -60,6 +60,23 @@ pub async fn migrate(db: &Db) -> Result<(), DatabaseError> {
     Ok(())
 }
 
+/// A new, empty database named `name` on the PostgreSQL server `admin_url` (any database
+/// URL of that server) and its URL, or, without one, a new SQLite file in `folder`: for
+/// tests and benchmarks, which each want a database of their own.
+pub async fn fresh(admin_url: Option<&str>, name: &str, folder: &std::path::Path) -> Result<String, DatabaseError> {
+    match admin_url {
+        Some(admin_url) => {
+            let admin = connect(admin_url).await?;
+            let created = admin.execute(format!("CREATE DATABASE {name}").as_str()).await;
+            admin.close().await;
+            created.map_err(|source| DatabaseError::Connect { url: redact(admin_url), source })?;
+            let base = admin_url.rsplit_once('/').map_or(admin_url, |(base, _)| base);
+            Ok(format!("{base}/{name}"))
+        }
+        None => Ok(format!("sqlite://{}?mode=rwc", folder.join(format!("{name}.db")).display())),
+    }
+}
+
 /// The URL without its password, for messages.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

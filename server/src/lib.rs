@@ -95,6 +95,26 @@ pub fn start_outbox_worker(db: Db, config: &config::Config) -> tokio::task::Join
     outbox::Worker::new(db, config.delivery.clone(), config.outbox_poll, config.outbox_retry_base).spawn()
 }
 
+/// A server on `database_url` with demo data off and `settings` besides, listening on a
+/// loopback port of its own until the runtime ends: for benchmarks and the command-line
+/// tool's tests, which talk to it over HTTP as anyone would.
+pub async fn start_local(database_url: &str, data_dir: &std::path::Path, settings: &[(&str, &str)]) -> Result<(Db, std::net::SocketAddr), StartError> {
+    let config = config::Config::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(database_url.to_owned()),
+        "DATA_DIR" => Some(data_dir.display().to_string()),
+        "DEMO_DATA" => Some("off".into()),
+        _ => settings.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()),
+    })
+    .expect("a configuration of defaults");
+    let db = prepare_database(&config).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(StartError::Listen)?;
+    let addr = listener.local_addr().map_err(StartError::Listen)?;
+    let options = LeptosOptions::builder().output_name("marketplace").site_addr(addr).build();
+    let router = router(app_state(db.clone(), &config, options));
+    tokio::spawn(serve(listener, router, std::future::pending()));
+    Ok((db, addr))
+}
+
 /// The routes of the app, generated once per process: generating them sets a process-wide
 /// flag in Leptos while it runs, and a page rendering on another server of the same
 /// process meanwhile could wait forever for a resource (leptos-rs/leptos#4773).
@@ -175,6 +195,8 @@ pub enum StartError {
     DataDir { path: String, source: std::io::Error },
     #[error(transparent)]
     Database(#[from] database::DatabaseError),
+    #[error("could not listen on a port: {0}")]
+    Listen(std::io::Error),
     #[error("could not seed the demo data (see the log above)")]
     Seed,
     #[error(

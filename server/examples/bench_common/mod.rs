@@ -3,7 +3,6 @@
 //! removed again when they finish.
 
 use app::store::Db;
-use leptos::prelude::LeptosOptions;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -20,28 +19,9 @@ impl BenchServer {
         let folder = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
         let admin = std::env::var("BENCH_DATABASE_URL").ok();
         let bench_db = format!("{}_{}", name.replace('-', "_"), std::process::id());
-        let url = match &admin {
-            Some(admin_url) => {
-                let admin = server::database::connect(admin_url).await.expect("connect to PostgreSQL");
-                sqlx::Executor::execute(&admin, format!("CREATE DATABASE {bench_db}").as_str()).await.expect("create database");
-                admin.close().await;
-                format!("{}/{bench_db}", admin_url.rsplit_once('/').expect("a database URL with a path").0)
-            }
-            None => format!("sqlite://{}?mode=rwc", folder.join("bench.db").display()),
-        };
-        let config = server::config::Config::from_lookup(|name| match name {
-            "DATABASE_URL" => Some(url.clone()),
-            "DATA_DIR" => Some(folder.display().to_string()),
-            "DEMO_DATA" => Some("off".into()),
-            _ => None,
-        })
-        .expect("configuration");
-        let db = server::prepare_database(&config).await.expect("database");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let options = LeptosOptions::builder().output_name("marketplace").site_addr(addr).build();
-        let router = server::router(server::app_state(db.clone(), &config, options));
-        tokio::spawn(server::serve(listener, router, std::future::pending()));
+        std::fs::create_dir_all(&folder).expect("create the benchmark's folder");
+        let url = server::database::fresh(admin.as_deref(), &bench_db, &folder).await.expect("create the benchmark's database");
+        let (db, addr) = server::start_local(&url, &folder, &[]).await.expect("start the server");
         let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
         BenchServer { db, addr, backend, folder, admin: admin.map(|a| (a, bench_db)) }
     }

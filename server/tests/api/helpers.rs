@@ -30,23 +30,10 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 /// A fresh, empty database URL on the backend under test.
 pub async fn fresh_database_url() -> String {
-    let name = format!("t_{}", hex_id());
-    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
-        Some(admin_url) => {
-            let admin = server::database::connect(&admin_url).await.expect("connect to the PostgreSQL test server");
-            sqlx::Executor::execute(&admin, format!("CREATE DATABASE {name}").as_str())
-                .await
-                .expect("create a test database");
-            admin.close().await;
-            let base = admin_url.rsplit_once('/').map(|(base, _)| base).expect("a database URL with a path");
-            format!("{base}/{name}")
-        }
-        None => {
-            let dir = std::env::temp_dir().join("marketplace-tests");
-            std::fs::create_dir_all(&dir).expect("create the test database folder");
-            format!("sqlite://{}?mode=rwc", dir.join(format!("{name}.db")).display())
-        }
-    }
+    let admin = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"));
+    let dir = std::env::temp_dir().join("marketplace-tests");
+    std::fs::create_dir_all(&dir).expect("create the test database folder");
+    server::database::fresh(admin.as_deref(), &format!("t_{}", hex_id()), &dir).await.expect("create a test database")
 }
 
 /// The runtime all test servers run on. It lives for the whole test process.
