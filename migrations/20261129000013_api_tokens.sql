@@ -26,10 +26,13 @@ CREATE TABLE api_token_minutes (
 
 -- Submissions made with an Idempotency-Key (R63): the key is claimed in the transaction
 -- that creates the request, so the same key twice gives that request, never a second.
+-- `fingerprint` (SHA-256 of the content, or of the draft and version submitted) tells a
+-- retry from a reuse of the key for something else. Keys are forgotten after a day.
 CREATE TABLE api_submissions (
     seller_id       TEXT NOT NULL REFERENCES accounts (id),
     idempotency_key TEXT NOT NULL,
     request_id      TEXT NOT NULL,
     created_at      BIGINT NOT NULL,
+    fingerprint     TEXT NOT NULL,
     PRIMARY KEY (seller_id, idempotency_key)
 );

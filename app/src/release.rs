@@ -62,16 +62,38 @@ pub mod ssr {
     use crate::rules::RuleViolation;
     use crate::state::AppState;
 
-    /// The request an earlier submission with `key` made, if one did.
-    async fn earlier_submission(db: &Db, seller_id: &str, key: &str) -> Result<Option<Submitted>, AppError> {
-        let request_id: Option<String> =
-            sqlx::query_scalar("SELECT request_id FROM api_submissions WHERE seller_id = $1 AND idempotency_key = $2")
-                .bind(seller_id)
-                .bind(key)
-                .fetch_optional(db)
-                .await
-                .context("reading an earlier submission")?;
-        Ok(request_id.map(|request_id| Submitted { request_id }))
+    /// An idempotency key is remembered this long: far beyond any retry, and then free again.
+    const KEYS_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
+
+    /// What a submission with an idempotency key is remembered by, to tell a retry from a
+    /// reuse of the key for something else: the draft and version it submits, or the content.
+    pub fn fingerprint(draft: Option<&(String, i64)>, content: &ProductDraft) -> String {
+        use sha2::{Digest, Sha256};
+        let what = match draft {
+            Some((id, version)) => format!("draft {id} {version}"),
+            None => serde_json::to_string(content).unwrap_or_default(),
+        };
+        hex::encode(Sha256::digest(what.as_bytes()))
+    }
+
+    /// The request an earlier submission with `key` made, if one did in the last day; a key
+    /// used for another submission is refused.
+    pub async fn earlier_submission(db: &Db, seller_id: &str, key: &str, fingerprint: &str) -> Result<Option<Submitted>, AppError> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT request_id, fingerprint FROM api_submissions WHERE seller_id = $1 AND idempotency_key = $2 AND created_at >= $3",
+        )
+        .bind(seller_id)
+        .bind(key)
+        .bind(now_ms() - KEYS_KEPT_MS)
+        .fetch_optional(db)
+        .await
+        .context("reading an earlier submission")?;
+        match row {
+            Some((_, earlier)) if earlier != fingerprint => {
+                Err(AppError::Conflict("This Idempotency-Key was used for another submission. Use a new key for new content.".into()))
+            }
+            found => Ok(found.map(|(request_id, _)| Submitted { request_id })),
+        }
     }
 
     /// How many requests the seller submitted on marketplace day `day` (R42).
@@ -130,7 +152,10 @@ pub mod ssr {
             // A retry of a submission that went through meanwhile finds its images taken
             // by it: the answer is that request.
             Err(violations) => match key {
-                Some(key) => return earlier_submission(db, seller_id, key).await?.ok_or(AppError::Rules(violations)),
+                Some(key) => {
+                    let fingerprint = fingerprint(draft.as_ref(), content);
+                    return earlier_submission(db, seller_id, key, &fingerprint).await?.ok_or(AppError::Rules(violations));
+                }
                 None => return Err(AppError::Rules(violations)),
             },
         };
@@ -138,20 +163,28 @@ pub mod ssr {
         let id = new_id();
         let mut tx = db.begin().await.context("starting a submission")?;
         if let Some(key) = key {
+            let fingerprint = fingerprint(draft.as_ref(), content);
+            sqlx::query("DELETE FROM api_submissions WHERE seller_id = $1 AND created_at < $2")
+                .bind(seller_id)
+                .bind(now_ms() - KEYS_KEPT_MS)
+                .execute(&mut *tx)
+                .await
+                .context("forgetting old idempotency keys")?;
             let claimed = sqlx::query(
-                "INSERT INTO api_submissions (seller_id, idempotency_key, request_id, created_at) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO api_submissions (seller_id, idempotency_key, request_id, created_at, fingerprint) VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(seller_id)
             .bind(key)
             .bind(&id)
             .bind(now_ms())
+            .bind(&fingerprint)
             .execute(&mut *tx)
             .await;
             match claimed {
                 Ok(_) => {}
                 Err(error) if crate::store::violates_unique(&error, "api_submissions_pkey") => {
                     drop(tx);
-                    return earlier_submission(db, seller_id, key).await?.ok_or(AppError::Internal);
+                    return earlier_submission(db, seller_id, key, &fingerprint).await?.ok_or(AppError::Internal);
                 }
                 Err(error) => return Err(crate::store::failure(error, "claiming an idempotency key")),
             }

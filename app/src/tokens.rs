@@ -51,7 +51,7 @@ impl Scope {
 pub const DEFAULT_DAYS: u32 = 90;
 pub const MAX_DAYS: u32 = 365;
 pub const MAX_NAME_CHARS: usize = 80;
-/// Tokens one seller may hold, revoked ones included (a bound on a costly list).
+/// Live tokens (neither revoked nor expired) one seller may hold.
 pub const MAX_TOKENS: i64 = 50;
 
 /// A token as the seller's list shows it; the secret is never kept.
@@ -163,13 +163,14 @@ pub mod ssr {
     }
 
     pub async fn create(db: &Db, seller_id: &str, name: &str, days: u32, scopes: &[Scope]) -> Result<NewToken, AppError> {
-        let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE seller_id = $1")
+        let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE seller_id = $1 AND revoked_at IS NULL AND expires_at > $2")
             .bind(seller_id)
+            .bind(now_ms())
             .fetch_one(db)
             .await
             .context("counting tokens")?;
         if held >= MAX_TOKENS {
-            return Err(AppError::LimitReached(format!("You have {MAX_TOKENS} tokens, as many as an account may keep.")));
+            return Err(AppError::LimitReached(format!("You have {MAX_TOKENS} live tokens, as many as an account may hold. Revoke one you no longer use.")));
         }
         let secret = format!("{SECRET_PREFIX}{}{}", new_id(), new_id());
         let now = now_ms();

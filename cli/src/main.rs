@@ -1,8 +1,9 @@
 //! `marketplace`: checks product files on the seller's machine, offline, with the rule book
 //! the server runs (R65), and releases them through `/api/v1` with an API token (R66).
 //!
-//! Exit codes: 0 done (every file valid), 1 rule violations (or a refusal by the server),
-//! 2 a file that cannot be read, or the server cannot be reached or refuses the token.
+//! Exit codes: 0 done (every file valid), 1 rule violations or a refusal of what was sent
+//! (a conflict, an unknown id), 2 a file that cannot be read, or the tool cannot go on (the
+//! server cannot be reached, the token is refused, its budget is spent).
 
 mod offline;
 mod remote;
@@ -72,7 +73,8 @@ enum Command {
         file: PathBuf,
         #[arg(long)]
         wait: bool,
-        /// An idempotency key: the same key twice makes one request (default: one made from the file).
+        /// An idempotency key, such as the pipeline's build id: the same key with the same file
+        /// makes one request however often the step is retried (default: a new key each run).
         #[arg(long)]
         key: Option<String>,
         #[command(flatten)]

@@ -20,6 +20,10 @@ pub enum DraftAction {
         file: std::path::PathBuf,
         #[arg(long)]
         id: Option<String>,
+        /// The version of draft ID the file is based on: refused if the draft changed since.
+        /// Without it, the file replaces the draft as it is now.
+        #[arg(long, requires = "id")]
+        version: Option<i64>,
     },
     /// Delete a draft.
     Delete { id: String },
@@ -55,7 +59,11 @@ impl Api {
         let status = response.status();
         let text = response.text().unwrap_or_default();
         if status.is_success() {
-            return Ok(if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) });
+            if text.is_empty() {
+                return Ok(Value::Null);
+            }
+            return serde_json::from_str(&text)
+                .map_err(|_| Stop(2, format!("The server at {} answered something other than the marketplace's API. Check --server.", self.base)));
         }
         let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         let error = &body["error"];
@@ -64,7 +72,9 @@ impl Api {
         for v in error["violations"].as_array().into_iter().flatten() {
             lines.push(format!("  {}: {} [{}]", v["field"].as_str().unwrap_or(""), v["message"].as_str().unwrap_or(""), v["rule"].as_str().unwrap_or("")));
         }
-        let code = if matches!(status.as_u16(), 401 | 403) { 2 } else { 1 };
+        // 1: the server refused what was sent (its rules, a conflict, an unknown id); 2: the
+        // tool could not go on (the token, the budget, the server itself).
+        let code = if matches!(status.as_u16(), 400 | 404 | 409 | 422) { 1 } else { 2 };
         Err(Stop(code, lines.join("\n")))
     }
 
@@ -80,6 +90,11 @@ pub fn run(connection: &Connection, command: impl FnOnce(&Api) -> Result<(), Sto
         return 2;
     };
     let client = Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client");
+    let server = connection.server.to_ascii_lowercase();
+    let local = ["http://127.0.0.1", "http://localhost", "http://[::1]"].iter().any(|l| server.starts_with(l));
+    if server.starts_with("http://") && !local {
+        eprintln!("Warning: {} is not HTTPS; the token travels in clear.", connection.server);
+    }
     let api = Api { client, base: connection.server.trim_end_matches('/').to_owned(), token: token.trim().to_owned() };
     match command(&api) {
         Ok(()) => 0,
@@ -136,13 +151,16 @@ pub fn drafts(api: &Api, action: &DraftAction) -> Result<(), Stop> {
             }
         }
         DraftAction::Show { id } => print(&api.get(&format!("/drafts/{id}"))?),
-        DraftAction::Push { file, id } => {
+        DraftAction::Push { file, id, version } => {
             let content = product_file(file)?;
             let saved = match id {
                 None => api.send(api.request(reqwest::Method::POST, "/drafts").json(&json!({ "content": content })))?,
                 Some(id) => {
-                    let current = api.get(&format!("/drafts/{id}"))?;
-                    let body = json!({ "content": content, "version": current["version"] });
+                    let version = match version {
+                        Some(v) => json!(v),
+                        None => api.get(&format!("/drafts/{id}"))?["version"].clone(),
+                    };
+                    let body = json!({ "content": content, "version": version });
                     api.send(api.request(reqwest::Method::PUT, &format!("/drafts/{id}")).json(&body))?
                 }
             };
@@ -156,17 +174,19 @@ pub fn drafts(api: &Api, action: &DraftAction) -> Result<(), Stop> {
     Ok(())
 }
 
-/// A key for a file's content: submitting the same file again is a retry, not a new request.
-fn key_of(content: &Value) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    content.to_string().hash(&mut hasher);
+/// A new key for one run of `submit`. A pipeline that retries a step passes its own with
+/// `--key` (such as its build id), so the retry answers the request the first try made.
+fn new_key() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    hasher.write_u32(std::process::id());
     format!("cli-{:016x}", hasher.finish())
 }
 
 pub fn submit(api: &Api, file: &Path, wait: bool, key: Option<&str>) -> Result<(), Stop> {
     let content = product_file(file)?;
-    let key = key.map(str::to_owned).unwrap_or_else(|| key_of(&content));
+    let key = key.map(str::to_owned).unwrap_or_else(new_key);
     let request = api.send(api.request(reqwest::Method::POST, "/submissions").header("idempotency-key", &key).json(&content))?;
     let id = request["id"].as_str().unwrap_or_default().to_owned();
     println!("Submitted: request {id}, {}; review due {}", request["status"].as_str().unwrap_or(""), due(&request));

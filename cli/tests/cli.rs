@@ -138,7 +138,7 @@ async fn r66_the_tool_submits_a_product_file_and_follows_the_request_until_it_is
     assert!(text(&out.stderr).contains("could not be reached"), "{}", text(&out.stderr));
 
     // Submitted and followed: a reviewer approves meanwhile.
-    let follower = tokio::spawn(run(args(&["submit", file.to_str().unwrap(), "--wait"]), owned(&env)));
+    let follower = tokio::spawn(run(args(&["submit", file.to_str().unwrap(), "--wait", "--key", "build-7"]), owned(&env)));
     let request_id = loop {
         let found: Option<String> = sqlx::query_scalar("SELECT id FROM release_requests").fetch_optional(&db).await.unwrap();
         if let Some(id) = found {
@@ -152,9 +152,21 @@ async fn r66_the_tool_submits_a_product_file_and_follows_the_request_until_it_is
     let stdout = text(&out.stdout);
     assert!(stdout.contains(&format!("request {request_id}")) && stdout.contains("review due"), "{stdout}");
     assert!(stdout.contains("Approved: listed as product"), "{stdout}");
-    // Submitting the same file again is a retry of the same request, not a second one.
+    // The pipeline's step retried with its key answers the same request, not a second one.
+    let out = run(args(&["submit", file.to_str().unwrap(), "--key", "build-7"]), owned(&env)).await;
+    assert!(out.status.success() && text(&out.stdout).contains(&request_id), "{}{}", text(&out.stdout), text(&out.stderr));
+    // The same key with other content is refused; so is the same file as a new submission,
+    // whose image the first request now holds (R20), with the field and rule.
+    let mut changed = product.clone();
+    changed.name = "Another name".into();
+    let other = dir.join("other.json");
+    std::fs::write(&other, serde_json::to_string(&changed).unwrap()).unwrap();
+    let out = run(args(&["submit", other.to_str().unwrap(), "--key", "build-7"]), owned(&env)).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("used for another submission"), "{}", text(&out.stderr));
     let out = run(args(&["submit", file.to_str().unwrap()]), owned(&env)).await;
-    assert!(text(&out.stdout).contains(&request_id), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("[R20]"), "{}", text(&out.stderr));
     let out = run(args(&["status", &request_id]), owned(&env)).await;
     assert!(text(&out.stdout).contains("Approved"));
     // A revoked token is refused with a message saying so.

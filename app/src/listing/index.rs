@@ -104,22 +104,43 @@ pub async fn index(conn: &mut AnyConnection, id: &str, product: &Product) -> Res
             .context("indexing a product's words")?;
         }
     }
-    remember_terms(conn, [&a, &b, &c, &d, &e]).await
+    remember_terms(conn, kind, [&a, &b, &c, &d, &e]).await
 }
 
-/// Adds the distinct words of `texts` to `search_terms`, where a word being typed
-/// is looked up as the words it starts. Words of products no longer listed stay: a term
-/// that matches nothing costs a search nothing.
-async fn remember_terms(conn: &mut AnyConnection, texts: [&str; 5]) -> Result<(), AppError> {
-    let mut terms: Vec<&str> = texts.iter().flat_map(|t| t.split(' ')).filter(|w| !w.is_empty()).collect();
+/// Indexed words are kept this long at most in `search_terms`; a longer one is kept cut,
+/// and a typed word that reaches one is searched as a prefix (see `search::completions`).
+pub const TERM_CHARS: usize = 40;
+
+/// A word as a backend's full-text index holds it: SQLite's FTS5 (`remove_diacritics 2`)
+/// drops accents, so "café" is held as "cafe"; PostgreSQL's `simple` configuration keeps them.
+pub fn term(kind: Backend, word: &str) -> String {
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+    let word: String = word.chars().take(TERM_CHARS).collect();
+    match kind {
+        Backend::Sqlite => word.nfd().filter(|c| !is_combining_mark(*c)).collect(),
+        Backend::Postgres => word,
+    }
+}
+
+/// Adds the distinct words of `texts` to `search_terms`, where a word being typed is looked
+/// up as the words it starts. Words of products no longer listed stay: a term that matches
+/// nothing costs a search nothing. On PostgreSQL the transactions that add terms take
+/// turns (a transaction-scoped advisory lock): two adding the same new words in another
+/// order could otherwise wait for each other.
+async fn remember_terms(conn: &mut AnyConnection, kind: Backend, texts: [&str; 5]) -> Result<(), AppError> {
+    const TERMS_LOCK: i64 = 0x5EA2C4;
+    let mut terms: Vec<String> = texts.iter().flat_map(|t| t.split(' ')).filter(|w| !w.is_empty()).map(|w| term(kind, w)).collect();
     terms.sort_unstable();
     terms.dedup();
+    if kind == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(TERMS_LOCK).execute(&mut *conn).await.context("taking the search terms' turn")?;
+    }
     for chunk in terms.chunks(200) {
         let values = (1..=chunk.len()).map(|n| format!("(${n})")).collect::<Vec<_>>().join(", ");
         let sql = format!("INSERT INTO search_terms (term) VALUES {values} ON CONFLICT DO NOTHING");
         let mut query = sqlx::query(&sql);
         for term in chunk {
-            query = query.bind(*term);
+            query = query.bind(term.as_str());
         }
         query.execute(&mut *conn).await.context("indexing a product's words")?;
     }

@@ -93,15 +93,18 @@ const COMPLETIONS: i64 = 16;
 /// (FTS5 has a prefix index for them, and they start too many words).
 async fn completions(db: &Db, search: &Search) -> Result<Option<Vec<String>>, AppError> {
     let Some(last) = search.words.last().filter(|w| w.chars().count() > 3) else { return Ok(None) };
+    let last = super::index::term(backend(db), last);
     let terms: Vec<String> =
         sqlx::query_scalar("SELECT term FROM search_terms WHERE term >= $1 AND term < $2 ORDER BY term LIMIT $3")
-            .bind(last)
+            .bind(&last)
             .bind(format!("{last}\u{10FFFF}"))
             .bind(COMPLETIONS + 1)
             .fetch_all(db)
             .await
             .context("completing a search word")?;
-    Ok((!terms.is_empty() && terms.len() as i64 <= COMPLETIONS).then_some(terms))
+    // A term kept cut may stand for longer words, which only the prefix finds.
+    let cut = terms.iter().any(|t| t.chars().count() >= super::index::TERM_CHARS);
+    Ok((!terms.is_empty() && terms.len() as i64 <= COMPLETIONS && !cut).then_some(terms))
 }
 
 /// Which of the products with the words one statement reads. Sorted by best match, the

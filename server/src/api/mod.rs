@@ -109,7 +109,13 @@ pub async fn caller(state: &AppState, headers: &HeaderMap, scope: Scope) -> Resu
 /// The API's routes (to nest at `/api/v1`), with answers to paths it does not have in its
 /// own shape.
 pub fn routes() -> Router<AppState> {
-    router().fallback(|| async { ApiError(AppError::NotFound("This API path".into())) })
+    router()
+        .fallback(|| async { ApiError(AppError::NotFound("This API path".into())) })
+        .method_not_allowed_fallback(|| async {
+            let mut response = ApiError(AppError::BadRequest("This API path does not take this method.".into())).into_response();
+            *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+            response
+        })
 }
 
 /// Gives the refusals of the layers in front of every request (input checks, cross-site

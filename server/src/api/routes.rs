@@ -10,6 +10,7 @@ use app::state::AppState;
 use app::tokens::ssr::TokenCaller;
 use app::tokens::Scope;
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -64,12 +65,19 @@ struct PageQuery {
     limit: Option<usize>,
 }
 
+/// The page asked for, or a 400 in the API's shape saying what is wrong with it.
+fn page_query(query: Result<Query<PageQuery>, QueryRejection>) -> Result<PageQuery, ApiError> {
+    query.map(|Query(q)| q).map_err(|e| ApiError(AppError::BadRequest(format!("The query is not valid: {}", e.body_text()))))
+}
+
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 200;
 
-/// The page of `items` (newest first by `key`: a time and an id) after `cursor`. A cursor
-/// names the last item of the page before by its time and id, so a page does not shift when
-/// items are added or removed meanwhile.
+/// The page of `items` (in the order the console lists them: newest first by `key`'s time,
+/// then by id) after `cursor`. A cursor names the last item of the page before by its time
+/// and id, so a page does not shift when items are added or removed meanwhile. The whole
+/// list is read for each page, as the console reads it; a seller's drafts are bounded by
+/// their quota, and requests by the seller's own history.
 fn page<T>(items: Vec<T>, query: &PageQuery, key: impl Fn(&T) -> (i64, &str)) -> Result<Page<T>, ApiError> {
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
@@ -85,7 +93,7 @@ fn page<T>(items: Vec<T>, query: &PageQuery, key: impl Fn(&T) -> (i64, &str)) ->
     };
     let mut rest: Vec<T> = items
         .into_iter()
-        .filter(|item| after.as_ref().is_none_or(|(time, id)| { let (t, i) = key(item); (t, i) < (*time, id.as_str()) }))
+        .filter(|item| after.as_ref().is_none_or(|(time, id)| { let (t, i) = key(item); t < *time || (t == *time && i > id.as_str()) }))
         .collect();
     let more = rest.len() > limit;
     rest.truncate(limit);
@@ -136,8 +144,9 @@ async fn release_asset(State(state): State<AppState>, headers: HeaderMap, bytes:
 }
 
 #[utoipa::path(get, path = "/drafts", tag = "read scope", description = "Your drafts, most recently saved first, a page at a time. Needs the read scope.", params(("cursor" = Option<String>, Query, description = "next_cursor of the page before"), ("limit" = Option<usize>, Query, description = "1 to 200; 50 unless said")), responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
-async fn drafts(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Answer {
+async fn drafts(State(state): State<AppState>, headers: HeaderMap, query: Result<Query<PageQuery>, QueryRejection>) -> Answer {
     let caller = caller(&state, &headers, Scope::Read).await?;
+    let query = page_query(query)?;
     let all = app::drafts::ssr::list(&state.db, &state.settings.catalog, &caller.seller_id).await?;
     ok(page(all, &query, |d| (d.updated_at, d.id.as_str()))?)
 }
@@ -211,7 +220,12 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 async fn submit_as(state: &AppState, caller: &TokenCaller, headers: &HeaderMap, draft: Option<(String, i64)>, content: &ProductDraft) -> Answer {
     let key = idempotency_key(headers)?;
     let submitted = app::release::ssr::submit_checked(state, &caller.seller_id, draft, content, key.as_deref()).await?;
-    let detail = app::applications::ssr::detail(&state.db, &state.settings.calendar, &submitted.request_id, Some(&caller.seller_id)).await?;
+    answer_request(state, caller, &submitted.request_id).await
+}
+
+/// The request a submission made (or, for a retry, made before), as the API answers it.
+async fn answer_request(state: &AppState, caller: &TokenCaller, request_id: &str) -> Answer {
+    let detail = app::applications::ssr::detail(&state.db, &state.settings.calendar, request_id, Some(&caller.seller_id)).await?;
     created(detail.application)
 }
 
@@ -233,13 +247,21 @@ struct DraftVersion {
 async fn submit_draft(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Submit).await?;
     let asked: DraftVersion = body(&bytes)?;
+    // A retry of a submission that went through finds its draft gone: it answers the request.
+    if let Some(key) = idempotency_key(&headers)? {
+        let fingerprint = app::release::ssr::fingerprint(Some(&(id.clone(), asked.version)), &Default::default());
+        if let Some(done) = app::release::ssr::earlier_submission(&state.db, &caller.seller_id, &key, &fingerprint).await? {
+            return answer_request(&state, &caller, &done.request_id).await;
+        }
+    }
     let draft = app::drafts::ssr::load(&state.db, &caller.seller_id, &id).await?;
     submit_as(&state, &caller, &headers, Some((id, asked.version)), &draft.content).await
 }
 
 #[utoipa::path(get, path = "/applications", tag = "read scope", description = "Your release requests, newest first, a page at a time. Needs the read scope.", params(("cursor" = Option<String>, Query, description = "next_cursor of the page before"), ("limit" = Option<usize>, Query, description = "1 to 200; 50 unless said")), responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
-async fn applications(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Answer {
+async fn applications(State(state): State<AppState>, headers: HeaderMap, query: Result<Query<PageQuery>, QueryRejection>) -> Answer {
     let caller = caller(&state, &headers, Scope::Read).await?;
+    let query = page_query(query)?;
     let all = app::applications::ssr::list(&state.db, &state.settings.calendar, Some(&caller.seller_id)).await?;
     ok(page(all, &query, |a| (a.submitted_at, a.id.as_str()))?)
 }

@@ -123,6 +123,23 @@ async fn r61_drafts_through_the_api_follow_the_console_rules_and_another_sellers
     assert_eq!(second["items"].as_array().unwrap().len(), 1);
     assert!(second["next_cursor"].is_null());
     assert_eq!(second["items"][0]["id"], ids[0]);
+    // Drafts saved in the same millisecond: each still comes once, in the console's order.
+    sqlx::query("UPDATE drafts SET updated_at = 5").execute(&app.db).await.unwrap();
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page: Value = get(&app, &format!("/drafts?limit=1&cursor={cursor}"), &secret).await.json().await.unwrap();
+        seen.extend(page["items"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => break,
+        }
+    }
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted);
+    assert_eq!(refusal(get(&app, "/drafts?limit=many", &secret).await, 400).await.error.code, "bad_request");
+    assert_eq!(refusal(api(&app, reqwest::Method::PATCH, "/drafts", &secret, None).await, 405).await.error.code, "bad_request");
     assert_eq!(refusal(get(&app, "/drafts?limit=0", &secret).await, 400).await.error.code, "bad_request");
 
     // A change based on an old version is a conflict (R33).
@@ -215,6 +232,12 @@ async fn r63_ten_simultaneous_submissions_with_one_idempotency_key_make_one_requ
     assert_eq!(ids.len(), 1, "one request for one key");
     let requests: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM release_requests").fetch_one(&app.db).await.unwrap();
     assert_eq!(requests, 1);
+    // The key with other content is a conflict, not that request.
+    let mut other = complete("Once", &asset_id);
+    other.summary = "Something else.".into();
+    let reused = Client::new().post(format!("{}/api/v1/submissions", app.address)).bearer_auth(&secret)
+        .header("idempotency-key", "build-41").json(&other).send().await.unwrap();
+    assert_eq!(refusal(reused, 409).await.error.code, "conflict");
     // The request is followed through the API, with its due date.
     let followed: Value = get(&app, &format!("/applications/{}", ids[0]), &secret).await.json().await.unwrap();
     assert_eq!(followed["application"]["status"], "Submitted");

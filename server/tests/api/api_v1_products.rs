@@ -49,8 +49,20 @@ async fn r61_images_assets_and_a_stored_draft_go_from_image_to_request_through_t
     let path = format!("/drafts/{}/submit", saved["id"].as_str().unwrap());
     let stale = api(&app, Method::POST, &path, &secret, Some(json!({ "version": 7 }))).await;
     assert_eq!(stale.status(), 409);
-    let request = answer(api(&app, Method::POST, &path, &secret, Some(json!({ "version": 1 }))).await, 201).await;
+    let submit = |version: i64| {
+        reqwest::Client::new()
+            .post(format!("{}/api/v1{path}", app.address))
+            .bearer_auth(&secret)
+            .header("idempotency-key", "draft-run-1")
+            .json(&json!({ "version": version }))
+            .send()
+    };
+    let request = answer(submit(1).await.unwrap(), 201).await;
     assert_eq!(request["product_name"], "From a draft");
+    // A retry whose answer was lost finds the draft gone and gets the request it made (R63);
+    // the key with another version is a conflict.
+    assert_eq!(answer(submit(1).await.unwrap(), 201).await["id"], request["id"]);
+    assert_eq!(answer(submit(2).await.unwrap(), 409).await["error"]["code"], "conflict");
     assert_eq!(api(&app, Method::GET, &format!("/drafts/{}", saved["id"].as_str().unwrap()), &secret, None).await.status(), 404);
 
     let listed = answer(api(&app, Method::GET, "/applications?limit=1", &secret, None).await, 200).await;
