@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A release request and its progress, as its seller and reviewers see it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Application {
     pub id: String,
@@ -33,11 +34,14 @@ pub struct Application {
 }
 
 /// A request with everything its seller submitted.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationDetail {
     pub application: Application,
+    #[cfg_attr(feature = "ssr", schema(value_type = crate::rules::release::ProductDraft))]
     pub content: Product,
     /// Names of the image assets in the content, by asset id.
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Vec<String>>))]
     pub asset_names: Vec<(String, String)>,
 }
 

@@ -8,6 +8,7 @@ use crate::rules::release::AssetAvailability;
 use serde::{Deserialize, Serialize};
 
 /// A private image that has been released as an image asset.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageAsset {
     pub id: String,

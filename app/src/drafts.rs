@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A draft as the Drafts list shows it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DraftSummary {
     pub id: String,
@@ -20,6 +21,7 @@ pub struct DraftSummary {
 }
 
 /// A whole draft, to resume editing it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Draft {
     pub id: String,
@@ -29,6 +31,7 @@ pub struct Draft {
 }
 
 /// What a save answers: the draft's id and its new version, to base the next save on.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedDraft {
     pub id: String,

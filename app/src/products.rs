@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// One recorded price change: who, when, old and new price (R54).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriceChangeRecord {
     pub specification: usize,
@@ -23,9 +24,11 @@ pub struct PriceChangeRecord {
 }
 
 /// A released product as its seller manages it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnedProduct {
     pub product: ListedProduct,
+    #[cfg_attr(feature = "ssr", schema(value_type = crate::rules::release::ProductDraft))]
     pub content: Product,
     pub version: i64,
     pub history: Vec<PriceChangeRecord>,

@@ -15,6 +15,7 @@ pub const MAX_IMAGE_PACKAGE_BYTES: i64 = 128 * (1 << 30);
 pub const DEFAULT_ASSET_REGION: &str = "eu-dublin";
 
 /// What kind of disk an image was made from.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DiskKind {
     System,
@@ -23,6 +24,7 @@ pub enum DiskKind {
 }
 
 /// What a private image was created from.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ImageOrigin {
     /// A public image provided by the platform.
@@ -76,6 +78,7 @@ impl ImageOrigin {
 }
 
 /// A private image in the seller's cloud account, as the image adapter reports it.
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrivateImage {
     pub id: String,

@@ -7,6 +7,7 @@ use super::{Rule, RuleViolation};
 use serde::{Deserialize, Serialize};
 
 /// Where a release request stands (R40).
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RequestStatus {
     Submitted,

@@ -3,13 +3,6 @@
 
 pub use crate::rules::review::format_utc;
 
-const MS_PER_DAY: i64 = 86_400_000;
-
-fn utc_clock(ms: i64) -> (i64, i64, i64) {
-    let secs = ms.rem_euclid(MS_PER_DAY) / 1000;
-    (secs / 3600, secs / 60 % 60, secs % 60)
-}
-
 /// "hh:mm:ss" in the browser's time zone; rendered on the server, where the reader's zone
 /// is unknown, "hh:mm:ss UTC".
 pub fn clock_time(ms: i64) -> String {
@@ -20,8 +13,8 @@ pub fn clock_time(ms: i64) -> String {
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let (h, m, s) = utc_clock(ms);
-        format!("{h:02}:{m:02}:{s:02} UTC")
+        let secs = ms.rem_euclid(86_400_000) / 1000;
+        format!("{:02}:{:02}:{:02} UTC", secs / 3600, secs / 60 % 60, secs % 60)
     }
 }
 

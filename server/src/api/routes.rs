@@ -53,7 +53,7 @@ fn created(value: impl Serialize) -> Answer {
 }
 
 /// One page of a list: `next_cursor` is given back as `cursor` for the next page.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
@@ -102,7 +102,7 @@ fn page<T>(items: Vec<T>, query: &PageQuery, key: impl Fn(&T) -> (i64, &str)) ->
 }
 
 /// A private image with every rule that keeps it from becoming an asset (R1–R8).
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImageEligibility {
     #[serde(flatten)]
     pub image: PrivateImage,
@@ -110,13 +110,13 @@ pub struct ImageEligibility {
     pub violations: Vec<Violation>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Images {
     pub images: Vec<ImageEligibility>,
     pub assets: Vec<app::images::ImageAsset>,
 }
 
-#[utoipa::path(get, path = "/images", tag = "read scope", description = "Your private images, each with whether it can become an image asset and every rule that keeps it from it (R1–R8), and your image assets. Needs the read scope.", responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
+#[utoipa::path(get, path = "/images", tag = "read scope", description = "Your private images, each with whether it can become an image asset and every rule that keeps it from it (R1–R8), and your image assets. Needs the read scope.", responses((status = 200, description = "Done", body = Images), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn images(State(state): State<AppState>, headers: HeaderMap) -> Answer {
     let caller = caller(&state, &headers, Scope::Read).await?;
     let overview = app::images::ssr::overview(&state.db, state.images.as_ref(), &state.settings.asset_policy, &caller.seller_id).await?;
@@ -136,14 +136,14 @@ struct ReleaseAsset {
     image_id: String,
 }
 
-#[utoipa::path(post, path = "/assets", tag = "drafts scope", description = "Releases one of your private images as an image asset. Needs the drafts scope.", request_body = ReleaseAsset, responses((status = 201, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
+#[utoipa::path(post, path = "/assets", tag = "drafts scope", description = "Releases one of your private images as an image asset. Needs the drafts scope.", request_body = ReleaseAsset, responses((status = 201, description = "Done", body = app::images::ImageAsset), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn release_asset(State(state): State<AppState>, headers: HeaderMap, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Drafts).await?;
     let asked: ReleaseAsset = body(&bytes)?;
     created(app::images::ssr::release_checked(&state, &caller.seller_id, &asked.image_id).await?)
 }
 
-#[utoipa::path(get, path = "/drafts", tag = "read scope", description = "Your drafts, most recently saved first, a page at a time. Needs the read scope.", params(("cursor" = Option<String>, Query, description = "next_cursor of the page before"), ("limit" = Option<usize>, Query, description = "1 to 200; 50 unless said")), responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
+#[utoipa::path(get, path = "/drafts", tag = "read scope", description = "Your drafts, most recently saved first, a page at a time. Needs the read scope.", params(("cursor" = Option<String>, Query, description = "next_cursor of the page before"), ("limit" = Option<usize>, Query, description = "1 to 200; 50 unless said")), responses((status = 200, description = "Done", body = Page<app::drafts::DraftSummary>), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn drafts(State(state): State<AppState>, headers: HeaderMap, query: Result<Query<PageQuery>, QueryRejection>) -> Answer {
     let caller = caller(&state, &headers, Scope::Read).await?;
     let query = page_query(query)?;
@@ -151,7 +151,7 @@ async fn drafts(State(state): State<AppState>, headers: HeaderMap, query: Result
     ok(page(all, &query, |d| (d.updated_at, d.id.as_str()))?)
 }
 
-#[utoipa::path(get, path = "/drafts/{id}", tag = "read scope", description = "One of your drafts. Needs the read scope.", params(("id" = String, Path)), responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
+#[utoipa::path(get, path = "/drafts/{id}", tag = "read scope", description = "One of your drafts. Needs the read scope.", params(("id" = String, Path)), responses((status = 200, description = "Done", body = app::drafts::Draft), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn draft(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
     let caller = caller(&state, &headers, Scope::Read).await?;
     ok(app::drafts::ssr::load(&state.db, &caller.seller_id, &id).await?)
@@ -171,13 +171,13 @@ async fn save(state: &AppState, seller_id: &str, base: DraftBase, write: DraftWr
     Ok(app::drafts::ssr::save_checked(state, seller_id, &base, &write.content, &save_id).await?)
 }
 
-#[utoipa::path(post, path = "/drafts", tag = "drafts scope", description = "Stores content as a new draft, complete or not (R30). Needs the drafts scope.", request_body = DraftWrite, responses((status = 201, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
+#[utoipa::path(post, path = "/drafts", tag = "drafts scope", description = "Stores content as a new draft, complete or not (R30). Needs the drafts scope.", request_body = DraftWrite, responses((status = 201, description = "Done", body = SavedDraft), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn create_draft(State(state): State<AppState>, headers: HeaderMap, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Drafts).await?;
     created(save(&state, &caller.seller_id, DraftBase::New, body(&bytes)?).await?)
 }
 
-#[utoipa::path(put, path = "/drafts/{id}", tag = "drafts scope", description = "Stores a new version of a draft; refused with 409 when based on an older version than the stored one (R33). Needs the drafts scope.", params(("id" = String, Path)), request_body = DraftWrite, responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
+#[utoipa::path(put, path = "/drafts/{id}", tag = "drafts scope", description = "Stores a new version of a draft; refused with 409 when based on an older version than the stored one (R33). Needs the drafts scope.", params(("id" = String, Path)), request_body = DraftWrite, responses((status = 200, description = "Done", body = SavedDraft), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn update_draft(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Drafts).await?;
     let write: DraftWrite = body(&bytes)?;
@@ -230,7 +230,7 @@ async fn answer_request(state: &AppState, caller: &TokenCaller, request_id: &str
 }
 
 /// Submits a product file as it is (no draft).
-#[utoipa::path(post, path = "/submissions", tag = "submit scope", description = "Submits a product file for review. With an Idempotency-Key header, the same key always answers the request it first made (R63). Needs the submit scope.", request_body = ProductDraft, responses((status = 201, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
+#[utoipa::path(post, path = "/submissions", tag = "submit scope", description = "Submits a product file for review. With an Idempotency-Key header, the same key always answers the request it first made (R63). Needs the submit scope.", request_body = ProductDraft, responses((status = 201, description = "Done", body = app::applications::Application), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn submit(State(state): State<AppState>, headers: HeaderMap, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Submit).await?;
     let content: ProductDraft = body(&bytes)?;
@@ -243,7 +243,7 @@ struct DraftVersion {
 }
 
 /// Submits a stored draft at the version the client holds (R33).
-#[utoipa::path(post, path = "/drafts/{id}/submit", tag = "submit scope", description = "Submits a stored draft at the version you hold (R33); honours Idempotency-Key (R63). Needs the submit scope.", params(("id" = String, Path)), request_body = DraftVersion, responses((status = 201, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
+#[utoipa::path(post, path = "/drafts/{id}/submit", tag = "submit scope", description = "Submits a stored draft at the version you hold (R33); honours Idempotency-Key (R63). Needs the submit scope.", params(("id" = String, Path)), request_body = DraftVersion, responses((status = 201, description = "Done", body = app::applications::Application), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn submit_draft(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Submit).await?;
     let asked: DraftVersion = body(&bytes)?;
@@ -258,7 +258,7 @@ async fn submit_draft(State(state): State<AppState>, headers: HeaderMap, Path(id
     submit_as(&state, &caller, &headers, Some((id, asked.version)), &draft.content).await
 }
 
-#[utoipa::path(get, path = "/applications", tag = "read scope", description = "Your release requests, newest first, a page at a time. Needs the read scope.", params(("cursor" = Option<String>, Query, description = "next_cursor of the page before"), ("limit" = Option<usize>, Query, description = "1 to 200; 50 unless said")), responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
+#[utoipa::path(get, path = "/applications", tag = "read scope", description = "Your release requests, newest first, a page at a time. Needs the read scope.", params(("cursor" = Option<String>, Query, description = "next_cursor of the page before"), ("limit" = Option<usize>, Query, description = "1 to 200; 50 unless said")), responses((status = 200, description = "Done", body = Page<app::applications::Application>), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn applications(State(state): State<AppState>, headers: HeaderMap, query: Result<Query<PageQuery>, QueryRejection>) -> Answer {
     let caller = caller(&state, &headers, Scope::Read).await?;
     let query = page_query(query)?;
@@ -266,13 +266,13 @@ async fn applications(State(state): State<AppState>, headers: HeaderMap, query: 
     ok(page(all, &query, |a| (a.submitted_at, a.id.as_str()))?)
 }
 
-#[utoipa::path(get, path = "/applications/{id}", tag = "read scope", description = "One release request: its status, timeline, review due date and content. Needs the read scope.", params(("id" = String, Path)), responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
+#[utoipa::path(get, path = "/applications/{id}", tag = "read scope", description = "One release request: its status, timeline, review due date and content. Needs the read scope.", params(("id" = String, Path)), responses((status = 200, description = "Done", body = app::applications::ApplicationDetail), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn application(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
     let caller = caller(&state, &headers, Scope::Read).await?;
     ok(app::applications::ssr::detail(&state.db, &state.settings.calendar, &id, Some(&caller.seller_id)).await?)
 }
 
-#[utoipa::path(get, path = "/products/{id}", tag = "read scope", description = "One of your released products, with its version and price history. Needs the read scope.", params(("id" = String, Path)), responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
+#[utoipa::path(get, path = "/products/{id}", tag = "read scope", description = "One of your released products, with its version and price history. Needs the read scope.", params(("id" = String, Path)), responses((status = 200, description = "Done", body = app::products::OwnedProduct), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn product(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
     let caller = caller(&state, &headers, Scope::Read).await?;
     ok(app::products::ssr::owned(&state.db, &caller.seller_id, &id).await?)
@@ -287,14 +287,14 @@ struct NewPrices {
     prices: Vec<Vec<TierPrices>>,
 }
 
-#[utoipa::path(put, path = "/products/{id}/prices", tag = "prices scope", description = "New vCPU tier prices (R54), at the version you hold. Needs the prices scope.", params(("id" = String, Path)), request_body = NewPrices, responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
+#[utoipa::path(put, path = "/products/{id}/prices", tag = "prices scope", description = "New vCPU tier prices (R54), at the version you hold. Needs the prices scope.", params(("id" = String, Path)), request_body = NewPrices, responses((status = 200, description = "Done", body = app::products::OwnedProduct), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn prices(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Prices).await?;
     let asked: NewPrices = body(&bytes)?;
     ok(app::products::ssr::change_tier_prices(&state.db, &caller.seller_id, &id, asked.version, &asked.prices).await?)
 }
 
-#[utoipa::path(post, path = "/products/{id}/free", tag = "prices scope", description = "Set as Free Image (R50, R51), at the version you hold. Needs the prices scope.", params(("id" = String, Path)), request_body = DraftVersion, responses((status = 200, description = "Done", body = serde_json::Value), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
+#[utoipa::path(post, path = "/products/{id}/free", tag = "prices scope", description = "Set as Free Image (R50, R51), at the version you hold. Needs the prices scope.", params(("id" = String, Path)), request_body = DraftVersion, responses((status = 200, description = "Done", body = app::products::OwnedProduct), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn set_free(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Prices).await?;
     let asked: DraftVersion = body(&bytes)?;

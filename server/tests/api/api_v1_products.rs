@@ -104,6 +104,14 @@ async fn the_api_describes_itself_in_openapi_3_1_and_on_a_reference_page() {
     let product = &doc["components"]["schemas"]["ProductDraft"]["properties"];
     assert!(product["name"].is_object() && product["specifications"].is_object());
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+    // Answers are described by their own types too.
+    let answer = |path: &str, method: &str, status: &str| doc["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"].clone();
+    assert_eq!(answer("/applications/{id}", "get", "200")["$ref"], "#/components/schemas/ApplicationDetail");
+    assert_eq!(answer("/submissions", "post", "201")["$ref"], "#/components/schemas/Application");
+    assert_eq!(answer("/validate", "post", "200")["$ref"], "#/components/schemas/Validation");
+    for schema in ["Application", "Draft", "DraftSummary", "SavedDraft", "OwnedProduct", "ImageAsset", "PrivateImage", "RequestStatus"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+    }
     assert_eq!(doc["components"]["securitySchemes"]["token"]["scheme"], "bearer");
     let page = reqwest::get(format!("{}/api/v1/docs", app.address)).await.unwrap();
     assert_eq!(page.status(), 200);
