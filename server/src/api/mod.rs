@@ -96,8 +96,10 @@ pub async fn caller(state: &AppState, headers: &HeaderMap, scope: Scope) -> Resu
     let secret = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(|v| v.trim().split_once(' '))
+        // The scheme's name is case-insensitive (RFC 9110).
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
         .ok_or_else(|| AppError::InvalidToken("Send an API token: Authorization: Bearer <token>.".into()))?;
     let now = now_ms();
     let caller = authenticate(&state.db, secret, now).await?;

@@ -65,6 +65,8 @@ async fn r60_a_token_opens_the_api_within_its_scopes_and_only_the_api_and_is_ref
     assert!(list.contains("pipeline") && !list.contains(&made.secret));
 
     assert_eq!(get(&app, "/drafts", &made.secret).await.status(), 200);
+    let lower_case = Client::new().get(format!("{}/api/v1/drafts", app.address)).header("authorization", format!("bearer {}", made.secret)).send().await.unwrap();
+    assert_eq!(lower_case.status(), 200, "the scheme's name in any case");
     assert_eq!(get(&second, "/drafts", &made.secret).await.status(), 200);
     // A scope the token lacks is a 403 naming it.
     let missing = refusal(post(&app, "/drafts", &made.secret, json!({ "content": complete("X", "a") })).await, 403).await;
