@@ -232,7 +232,9 @@ pub mod ssr {
             drop(tx);
             return Err(refusal(db, id, Some(seller_id), RequestAction::Withdraw, Actor::Seller).await);
         }
-        crate::assets::ssr::free_for(&mut tx, id).await?;
+        let subject = crate::audit::ssr::Subject { request_id: Some(id), ..Default::default() };
+        crate::audit::ssr::record(&mut tx, Some(seller_id), crate::audit::AuditKind::Withdrawn, subject, "").await?;
+        crate::assets::ssr::free_for(&mut tx, id, seller_id).await?;
         tx.commit().await.context("committing a withdrawal")
     }
 }

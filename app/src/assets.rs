@@ -51,6 +51,8 @@ pub mod ssr {
     use crate::rules::release::{AssetAvailability, CatalogPolicy, ReleaseContext};
     use crate::rules::{Rule, RuleViolation};
     use crate::store::{Context, Db};
+    use crate::audit::ssr::{record, Subject};
+    use crate::audit::AuditKind;
     use sqlx::AnyConnection;
 
     #[derive(sqlx::FromRow)]
@@ -152,23 +154,46 @@ pub mod ssr {
         Ok(())
     }
 
-    /// Locks the assets of an approved request: its product is released (R52).
-    pub async fn lock_for(tx: &mut AnyConnection, request_id: &str) -> Result<(), AppError> {
+    /// Locks the assets of an approved request: its product is released (R52). Each lock is
+    /// recorded in the audit log (R74) as `actor_id`'s.
+    pub async fn lock_for(tx: &mut AnyConnection, request_id: &str, actor_id: &str) -> Result<(), AppError> {
+        let held = reserved_by(tx, request_id).await?;
         sqlx::query("UPDATE image_assets SET locked = 1 WHERE reserved_by = $1")
             .bind(request_id)
             .execute(&mut *tx)
             .await
             .context("locking a released product's images")?;
-        Ok(())
+        audit_each(tx, &held, request_id, actor_id, AuditKind::AssetLocked).await
     }
 
-    /// Frees the assets of a rejected or withdrawn request (R52).
-    pub async fn free_for(tx: &mut AnyConnection, request_id: &str) -> Result<(), AppError> {
+    /// Frees the assets of a rejected or withdrawn request (R52), recorded as `actor_id`'s.
+    pub async fn free_for(tx: &mut AnyConnection, request_id: &str, actor_id: &str) -> Result<(), AppError> {
+        let held = reserved_by(tx, request_id).await?;
         sqlx::query("UPDATE image_assets SET reserved_by = NULL WHERE reserved_by = $1")
             .bind(request_id)
             .execute(&mut *tx)
             .await
             .context("freeing a request's images")?;
+        audit_each(tx, &held, request_id, actor_id, AuditKind::AssetFreed).await
+    }
+
+    /// The assets a request holds, with their images' names, in id order.
+    async fn reserved_by(tx: &mut AnyConnection, request_id: &str) -> Result<Vec<(String, String)>, AppError> {
+        sqlx::query_as(
+            "SELECT a.id, COALESCE(i.name, a.image_id) FROM image_assets a LEFT JOIN private_images i ON i.id = a.image_id \
+             WHERE a.reserved_by = $1 ORDER BY a.id",
+        )
+            .bind(request_id)
+            .fetch_all(&mut *tx)
+            .await
+            .context("reading a request's images")
+    }
+
+    async fn audit_each(tx: &mut AnyConnection, assets: &[(String, String)], request_id: &str, actor_id: &str, kind: AuditKind) -> Result<(), AppError> {
+        for (asset_id, name) in assets {
+            let subject = Subject { request_id: Some(request_id), asset_id: Some(asset_id), ..Default::default() };
+            record(tx, Some(actor_id), kind, subject, name).await?;
+        }
         Ok(())
     }
 

@@ -110,6 +110,7 @@ pub mod ssr {
             released_at: now_ms(),
             locked: false,
         };
+        let mut tx = db.begin().await.context("starting to release an image asset")?;
         let inserted = sqlx::query(
             "INSERT INTO image_assets (id, image_id, owner_id, released_at) VALUES ($1, $2, $3, $4)",
         )
@@ -117,10 +118,16 @@ pub mod ssr {
         .bind(&asset.image_id)
         .bind(owner_id)
         .bind(asset.released_at)
-        .execute(db)
+        .execute(&mut *tx)
         .await;
         match inserted {
-            Ok(_) => Ok(asset),
+            Ok(_) => {
+                let subject = crate::audit::ssr::Subject { asset_id: Some(&asset.id), ..Default::default() };
+                let detail = format!("{} ({}, {})", asset.image_name, asset.region, asset.os);
+                crate::audit::ssr::record(&mut tx, Some(owner_id), crate::audit::AuditKind::AssetReleased, subject, &detail).await?;
+                tx.commit().await.context("committing an image asset")?;
+                Ok(asset)
+            }
             // Two requests raced past the check above; the unique index decided.
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 image.released = true;

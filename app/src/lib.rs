@@ -5,6 +5,7 @@
 
 pub mod applications;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod cloud;

@@ -62,6 +62,8 @@ pub mod ssr {
     use super::{OwnedProduct, PriceChangeRecord, TierPrices};
     use crate::error::AppError;
     use crate::rules::after_release::PriceChange;
+    use crate::audit::ssr::{record, Subject};
+    use crate::audit::AuditKind;
     use crate::rules::product::Product;
     use crate::store::{new_id, now_ms, to_json, Db};
 
@@ -81,7 +83,7 @@ pub mod ssr {
         let owned = owned(db, seller_id, id).await?;
         crate::rules::after_release::check_set_free(&owned.content).map_err(|v| AppError::Rules(vec![v]))?;
         let free = crate::rules::after_release::set_free(&owned.content);
-        write(db, seller_id, id, version, &free, &[]).await?;
+        write(db, seller_id, id, version, &free, &[], AuditKind::SetFree).await?;
         self::owned(db, seller_id, id).await
     }
 
@@ -100,7 +102,7 @@ pub mod ssr {
         let owned = owned(db, seller_id, id).await?;
         let (updated, changes) = crate::rules::after_release::apply_tier_prices(&owned.content, prices).map_err(AppError::Rules)?;
         if !changes.is_empty() {
-            write(db, seller_id, id, version, &updated, &changes).await?;
+            write(db, seller_id, id, version, &updated, &changes, AuditKind::PriceChanged).await?;
         }
         self::owned(db, seller_id, id).await
     }
@@ -138,8 +140,21 @@ pub mod ssr {
         Ok(OwnedProduct { product: page.product, content: page.content, version, history })
     }
 
+    /// The release request a product of `seller_id` was listed from.
+    pub async fn request_of(db: &Db, seller_id: &str, id: &str) -> Result<String, AppError> {
+        sqlx::query_scalar("SELECT request_id FROM products WHERE id = $1 AND seller_id = $2")
+            .bind(id)
+            .bind(seller_id)
+            .fetch_optional(db)
+            .await
+            .context("finding a product's request")?
+            .ok_or_else(|| AppError::NotFound("The product".into()))
+    }
+
     /// Writes new content for a product at `version`, with its price changes, in one
-    /// transaction; a product changed meanwhile is refused (409).
+    /// transaction; a product changed meanwhile is refused (409). The audit log records it
+    /// as `kind`: each price change, or the change as a whole (R74).
+    #[allow(clippy::too_many_arguments)]
     pub async fn write(
         db: &Db,
         seller_id: &str,
@@ -147,6 +162,7 @@ pub mod ssr {
         version: i64,
         content: &Product,
         changes: &[PriceChange],
+        kind: AuditKind,
     ) -> Result<(), AppError> {
         let json = to_json(content, "product")?;
         let now = now_ms();
@@ -184,6 +200,21 @@ pub mod ssr {
             .execute(&mut *tx)
             .await
             .context("recording a price change")?;
+        }
+        let subject = Subject { product_id: Some(id), ..Default::default() };
+        if changes.is_empty() {
+            record(&mut tx, Some(seller_id), kind, subject, "Every price fixed at $0").await?;
+        }
+        for change in changes {
+            let detail = format!(
+                "Specification {}, {} vCPUs, {}: ${} → ${}",
+                change.specification + 1,
+                change.vcpus,
+                change.billing.label(),
+                change.old,
+                change.new
+            );
+            record(&mut tx, Some(seller_id), kind, subject, &detail).await?;
         }
         tx.commit().await.context("committing a product change")
     }

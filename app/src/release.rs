@@ -218,6 +218,8 @@ pub mod ssr {
         .context("creating a release request")?;
         let asset_ids: Vec<&str> = product.specifications.iter().map(|s| s.asset_id.as_str()).collect();
         crate::assets::ssr::reserve(&mut tx, &id, seller_id, &asset_ids).await?;
+        let subject = crate::audit::ssr::Subject { request_id: Some(&id), ..Default::default() };
+        crate::audit::ssr::record(&mut tx, Some(seller_id), crate::audit::AuditKind::Submitted, subject, &product.name).await?;
         if let Some((draft_id, version)) = draft {
             // In the transaction: a save racing the submission is seen (R33).
             crate::drafts::ssr::close_submitted(&mut tx, seller_id, &draft_id, version).await?;

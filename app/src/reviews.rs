@@ -37,6 +37,8 @@ pub mod ssr {
     use crate::error::AppError;
     use crate::rules::request::{check_reason, Actor, RequestAction, RequestStatus};
     use crate::store::{new_id, now_ms, Db};
+    use crate::audit::ssr::{record, Subject};
+    use crate::audit::AuditKind;
 
     pub async fn reviewer() -> Result<(Caller, Account), AppError> {
         let caller = Caller::from_context()?;
@@ -91,8 +93,11 @@ pub mod ssr {
         let notice = match status {
             RequestStatus::Approved => {
                 let product: crate::rules::product::Product = crate::store::from_json(&content, "release request", id)?;
-                crate::listing::ssr::list(&mut tx, &new_id(), &seller_id, id, &product, now).await?;
-                crate::assets::ssr::lock_for(&mut tx, id).await?;
+                let product_id = new_id();
+                crate::listing::ssr::list(&mut tx, &product_id, &seller_id, id, &product, now).await?;
+                let subject = Subject { request_id: Some(id), product_id: Some(&product_id), ..Default::default() };
+                record(&mut tx, Some(reviewer_id), AuditKind::Approved, subject, "Listed on the marketplace").await?;
+                crate::assets::ssr::lock_for(&mut tx, id, reviewer_id).await?;
                 Some((
                     format!("Approved: {name}"),
                     format!(
@@ -101,7 +106,9 @@ pub mod ssr {
                 ))
             }
             RequestStatus::Rejected => {
-                crate::assets::ssr::free_for(&mut tx, id).await?;
+                let subject = Subject { request_id: Some(id), ..Default::default() };
+                record(&mut tx, Some(reviewer_id), AuditKind::Rejected, subject, reason.as_deref().unwrap_or_default()).await?;
+                crate::assets::ssr::free_for(&mut tx, id, reviewer_id).await?;
                 Some((
                     format!("Rejected: {name}"),
                     format!(
@@ -110,7 +117,11 @@ pub mod ssr {
                     ),
                 ))
             }
-            _ => None,
+            _ => {
+                let subject = Subject { request_id: Some(id), ..Default::default() };
+                record(&mut tx, Some(reviewer_id), AuditKind::ReviewStarted, subject, &name).await?;
+                None
+            }
         };
         if let Some((subject, body)) = notice {
             crate::notifications::ssr::notify(&mut tx, &seller_id, &subject, &body, &link)

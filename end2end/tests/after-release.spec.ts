@@ -75,7 +75,7 @@ test('Set as Free Image from the More menu, by keyboard, after a confirmation (R
   await expect(menu.getByRole('menuitem', { name: 'Set as Free Image' })).toHaveCount(0);
 });
 
-test('a vCPU product: no Set as Free Image, a tier price changed and shown publicly, and its locked image bought to deploy (R51–R54)', async ({ browser }) => {
+test('a vCPU product: no Set as Free Image, a tier price changed and shown publicly, and its locked image bought to deploy, and its whole story in the history (R51–R54, R74)', async ({ browser }) => {
   const seller = await personAt(browser, demo.seller4, 'My Products');
   const reviewer = await personAt(browser, demo.reviewer, 'Review queue');
   await releasedProduct(seller, reviewer, 'img-demo4-gpu', 'GPU Compute', {
@@ -111,6 +111,17 @@ test('a vCPU product: no Set as Free Image, a tier price changed and shown publi
   await expect(history).toContainText('$0.40');
   await expect(history).toContainText('$0.45');
   await expect(history).toContainText('Woodgrove Labs');
+
+  // The product's whole story, from the audit log, one kind at a time when asked (R74).
+  await seller.reload();
+  const story = seller.getByRole('list', { name: 'Changes, oldest first' });
+  const told = await story.getByRole('listitem').allTextContents();
+  const order = ['Image asset released', 'Submitted', 'Approved', 'Image locked', 'Price changed'].map((kind) => told.findIndex((line) => line.includes(kind)));
+  expect(order.every((at, n) => at >= 0 && (n === 0 || at > order[n - 1])), told.join('\n')).toBeTruthy();
+  await expect(story).toContainText('Pay-per-use (hourly): $0.40 → $0.45');
+  await seller.getByRole('navigation', { name: 'Show in the history' }).getByRole('link', { name: 'Price changed' }).click();
+  await expect(story.getByRole('listitem')).toHaveCount(1);
+  await expect(story).toContainText('by Woodgrove Labs');
 
   // The locked image cannot deploy a VM (R52).
   await seller.goto('/console/assets');

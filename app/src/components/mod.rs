@@ -5,6 +5,7 @@ pub mod confirm;
 pub mod empty_state;
 pub mod guard;
 pub mod header;
+pub mod history;
 pub mod island;
 pub mod loaded;
 pub mod menu;

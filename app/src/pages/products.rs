@@ -136,7 +136,10 @@ pub fn ProductManagePage() -> impl IntoView {
     view! {
         <Title text="Product prices · Seller Console" />
         <p><a href="/console/products">"← My Products"</a></p>
-        {loaded(load_owned_product(id), |owned| view! { <PriceEditor owned /> })}
+        {loaded(load_owned_product(id.clone()), |owned| view! { <PriceEditor owned /> })}
+        {loaded(crate::audit::product_history(id.clone()), move |entries| {
+            view! { <crate::components::history::History entries base=format!("/console/products/{id}") /> }
+        })}
     }
 }
 

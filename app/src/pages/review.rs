@@ -76,6 +76,10 @@ pub fn ReviewRequestPage() -> impl IntoView {
             <main class="page">
                 <p><a href="/review">"← Review queue"</a></p>
                 {loaded(load_for_review(id.clone()), |detail| view! { <ReviewView detail /> })}
+                {loaded(crate::audit::request_history(id.clone()), {
+                    let base = format!("/review/{id}");
+                    move |entries| view! { <crate::components::history::History entries base /> }
+                })}
             </main>
         </RequireRole>
     }

@@ -3,6 +3,7 @@
 //! PostgreSQL server, on which each test creates its own database.
 
 mod after_release;
+mod audit;
 mod api_v1;
 mod api_v1_products;
 mod auth;

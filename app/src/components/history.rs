@@ -1,0 +1,52 @@
+//! A product's history from the audit log (R74), oldest first, with links that show one
+//! kind of change at a time (`?kind=price-changed`): plain links, rendered on the server.
+
+use crate::audit::{AuditEntry, AuditKind};
+use crate::components::time::format_utc;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn History(entries: Vec<AuditEntry>, /** The page's own address, without a query. */ base: String) -> impl IntoView {
+    let chosen = use_query_map().with_untracked(|q| q.get("kind")).and_then(|k| AuditKind::parse(&k));
+    let present: Vec<AuditKind> = AuditKind::ALL.into_iter().filter(|k| entries.iter().any(|e| e.kind == *k)).collect();
+    let shown: Vec<AuditEntry> = entries.into_iter().filter(|e| chosen.is_none_or(|k| e.kind == k)).collect();
+    let link = move |kind: Option<AuditKind>, label: &'static str| {
+        let href = match kind {
+            Some(k) => format!("{base}?kind={}#history", k.key()),
+            None => format!("{base}#history"),
+        };
+        let current = (kind == chosen).then_some("true");
+        view! { <li><a href=href aria-current=current>{label}</a></li> }
+    };
+    view! {
+        <section id="history" class="history" aria-labelledby="history-title">
+            <h2 id="history-title">"History"</h2>
+            <nav aria-label="Show in the history">
+                <ul class="filters">
+                    {link(None, "Everything")}
+                    {present.into_iter().map(|k| link(Some(k), k.label())).collect_view()}
+                </ul>
+            </nav>
+            {if shown.is_empty() {
+                view! { <p class="empty">"Nothing of this kind has happened yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="timeline" aria-label="Changes, oldest first">
+                        {shown
+                            .into_iter()
+                            .map(|e| view! {
+                                <li data-kind=e.kind.key()>
+                                    <time>{format_utc(e.at)}</time>" "
+                                    <strong>{e.kind.label()}</strong>
+                                    {format!(" by {}", e.actor)}
+                                    {(!e.detail.is_empty()).then(|| view! { <span class="detail">{format!(": {}", e.detail)}</span> })}
+                                </li>
+                            })
+                            .collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+        </section>
+    }
+}
