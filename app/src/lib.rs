@@ -31,4 +31,4 @@ pub mod throttle;
 pub mod tokens;
 
 mod root;
-pub use root::{escape_html, shell, App};
+pub use root::{escape_html, shell, stylesheet_href, App};

@@ -38,7 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// The address of the site's stylesheet: content-hashed in builds made with `hash-files`
 /// (read once from the hash file cargo-leptos writes beside the server), so browsers can
 /// keep it for good.
-fn stylesheet_href(options: &LeptosOptions) -> String {
+pub fn stylesheet_href(options: &LeptosOptions) -> String {
     let name = if options.hash_files { hashed_name(options, "css") } else { None };
     format!("/{}/{}.css", options.site_pkg_dir, name.unwrap_or_else(|| options.output_name.to_string()))
 }

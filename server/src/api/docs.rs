@@ -3,7 +3,9 @@
 //! (`/api/v1/docs`, linked from the console's API tokens page). Neither needs a token.
 
 use super::routes::ApiDoc;
-use app::escape_html;
+use app::state::AppState;
+use app::{escape_html, stylesheet_href};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use utoipa::OpenApi;
 
@@ -13,7 +15,7 @@ pub async fn openapi() -> Response {
 
 /// Each operation with its method, path, scope and what it does; then the product file's
 /// fields. Everything written into the page is escaped.
-pub async fn page() -> Html<String> {
+pub async fn page(State(state): State<AppState>) -> Html<String> {
     let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     let mut operations = String::new();
     for (path, methods) in doc["paths"].as_object().into_iter().flatten() {
@@ -40,7 +42,7 @@ pub async fn page() -> Html<String> {
     let info = &doc["info"];
     Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>API reference · Marketplace</title><link rel=\"stylesheet\" href=\"/pkg/marketplace.css\"></head>\
+         <title>API reference · Marketplace</title><link rel=\"stylesheet\" href=\"{}\"></head>\
          <body><main class=\"page\"><h1>{}</h1><p>{}</p>\
          <p>The whole description, for tools: <a href=\"/api/v1/openapi.json\">openapi.json</a> (OpenAPI 3.1). \
          The command-line tool <code>marketplace</code> uses this API; <code>marketplace schema</code> prints the product file's JSON Schema.</p>\
@@ -49,6 +51,7 @@ pub async fn page() -> Html<String> {
          the fields of Release New Product, every one as typed.</p>\
          <table class=\"data\"><thead><tr><th>Field</th><th>Type</th></tr></thead><tbody>{fields}</tbody></table>\
          <p><a href=\"/console/tokens\">Back to API tokens</a></p></main></body></html>",
+        escape_html(&stylesheet_href(&state.leptos_options)),
         escape_html(info["title"].as_str().unwrap_or_default()),
         escape_html(info["description"].as_str().unwrap_or_default()),
     ))

@@ -118,4 +118,9 @@ async fn the_api_describes_itself_in_openapi_3_1_and_on_a_reference_page() {
     let html = page.text().await.unwrap();
     assert!(html.contains("<h1>Marketplace seller API</h1>") && html.contains("POST /api/v1/submissions"));
     assert!(html.contains(r#"href="/api/v1/openapi.json""#));
+    // Styled like every other page, with the site's own stylesheet (content-hashed in a release).
+    let home = app.get(&app.client(), "/").await.text().await.unwrap();
+    let sheet = |page: &str| page.split(r#"rel="stylesheet""#).nth(1).and_then(|r| r.split('"').nth(1)).map(str::to_owned);
+    assert!(sheet(&html).is_some());
+    assert!(home.contains(&format!(r#"href="{}""#, sheet(&html).unwrap())), "the same stylesheet as the home page");
 }
