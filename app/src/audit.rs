@@ -156,7 +156,7 @@ pub mod ssr {
         let by_asset = if assets.is_empty() { String::new() } else { format!(" OR l.asset_id IN ({marks})") };
         let sql = format!(
             "SELECT l.at, a.display_name AS actor, l.kind, l.detail FROM audit_log l LEFT JOIN accounts a ON a.id = l.actor_id \
-             WHERE l.request_id = $1 OR l.product_id IN (SELECT id FROM products WHERE request_id = $1){by_asset} ORDER BY l.id"
+             WHERE l.request_id = $1 OR l.product_id IN (SELECT id FROM products WHERE request_id = $1){by_asset} ORDER BY l.seq"
         );
         let mut query = sqlx::query_as::<_, Row>(&sql).bind(request_id);
         for asset in &assets {

@@ -10,7 +10,7 @@ use app::auth::Role;
 use serde_json::json;
 
 async fn rows(app: &TestApp) -> Vec<String> {
-    sqlx::query_scalar("SELECT kind FROM audit_log ORDER BY id").fetch_all(&app.db).await.unwrap()
+    sqlx::query_scalar("SELECT kind FROM audit_log ORDER BY seq").fetch_all(&app.db).await.unwrap()
 }
 
 async fn history(app: &TestApp, client: &reqwest::Client, endpoint: &str, id: &str) -> Vec<AuditEntry> {

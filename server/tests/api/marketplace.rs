@@ -125,12 +125,7 @@ async fn r45_results_come_a_page_at_a_time() {
     let app = TestApp::spawn().await;
     let per_page = app::listing::PAGE_SIZE as usize;
     // Listed directly, as many as two pages and one more, so the test stays quick.
-    let seller = app.account(app::auth::Role::Seller).await;
-    let template = app::rules::product::Product::try_from(complete("Paged", "asset")).unwrap();
-    for n in 0..=per_page * 2 {
-        let product = app::rules::product::Product { name: format!("Paged {n:03}"), ..template.clone() };
-        list_directly(&app, &seller.id, n, &product).await;
-    }
+    list_all(&app, (0..=per_page * 2).map(|n| app::rules::product::Product { name: format!("Paged {n:03}"), ..template() })).await;
     let (first, second, third) = (results(&app, "1").await, results(&app, "2").await, results(&app, "3").await);
     assert_eq!((first.products.len(), first.more), (per_page, true));
     assert_eq!((second.products.len(), second.more), (per_page, true));
@@ -145,22 +140,19 @@ async fn r45_results_come_a_page_at_a_time() {
 async fn r45_best_match_lists_names_with_every_word_first_newest_first_across_pages() {
     let app = TestApp::spawn().await;
     let per_page = app::listing::PAGE_SIZE as usize;
-    let seller = app.account(app::auth::Role::Seller).await;
-    let template = app::rules::product::Product::try_from(complete("Paged", "asset")).unwrap();
     // Listed alternately: 30 with both words in the name, 30 with one of them only in the
     // description, and products without the words at all.
-    for n in 0..90 {
-        let product = match n % 3 {
-            0 => app::rules::product::Product { name: format!("Quartz Relay {n:03}"), ..template.clone() },
-            1 => app::rules::product::Product {
-                name: format!("Quartz Gateway {n:03}"),
-                description: format!("{} Ships with a relay.", template.description),
-                ..template.clone()
-            },
-            _ => app::rules::product::Product { name: format!("Plain {n:03}"), ..template.clone() },
-        };
-        list_directly(&app, &seller.id, n, &product).await;
-    }
+    let template = template();
+    list_all(&app, (0..90).map(|n| match n % 3 {
+        0 => app::rules::product::Product { name: format!("Quartz Relay {n:03}"), ..template.clone() },
+        1 => app::rules::product::Product {
+            name: format!("Quartz Gateway {n:03}"),
+            description: format!("{} Ships with a relay.", template.description),
+            ..template.clone()
+        },
+        _ => app::rules::product::Product { name: format!("Plain {n:03}"), ..template.clone() },
+    }))
+    .await;
     let app = &app;
     let page = |n: &'static str| async move {
         let response = search(app, &[("text", "quartz rel"), ("page", n)]).await;
@@ -182,17 +174,14 @@ async fn r45_best_match_lists_names_with_every_word_first_newest_first_across_pa
 #[tokio::test]
 async fn r45_a_very_long_word_is_indexed_and_a_word_being_typed_finds_it_and_accents_are_folded_on_sqlite() {
     let app = TestApp::spawn().await;
-    let seller = app.account(app::auth::Role::Seller).await;
-    let template = app::rules::product::Product::try_from(complete("Paged", "asset")).unwrap();
+    let template = template();
     let long: String = (0..3000).map(|n| char::from(b'a' + ((n * 7 + n / 13) % 26) as u8)).collect();
-    let products = [
+    list_all(&app, [
         app::rules::product::Product { name: "Café Tools".into(), ..template.clone() },
         app::rules::product::Product { name: "Cafeteria Tools".into(), ..template.clone() },
         app::rules::product::Product { name: "Long Word".into(), description: format!("{} {long}", template.description), ..template.clone() },
-    ];
-    for (n, product) in products.iter().enumerate() {
-        list_directly(&app, &seller.id, n, product).await;
-    }
+    ])
+    .await;
     // Listing it worked on both backends (its word is kept cut among the search terms).
     // PostgreSQL's full-text index leaves out words over 2,047 bytes, so only SQLite finds it.
     let typed = names(&app, &[("text", "cafe")]).await;
@@ -206,6 +195,19 @@ async fn r45_a_very_long_word_is_indexed_and_a_word_being_typed_finds_it_and_acc
         assert_eq!(typed, ["Cafeteria Tools"]);
     }
     assert!(names(&app, &[("text", "café")]).await.contains(&"Café Tools".to_owned()));
+}
+
+/// A product passing every rule, to list variations of.
+fn template() -> app::rules::product::Product {
+    app::rules::product::Product::try_from(complete("Paged", "asset")).unwrap()
+}
+
+/// Lists `products` directly for one new seller, oldest first (the first listed at time 0).
+async fn list_all(app: &TestApp, products: impl IntoIterator<Item = app::rules::product::Product>) {
+    let seller = app.account(app::auth::Role::Seller).await;
+    for (n, product) in products.into_iter().enumerate() {
+        list_directly(app, &seller.id, n, &product).await;
+    }
 }
 
 /// Lists `product` directly, as an approval would, with a request of its own.

@@ -1,9 +1,10 @@
 -- The audit log (R74): append-only, one row per change to a release request, its product
--- or an image asset, written in the transaction of the change. The id orders rows as they
--- were written (its type is each backend's own counter). `actor_id` is NULL for work no
--- person started.
+-- or an image asset, written in the transaction of the change. `seq` orders rows as they
+-- were written: SQLite numbers an INTEGER PRIMARY KEY itself; PostgreSQL gets a 64-bit
+-- identity for it in migrations/postgres (…000016). `actor_id` is NULL for work no person
+-- started.
 CREATE TABLE audit_log (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq        INTEGER PRIMARY KEY,
     at         BIGINT NOT NULL,
     actor_id   TEXT REFERENCES accounts (id),
     kind       TEXT NOT NULL,
