@@ -5,6 +5,7 @@
 pub mod after_release;
 pub mod asset;
 pub mod field;
+pub mod notice;
 pub mod price;
 pub mod product;
 pub mod release;
@@ -51,6 +52,8 @@ pub enum Rule {
     R53,
     R54,
     R55,
+    R70,
+    R73,
 }
 
 impl fmt::Display for Rule {
