@@ -19,11 +19,14 @@ pub enum AuditKind {
     AssetLocked,
     AssetFreed,
     PriceChanged,
+    PriceScheduled,
+    PriceCancelled,
+    PriceTookEffect,
     SetFree,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 10] = [
+    pub const ALL: [AuditKind; 13] = [
         AuditKind::AssetReleased,
         AuditKind::Submitted,
         AuditKind::Withdrawn,
@@ -33,6 +36,9 @@ impl AuditKind {
         AuditKind::AssetLocked,
         AuditKind::AssetFreed,
         AuditKind::PriceChanged,
+        AuditKind::PriceScheduled,
+        AuditKind::PriceCancelled,
+        AuditKind::PriceTookEffect,
         AuditKind::SetFree,
     ];
 
@@ -48,6 +54,9 @@ impl AuditKind {
             AuditKind::AssetLocked => "asset-locked",
             AuditKind::AssetFreed => "asset-freed",
             AuditKind::PriceChanged => "price-changed",
+            AuditKind::PriceScheduled => "price-scheduled",
+            AuditKind::PriceCancelled => "price-cancelled",
+            AuditKind::PriceTookEffect => "price-took-effect",
             AuditKind::SetFree => "set-free",
         }
     }
@@ -63,6 +72,9 @@ impl AuditKind {
             AuditKind::AssetLocked => "Image locked",
             AuditKind::AssetFreed => "Image freed",
             AuditKind::PriceChanged => "Price changed",
+            AuditKind::PriceScheduled => "Price increase scheduled",
+            AuditKind::PriceCancelled => "Price increase cancelled",
+            AuditKind::PriceTookEffect => "Price increase took effect",
             AuditKind::SetFree => "Set as Free Image",
         }
     }

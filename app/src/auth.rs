@@ -259,15 +259,15 @@ pub mod ssr {
     pub struct SessionAccount(pub Result<Option<Account>, AppError>);
 
     impl SessionAccount {
-        /// The session's account with, for a seller, the unread message count and, for a
-        /// buyer (customer or seller), the credit balance, in one query.
+        /// The session's account with, for a buyer (customer or seller), the unread message
+        /// count and the credit balance, in one query.
         pub async fn load(db: &Db, idle_ms: i64, headers: &http::HeaderMap) -> (Self, SessionFigures) {
             match token_in(headers) {
                 None => (SessionAccount(Ok(None)), SessionFigures::default()),
                 Some(token) => match session_with_figures(db, &token, idle_ms).await {
                     Ok(Some((account, figures))) => {
                         let figures = SessionFigures {
-                            unread: figures.unread.filter(|_| account.role == Role::Seller),
+                            unread: figures.unread.filter(|_| account.role != Role::Reviewer),
                             credit_cents: figures.credit_cents.filter(|_| account.role != Role::Reviewer),
                         };
                         (SessionAccount(Ok(Some(account))), figures)

@@ -16,6 +16,7 @@ pub mod images;
 pub mod listing;
 pub mod notifications;
 pub mod pages;
+pub mod prices;
 pub mod products;
 pub mod purchases;
 pub mod release;

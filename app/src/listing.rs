@@ -46,6 +46,8 @@ impl ListedProduct {
 pub struct ProductPage {
     pub product: ListedProduct,
     pub content: Product,
+    /// Prices that will rise, with their dates (R71).
+    pub coming: Vec<crate::prices::ScheduledIncrease>,
 }
 
 /// The home page's search form, as the browser sends it (a plain GET form: every field is
@@ -231,7 +233,9 @@ pub async fn list_products(query: ProductQuery) -> Result<ProductResults, AppErr
 #[server(endpoint = "products/get")]
 pub async fn load_product(id: String) -> Result<ProductPage, AppError> {
     let state = crate::state::state()?;
-    ssr::one(&state.db, &id).await
+    let mut page = ssr::one(&state.db, &id).await?;
+    page.coming = crate::prices::ssr::shown(std::mem::take(&mut page.coming), &state.settings.calendar, crate::store::now_ms());
+    Ok(page)
 }
 
 /// The listing fields of a product.

@@ -26,23 +26,27 @@ pub struct NotificationSettings {
     pub phone: String,
 }
 
+/// The inbox of a seller (review results, R43) or customer (price notices, R72).
 #[server(endpoint = "messages/list")]
 pub async fn list_messages() -> Result<Vec<InboxMessage>, AppError> {
-    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
-    ssr::list(&caller.state.db, &seller.id).await
+    let caller = crate::auth::ssr::Caller::from_context()?;
+    let reader = crate::purchases::ssr::buyer(&caller).await?;
+    ssr::list(&caller.state.db, &reader.id).await
 }
 
 #[server(endpoint = "messages/unread")]
 pub async fn unread_count() -> Result<i64, AppError> {
-    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
-    ssr::unread(&caller.state.db, &seller.id).await
+    let caller = crate::auth::ssr::Caller::from_context()?;
+    let reader = crate::purchases::ssr::buyer(&caller).await?;
+    ssr::unread(&caller.state.db, &reader.id).await
 }
 
 /// Marks one message read, or all of them when `id` is empty. Returns the unread count.
 #[server(endpoint = "messages/read")]
 pub async fn mark_read(id: String) -> Result<i64, AppError> {
     use crate::store::Context;
-    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
+    let caller = crate::auth::ssr::Caller::from_context()?;
+    let seller = crate::purchases::ssr::buyer(&caller).await?;
     let db = &caller.state.db;
     let now = crate::store::now_ms();
     let query = if id.is_empty() {

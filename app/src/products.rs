@@ -32,12 +32,18 @@ pub struct OwnedProduct {
     pub content: Product,
     pub version: i64,
     pub history: Vec<PriceChangeRecord>,
+    /// Increases waiting for their date, soonest first (R70, R73).
+    pub scheduled: Vec<crate::prices::ScheduledIncrease>,
+    /// The notice before an increase takes effect, in days, and the date an increase saved
+    /// now would take effect on, as `2027-02-28` (R70).
+    pub notice_days: u32,
+    pub increase_from_day: String,
 }
 
 #[server(endpoint = "products/owned")]
 pub async fn load_owned_product(id: String) -> Result<OwnedProduct, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
-    ssr::owned(&caller.state.db, &seller.id, &id).await
+    ssr::owned(&caller.state.db, &caller.state.settings, &seller.id, &id).await
 }
 
 /// My Products → More → Set as Free Image (R50): refused for a product priced by vCPUs
@@ -45,15 +51,16 @@ pub async fn load_owned_product(id: String) -> Result<OwnedProduct, AppError> {
 #[server(endpoint = "products/set-free")]
 pub async fn set_free_image(id: String, version: i64) -> Result<OwnedProduct, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
-    ssr::set_free(&caller.state.db, &seller.id, &id, version).await
+    ssr::set_free(&caller.state.db, &caller.state.settings, &seller.id, &id, version).await
 }
 
 /// New prices for the vCPU tiers of a released product (R54): `prices[s]` holds the tiers
 /// of specification `s` in order (empty for a specification that is not priced by vCPUs).
+/// Decreases apply at once; increases wait for the notice period (R70).
 #[server(endpoint = "products/tier-prices", input = server_fn::codec::Json)]
 pub async fn change_tier_prices(id: String, version: i64, prices: Vec<Vec<TierPrices>>) -> Result<OwnedProduct, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
-    ssr::change_tier_prices(&caller.state.db, &seller.id, &id, version, &prices).await
+    ssr::change_tier_prices(&caller.state.db, &caller.state.settings, &seller.id, &id, version, &prices).await
 }
 
 #[cfg(feature = "ssr")]
@@ -61,11 +68,12 @@ pub mod ssr {
     use crate::store::Context;
     use super::{OwnedProduct, PriceChangeRecord, TierPrices};
     use crate::error::AppError;
-    use crate::rules::after_release::PriceChange;
     use crate::audit::ssr::{record, Subject};
     use crate::audit::AuditKind;
     use crate::rules::product::Product;
-    use crate::store::{new_id, now_ms, to_json, Db};
+    use crate::prices::ssr::Notice;
+    use crate::state::Settings;
+    use crate::store::{now_ms, to_json, Db};
 
     #[derive(sqlx::FromRow)]
     struct ChangeRow {
@@ -79,35 +87,29 @@ pub mod ssr {
     }
 
     /// Set as Free Image (R50, R51), on the product as it is at `version`.
-    pub async fn set_free(db: &Db, seller_id: &str, id: &str, version: i64) -> Result<OwnedProduct, AppError> {
-        let owned = owned(db, seller_id, id).await?;
+    pub async fn set_free(db: &Db, settings: &Settings, seller_id: &str, id: &str, version: i64) -> Result<OwnedProduct, AppError> {
+        let owned = owned(db, settings, seller_id, id).await?;
         crate::rules::after_release::check_set_free(&owned.content).map_err(|v| AppError::Rules(vec![v]))?;
         let free = crate::rules::after_release::set_free(&owned.content);
-        write(db, seller_id, id, version, &free, &[], AuditKind::SetFree).await?;
-        self::owned(db, seller_id, id).await
+        write(db, seller_id, id, version, &free).await?;
+        self::owned(db, settings, seller_id, id).await
     }
 
-    /// New vCPU tier prices (R54) as they came from a client (their number and length
-    /// checked first), on the product as it is at `version`.
+    /// New vCPU tier prices (R54, R70, R73), on the product as it is at `version`.
     pub async fn change_tier_prices(
         db: &Db,
+        settings: &Settings,
         seller_id: &str,
         id: &str,
         version: i64,
         prices: &[Vec<TierPrices>],
     ) -> Result<OwnedProduct, AppError> {
-        if prices.len() > 64 || prices.iter().any(|tiers| tiers.len() > 64 || tiers.iter().flatten().any(|p| p.len() > 32)) {
-            return Err(AppError::BadRequest("Too many prices, or a price too long.".into()));
-        }
-        let owned = owned(db, seller_id, id).await?;
-        let (updated, changes) = crate::rules::after_release::apply_tier_prices(&owned.content, prices).map_err(AppError::Rules)?;
-        if !changes.is_empty() {
-            write(db, seller_id, id, version, &updated, &changes, AuditKind::PriceChanged).await?;
-        }
-        self::owned(db, seller_id, id).await
+        let now = now_ms();
+        crate::prices::ssr::save(db, Notice::of(settings), seller_id, id, version, prices, now).await?;
+        self::owned(db, settings, seller_id, id).await
     }
 
-    pub async fn owned(db: &Db, seller_id: &str, id: &str) -> Result<OwnedProduct, AppError> {
+    pub async fn owned(db: &Db, settings: &Settings, seller_id: &str, id: &str) -> Result<OwnedProduct, AppError> {
         let page = crate::listing::ssr::one(db, id).await?;
         let (owner, version): (String, i64) = sqlx::query_as("SELECT seller_id, version FROM products WHERE id = $1")
             .bind(id)
@@ -137,7 +139,14 @@ pub mod ssr {
                 changed_at: r.changed_at,
             })
             .collect();
-        Ok(OwnedProduct { product: page.product, content: page.content, version, history })
+        let now = now_ms();
+        let mut conn = db.acquire().await.context("reading scheduled price increases")?;
+        let scheduled = crate::prices::ssr::waiting(&mut conn, id).await?;
+        let notice = Notice::of(settings);
+        let scheduled = crate::prices::ssr::shown(scheduled, notice.calendar, i64::MIN);
+        let from = crate::rules::notice::increase_takes_effect(notice.calendar, now, notice.days);
+        let increase_from_day = crate::rules::notice::local_date(notice.calendar, from);
+        Ok(OwnedProduct { product: page.product, content: page.content, version, history, scheduled, notice_days: notice.days, increase_from_day })
     }
 
     /// The release request a product of `seller_id` was listed from.
@@ -151,21 +160,10 @@ pub mod ssr {
             .ok_or_else(|| AppError::NotFound("The product".into()))
     }
 
-    /// Writes new content for a product at `version`, with its price changes, in one
-    /// transaction; a product changed meanwhile is refused (409). The audit log records it
-    /// as `kind`: each price change, or the change as a whole (R74).
-    #[allow(clippy::too_many_arguments)]
-    pub async fn write(
-        db: &Db,
-        seller_id: &str,
-        id: &str,
-        version: i64,
-        content: &Product,
-        changes: &[PriceChange],
-        kind: AuditKind,
-    ) -> Result<(), AppError> {
+    /// Writes a product Set as Free Image at `version`, in one transaction with its audit
+    /// row (R74); a product changed meanwhile is refused (409).
+    async fn write(db: &Db, seller_id: &str, id: &str, version: i64, content: &Product) -> Result<(), AppError> {
         let json = to_json(content, "product")?;
-        let now = now_ms();
         let mut tx = db.begin().await.context("starting a product change")?;
         let updated = sqlx::query(
             "UPDATE products SET content = $1, version = version + 1 WHERE id = $2 AND seller_id = $3 AND version = $4",
@@ -183,39 +181,8 @@ pub mod ssr {
             ));
         }
         crate::listing::ssr::index(&mut tx, id, content).await?;
-        for change in changes {
-            sqlx::query(
-                "INSERT INTO price_changes (id, product_id, specification, vcpus, billing, old_price, new_price, changed_by, changed_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(new_id())
-            .bind(id)
-            .bind(change.specification as i64)
-            .bind(change.vcpus.to_string())
-            .bind(change.billing.label())
-            .bind(change.old.to_string())
-            .bind(change.new.to_string())
-            .bind(seller_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .context("recording a price change")?;
-        }
         let subject = Subject { product_id: Some(id), ..Default::default() };
-        if changes.is_empty() {
-            record(&mut tx, Some(seller_id), kind, subject, "Every price fixed at $0").await?;
-        }
-        for change in changes {
-            let detail = format!(
-                "Specification {}, {} vCPUs, {}: ${} → ${}",
-                change.specification + 1,
-                change.vcpus,
-                change.billing.label(),
-                change.old,
-                change.new
-            );
-            record(&mut tx, Some(seller_id), kind, subject, &detail).await?;
-        }
+        record(&mut tx, Some(seller_id), AuditKind::SetFree, subject, "Every price fixed at $0").await?;
         tx.commit().await.context("committing a product change")
     }
 }

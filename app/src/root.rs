@@ -148,6 +148,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tokens") view=crate::pages::tokens::ApiTokensPage ssr=SsrMode::Async />
                 </ParentRoute>
                 <Route path=path!("/products/:id") view=marketplace::ProductPage ssr=SsrMode::Async />
+                <Route path=path!("/messages") view=messages::CustomerMessages ssr=SsrMode::Async />
                 <Route path=path!("/purchases") view=crate::pages::purchases::PurchasesPage ssr=SsrMode::Async />
                 <Route path=path!("/account") view=crate::pages::account::AccountPage ssr=SsrMode::Async />
                 <Route path=path!("/review") view=review::ReviewQueue ssr=SsrMode::Async />

@@ -11,7 +11,8 @@ use leptos::prelude::*;
 #[derive(Debug, Clone)]
 pub struct Session {
     pub account: Result<Option<Account>, AppError>,
-    /// Unread internal messages of a signed-in seller (R43), shown in the console's navigation.
+    /// Unread internal messages of a signed-in seller or customer (R43, R72), shown in the
+    /// console's navigation or, for a customer, the header.
     pub unread: i64,
     /// The credit balance of a signed-in customer or seller, in cents, shown in the header
     /// and on the purchase form (R53).

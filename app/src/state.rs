@@ -22,6 +22,8 @@ pub struct Settings {
     pub client_address_header: Option<String>,
     /// How many drafts one seller may keep (`DRAFTS_PER_SELLER`).
     pub drafts_per_seller: i64,
+    /// Days between saving a price increase and its taking effect (`PRICE_INCREASE_NOTICE_DAYS`, R70).
+    pub price_increase_notice_days: u32,
     /// A session unused this long ends (`SESSION_IDLE_MINUTES`), besides its lifetime.
     pub session_idle_ms: i64,
     /// Requests one API token may make a minute (`API_REQUESTS_PER_MINUTE`, R64).

@@ -23,6 +23,13 @@ pub fn increase_takes_effect(calendar: &WorkCalendar, now_ms: i64, notice_days: 
     day * MS_PER_DAY - i64::from(calendar.utc_offset_minutes) * 60_000
 }
 
+/// The marketplace's date of an instant, as `2027-02-28`: how the day an increase takes
+/// effect is shown to sellers and buyers.
+pub fn local_date(calendar: &WorkCalendar, at_ms: i64) -> String {
+    let (y, m, d) = super::review::civil_date(calendar.local_day(at_ms));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// What saving new tier prices does (R70, R73): the product with the decreases applied,
 /// the decreases (`now`), the increases to schedule (`later`, each from the current price),
 /// and which of the increases already waiting (`replaced`, as indexes into `pending`) the

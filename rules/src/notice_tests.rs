@@ -68,6 +68,7 @@ fn r70_the_day_is_the_marketplaces_own() {
     // 90 days later is 28 February 04:00 local: from local midnight of 1 March, which is
     // 28 February 16:00 UTC.
     assert_eq!(increase_takes_effect(&singapore, saved, 90), at(2027, 2, 28, 16, 0));
+    assert_eq!(local_date(&singapore, at(2027, 2, 28, 16, 0)), "2027-03-01");
     // West of UTC: 2026-11-30 02:00 UTC is 29 November 23:00 at -03:00.
     let brasilia = zone(-3 * 60);
     assert_eq!(increase_takes_effect(&brasilia, at(2026, 11, 30, 2, 0), 1), at(2026, 12, 1, 3, 0));

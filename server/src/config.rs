@@ -46,6 +46,8 @@ pub struct Config {
     pub sign_in_concurrent_hashes: Option<usize>,
     /// `DRAFTS_PER_SELLER`: how many drafts one seller may keep.
     pub drafts_per_seller: i64,
+    /// Days between saving a price increase and its taking effect (R70).
+    pub price_increase_notice_days: u32,
     /// `SESSION_IDLE_MINUTES`: a session unused this long ends.
     pub session_idle: Duration,
     /// `API_REQUESTS_PER_MINUTE`: requests one API token may make a minute (R64).
@@ -148,6 +150,8 @@ impl Config {
             None => None,
         };
         let drafts_per_seller = count(&lookup, "DRAFTS_PER_SELLER", 100, 1..=100_000)?;
+        let notice_default = i64::from(app::rules::notice::DEFAULT_NOTICE_DAYS);
+        let price_increase_notice_days = count(&lookup, "PRICE_INCREASE_NOTICE_DAYS", notice_default, 1..=365)? as u32;
         let session_idle = Duration::from_secs(60 * count(&lookup, "SESSION_IDLE_MINUTES", 120, 1..=7 * 24 * 60)? as u64);
         let api_requests_per_minute = count(&lookup, "API_REQUESTS_PER_MINUTE", 600, 1..=1_000_000)?;
         let log_json = match lookup("LOG_FORMAT").as_deref().map(str::trim) {
@@ -161,6 +165,7 @@ impl Config {
             sign_in_address_failures,
             sign_in_concurrent_hashes,
             drafts_per_seller,
+            price_increase_notice_days,
             session_idle,
             api_requests_per_minute,
             log_json,

@@ -73,6 +73,7 @@ pub fn app_state(db: Db, config: &config::Config, leptos_options: LeptosOptions)
             calendar: config.calendar.clone(),
             client_address_header: config.client_address_header.clone(),
             drafts_per_seller: config.drafts_per_seller,
+            price_increase_notice_days: config.price_increase_notice_days,
             session_idle_ms: config.session_idle.as_millis() as i64,
             api_requests_per_minute: config.api_requests_per_minute,
             public_url: config.public_url.clone(),

@@ -90,10 +90,15 @@ impl Worker {
         Worker { id: format!("worker-{}", new_id()), db, delivery, poll, retry_base, http }
     }
 
-    /// Runs until the process ends.
+    /// Runs until the process ends: applies due price increases and delivers the outbox.
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             loop {
+                // Price increases whose date has come take effect first (R70), so the
+                // notices they write go out in this round.
+                if let Err(error) = app::prices::ssr::apply_due(&self.db, now_ms()).await {
+                    tracing::warn!(%error, "due price increases could not be applied; trying again");
+                }
                 match self.deliver_due().await {
                     // A full batch: there may be more waiting, so look again at once.
                     Ok(n) if n as i64 >= BATCH => continue,

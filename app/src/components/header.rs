@@ -24,6 +24,14 @@ pub fn SiteHeader() -> impl IntoView {
                         view! {
                             {area.map(|(href, label)| view! { <A href=href>{label}</A> })}
                             {(account.role != Role::Reviewer).then(|| view! { <A href="/purchases">"My purchases"</A> })}
+                            {(account.role == Role::Customer).then(|| view! {
+                                <A href="/messages">
+                                    "Messages"
+                                    {(session.unread > 0).then(|| view! {
+                                        " " <span class="count" id="unread-count" aria-label=format!("{} unread", session.unread)>{session.unread}</span>
+                                    })}
+                                </A>
+                            })}
                             {session.credit_cents.map(|cents| view! {
                                 <span class="credit" id="credit-balance">{format!("Credit: ${}", Price::from_cents(cents))}</span>
                             })}

@@ -1,6 +1,7 @@
 //! A product's specifications, regions and prices per billing mode, as the reviewer, the
 //! seller and the public product page show them.
 
+use crate::prices::ScheduledIncrease;
 use crate::rules::price::Price;
 use crate::rules::product::{Pricing, Product};
 use crate::rules::release::PricingMode;
@@ -21,6 +22,9 @@ pub fn ProductSpecifications(
     /// Image asset names by id; shown to the seller and reviewers, not to the public.
     #[prop(optional)]
     asset_names: Vec<(String, String)>,
+    /// Tier prices that will rise, each shown beside the price it replaces (R71).
+    #[prop(optional)]
+    coming: Vec<ScheduledIncrease>,
 ) -> impl IntoView {
     let free = content.is_free();
     content
@@ -57,7 +61,15 @@ pub fn ProductSpecifications(
                             {tiers.iter().map(|tier| view! {
                                 <tr>
                                     <th scope="row">{tier.vcpus}</th>
-                                    {modes.iter().map(|(m, _)| view! { <td>{shown(tier.prices[*m])}</td> }).collect_view()}
+                                    {modes.iter().map(|(m, mode)| {
+                                        let rise = coming.iter().find(|c| c.specification == i && c.vcpus == tier.vcpus && c.billing == mode.label());
+                                        view! {
+                                            <td>
+                                                {shown(tier.prices[*m])}
+                                                {rise.map(|c| view! { <span class="coming">{format!("From {}: ${}", c.from_day, c.new_price)}</span> })}
+                                            </td>
+                                        }
+                                    }).collect_view()}
                                 </tr>
                             }).collect_view()}
                         </tbody>

@@ -283,12 +283,19 @@ pub async fn plan(db: &Db, search: &Search) -> Result<Vec<String>, AppError> {
 }
 
 pub async fn one(db: &Db, id: &str) -> Result<ProductPage, AppError> {
-    let row: ListedRow = sqlx::query_as(&format!("SELECT {COLUMNS} FROM products p JOIN accounts a ON a.id = p.seller_id WHERE p.id = $1"))
+    #[derive(sqlx::FromRow)]
+    struct PageRow {
+        #[sqlx(flatten)]
+        listed: ListedRow,
+        coming: String,
+    }
+    let row: PageRow = sqlx::query_as(&format!("SELECT {COLUMNS}, p.coming FROM products p JOIN accounts a ON a.id = p.seller_id WHERE p.id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await
         .context("loading a product")?
         .ok_or_else(|| AppError::NotFound("The product".into()))?;
-    let (product, content) = row.read()?;
-    Ok(ProductPage { product, content })
+    let coming = from_json(&row.coming, "coming prices", id)?;
+    let (product, content) = row.listed.read()?;
+    Ok(ProductPage { product, content, coming })
 }

@@ -185,7 +185,7 @@ pub fn ProductPage() -> impl IntoView {
                                     {p.free.then(|| view! { <p><span class="badge ok">"Free image"</span></p> })}
                                     <p class="description">{page.content.description.clone()}</p>
                                     <h2>"Specifications and prices"</h2>
-                                    <ProductSpecifications content=page.content.clone() />
+                                    <ProductSpecifications content=page.content.clone() coming=page.coming.clone() />
                                     <p class="muted">{format!("Support: {}", page.content.support_email)}</p>
                                     <BuyOrSignIn page=page.clone() />
                                 </article>

@@ -16,7 +16,7 @@ pub fn Messages() -> impl IntoView {
     let read = ServerAction::<MarkRead>::new();
     let error = read.value().get_untracked().and_then(Result::err);
     view! {
-        <Title text="Messages · Seller Console" />
+        <Title text="Messages" />
         <div class="page-head">
             <h1>"Messages"</h1>
             {(unread > 0).then(|| view! {
@@ -43,6 +43,20 @@ pub fn Messages() -> impl IntoView {
     }
 }
 
+/// A customer's inbox (price notices of products bought, R72), outside the Seller Console.
+#[component]
+pub fn CustomerMessages() -> impl IntoView {
+    view! {
+        <main class="page narrow">
+            {match crate::session::Session::current().account {
+                Ok(Some(_)) => view! { <Messages /> }.into_any(),
+                Ok(None) => view! { <leptos_router::components::Redirect path="/sign-in" /> }.into_any(),
+                Err(error) => view! { <crate::components::loaded::ErrorNotice error /> }.into_any(),
+            }}
+        </main>
+    }
+}
+
 #[component]
 fn MessageItem(message: InboxMessage) -> impl IntoView {
     let read = ServerAction::<MarkRead>::new();
@@ -54,7 +68,10 @@ fn MessageItem(message: InboxMessage) -> impl IntoView {
             </div>
             <p class="message-body">{message.body.clone()}</p>
             <div class="row-actions">
-                {message.link.clone().map(|href| view! { <a href=href>"Open the request"</a> })}
+                {message.link.clone().map(|href| {
+                    let label = if href.starts_with("/products/") { "Open the product" } else { "Open the request" };
+                    view! { <a href=href>{label}</a> }
+                })}
                 {(!message.read).then(|| view! {
                     <ActionForm action=read>
                         <input type="hidden" name="id" value=message.id.clone() />

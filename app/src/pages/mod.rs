@@ -7,6 +7,7 @@ pub mod drafts;
 pub mod image_assets;
 pub mod marketplace;
 pub mod messages;
+pub mod price_editor;
 pub mod products;
 pub mod purchases;
 pub mod release;

@@ -14,7 +14,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/products/{id}", get(product))
         .route("/products/{id}/prices", put(prices))
         .route("/products/{id}/free", post(set_free))
+        .route("/products/{id}/scheduled/{increase}", delete(cancel_increase))
         .route("/openapi.json", get(super::docs::openapi))
         .route("/docs", get(super::docs::page))
 }
@@ -275,7 +276,7 @@ async fn application(State(state): State<AppState>, headers: HeaderMap, Path(id)
 #[utoipa::path(get, path = "/products/{id}", tag = "read scope", description = "One of your released products, with its version and price history. Needs the read scope.", params(("id" = String, Path)), responses((status = 200, description = "Done", body = app::products::OwnedProduct), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn product(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
     let caller = caller(&state, &headers, Scope::Read).await?;
-    ok(app::products::ssr::owned(&state.db, &caller.seller_id, &id).await?)
+    ok(app::products::ssr::owned(&state.db, &state.settings, &caller.seller_id, &id).await?)
 }
 
 /// New vCPU tier prices: `prices[s][t]` are tier `t` of specification `s`, per billing mode
@@ -287,18 +288,25 @@ struct NewPrices {
     prices: Vec<Vec<TierPrices>>,
 }
 
-#[utoipa::path(put, path = "/products/{id}/prices", tag = "prices scope", description = "New vCPU tier prices (R54), at the version you hold. Needs the prices scope.", params(("id" = String, Path)), request_body = NewPrices, responses((status = 200, description = "Done", body = app::products::OwnedProduct), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
+#[utoipa::path(put, path = "/products/{id}/prices", tag = "prices scope", description = "New vCPU tier prices (R54), at the version you hold: decreases apply at once, increases are scheduled for the end of the notice period and the buyers told (R70, R72); a new price replaces an increase waiting for the same price (R73). Needs the prices scope.", params(("id" = String, Path)), request_body = NewPrices, responses((status = 200, description = "Done", body = app::products::OwnedProduct), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn prices(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Prices).await?;
     let asked: NewPrices = body(&bytes)?;
-    ok(app::products::ssr::change_tier_prices(&state.db, &caller.seller_id, &id, asked.version, &asked.prices).await?)
+    ok(app::products::ssr::change_tier_prices(&state.db, &state.settings, &caller.seller_id, &id, asked.version, &asked.prices).await?)
 }
 
 #[utoipa::path(post, path = "/products/{id}/free", tag = "prices scope", description = "Set as Free Image (R50, R51), at the version you hold. Needs the prices scope.", params(("id" = String, Path)), request_body = DraftVersion, responses((status = 200, description = "Done", body = app::products::OwnedProduct), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
 async fn set_free(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, bytes: Bytes) -> Answer {
     let caller = caller(&state, &headers, Scope::Prices).await?;
     let asked: DraftVersion = body(&bytes)?;
-    ok(app::products::ssr::set_free(&state.db, &caller.seller_id, &id, asked.version).await?)
+    ok(app::products::ssr::set_free(&state.db, &state.settings, &caller.seller_id, &id, asked.version).await?)
+}
+
+#[utoipa::path(delete, path = "/products/{id}/scheduled/{increase}", tag = "prices scope", description = "Cancels a price increase waiting for its date (R73); the buyers are told. Needs the prices scope.", params(("id" = String, Path), ("increase" = String, Path)), responses((status = 200, description = "Done", body = app::products::OwnedProduct), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]
+async fn cancel_increase(State(state): State<AppState>, headers: HeaderMap, Path((id, increase)): Path<(String, String)>) -> Answer {
+    let caller = caller(&state, &headers, Scope::Prices).await?;
+    app::prices::ssr::cancel(&state.db, &caller.seller_id, &id, &increase, app::store::now_ms()).await?;
+    ok(app::products::ssr::owned(&state.db, &state.settings, &caller.seller_id, &id).await?)
 }
 
 /// The API described for people and programs: generated from the handlers above and the
@@ -307,7 +315,7 @@ async fn set_free(State(state): State<AppState>, headers: HeaderMap, Path(id): P
 #[openapi(
     info(title = "Marketplace seller API", version = "1", description = "Release virtual-machine image products from a pipeline. Authenticate with an API token from Seller Console → API tokens: Authorization: Bearer <token>. Every error has one shape: {\"error\": {\"code\", \"message\", \"violations\": [{\"rule\", \"field\", \"message\"}]}}. Past a token's budget of requests a minute, 429 with Retry-After."),
     servers((url = "/api/v1")),
-    paths(images, release_asset, drafts, draft, create_draft, update_draft, delete_draft, submit_draft, validate, submit, applications, application, product, prices, set_free),
+    paths(images, release_asset, drafts, draft, create_draft, update_draft, delete_draft, submit_draft, validate, submit, applications, application, product, prices, set_free, cancel_increase),
     modifiers(&BearerToken)
 )]
 pub struct ApiDoc;

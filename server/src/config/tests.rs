@@ -84,6 +84,11 @@ fn limits_and_the_log_format_have_defaults_and_refuse_bad_values() {
     assert_eq!((c.drafts_per_seller, c.log_json), (3, true));
     assert_eq!(c.client_address_header.as_deref(), Some("x-forwarded-for"));
     assert!(config(&[("DRAFTS_PER_SELLER", "0")]).is_err());
+    // R70: the notice before a price increase, 90 days unless said, 1 to 365.
+    assert_eq!(c.price_increase_notice_days, 90);
+    assert_eq!(config(&[("PRICE_INCREASE_NOTICE_DAYS", "30")]).unwrap().price_increase_notice_days, 30);
+    assert!(config(&[("PRICE_INCREASE_NOTICE_DAYS", "0")]).is_err());
+    assert!(config(&[("PRICE_INCREASE_NOTICE_DAYS", "366")]).is_err());
     assert!(config(&[("LOG_FORMAT", "xml")]).is_err());
     assert!(config(&[("SESSION_IDLE_MINUTES", "-5")]).is_err());
 }

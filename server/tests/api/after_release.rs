@@ -108,10 +108,11 @@ async fn r54_tier_prices_change_with_their_history_and_tiers_cannot_be_deleted()
     let (seller, client, id) = released(&app, "tiered", vcpu_priced).await;
     let version = owned(&app, &client, &id).await.version;
 
-    let response = tier_prices(&app, &client, &id, version, json!([[["0.12", "50", ""], ["0.20", "95.5", ""]]])).await;
+    // Decreases, which apply at once (increases wait for their notice: price_notices.rs).
+    let response = tier_prices(&app, &client, &id, version, json!([[["0.08", "50", ""], ["0.20", "95.5", ""]]])).await;
     assert_eq!(response.status(), 200);
     let changed: OwnedProduct = response.json().await.unwrap();
-    assert_eq!(tier_price(&changed.content, 0, 0), "0.12");
+    assert_eq!(tier_price(&changed.content, 0, 0), "0.08");
     assert_eq!(changed.history.len(), 2);
     let h = changed.history.iter().find(|h| h.vcpus == "4").unwrap();
     assert_eq!((h.old_price.as_str(), h.new_price.as_str(), h.billing.as_str()), ("100.00", "95.50", BillingMode::Monthly.label()));
@@ -120,10 +121,10 @@ async fn r54_tier_prices_change_with_their_history_and_tiers_cannot_be_deleted()
     let public: app::listing::ProductPage = app.call(&app.client(), "products/get", &[("id", &id)]).await.json().await.unwrap();
     assert_eq!(tier_price(&public.content, 1, 1), "95.50", "the public page shows the current prices");
 
-    let deleted = tier_prices(&app, &client, &id, changed.version, json!([[["0.12", "50", ""]]])).await;
+    let deleted = tier_prices(&app, &client, &id, changed.version, json!([[["0.08", "50", ""]]])).await;
     assert_eq!(deleted.status(), 422);
     assert!(error_of(deleted).await.to_string().contains("cannot be deleted"));
-    let stale = tier_prices(&app, &client, &id, version, json!([[["0.13", "50", ""], ["0.20", "95.5", ""]]])).await;
+    let stale = tier_prices(&app, &client, &id, version, json!([[["0.07", "50", ""], ["0.20", "95.5", ""]]])).await;
     assert_eq!(stale.status(), 409, "a change from an older version is refused");
     let (_, other) = app.signed_in(Role::Seller).await;
     assert_eq!(tier_prices(&app, &other, &id, changed.version, json!([[["1", "1", ""], ["1", "1", ""]]])).await.status(), 404);

@@ -25,24 +25,24 @@ async fn a_purchase_at_a_price_that_changed_since_it_was_shown_is_refused_and_ch
         let (client, url, id, choice) = (client.clone(), format!("{}/api/purchases/buy", app.address), id.clone(), choice.clone());
         async move { client.post(url).json(&json!({ "id": id, "choice": choice, "shown_cents": shown })).send().await.unwrap() }
     };
-    // The buyer saw $100; meanwhile the seller raises it to $400.
+    // The buyer saw $100; meanwhile the seller lowers it to $60, which applies at once.
     let version = owned(&app, &seller_client, &id).await.version;
-    let raised = tier_prices(&app, &seller_client, &id, version, json!([[["0.10", "50", ""], ["0.20", "400", ""]]])).await;
-    assert_eq!(raised.status(), 200);
+    let lowered = tier_prices(&app, &seller_client, &id, version, json!([[["0.10", "50", ""], ["0.20", "60", ""]]])).await;
+    assert_eq!(lowered.status(), 200);
 
     let refused = buy(10_000).await;
 
     assert_eq!(refused.status(), 409);
     let message = error_of(refused).await.to_string();
-    assert!(message.contains("$400.00") && message.contains("Nothing was charged"), "{message}");
+    assert!(message.contains("$60.00") && message.contains("Nothing was charged"), "{message}");
     assert_eq!(credit(&app, &customer).await, 50_000);
     let purchases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM purchases").fetch_one(&app.db).await.unwrap();
     assert_eq!(purchases, 0);
 
-    let bought = buy(40_000).await;
+    let bought = buy(6_000).await;
     assert_eq!(bought.status(), 200, "at the price now shown it goes through");
-    assert_eq!(bought.json::<Purchase>().await.unwrap().price_cents, 40_000);
-    assert_eq!(credit(&app, &customer).await, 10_000);
+    assert_eq!(bought.json::<Purchase>().await.unwrap().price_cents, 6_000);
+    assert_eq!(credit(&app, &customer).await, 44_000);
 }
 
 // 5. One seller cannot fill the disk.

@@ -18,6 +18,7 @@ mod logs;
 mod marketplace;
 mod notifications;
 mod pages;
+mod price_notices;
 mod receivers;
 mod release;
 mod review;

@@ -1,0 +1,229 @@
+//! A released product's vCPU tier prices, editable but never deletable (R54): before saving
+//! it says which changes apply now and which on what date (R70); it lists the increases
+//! waiting, each cancellable after a confirmation (R73), and the price history.
+
+use crate::components::confirm::ConfirmDialog;
+use crate::components::loaded::Failed;
+use crate::components::product::dollars;
+use crate::components::rule_message::RuleMessage;
+use crate::components::time::format_utc;
+use crate::prices::ScheduledIncrease;
+use crate::products::OwnedProduct;
+use crate::rules::after_release::{tier_prices_of, PriceChange, TierPrices};
+use crate::rules::notice::{plan_tier_prices, PricePlan};
+use crate::rules::product::Pricing;
+use crate::rules::release::BillingMode;
+use crate::rules::RuleViolation;
+use leptos::prelude::*;
+
+fn describe(change: &PriceChange) -> String {
+    format!("Specification {}, {} vCPUs, {}: ${} → ${}", change.specification + 1, change.vcpus, change.billing.label(), change.old, change.new)
+}
+
+fn plan(owned: &OwnedProduct, typed: &[Vec<TierPrices>]) -> Result<PricePlan, Vec<RuleViolation>> {
+    let pending: Vec<PriceChange> = owned.scheduled.iter().filter_map(ScheduledIncrease::change).collect();
+    plan_tier_prices(&owned.content, typed, &pending)
+}
+
+/// The tier prices of every vCPU specification, as typed; checked and planned by the shared
+/// rules on every keystroke. There is no control to add or delete a tier (R54).
+#[island(lazy)]
+pub fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
+    crate::components::island::mark();
+    let saved = RwSignal::new(owned);
+    let prices_of = |o: &OwnedProduct| -> Vec<Vec<TierPrices>> { tier_prices_of(&o.content) };
+    let typed = RwSignal::new(prices_of(&saved.get_untracked()));
+    let check = Memo::new(move |_| saved.with(|o| typed.with(|p| plan(o, p))));
+    let save = Action::new(move |_: &()| {
+        let (id, version) = saved.with_untracked(|o| (o.product.id.clone(), o.version));
+        crate::products::change_tier_prices(id, version, typed.get_untracked())
+    });
+    let cancel = Action::new(move |increase: &String| {
+        let product = saved.with_untracked(|o| o.product.id.clone());
+        crate::prices::cancel_price_increase(product, increase.clone())
+    });
+    for result in [save.value(), cancel.value()] {
+        Effect::new(move || {
+            if let Some(Ok(updated)) = result.get() {
+                typed.set(prices_of(&updated));
+                saved.set(updated);
+            }
+        });
+    }
+    let problem = move |field: String| check.with(|c| c.as_ref().err().and_then(|v| v.iter().find(|x| x.field == *field).cloned()));
+    let o = saved.get_untracked();
+    let free = o.product.free;
+    view! {
+        <div class="page-head">
+            <h1>{o.product.name.clone()}</h1>
+            <a class="button" href=format!("/products/{}", o.product.id)>"View on the marketplace"</a>
+        </div>
+        {free.then(|| view! { <p class="notice warning">"A Free image: its price is fixed at $0 and can never change."</p> })}
+        {(!free && o.content.priced_by_vcpu()).then(|| view! {
+            <p class="hint">{format!(
+                "A lower price applies as soon as you save it. A higher one takes effect after {} days' notice to the customers who bought the product: saved today, from {}.",
+                o.notice_days, o.increase_from_day,
+            )}</p>
+        })}
+        {o.content.specifications.iter().enumerate().filter(|_| !free).filter_map(|(s, spec)| match &spec.pricing {
+            Pricing::Vcpu(tiers) => Some((s, spec, tiers)),
+            Pricing::Simple(_) => None,
+        }).map(|(s, spec, tiers)| {
+            let modes: Vec<(usize, BillingMode)> = spec.offered().collect();
+            let header = modes.clone();
+            view! {
+                <section class="spec-view" aria-label=format!("Specification {} prices", s + 1)>
+                    <h2>{format!("Specification {}: prices by vCPU", s + 1)}</h2>
+                    <p class="hint">"Tier prices can change after release; tiers cannot be added or deleted."</p>
+                    <table class="data tiers">
+                        <thead><tr><th scope="col">"vCPUs"</th>{header.into_iter().map(|(_, b)| view! { <th scope="col">{format!("{} (USD)", b.label())}</th> }).collect_view()}</tr></thead>
+                        <tbody>
+                            {tiers.iter().enumerate().map(|(t, tier)| {
+                                let modes = modes.clone();
+                                let vcpus = tier.vcpus;
+                                view! {
+                                    <tr>
+                                        <th scope="row">{vcpus}</th>
+                                        {modes.into_iter().map(|(m, b)| {
+                                            let field = crate::rules::FieldPath::tier_price(s, t, b).into_string();
+                                            let error_id = format!("price-{s}-{t}-{m}-error");
+                                            let f = field.clone();
+                                            let waiting = move || saved.with(|o| o.scheduled.iter()
+                                                .find(|i| i.specification == s && i.vcpus == vcpus && i.billing == b.label())
+                                                .map(|i| format!("From {}: ${}", i.from_day, i.new_price)));
+                                            view! {
+                                                <td>
+                                                    <input type="text" inputmode="decimal"
+                                                        aria-label=format!("{} price for {} vCPUs", b.label(), vcpus)
+                                                        aria-describedby=error_id.clone()
+                                                        aria-invalid=move || problem(f.clone()).is_some().to_string()
+                                                        value=tier.prices[m].map(|p| p.to_string()).unwrap_or_default()
+                                                        prop:value=move || typed.with(|p| p.get(s).and_then(|x| x.get(t)).map(|x| x[m].clone()).unwrap_or_default())
+                                                        on:input=move |ev| typed.update(|p| p[s][t][m] = event_target_value(&ev)) />
+                                                    <div id=error_id>
+                                                        {move || problem(field.clone()).map(|v| view! { <RuleMessage rule=v.rule message=v.message /> })}
+                                                        {move || waiting().map(|text| view! { <span class="coming">{text}</span> })}
+                                                    </div>
+                                                </td>
+                                            }
+                                        }).collect_view()}
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </section>
+            }
+        }).collect_view()}
+        {(!free && o.content.priced_by_vcpu()).then(|| view! {
+            <WhenSaved check saved />
+            <div class="row-actions">
+                <button type="button" class="primary" id="save-prices"
+                    disabled=move || check.with(|c| c.as_ref().map_or(true, PricePlan::is_empty)) || save.pending().get()
+                    on:click=move |_| { save.dispatch(()); }>
+                    {move || if save.pending().get() { "Saving…" } else { "Save prices" }}
+                </button>
+                {move || match save.value().get() {
+                    Some(Ok(_)) => Some(view! { <p class="notice success" role="status">"Prices saved."</p> }.into_any()),
+                    Some(Err(error)) => Some(view! { <Failed error /> }.into_any()),
+                    None => None,
+                }}
+            </div>
+            <Scheduled saved cancel />
+        })}
+        <h2>"Price history"</h2>
+        {move || saved.with(|o| if o.history.is_empty() {
+            view! { <p class="muted">"No price has changed since release."</p> }.into_any()
+        } else {
+            view! {
+                <table class="data" aria-label="Price history">
+                    <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Specification"</th><th scope="col">"vCPUs"</th><th scope="col">"Billing mode"</th><th scope="col">"Old price"</th><th scope="col">"New price"</th></tr></thead>
+                    <tbody>
+                        {o.history.iter().map(|h| view! {
+                            <tr>
+                                <td>{format_utc(h.changed_at)}</td><td>{h.changed_by.clone()}</td><td>{h.specification + 1}</td>
+                                <td>{h.vcpus.clone()}</td><td>{h.billing.clone()}</td>
+                                <td>{dollars(&h.old_price)}</td><td>{dollars(&h.new_price)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        })}
+    }
+}
+
+/// What saving would do, change by change (R70, R73): said before the seller saves.
+#[component]
+fn WhenSaved(check: Memo<Result<PricePlan, Vec<RuleViolation>>>, saved: RwSignal<OwnedProduct>) -> impl IntoView {
+    move || {
+        let from = saved.with(|o| o.increase_from_day.clone());
+        check.with(|c| {
+            let plan = c.as_ref().ok().filter(|p| !p.is_empty())?;
+            let replaced: Vec<String> = saved.with(|o| {
+                plan.replaced.iter().filter_map(|&r| o.scheduled.get(r)).map(|i| format!("{} from {}", i.describe(), i.from_day)).collect()
+            });
+            Some(view! {
+                <section class="when-saved" aria-label="When you save">
+                    <h2>"When you save"</h2>
+                    <ul>
+                        {plan.now.iter().map(|c| view! { <li data-applies="now">{describe(c)} " — " <strong>"applies now"</strong></li> }).collect_view()}
+                        {plan.later.iter().map(|c| view! {
+                            <li data-applies="later">{describe(c)} " — " <strong>{format!("from {from}")}</strong> "; customers who bought it are told today"</li>
+                        }).collect_view()}
+                        {replaced.into_iter().map(|text| view! { <li data-applies="replaced">"No longer planned: " {text}</li> }).collect_view()}
+                    </ul>
+                </section>
+            })
+        })
+    }
+}
+
+/// The increases waiting for their date, each cancellable before it (R73).
+#[component]
+fn Scheduled(saved: RwSignal<OwnedProduct>, cancel: Action<String, Result<OwnedProduct, crate::error::AppError>>) -> impl IntoView {
+    let confirm = RwSignal::new(false);
+    let chosen = RwSignal::new(None::<ScheduledIncrease>);
+    view! {
+        <h2>"Scheduled increases"</h2>
+        {move || saved.with(|o| if o.scheduled.is_empty() {
+            view! { <p class="muted">"No price increase is waiting. A higher price you save is listed here until it takes effect."</p> }.into_any()
+        } else {
+            view! {
+                <table class="data" aria-label="Scheduled increases">
+                    <thead><tr><th scope="col">"Price"</th><th scope="col">"Takes effect"</th><th scope="col">"Operation"</th></tr></thead>
+                    <tbody>
+                        {o.scheduled.iter().cloned().map(|i| {
+                            let label = format!("Cancel the increase of {} vCPUs, {}", i.vcpus, i.billing);
+                            let shown = i.describe();
+                            let day = i.from_day.clone();
+                            view! {
+                                <tr>
+                                    <td>{shown}</td><td>{day}</td>
+                                    <td><button type="button" class="link-button" aria-label=label disabled=move || cancel.pending().get()
+                                        on:click=move |_| { chosen.set(Some(i.clone())); confirm.set(true); }>"Cancel increase"</button></td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        })}
+        {move || cancel.value().get().and_then(Result::err).map(|error| view! { <Failed error /> })}
+        {move || matches!(cancel.value().get(), Some(Ok(_))).then(|| view! { <p class="notice success" role="status">"Increase cancelled. The customers who bought the product are told."</p> })}
+        <ConfirmDialog
+            open=confirm
+            id="cancel-increase"
+            title="Cancel this price increase?"
+            body=Signal::derive(move || chosen.with(|c| c.as_ref().map(|i| format!(
+                "{} will not take effect on {}. The customers who bought the product are told it is cancelled.", i.describe(), i.from_day,
+            )).unwrap_or_default()))
+            confirm_label="Cancel increase"
+            on_confirm=Callback::new(move |_| {
+                if let Some(i) = chosen.get_untracked() {
+                    cancel.dispatch(i.id);
+                }
+            })
+        />
+    }
+}

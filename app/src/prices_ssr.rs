@@ -1,0 +1,360 @@
+//! The server's side of price notices: saving, cancelling and applying, each in one
+//! transaction with its audit rows (R74) and its notices to buyers (R72).
+
+use super::ScheduledIncrease;
+use crate::audit::ssr::{record, Subject};
+use crate::audit::AuditKind;
+use crate::error::AppError;
+use crate::rules::after_release::{PriceChange, TierPrices};
+use crate::rules::notice::{check_cancel, increase_takes_effect, local_date, plan_tier_prices, set_tier_price};
+use crate::rules::product::Product;
+use crate::rules::review::WorkCalendar;
+use crate::store::{from_json, new_id, to_json, Context, Db};
+use sqlx::AnyConnection;
+
+const SCHEDULED: &str = "scheduled";
+
+/// How long buyers are told before an increase, in the marketplace's calendar (R70).
+#[derive(Debug, Clone, Copy)]
+pub struct Notice<'a> {
+    pub calendar: &'a WorkCalendar,
+    pub days: u32,
+}
+
+impl<'a> Notice<'a> {
+    pub fn of(settings: &'a crate::state::Settings) -> Self {
+        Notice { calendar: &settings.calendar, days: settings.price_increase_notice_days }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    specification: i64,
+    vcpus: i64,
+    billing: String,
+    old_price: String,
+    new_price: String,
+    takes_effect_at: i64,
+}
+
+impl From<Row> for ScheduledIncrease {
+    fn from(r: Row) -> Self {
+        ScheduledIncrease {
+            id: r.id,
+            specification: r.specification as usize,
+            vcpus: r.vcpus as u32,
+            billing: r.billing,
+            old_price: r.old_price,
+            new_price: r.new_price,
+            takes_effect_at: r.takes_effect_at,
+            from_day: String::new(),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DueRow {
+    #[sqlx(flatten)]
+    row: Row,
+    scheduled_by: String,
+}
+
+const COLUMNS: &str = "id, specification, vcpus, billing, old_price, new_price, takes_effect_at";
+
+/// The increases of product `id` still waiting (due ones too, until the worker applies them),
+/// soonest first.
+pub async fn waiting(conn: &mut AnyConnection, id: &str) -> Result<Vec<ScheduledIncrease>, AppError> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM scheduled_prices WHERE product_id = $1 AND state = '{SCHEDULED}' \
+         ORDER BY takes_effect_at, specification, vcpus, billing"
+    ))
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .context("reading scheduled price increases")?;
+    Ok(rows.into_iter().map(ScheduledIncrease::from).collect())
+}
+
+/// `increases` as shown: with their dates, and only those still to come at `now_ms`.
+pub fn shown(mut increases: Vec<ScheduledIncrease>, calendar: &WorkCalendar, now_ms: i64) -> Vec<ScheduledIncrease> {
+    increases.retain(|i| i.takes_effect_at > now_ms);
+    for increase in &mut increases {
+        increase.from_day = local_date(calendar, increase.takes_effect_at);
+    }
+    increases
+}
+
+/// Writes the increases waiting into the product's row, for its public page (R71).
+async fn refresh_coming(conn: &mut AnyConnection, id: &str) -> Result<(), AppError> {
+    let coming = waiting(conn, id).await?;
+    sqlx::query("UPDATE products SET coming = $1 WHERE id = $2")
+        .bind(to_json(&coming, "scheduled price increases")?)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .context("noting a product's coming prices")?;
+    Ok(())
+}
+
+fn describe(change: &PriceChange) -> String {
+    format!(
+        "Specification {}, {} vCPUs, {}: ${} → ${}",
+        change.specification + 1,
+        change.vcpus,
+        change.billing.label(),
+        change.old,
+        change.new
+    )
+}
+
+/// Tells every account that bought product `id` (R72), in the caller's transaction: the
+/// internal message, and email and SMS as each account's settings say, through the outbox.
+async fn tell_buyers(conn: &mut AnyConnection, id: &str, subject: &str, body: &str) -> Result<(), AppError> {
+    let buyers: Vec<String> = sqlx::query_scalar("SELECT DISTINCT buyer_id FROM purchases WHERE product_id = $1")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await
+        .context("finding a product's buyers")?;
+    let link = format!("/products/{id}");
+    for buyer in buyers {
+        crate::notifications::ssr::notify(conn, &buyer, subject, body, &link).await.context("telling a buyer of a price")?;
+    }
+    Ok(())
+}
+
+/// Records price changes that took effect in the price history (R54) and the audit log.
+async fn record_applied(
+    conn: &mut AnyConnection,
+    id: &str,
+    changes: &[PriceChange],
+    by: &str,
+    actor: Option<&str>,
+    kind: AuditKind,
+    now: i64,
+) -> Result<(), AppError> {
+    for change in changes {
+        sqlx::query(
+            "INSERT INTO price_changes (id, product_id, specification, vcpus, billing, old_price, new_price, changed_by, changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(new_id())
+        .bind(id)
+        .bind(change.specification as i64)
+        .bind(change.vcpus.to_string())
+        .bind(change.billing.label())
+        .bind(change.old.to_string())
+        .bind(change.new.to_string())
+        .bind(by)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .context("recording a price change")?;
+        record(conn, actor, kind, Subject { product_id: Some(id), ..Default::default() }, &describe(change)).await?;
+    }
+    Ok(())
+}
+
+/// Reads a product of `seller_id` for a change.
+async fn owned_content(db: &Db, seller_id: &str, id: &str) -> Result<(String, Product), AppError> {
+    let row: Option<(String, String, String)> = sqlx::query_as("SELECT seller_id, name, content FROM products WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+        .context("loading a product")?;
+    match row {
+        Some((owner, name, content)) if owner == seller_id => Ok((name, from_json(&content, "product", id)?)),
+        _ => Err(AppError::NotFound("The product".into())),
+    }
+}
+
+/// Saves new vCPU tier prices (R54) on the product as it is at `version`: decreases apply
+/// at once (R70), increases are scheduled and buyers told (R70, R72), and a new price for a
+/// tier with an increase waiting replaces it (R73).
+#[allow(clippy::too_many_arguments)]
+pub async fn save(db: &Db, notice: Notice<'_>, seller_id: &str, id: &str, version: i64, prices: &[Vec<TierPrices>], now: i64) -> Result<(), AppError> {
+    if prices.len() > 64 || prices.iter().any(|tiers| tiers.len() > 64 || tiers.iter().flatten().any(|p| p.len() > 32)) {
+        return Err(AppError::BadRequest("Too many prices, or a price too long.".into()));
+    }
+    let (name, content) = owned_content(db, seller_id, id).await?;
+    let mut conn = db.acquire().await.context("reading scheduled price increases")?;
+    let pending = waiting(&mut conn, id).await?;
+    drop(conn);
+    let changes: Vec<PriceChange> = pending.iter().filter_map(ScheduledIncrease::change).collect();
+    let plan = plan_tier_prices(&content, prices, &changes).map_err(AppError::Rules)?;
+    if plan.is_empty() {
+        return Ok(());
+    }
+    let from = increase_takes_effect(notice.calendar, now, notice.days);
+    let day = local_date(notice.calendar, from);
+    let mut tx = db.begin().await.context("starting a price change")?;
+    let updated = sqlx::query("UPDATE products SET content = $1, version = version + 1 WHERE id = $2 AND seller_id = $3 AND version = $4")
+        .bind(to_json(&plan.product, "product")?)
+        .bind(id)
+        .bind(seller_id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await
+        .context("changing a product's prices")?;
+    if updated.rows_affected() != 1 {
+        return Err(AppError::Conflict(
+            "This product was changed in another tab or window since you opened it. Reload it and try again.".into(),
+        ));
+    }
+    crate::listing::ssr::index(&mut tx, id, &plan.product).await?;
+    record_applied(&mut tx, id, &plan.now, seller_id, Some(seller_id), AuditKind::PriceChanged, now).await?;
+    let subject = Subject { product_id: Some(id), ..Default::default() };
+    for &r in &plan.replaced {
+        let old = &pending[r];
+        sqlx::query("UPDATE scheduled_prices SET state = 'replaced', settled_at = $1 WHERE id = $2 AND state = 'scheduled'")
+            .bind(now)
+            .bind(&old.id)
+            .execute(&mut *tx)
+            .await
+            .context("replacing a scheduled price increase")?;
+        let detail = format!("{} (from {}), replaced by a new price", old.describe(), local_date(notice.calendar, old.takes_effect_at));
+        record(&mut tx, Some(seller_id), AuditKind::PriceCancelled, subject, &detail).await?;
+    }
+    for change in &plan.later {
+        sqlx::query(
+            "INSERT INTO scheduled_prices (id, product_id, specification, vcpus, billing, old_price, new_price, scheduled_by, \
+             scheduled_at, takes_effect_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scheduled')",
+        )
+        .bind(new_id())
+        .bind(id)
+        .bind(change.specification as i64)
+        .bind(i64::from(change.vcpus))
+        .bind(change.billing.label())
+        .bind(change.old.to_string())
+        .bind(change.new.to_string())
+        .bind(seller_id)
+        .bind(now)
+        .bind(from)
+        .execute(&mut *tx)
+        .await
+        .context("scheduling a price increase")?;
+        record(&mut tx, Some(seller_id), AuditKind::PriceScheduled, subject, &format!("{}, from {day}", describe(change))).await?;
+    }
+    refresh_coming(&mut tx, id).await?;
+    if !plan.later.is_empty() {
+        let lines: Vec<String> = plan.later.iter().map(describe).collect();
+        let body = format!(
+            "You bought {name}. From {day}, these prices of it rise:\n{}\nUntil then its prices stay as they are.",
+            lines.join("\n")
+        );
+        tell_buyers(&mut tx, id, &format!("Price increase for {name} from {day}"), &body).await?;
+    }
+    tx.commit().await.context("committing a price change")
+}
+
+/// Cancels increase `increase_id` of the seller's product before its date (R73), and tells
+/// the buyers who were told of it.
+pub async fn cancel(db: &Db, seller_id: &str, product_id: &str, increase_id: &str, now: i64) -> Result<(), AppError> {
+    let mut tx = db.begin().await.context("starting a cancellation")?;
+    // Held first, as every change of the product's prices does: the worker cannot apply
+    // this increase while it is being cancelled.
+    let name: Option<String> = sqlx::query_scalar("UPDATE products SET version = version + 1 WHERE id = $1 AND seller_id = $2 RETURNING name")
+        .bind(product_id)
+        .bind(seller_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .context("holding a product")?;
+    let name = name.ok_or_else(|| AppError::NotFound("The product".into()))?;
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM scheduled_prices WHERE id = $1 AND product_id = $2 AND state = '{SCHEDULED}'"))
+        .bind(increase_id)
+        .bind(product_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .context("reading a scheduled price increase")?;
+    let increase = ScheduledIncrease::from(row.ok_or_else(|| AppError::NotFound("The scheduled price increase".into()))?);
+    check_cancel(increase.takes_effect_at, now).map_err(|v| AppError::Rules(vec![v]))?;
+    sqlx::query("UPDATE scheduled_prices SET state = 'cancelled', settled_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(increase_id)
+        .execute(&mut *tx)
+        .await
+        .context("cancelling a price increase")?;
+    record(&mut tx, Some(seller_id), AuditKind::PriceCancelled, Subject { product_id: Some(product_id), ..Default::default() }, &increase.describe()).await?;
+    refresh_coming(&mut tx, product_id).await?;
+    let body = format!("The increase of a price of {name} you were told of is cancelled: {}. The price stays as it is.", increase.describe());
+    tell_buyers(&mut tx, product_id, &format!("Price increase for {name} cancelled"), &body).await?;
+    tx.commit().await.context("committing a cancellation")
+}
+
+/// Applies every increase due at `now` (R70, R72): the worker on each server calls this.
+/// Returns how many took effect here. Each product's due increases take effect together, in
+/// one transaction that holds the product's row first, so on several servers each takes
+/// effect exactly once, and a purchase sees the product's prices before or after, never a
+/// mix.
+pub async fn apply_due(db: &Db, now: i64) -> Result<usize, AppError> {
+    let products: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT product_id FROM scheduled_prices WHERE state = 'scheduled' AND takes_effect_at <= $1 LIMIT 100",
+    )
+    .bind(now)
+    .fetch_all(db)
+    .await
+    .context("finding due price increases")?;
+    let mut applied = 0;
+    for id in products {
+        applied += apply_for(db, &id, now).await?;
+    }
+    Ok(applied)
+}
+
+async fn apply_for(db: &Db, id: &str, now: i64) -> Result<usize, AppError> {
+    let mut tx = db.begin().await.context("starting a scheduled price change")?;
+    let held: Option<(String, String)> =
+        sqlx::query_as("UPDATE products SET version = version + 1 WHERE id = $1 RETURNING name, content")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("holding a product")?;
+    let Some((name, content)) = held else { return Ok(0) };
+    let mut product: Product = from_json(&content, "product", id)?;
+    let due: Vec<DueRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, scheduled_by FROM scheduled_prices \
+         WHERE product_id = $1 AND state = '{SCHEDULED}' AND takes_effect_at <= $2 ORDER BY takes_effect_at"
+    ))
+    .bind(id)
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await
+    .context("reading due price increases")?;
+    if due.is_empty() {
+        // Another server applied them first: leave the product as it was.
+        return Ok(0);
+    }
+    let mut took_effect = Vec::new();
+    for DueRow { row, scheduled_by } in due {
+        let increase = ScheduledIncrease::from(row);
+        let settled = sqlx::query("UPDATE scheduled_prices SET state = 'applied', settled_at = $1 WHERE id = $2 AND state = 'scheduled'")
+            .bind(now)
+            .bind(&increase.id)
+            .execute(&mut *tx)
+            .await
+            .context("applying a price increase")?;
+        if let (1, Some(change)) = (settled.rows_affected(), increase.change()) {
+            if set_tier_price(&mut product, &change) {
+                took_effect.push((change, scheduled_by));
+            }
+        }
+    }
+    sqlx::query("UPDATE products SET content = $1 WHERE id = $2")
+        .bind(to_json(&product, "product")?)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .context("applying price increases")?;
+    crate::listing::ssr::index(&mut tx, id, &product).await?;
+    for (change, by) in &took_effect {
+        record_applied(&mut tx, id, std::slice::from_ref(change), by, None, AuditKind::PriceTookEffect, now).await?;
+    }
+    refresh_coming(&mut tx, id).await?;
+    if !took_effect.is_empty() {
+        let lines: Vec<String> = took_effect.iter().map(|(c, _)| describe(c)).collect();
+        let body = format!("You bought {name}. As you were told, these prices of it rose today:\n{}", lines.join("\n"));
+        tell_buyers(&mut tx, id, &format!("New prices for {name}"), &body).await?;
+    }
+    tx.commit().await.context("committing a scheduled price change")?;
+    Ok(took_effect.len())
+}
