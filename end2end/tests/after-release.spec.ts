@@ -1,27 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { demo } from './fixtures/accounts';
-import { personAt } from './fixtures/review';
+import { personAt, releasedProduct } from './fixtures/review';
 import { hydrated } from './fixtures/hydration';
-
-type Spec = Record<string, unknown>;
-
-/** Releases `imageId` as an asset, submits a product on it and has the reviewer approve it. */
-async function releasedProduct(seller: Page, reviewer: Page, imageId: string, name: string, spec: Spec): Promise<void> {
-  const released = await seller.request.post('/api/images/release', { form: { image_id: imageId } });
-  expect(released.ok(), await released.text()).toBeTruthy();
-  const asset = await released.json();
-  const content = {
-    sales_type: 'Standard', delivery_method: 'Image', pricing_mode: 'Charged', name,
-    summary: `${name} for teams.`, description: 'Maintained and patched monthly.', category: 'Developer tools',
-    version: '2.0', support_email: 'support@example.com',
-    specifications: [{ asset_id: asset.id, regions: ['eu-dublin', 'eu-paris'], ...spec }],
-  };
-  const submitted = await seller.request.post('/api/release/submit', { data: { draft: null, content } });
-  expect(submitted.ok(), await submitted.text()).toBeTruthy();
-  const { request_id } = await submitted.json();
-  const approved = await reviewer.request.post('/api/review/decide', { form: { id: request_id, action: 'Approve', reason: '' } });
-  expect(approved.ok(), await approved.text()).toBeTruthy();
-}
 
 async function myProducts(seller: Page) {
   await seller.goto('/console/products');
@@ -75,7 +55,7 @@ test('Set as Free Image from the More menu, by keyboard, after a confirmation (R
   await expect(menu.getByRole('menuitem', { name: 'Set as Free Image' })).toHaveCount(0);
 });
 
-test('a vCPU product: no Set as Free Image, a tier price changed and shown publicly, and its locked image bought to deploy, and its whole story in the history (R51–R54, R74)', async ({ browser }) => {
+test('a vCPU product: no Set as Free Image, a tier price lowered at once and shown publicly, and its locked image bought to deploy, and its whole story in the history (R51–R54, R74)', async ({ browser }) => {
   const seller = await personAt(browser, demo.seller4, 'My Products');
   const reviewer = await personAt(browser, demo.reviewer, 'Review queue');
   await releasedProduct(seller, reviewer, 'img-demo4-gpu', 'GPU Compute', {
@@ -102,14 +82,14 @@ test('a vCPU product: no Set as Free Image, a tier price changed and shown publi
   await price.fill('-1');
   await expect(price).toHaveAttribute('aria-invalid', 'true');
   await expect(seller.getByRole('button', { name: 'Save prices' })).toBeDisabled();
-  await price.fill('0.45');
+  await price.fill('0.35');
   await expect(price).toHaveAttribute('aria-invalid', 'false');
   await expect(seller.getByRole('button', { name: /delete|remove/i })).toHaveCount(0);
   await seller.getByRole('button', { name: 'Save prices' }).click();
   await expect(seller.getByRole('status').filter({ hasText: 'Prices saved.' })).toBeVisible();
   const history = seller.getByRole('table', { name: 'Price history' });
   await expect(history).toContainText('$0.40');
-  await expect(history).toContainText('$0.45');
+  await expect(history).toContainText('$0.35');
   await expect(history).toContainText('Woodgrove Labs');
 
   // The product's whole story, from the audit log, one kind at a time when asked (R74).
@@ -118,7 +98,7 @@ test('a vCPU product: no Set as Free Image, a tier price changed and shown publi
   const told = await story.getByRole('listitem').allTextContents();
   const order = ['Image asset released', 'Submitted', 'Approved', 'Image locked', 'Price changed'].map((kind) => told.findIndex((line) => line.includes(kind)));
   expect(order.every((at, n) => at >= 0 && (n === 0 || at > order[n - 1])), told.join('\n')).toBeTruthy();
-  await expect(story).toContainText('Pay-per-use (hourly): $0.40 → $0.45');
+  await expect(story).toContainText('Pay-per-use (hourly): $0.40 → $0.35');
   await seller.getByRole('navigation', { name: 'Show in the history' }).getByRole('link', { name: 'Price changed' }).click();
   await expect(story.getByRole('listitem')).toHaveCount(1);
   await expect(story).toContainText('by Woodgrove Labs');
@@ -133,7 +113,7 @@ test('a vCPU product: no Set as Free Image, a tier price changed and shown publi
   await seller.getByRole('link', { name: 'Marketplace' }).click();
   await seller.getByRole('link', { name: 'GPU Compute' }).click();
   await hydrated(seller);
-  await expect(seller.getByRole('row', { name: /^4/ })).toContainText('$0.45');
+  await expect(seller.getByRole('row', { name: /^4/ })).toContainText('$0.35');
   await seller.locator('#buy-billing').selectOption({ label: 'Monthly' });
   await seller.locator('#buy-tier').selectOption({ label: '8' });
   await expect(seller.locator('#purchase-price')).toHaveText('Price: $400.00');

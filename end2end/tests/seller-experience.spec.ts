@@ -1,8 +1,8 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { demo } from './fixtures/accounts';
 import { DraftsPage } from './fixtures/drafts-page';
 import { hydrated } from './fixtures/hydration';
+import { seriousViolations } from './fixtures/axe';
 import { ReleaseWizard } from './fixtures/release-wizard';
 import { personAt, submitThroughApi as submit } from './fixtures/review';
 
@@ -124,16 +124,6 @@ test('the stepper counts problems only on steps the seller has opened, and the r
   await expect(preview.getByText(/The end\.$/)).toBeVisible();
 });
 
-/** Serious and critical accessibility violations axe-core finds on the page as it is now. */
-async function seriousViolations(page: Page, where: string): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  // The scan ran: a page always passes some checks (a language, a title, landmarks…).
-  expect(results.passes.length, `axe checked nothing on ${where}`).toBeGreaterThan(10);
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-}
-
 test('every page, step and dialog passes an axe-core scan with no serious or critical violation', async ({ browser }) => {
   test.setTimeout(180_000);
   const found: string[] = [];
@@ -191,7 +181,7 @@ test('every page, step and dialog passes an axe-core scan with no serious or cri
   await customer.goto('/');
   await customer.getByRole('list', { name: 'Products' }).getByRole('link').first().click();
   await scan(customer, 'customer product page');
-  for (const path of ['/purchases', '/account']) {
+  for (const path of ['/purchases', '/messages', '/account']) {
     await customer.goto(path);
     await scan(customer, `customer ${path}`);
   }

@@ -20,7 +20,7 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 8] = [
     DemoAccount { email: "seller2@example.com", password: "seller-demo-2", name: "Contoso Systems", role: Role::Seller },
     // A seller who has just joined: no images yet, so every empty state can be seen.
     DemoAccount { email: "seller3@example.com", password: "seller-demo-3", name: "Tailspin Software", role: Role::Seller },
-    // A seller with two eligible images, for the journey after release (SPEC section 5).
+    // A seller with eligible images for the journey after release (SPEC section 5).
     DemoAccount { email: "seller4@example.com", password: "seller-demo-4", name: "Woodgrove Labs", role: Role::Seller },
     // A seller with one eligible image, who can submit and withdraw many requests in a day
     // and so see the busy-day notice (R42).
@@ -61,6 +61,8 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, AppError> {
         PrivateImage { os: "Ubuntu 22.04".into(), ..image("img-demo4-gpu", "ubuntu-gpu") },
         // A third, for the browser test of a product named with markup (issue 10).
         PrivateImage { os: "Ubuntu 24.04".into(), ..image("img-demo4-lab", "ubuntu-lab") },
+        // A fourth, for the browser test of price increases and their notices (R70–R73).
+        PrivateImage { os: "Rocky Linux 9".into(), ..image("img-demo4-batch", "rocky-batch") },
     ] {
         insert_private_image(db, &ids[3], &image).await.context("seeding images")?;
     }
