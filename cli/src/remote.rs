@@ -32,8 +32,11 @@ pub enum DraftAction {
 #[derive(clap::Subcommand)]
 pub enum PriceAction {
     /// Set new vCPU tier prices: PRICES is JSON, one list per specification of one
-    /// [pay-per-use, monthly, yearly] per tier, such as '[[["0.20","40",""]]]'.
+    /// [pay-per-use, monthly, yearly] per tier, such as '[[["0.20","40",""]]]'. Decreases
+    /// apply at once; increases take effect after the notice period.
     Set { product_id: String, prices: String },
+    /// Cancel a price increase waiting for its date (its id is listed by `prices set`).
+    Cancel { product_id: String, increase_id: String },
 }
 
 /// Why a command stopped: the exit code and what to tell the seller.
@@ -251,11 +254,38 @@ pub fn status(api: &Api, id: &str) -> Result<(), Stop> {
 }
 
 pub fn prices(api: &Api, action: &PriceAction) -> Result<(), Stop> {
-    let PriceAction::Set { product_id, prices } = action;
-    let prices: Value = serde_json::from_str(prices).map_err(|e| Stop(2, format!("PRICES is not JSON: {e}")))?;
-    let product = api.get(&format!("/products/{product_id}"))?;
-    let body = json!({ "version": product["version"], "prices": prices });
-    api.send(api.request(reqwest::Method::PUT, &format!("/products/{product_id}/prices")).json(&body))?;
-    println!("Prices of {product_id} changed.");
+    let product = match action {
+        PriceAction::Set { product_id, prices } => {
+            let prices: Value = serde_json::from_str(prices).map_err(|e| Stop(2, format!("PRICES is not JSON: {e}")))?;
+            let product = api.get(&format!("/products/{product_id}"))?;
+            let body = json!({ "version": product["version"], "prices": prices });
+            let saved = api.send(api.request(reqwest::Method::PUT, &format!("/products/{product_id}/prices")).json(&body))?;
+            println!("Prices of {product_id} saved: lower prices apply now.");
+            saved
+        }
+        PriceAction::Cancel { product_id, increase_id } => {
+            let path = format!("/products/{product_id}/scheduled/{increase_id}");
+            let left = api.send(api.request(reqwest::Method::DELETE, &path))?;
+            println!("Increase {increase_id} cancelled; the customers who bought {product_id} are told.");
+            left
+        }
+    };
+    let scheduled = product["scheduled"].as_array().cloned().unwrap_or_default();
+    if !scheduled.is_empty() {
+        println!("Increases waiting (customers who bought the product are told):");
+    }
+    for s in scheduled {
+        let text = |key: &str| s[key].as_str().unwrap_or_default().to_owned();
+        println!(
+            "  {}: from {}, specification {}, {} vCPUs, {}: ${} → ${}",
+            text("id"),
+            text("from_day"),
+            s["specification"].as_u64().unwrap_or_default() + 1,
+            s["vcpus"],
+            text("billing"),
+            text("old_price"),
+            text("new_price")
+        );
+    }
     Ok(())
 }

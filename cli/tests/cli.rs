@@ -125,7 +125,8 @@ async fn r66_the_tool_submits_a_product_file_and_follows_the_request_until_it_is
     let dir = folder("remote");
     let file = dir.join("product.json");
     let mut product = cli_example();
-    product.specifications.truncate(1);
+    // The example's vCPU-priced specification, whose prices change below.
+    product.specifications.remove(0);
     product.specifications[0].asset_id = asset_id;
     std::fs::write(&file, serde_json::to_string(&product).unwrap()).unwrap();
 
@@ -169,6 +170,20 @@ async fn r66_the_tool_submits_a_product_file_and_follows_the_request_until_it_is
     assert!(text(&out.stderr).contains("[R20]"), "{}", text(&out.stderr));
     let out = run(args(&["status", &request_id]), owned(&env)).await;
     assert!(text(&out.stdout).contains("Approved"));
+    // New prices: the decrease applies now, the increase waits and can be cancelled (R70, R73).
+    let product_id: String = sqlx::query_scalar("SELECT id FROM products").fetch_one(&db).await.unwrap();
+    let prices = r#"[[["0.20","100","1200"],["0.40","300","2400"]]]"#;
+    let out = run(args(&["prices", "set", &product_id, prices]), owned(&env)).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("lower prices apply now") && stdout.contains("4 vCPUs, Monthly: $240.00 → $300.00"), "{stdout}");
+    let increase: String = sqlx::query_scalar("SELECT id FROM scheduled_prices").fetch_one(&db).await.unwrap();
+    assert!(stdout.contains(&format!("{increase}: from ")), "{stdout}");
+    let out = run(args(&["prices", "cancel", &product_id, &increase]), owned(&env)).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("cancelled") && !text(&out.stdout).contains("waiting"), "{}", text(&out.stdout));
+    let out = run(args(&["prices", "cancel", &product_id, &increase]), owned(&env)).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     // A revoked token is refused with a message saying so.
     sqlx::query("UPDATE api_tokens SET revoked_at = 1").execute(&db).await.unwrap();
     let out = run(args(&["status", &request_id]), owned(&env)).await;
