@@ -92,11 +92,11 @@ pub async fn index(conn: &mut AnyConnection, id: &str, product: &Product) -> Res
         }
         Backend::Postgres => {
             sqlx::query(
-                "INSERT INTO product_search (product_id, document) VALUES ($6, \
+                "UPDATE products SET document = \
                  setweight(to_tsvector('simple', $1), 'A') || \
                  setweight(to_tsvector('simple', $2 || ' ' || $3 || ' ' || $4), 'B') || \
-                 setweight(to_tsvector('simple', $5), 'C')) \
-                 ON CONFLICT (product_id) DO UPDATE SET document = EXCLUDED.document",
+                 setweight(to_tsvector('simple', $5), 'C') \
+                 WHERE id = $6",
             )
             .bind(&a).bind(&b).bind(&c).bind(&d).bind(&e).bind(id)
             .execute(&mut *conn)

@@ -109,10 +109,11 @@ async fn completions(db: &Db, search: &Search) -> Result<Option<Vec<String>>, Ap
 
 /// Which of the products with the words one statement reads. Sorted by best match, the
 /// products with every word in their name come first, then the others, newest first in
-/// each; a score for every product found (bm25, ts_rank) had to read them all. SQLite
-/// reads the two parts one after the other, each in its full-text index's own order, and
-/// stops at a page; PostgreSQL's index gives matches in no order, so it reads them all
-/// once and sorts by part.
+/// each; a score for every product found (bm25, ts_rank) had to read them all. The two
+/// parts are read one after the other, and reading stops at a page: SQLite reads each in
+/// its full-text index's own order; PostgreSQL walks the products newest first and checks
+/// each one's document (a common word), or finds the few matches through the GIN index
+/// and sorts them (a rare one), as its statistics say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
     /// Every word in the name.
@@ -139,8 +140,8 @@ fn statement(kind: Backend, search: &Search, words: Option<(&Words, Part)>, offs
         format!("${}", values.len())
     };
     let mut conditions = Vec::new();
-    // `key`: what orders products before their listing time: SQLite's full-text key
-    // (given to products in the order they were listed), or PostgreSQL's part (1: names).
+    // `key`: SQLite's full-text key, given to products in the order they were listed: it
+    // orders them instead of their listing time.
     let (from, key) = match (words, kind) {
         (None, _) => ("products p", None),
         (Some((words, part)), Backend::Sqlite) => {
@@ -152,11 +153,14 @@ fn statement(kind: Backend, search: &Search, words: Option<(&Words, Part)>, offs
             conditions.push(format!("product_search MATCH {}", param(Value::Text(query))));
             ("product_search s JOIN products p ON p.search_key = s.rowid", Some("s.rowid".to_owned()))
         }
-        (Some((words, _)), Backend::Postgres) => {
-            conditions.push(format!("s.document @@ to_tsquery('simple', {})", param(Value::Text(words.all.clone()))));
-            let part = (search.sort == Sort::Relevance)
-                .then(|| format!("(s.document @@ to_tsquery('simple', {}))::int", param(Value::Text(words.names.clone()))));
-            ("product_search s JOIN products p ON p.id = s.product_id", part)
+        (Some((words, part)), Backend::Postgres) => {
+            let mut matches = |text: &str| format!("p.document @@ to_tsquery('simple', {})", param(Value::Text(text.to_owned())));
+            conditions.push(match part {
+                Part::Names => matches(&words.names),
+                Part::Others => format!("{} AND NOT {}", matches(&words.all), matches(&words.names)),
+                Part::All => matches(&words.all),
+            });
+            ("products p", None)
         }
     };
     if let Some(free) = search.free {
@@ -186,8 +190,7 @@ fn statement(kind: Backend, search: &Search, words: Option<(&Words, Part)>, offs
     let order = |key: Option<&str>, price: &str, listed: &str, id: &str| match (search.sort, key) {
         (Sort::Price, _) => format!("{price}, {listed} DESC, {id}"),
         // SQLite's key is unique and follows the listing: it is the whole order.
-        (_, Some(key)) if kind == Backend::Sqlite => format!("{key} DESC"),
-        (_, Some(key)) => format!("{key} DESC, {listed} DESC, {id}"),
+        (_, Some(key)) => format!("{key} DESC"),
         (_, None) => format!("{listed} DESC, {id}"),
     };
     let sql = format!(
@@ -211,7 +214,7 @@ async fn parts(db: &Db, search: &Search) -> Result<(Option<Words>, Vec<Part>), A
         all: text_query(kind, &search.words, &completions, false),
         names: text_query(kind, &search.words, &completions, true),
     };
-    let parts = if search.sort == Sort::Relevance && kind == Backend::Sqlite { vec![Part::Names, Part::Others] } else { vec![Part::All] };
+    let parts = if search.sort == Sort::Relevance { vec![Part::Names, Part::Others] } else { vec![Part::All] };
     Ok((Some(words), parts))
 }
 
