@@ -40,6 +40,12 @@ pub async fn connect(url: &str) -> Result<Db, DatabaseError> {
                 if sqlite {
                     conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;")
                         .await?;
+                } else {
+                    // Statements are prepared once per connection, and each run is planned
+                    // for its own values: a generic plan, made without them, cannot know
+                    // that a search's word is rare (read it through the GIN index) or
+                    // common (walk the newest products), and read tens of thousands of rows.
+                    conn.execute("SET plan_cache_mode = force_custom_plan").await?;
                 }
                 Ok(())
             })

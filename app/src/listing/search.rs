@@ -219,8 +219,8 @@ async fn parts(db: &Db, search: &Search) -> Result<(Option<Words>, Vec<Part>), A
 }
 
 /// Runs one statement.
-async fn rows(db: &Db, (sql, values): (String, Vec<Value>), replan: bool) -> Result<Vec<ListedRow>, AppError> {
-    let query = sqlx::query_as_with::<_, ListedRow, _>(&sql, arguments(values)?).persistent(!replan);
+async fn rows(db: &Db, (sql, values): (String, Vec<Value>)) -> Result<Vec<ListedRow>, AppError> {
+    let query = sqlx::query_as_with::<_, ListedRow, _>(&sql, arguments(values)?);
     query.fetch_all(db).await.context("searching listed products")
 }
 
@@ -236,9 +236,6 @@ async fn count(db: &Db, search: &Search, words: Option<(&Words, Part)>) -> Resul
 /// more than a page is read, to know whether another page follows.
 pub async fn search(db: &Db, search: &Search) -> Result<ProductResults, AppError> {
     let kind = backend(db);
-    // PostgreSQL plans a search by words for its words and filters each time: a prepared
-    // statement's generic plan, made without them, read tens of thousands of rows.
-    let replan = kind == Backend::Postgres && !search.words.is_empty();
     let (words, parts) = parts(db, search).await?;
     let wanted = i64::from(PAGE_SIZE) + 1;
     // Where the page starts within the part being read.
@@ -247,7 +244,7 @@ pub async fn search(db: &Db, search: &Search) -> Result<ProductResults, AppError
     for part in parts {
         let words = words.as_ref().map(|w| (w, part));
         let limit = wanted - found.len() as i64;
-        let page = rows(db, statement(kind, search, words, offset, limit), replan).await?;
+        let page = rows(db, statement(kind, search, words, offset, limit)).await?;
         // The page starts in a later part: skip the products of this one.
         offset = if page.is_empty() && offset > 0 { offset - count(db, search, words).await? } else { 0 };
         found.extend(page);
