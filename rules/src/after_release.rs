@@ -144,4 +144,4 @@ pub fn purchase_price(product: &Product, choice: &PurchaseChoice) -> Result<Pric
 
 #[cfg(test)]
 #[path = "after_release_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -11,7 +11,8 @@ fn simple(prices: [&str; 3], billing: [bool; 3]) -> SpecificationDraft {
     }
 }
 
-fn vcpu() -> SpecificationDraft {
+/// A vCPU-priced specification: tiers of 2 and 4 vCPUs, pay-per-use and monthly.
+pub(crate) fn vcpu() -> SpecificationDraft {
     SpecificationDraft {
         asset_id: "b".into(),
         regions: vec!["eu-dublin".into()],
@@ -25,7 +26,7 @@ fn vcpu() -> SpecificationDraft {
     }
 }
 
-fn product(specs: Vec<SpecificationDraft>) -> Product {
+pub(crate) fn product(specs: Vec<SpecificationDraft>) -> Product {
     Product::try_from(ProductDraft { pricing_mode: Some(PricingMode::Charged), name: "P".into(), specifications: specs, ..Default::default() })
         .unwrap()
 }

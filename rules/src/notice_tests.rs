@@ -1,7 +1,7 @@
 use super::*;
+use crate::after_release::tests::vcpu;
 use crate::after_release::tier_prices_of;
 use crate::price::Price;
-use crate::release::{PricingMode, ProductDraft, SpecificationDraft, TemplateKind, VcpuTierDraft};
 use crate::review::day_number;
 
 const HOUR: i64 = 3_600_000;
@@ -14,20 +14,9 @@ fn zone(minutes: i32) -> WorkCalendar {
     WorkCalendar { utc_offset_minutes: minutes, holidays: vec![] }
 }
 
+/// The product the tests change: one vCPU specification (2 vCPUs: $0.10 / $50; 4 vCPUs: $0.20 / $100).
 fn product() -> Product {
-    let spec = SpecificationDraft {
-        asset_id: "b".into(),
-        regions: vec!["eu-dublin".into()],
-        template: TemplateKind::Vcpu,
-        billing: [true, true, false],
-        tiers: vec![
-            VcpuTierDraft { vcpus: "2".into(), prices: ["0.10".into(), "50.00".into(), String::new()] },
-            VcpuTierDraft { vcpus: "4".into(), prices: ["0.20".into(), "100.00".into(), String::new()] },
-        ],
-        ..Default::default()
-    };
-    Product::try_from(ProductDraft { pricing_mode: Some(PricingMode::Charged), name: "P".into(), specifications: vec![spec], ..Default::default() })
-        .unwrap()
+    crate::after_release::tests::product(vec![vcpu()])
 }
 
 fn typed(rows: [[&str; 3]; 2]) -> Vec<Vec<TierPrices>> {
