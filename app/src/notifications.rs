@@ -61,10 +61,12 @@ pub async fn mark_read(id: String) -> Result<i64, AppError> {
     ssr::unread(db, &seller.id).await
 }
 
+/// The settings of a seller (review results) or customer (price notices of products bought).
 #[server(endpoint = "settings/notifications")]
 pub async fn load_notification_settings() -> Result<NotificationSettings, AppError> {
-    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
-    ssr::settings(&caller.state.db, &seller.id).await
+    let caller = crate::auth::ssr::Caller::from_context()?;
+    let reader = crate::purchases::ssr::buyer(&caller).await?;
+    ssr::settings(&caller.state.db, &reader.id).await
 }
 
 #[server(endpoint = "settings/notifications/save")]
@@ -75,7 +77,8 @@ pub async fn save_notification_settings(
     phone: String,
 ) -> Result<NotificationSettings, AppError> {
     use crate::store::Context;
-    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
+    let caller = crate::auth::ssr::Caller::from_context()?;
+    let seller = crate::purchases::ssr::buyer(&caller).await?;
     let (by_email, by_sms) = (by_email.unwrap_or(false), by_sms.unwrap_or(false));
     let phone = crate::rules::request::check_phone(&phone, by_sms).map_err(|v| AppError::Rules(vec![v]))?;
     let db = &caller.state.db;
@@ -118,7 +121,7 @@ impl Channel {
 pub mod ssr {
     use super::{Channel, InboxMessage, NotificationSettings};
     use crate::error::AppError;
-    use crate::store::{new_id, now_ms, Context, Db};
+    use crate::store::{now_ms, Context, Db};
 
     #[derive(sqlx::FromRow)]
     struct MessageRow {
@@ -183,35 +186,56 @@ pub mod ssr {
         body: &str,
         link: &str,
     ) -> Result<(), sqlx::Error> {
+        notify_all(tx, Recipients::Account(account_id), subject, body, link).await
+    }
+
+    /// Who a notice goes to.
+    #[derive(Debug, Clone, Copy)]
+    pub enum Recipients<'a> {
+        Account(&'a str),
+        /// Every account that bought the product with this id (R72).
+        BuyersOf(&'a str),
+    }
+
+    /// The same notice for every account of `to`, in three statements however many they
+    /// are: the internal messages, then the emails and SMS their settings ask for (R43, R72).
+    pub async fn notify_all(tx: &mut sqlx::AnyConnection, to: Recipients<'_>, subject: &str, body: &str, link: &str) -> Result<(), sqlx::Error> {
+        // A new row's id as `new_id` makes them (32 hex digits), made by the database.
+        let id = if tx.backend_name().eq_ignore_ascii_case("sqlite") { "lower(hex(randomblob(16)))" } else { "replace(gen_random_uuid()::text, '-', '')" };
+        let accounts = |param: &str| match to {
+            Recipients::Account(_) => format!("SELECT id FROM accounts WHERE id = {param}"),
+            Recipients::BuyersOf(_) => format!("SELECT buyer_id FROM purchases WHERE product_id = {param}"),
+        };
+        let (Recipients::Account(key) | Recipients::BuyersOf(key)) = to;
         let now = now_ms();
-        sqlx::query("INSERT INTO messages (id, account_id, subject, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(new_id())
-            .bind(account_id)
-            .bind(subject)
-            .bind(body)
-            .bind(link)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        let row: ChoiceRow = sqlx::query_as(CHOICES).bind(account_id).fetch_one(&mut *tx).await?;
-        let mut channels = Vec::new();
-        if row.notify_email != 0 {
-            channels.push((Channel::Email, row.email, body.to_owned()));
-        }
-        if let (true, Some(phone)) = (row.notify_sms != 0, row.phone) {
-            channels.push((Channel::Sms, phone, subject.to_owned()));
-        }
-        for (channel, recipient, text) in channels {
-            sqlx::query(
+        sqlx::query(&format!(
+            "INSERT INTO messages (id, account_id, subject, body, link, created_at) \
+             SELECT {id}, a.id, $1, $2, $3, $4 FROM accounts a WHERE a.id IN ({})",
+            accounts("$5")
+        ))
+        .bind(subject)
+        .bind(body)
+        .bind(link)
+        .bind(now)
+        .bind(key)
+        .execute(&mut *tx)
+        .await?;
+        // Email carries the body; SMS, being short, the subject.
+        let channels = [
+            (Channel::Email, "a.email", body, "a.notify_email <> 0"),
+            (Channel::Sms, "a.phone", subject, "a.notify_sms <> 0 AND a.phone IS NOT NULL"),
+        ];
+        for (channel, recipient, text, chosen) in channels {
+            sqlx::query(&format!(
                 "INSERT INTO outbox (id, channel, recipient, subject, body, created_at, next_attempt_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $6)",
-            )
-            .bind(new_id())
-            .bind(channel.as_str())
-            .bind(recipient)
+                 SELECT {id}, '{}', {recipient}, $1, $2, $3, $3 FROM accounts a WHERE {chosen} AND a.id IN ({})",
+                channel.as_str(),
+                accounts("$4")
+            ))
             .bind(subject)
             .bind(text)
             .bind(now)
+            .bind(key)
             .execute(&mut *tx)
             .await?;
         }

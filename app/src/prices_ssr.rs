@@ -76,6 +76,21 @@ pub async fn waiting(conn: &mut AnyConnection, id: &str) -> Result<Vec<Scheduled
     Ok(rows.into_iter().map(ScheduledIncrease::from).collect())
 }
 
+/// The increases with the change each will make; a row that does not read (which no code
+/// writes) is logged and left out.
+fn readable(increases: Vec<ScheduledIncrease>) -> Vec<(ScheduledIncrease, PriceChange)> {
+    increases
+        .into_iter()
+        .filter_map(|i| match i.change() {
+            Some(change) => Some((i, change)),
+            None => {
+                tracing::error!(id = %i.id, "a scheduled price increase does not read; left out");
+                None
+            }
+        })
+        .collect()
+}
+
 /// `increases` as shown: with their dates, and only those still to come at `now_ms`.
 pub fn shown(mut increases: Vec<ScheduledIncrease>, calendar: &WorkCalendar, now_ms: i64) -> Vec<ScheduledIncrease> {
     increases.retain(|i| i.takes_effect_at > now_ms);
@@ -109,16 +124,34 @@ fn describe(change: &PriceChange) -> String {
 }
 
 /// Tells every account that bought product `id` (R72), in the caller's transaction: the
-/// internal message, and email and SMS as each account's settings say, through the outbox.
+/// internal message, and email and SMS as each account's settings say, through the outbox,
+/// in a few statements however many buyers there are.
 async fn tell_buyers(conn: &mut AnyConnection, id: &str, subject: &str, body: &str) -> Result<(), AppError> {
-    let buyers: Vec<String> = sqlx::query_scalar("SELECT DISTINCT buyer_id FROM purchases WHERE product_id = $1")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await
-        .context("finding a product's buyers")?;
-    let link = format!("/products/{id}");
-    for buyer in buyers {
-        crate::notifications::ssr::notify(conn, &buyer, subject, body, &link).await.context("telling a buyer of a price")?;
+    use crate::notifications::ssr::{notify_all, Recipients};
+    notify_all(conn, Recipients::BuyersOf(id), subject, body, &format!("/products/{id}")).await.context("telling buyers of a price")
+}
+
+/// How many times a day the buyers of one product can be told of a new or cancelled
+/// increase: a seller cannot flood them by raising and cancelling in a loop.
+const NOTICES_PER_DAY: i64 = 10;
+
+async fn check_notice_budget(conn: &mut AnyConnection, id: &str, now: i64) -> Result<(), AppError> {
+    let sent: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM scheduled_prices WHERE product_id = $1 AND (scheduled_at > $2 OR (state = 'cancelled' AND settled_at > $2))",
+    )
+    .bind(id)
+    .bind(now - 86_400_000)
+    .fetch_one(&mut *conn)
+    .await
+    .context("counting a product's price notices")?;
+    if sent >= NOTICES_PER_DAY {
+        return Err(AppError::TooManyRequests {
+            message: format!(
+                "The customers of this product have been told of {NOTICES_PER_DAY} price increases or cancellations in the last 24 hours. \
+                 Lower prices still apply at once; try an increase again tomorrow."
+            ),
+            retry_after: 3_600,
+        });
     }
     Ok(())
 }
@@ -155,65 +188,71 @@ async fn record_applied(
     Ok(())
 }
 
-/// Reads a product of `seller_id` for a change.
-async fn owned_content(db: &Db, seller_id: &str, id: &str) -> Result<(String, Product), AppError> {
-    let row: Option<(String, String, String)> = sqlx::query_as("SELECT seller_id, name, content FROM products WHERE id = $1")
-        .bind(id)
-        .fetch_optional(db)
-        .await
-        .context("loading a product")?;
-    match row {
-        Some((owner, name, content)) if owner == seller_id => Ok((name, from_json(&content, "product", id)?)),
-        _ => Err(AppError::NotFound("The product".into())),
-    }
-}
-
 /// Saves new vCPU tier prices (R54) on the product as it is at `version`: decreases apply
 /// at once (R70), increases are scheduled and buyers told (R70, R72), and a new price for a
-/// tier with an increase waiting replaces it (R73).
+/// tier with an increase waiting replaces it (R73). The product's row is written first, at
+/// `version`, and everything is read after it in the same transaction.
 #[allow(clippy::too_many_arguments)]
 pub async fn save(db: &Db, notice: Notice<'_>, seller_id: &str, id: &str, version: i64, prices: &[Vec<TierPrices>], now: i64) -> Result<(), AppError> {
     if prices.len() > 64 || prices.iter().any(|tiers| tiers.len() > 64 || tiers.iter().flatten().any(|p| p.len() > 32)) {
         return Err(AppError::BadRequest("Too many prices, or a price too long.".into()));
     }
-    let (name, content) = owned_content(db, seller_id, id).await?;
-    let mut conn = db.acquire().await.context("reading scheduled price increases")?;
-    let pending = waiting(&mut conn, id).await?;
-    drop(conn);
-    let changes: Vec<PriceChange> = pending.iter().filter_map(ScheduledIncrease::change).collect();
+    let mut tx = db.begin().await.context("starting a price change")?;
+    let held: Option<(String, String)> =
+        sqlx::query_as("UPDATE products SET version = version + 1 WHERE id = $1 AND seller_id = $2 AND version = $3 RETURNING name, content")
+            .bind(id)
+            .bind(seller_id)
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("changing a product's prices")?;
+    let Some((name, content)) = held else {
+        drop(tx);
+        let owner: Option<String> = sqlx::query_scalar("SELECT seller_id FROM products WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await
+            .context("loading a product")?;
+        return Err(if owner.as_deref() == Some(seller_id) {
+            AppError::Conflict("This product was changed in another tab or window since you opened it. Reload it and try again.".into())
+        } else {
+            AppError::NotFound("The product".into())
+        });
+    };
+    let content: Product = from_json(&content, "product", id)?;
+    let pending = readable(waiting(&mut tx, id).await?);
+    let changes: Vec<PriceChange> = pending.iter().map(|(_, c)| c.clone()).collect();
     let plan = plan_tier_prices(&content, prices, &changes).map_err(AppError::Rules)?;
     if plan.is_empty() {
+        // Nothing changes: the transaction is dropped, and the version with it.
         return Ok(());
+    }
+    if !plan.later.is_empty() || !plan.replaced.is_empty() {
+        check_notice_budget(&mut tx, id, now).await?;
     }
     let from = increase_takes_effect(notice.calendar, now, notice.days);
     let day = local_date(notice.calendar, from);
-    let mut tx = db.begin().await.context("starting a price change")?;
-    let updated = sqlx::query("UPDATE products SET content = $1, version = version + 1 WHERE id = $2 AND seller_id = $3 AND version = $4")
+    sqlx::query("UPDATE products SET content = $1 WHERE id = $2")
         .bind(to_json(&plan.product, "product")?)
         .bind(id)
-        .bind(seller_id)
-        .bind(version)
         .execute(&mut *tx)
         .await
         .context("changing a product's prices")?;
-    if updated.rows_affected() != 1 {
-        return Err(AppError::Conflict(
-            "This product was changed in another tab or window since you opened it. Reload it and try again.".into(),
-        ));
-    }
     crate::listing::ssr::index(&mut tx, id, &plan.product).await?;
     record_applied(&mut tx, id, &plan.now, seller_id, Some(seller_id), AuditKind::PriceChanged, now).await?;
     let subject = Subject { product_id: Some(id), ..Default::default() };
+    let mut withdrawn = Vec::new();
     for &r in &plan.replaced {
-        let old = &pending[r];
+        let old = &pending[r].0;
         sqlx::query("UPDATE scheduled_prices SET state = 'replaced', settled_at = $1 WHERE id = $2 AND state = 'scheduled'")
             .bind(now)
             .bind(&old.id)
             .execute(&mut *tx)
             .await
             .context("replacing a scheduled price increase")?;
-        let detail = format!("{} (from {}), replaced by a new price", old.describe(), local_date(notice.calendar, old.takes_effect_at));
-        record(&mut tx, Some(seller_id), AuditKind::PriceCancelled, subject, &detail).await?;
+        let announced = format!("{} (from {})", old.describe(), local_date(notice.calendar, old.takes_effect_at));
+        record(&mut tx, Some(seller_id), AuditKind::PriceCancelled, subject, &format!("{announced}, replaced by a new price")).await?;
+        withdrawn.push(announced);
     }
     for change in &plan.later {
         sqlx::query(
@@ -236,13 +275,21 @@ pub async fn save(db: &Db, notice: Notice<'_>, seller_id: &str, id: &str, versio
         record(&mut tx, Some(seller_id), AuditKind::PriceScheduled, subject, &format!("{}, from {day}", describe(change))).await?;
     }
     refresh_coming(&mut tx, id).await?;
+    let withdrawn = if withdrawn.is_empty() {
+        String::new()
+    } else {
+        format!("\nThese increases you were told of no longer take effect:\n{}", withdrawn.join("\n"))
+    };
     if !plan.later.is_empty() {
         let lines: Vec<String> = plan.later.iter().map(describe).collect();
         let body = format!(
-            "You bought {name}. From {day}, these prices of it rise:\n{}\nUntil then its prices stay as they are.",
+            "You bought {name}. From {day}, these prices of it rise:\n{}\nUntil then its prices stay as they are.{withdrawn}",
             lines.join("\n")
         );
         tell_buyers(&mut tx, id, &format!("Price increase for {name} from {day}"), &body).await?;
+    } else if !withdrawn.is_empty() {
+        let body = format!("You bought {name}. Its seller changed the prices it had announced.{withdrawn}");
+        tell_buyers(&mut tx, id, &format!("Price increase for {name} cancelled"), &body).await?;
     }
     tx.commit().await.context("committing a price change")
 }
@@ -253,13 +300,19 @@ pub async fn cancel(db: &Db, seller_id: &str, product_id: &str, increase_id: &st
     let mut tx = db.begin().await.context("starting a cancellation")?;
     // Held first, as every change of the product's prices does: the worker cannot apply
     // this increase while it is being cancelled.
-    let name: Option<String> = sqlx::query_scalar("UPDATE products SET version = version + 1 WHERE id = $1 AND seller_id = $2 RETURNING name")
+    // Its content does not change: a search index written for this version stays current.
+    let name: Option<String> = sqlx::query_scalar(
+        "UPDATE products SET version = version + 1, \
+         indexed_version = CASE WHEN indexed_version = version THEN version + 1 ELSE indexed_version END \
+         WHERE id = $1 AND seller_id = $2 RETURNING name",
+    )
         .bind(product_id)
         .bind(seller_id)
         .fetch_optional(&mut *tx)
         .await
         .context("holding a product")?;
     let name = name.ok_or_else(|| AppError::NotFound("The product".into()))?;
+    check_notice_budget(&mut tx, product_id, now).await?;
     let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM scheduled_prices WHERE id = $1 AND product_id = $2 AND state = '{SCHEDULED}'"))
         .bind(increase_id)
         .bind(product_id)
@@ -288,7 +341,8 @@ pub async fn cancel(db: &Db, seller_id: &str, product_id: &str, increase_id: &st
 /// mix.
 pub async fn apply_due(db: &Db, now: i64) -> Result<usize, AppError> {
     let products: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT product_id FROM scheduled_prices WHERE state = 'scheduled' AND takes_effect_at <= $1 LIMIT 100",
+        "SELECT product_id FROM scheduled_prices WHERE state = 'scheduled' AND takes_effect_at <= $1 \
+         GROUP BY product_id ORDER BY MIN(takes_effect_at), product_id LIMIT 100",
     )
     .bind(now)
     .fetch_all(db)
@@ -296,7 +350,11 @@ pub async fn apply_due(db: &Db, now: i64) -> Result<usize, AppError> {
     .context("finding due price increases")?;
     let mut applied = 0;
     for id in products {
-        applied += apply_for(db, &id, now).await?;
+        // One product that cannot be changed must not hold up the others' increases.
+        match apply_for(db, &id, now).await {
+            Ok(n) => applied += n,
+            Err(error) => tracing::error!(product = %id, %error, "due price increases could not be applied; trying again next round"),
+        }
     }
     Ok(applied)
 }
@@ -333,9 +391,19 @@ async fn apply_for(db: &Db, id: &str, now: i64) -> Result<usize, AppError> {
             .execute(&mut *tx)
             .await
             .context("applying a price increase")?;
-        if let (1, Some(change)) = (settled.rows_affected(), increase.change()) {
-            if set_tier_price(&mut product, &change) {
-                took_effect.push((change, scheduled_by));
+        if settled.rows_affected() != 1 {
+            continue;
+        }
+        match increase.change() {
+            Some(change) if set_tier_price(&mut product, &change) => took_effect.push((change, scheduled_by)),
+            // No code writes such a row; if one is found it is set aside, never retried forever.
+            _ => {
+                tracing::error!(id = %increase.id, product = %id, "a scheduled price increase does not fit its product; set aside");
+                sqlx::query("UPDATE scheduled_prices SET state = 'failed' WHERE id = $1")
+                    .bind(&increase.id)
+                    .execute(&mut *tx)
+                    .await
+                    .context("setting aside a price increase")?;
             }
         }
     }

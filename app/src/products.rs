@@ -143,7 +143,8 @@ pub mod ssr {
         let mut conn = db.acquire().await.context("reading scheduled price increases")?;
         let scheduled = crate::prices::ssr::waiting(&mut conn, id).await?;
         let notice = Notice::of(settings);
-        let scheduled = crate::prices::ssr::shown(scheduled, notice.calendar, i64::MIN);
+        // A due increase is being applied by a worker within moments: no longer cancellable.
+        let scheduled = crate::prices::ssr::shown(scheduled, notice.calendar, now);
         let from = crate::rules::notice::increase_takes_effect(notice.calendar, now, notice.days);
         let increase_from_day = crate::rules::notice::local_date(notice.calendar, from);
         Ok(OwnedProduct { product: page.product, content: page.content, version, history, scheduled, notice_days: notice.days, increase_from_day })

@@ -66,11 +66,15 @@ test('a seller lowers one price and raises another: what applies when, the buyer
   const notice = customer.getByRole('listitem').filter({ hasText: `Price increase for Batch Runner from ${day}` });
   await expect(notice).toContainText('Monthly: $200.00 → $250.00');
   await expect(notice.getByRole('link', { name: 'Open the product' })).toBeVisible();
+  // The customer chooses email and SMS besides the message, as sellers do.
+  await expect(customer.getByRole('heading', { level: 2, name: 'Email and SMS' })).toBeVisible();
+  await expect(customer.getByRole('checkbox', { name: /Email to customer@example.com/ })).toBeChecked();
 
   // The seller cancels the increase, after a confirmation.
   await seller.getByRole('button', { name: 'Cancel the increase of 8 vCPUs, Monthly' }).click();
   const dialog = seller.getByRole('dialog', { name: 'Cancel this price increase?' });
   await expect(dialog).toContainText(`will not take effect on ${day}`);
+  await expect(dialog.getByRole('button', { name: 'Keep increase' })).toBeFocused();
   // The editor with an increase waiting, and this dialog, pass the accessibility scan.
   expect(await seriousViolations(seller, 'price editor: cancel an increase')).toEqual([]);
   await dialog.getByRole('button', { name: 'Cancel increase' }).click();

@@ -13,6 +13,9 @@ pub fn ConfirmDialog(
     body: Signal<String>,
     confirm_label: &'static str,
     on_confirm: Callback<()>,
+    /// What the button that closes the dialog says; "Cancel" unless that would be confusing.
+    #[prop(optional)]
+    dismiss_label: Option<&'static str>,
 ) -> impl IntoView {
     let dialog = NodeRef::<Dialog>::new();
     Effect::new(move |_| {
@@ -33,7 +36,7 @@ pub fn ConfirmDialog(
             <h2 id=title_id>{title}</h2>
             <p>{move || body.get()}</p>
             <div class="dialog-actions">
-                <button type="button" on:click=move |_| open.set(false) autofocus>"Cancel"</button>
+                <button type="button" on:click=move |_| open.set(false) autofocus>{dismiss_label.unwrap_or("Cancel")}</button>
                 <button type="button" class="button danger" on:click=move |_| {
                     open.set(false);
                     on_confirm.run(());

@@ -43,14 +43,23 @@ pub fn Messages() -> impl IntoView {
     }
 }
 
-/// A customer's inbox (price notices of products bought, R72), outside the Seller Console.
+/// A customer's inbox (price notices of products bought, R72), outside the Seller Console,
+/// with the choice of email and SMS besides it.
 #[component]
 pub fn CustomerMessages() -> impl IntoView {
+    use crate::auth::Role;
+    use leptos_router::components::Redirect;
     view! {
         <main class="page narrow">
             {match crate::session::Session::current().account {
-                Ok(Some(_)) => view! { <Messages /> }.into_any(),
-                Ok(None) => view! { <leptos_router::components::Redirect path="/sign-in" /> }.into_any(),
+                Ok(Some(account)) if account.role == Role::Reviewer => view! { <Redirect path="/review" /> }.into_any(),
+                Ok(Some(_)) => view! {
+                    <Messages />
+                    <h2>"Email and SMS"</h2>
+                    <p>"Notices about the products you bought always arrive here. Choose whether they are also sent by email and SMS."</p>
+                    {loaded(load_notification_settings(), |current| view! { <SettingsForm current /> })}
+                }.into_any(),
+                Ok(None) => view! { <Redirect path="/sign-in" /> }.into_any(),
                 Err(error) => view! { <crate::components::loaded::ErrorNotice error /> }.into_any(),
             }}
         </main>

@@ -20,9 +20,14 @@ fn describe(change: &PriceChange) -> String {
     format!("Specification {}, {} vCPUs, {}: ${} → ${}", change.specification + 1, change.vcpus, change.billing.label(), change.old, change.new)
 }
 
+/// The increases waiting, with the change each will make, in the order the plan numbers them.
+fn pending(owned: &OwnedProduct) -> Vec<(&ScheduledIncrease, PriceChange)> {
+    owned.scheduled.iter().filter_map(|i| Some((i, i.change()?))).collect()
+}
+
 fn plan(owned: &OwnedProduct, typed: &[Vec<TierPrices>]) -> Result<PricePlan, Vec<RuleViolation>> {
-    let pending: Vec<PriceChange> = owned.scheduled.iter().filter_map(ScheduledIncrease::change).collect();
-    plan_tier_prices(&owned.content, typed, &pending)
+    let changes: Vec<PriceChange> = pending(owned).into_iter().map(|(_, c)| c).collect();
+    plan_tier_prices(&owned.content, typed, &changes)
 }
 
 /// The tier prices of every vCPU specification, as typed; checked and planned by the shared
@@ -124,7 +129,9 @@ pub fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
                     {move || if save.pending().get() { "Saving…" } else { "Save prices" }}
                 </button>
                 {move || match save.value().get() {
-                    Some(Ok(_)) => Some(view! { <p class="notice success" role="status">"Prices saved."</p> }.into_any()),
+                    Some(Ok(_)) => Some(view! {
+                        <p class="notice success" role="status">"Prices saved. Lower prices apply now; higher ones are listed under Scheduled increases."</p>
+                    }.into_any()),
                     Some(Err(error)) => Some(view! { <Failed error /> }.into_any()),
                     None => None,
                 }}
@@ -161,7 +168,8 @@ fn WhenSaved(check: Memo<Result<PricePlan, Vec<RuleViolation>>>, saved: RwSignal
         check.with(|c| {
             let plan = c.as_ref().ok().filter(|p| !p.is_empty())?;
             let replaced: Vec<String> = saved.with(|o| {
-                plan.replaced.iter().filter_map(|&r| o.scheduled.get(r)).map(|i| format!("{} from {}", i.describe(), i.from_day)).collect()
+                let pending = pending(o);
+                plan.replaced.iter().filter_map(|&r| pending.get(r)).map(|(i, _)| format!("{} from {}", i.describe(), i.from_day)).collect()
             });
             Some(view! {
                 <section class="when-saved" aria-label="When you save">
@@ -219,6 +227,7 @@ fn Scheduled(saved: RwSignal<OwnedProduct>, cancel: Action<String, Result<OwnedP
                 "{} will not take effect on {}. The customers who bought the product are told it is cancelled.", i.describe(), i.from_day,
             )).unwrap_or_default()))
             confirm_label="Cancel increase"
+            dismiss_label="Keep increase"
             on_confirm=Callback::new(move |_| {
                 if let Some(i) = chosen.get_untracked() {
                     cancel.dispatch(i.id);

@@ -207,9 +207,67 @@ async fn r73_a_waiting_increase_is_replaced_by_a_new_price_and_cancelled_only_be
     let lowered = save(&app, &seller_client, &id, json!([[["0.10", "50", ""], ["0.20", "90", ""]]])).await;
     assert!(lowered.scheduled.is_empty());
     assert_eq!(lowered.history[0].new_price, "90.00");
+    // The buyers, told of the $140 increase, are told it no longer takes effect.
+    assert_eq!(subjects(&app, &customer).await.last().unwrap(), "Price increase for Tiered cancelled");
+    let body: String = sqlx::query_scalar("SELECT body FROM messages WHERE account_id = $1 ORDER BY created_at DESC, id LIMIT 1")
+        .bind(&customer.id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(body.contains("no longer take effect") && body.contains("$100.00 → $140.00"), "{body}");
     let kinds = audit_kinds(&app, &id).await;
     assert_eq!(
         kinds[rows_before - 3..],
         ["price-scheduled", "price-cancelled", "price-scheduled", "price-cancelled", "price-scheduled", "price-changed", "price-cancelled"]
     );
+}
+
+#[tokio::test]
+async fn r72_a_seller_cannot_flood_buyers_with_increases_and_cancellations() {
+    let app = TestApp::spawn().await;
+    let (_, seller_client, id) = released(&app, "tiered", vcpu_priced).await;
+    let (customer, _) = buyer(&app, &id).await;
+    for n in 0..10 {
+        save(&app, &seller_client, &id, json!([[["0.10", "50", ""], ["0.20", format!("{}", 110 + n), ""]]])).await;
+    }
+    assert_eq!(subjects(&app, &customer).await.len(), 10);
+    let version = owned(&app, &seller_client, &id).await.version;
+    let eleventh = tier_prices(&app, &seller_client, &id, version, json!([[["0.10", "50", ""], ["0.20", "150", ""]]])).await;
+    assert_eq!(eleventh.status(), 429);
+    assert!(error_of(eleventh).await.to_string().contains("tomorrow"));
+    assert_eq!(subjects(&app, &customer).await.len(), 10, "the refused save told nobody");
+    // A decrease is no notice of an increase: it still applies at once.
+    let lowered = save(&app, &seller_client, &id, json!([[["0.10", "40", ""], ["0.20", "119", ""]]])).await;
+    assert_eq!(lowered.history[0].new_price, "40.00");
+}
+
+#[tokio::test]
+async fn r70_an_increase_that_cannot_apply_is_set_aside_and_never_holds_up_the_others() {
+    let app = TestApp::spawn().await;
+    let (_, broken_client, broken) = released(&app, "broken", vcpu_priced).await;
+    let (_, seller_client, id) = released(&app, "tiered", vcpu_priced).await;
+    let raise = json!([[["0.10", "50", ""], ["0.20", "120", ""]]]);
+    let waiting = save(&app, &broken_client, &broken, raise.clone()).await.scheduled[0].clone();
+    save(&app, &seller_client, &id, raise).await;
+    // One product's content no longer reads; another has an increase for a tier it lacks.
+    sqlx::query("UPDATE products SET content = 'not a product' WHERE id = $1").bind(&broken).execute(&app.db).await.unwrap();
+    sqlx::query(
+        "INSERT INTO scheduled_prices (id, product_id, specification, vcpus, billing, old_price, new_price, scheduled_by, scheduled_at, takes_effect_at, state) \
+         SELECT 'stray', product_id, 0, 16, billing, old_price, new_price, scheduled_by, scheduled_at, takes_effect_at, 'scheduled' FROM scheduled_prices WHERE product_id = $1",
+    )
+    .bind(&id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    assert_eq!(apply_due(&app.db, waiting.takes_effect_at + DAY).await.unwrap(), 1, "the good increase applies");
+    let states: Vec<(String, String)> = sqlx::query_as("SELECT id, state FROM scheduled_prices WHERE product_id = $1 ORDER BY id")
+        .bind(&id)
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert!(states.iter().any(|(i, s)| i == "stray" && s == "failed"), "{states:?}");
+    assert!(states.iter().any(|(i, s)| i != "stray" && s == "applied"), "{states:?}");
+    let still: String = sqlx::query_scalar("SELECT state FROM scheduled_prices WHERE id = $1").bind(&waiting.id).fetch_one(&app.db).await.unwrap();
+    assert_eq!(still, "scheduled", "the unreadable product's increase waits, and is tried again");
 }
