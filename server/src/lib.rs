@@ -13,6 +13,12 @@ pub mod page_scripts;
 pub mod security;
 pub mod static_files;
 
+/// Every binary built on this crate (the server, its tests and benchmarks) allocates with
+/// mimalloc: glibc's malloc made the server's threads wait for each other on its arena
+/// locks, a quarter of a signed-in page's time (`perf` on `scripts/bench-pages`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use app::auth::ssr::SessionAccount;
 use app::throttle::{SignInGuard, SignInLimits};
 use app::cloud::DatabaseImages;
