@@ -46,7 +46,17 @@ impl ScheduledIncrease {
 
     /// "Specification 1, 8 vCPUs, Monthly: $400.00 → $450.00".
     pub fn describe(&self) -> String {
-        format!("Specification {}, {} vCPUs, {}: ${} → ${}", self.specification + 1, self.vcpus, self.billing, self.old_price, self.new_price)
+        crate::rules::after_release::describe_price_change(self.specification, self.vcpus, &self.billing, &self.old_price, &self.new_price)
+    }
+
+    /// "From 2027-02-28: $450.00", shown beside the price it will replace (R71).
+    pub fn coming(&self) -> String {
+        format!("From {}: ${}", self.from_day, self.new_price)
+    }
+
+    /// The increase of `increases` waiting for one tier price, if any.
+    pub fn find(increases: &[ScheduledIncrease], specification: usize, vcpus: u32, billing: BillingMode) -> Option<&ScheduledIncrease> {
+        increases.iter().find(|i| i.specification == specification && i.vcpus == vcpus && i.billing == billing.label())
     }
 }
 

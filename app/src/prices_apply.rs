@@ -1,7 +1,7 @@
 //! Applying due price increases (R70, R72): the worker on every server calls `apply_due`
 //! each round.
 
-use super::{describe, record_applied, refresh_coming, tell_buyers, Row, ScheduledIncrease, COLUMNS, SCHEDULED};
+use super::{record_applied, refresh_coming, tell_buyers, Row, ScheduledIncrease, COLUMNS, SCHEDULED};
 use crate::audit::AuditKind;
 use crate::error::AppError;
 use crate::rules::notice::set_tier_price;
@@ -100,7 +100,7 @@ async fn apply_for(db: &Db, id: &str, now: i64) -> Result<usize, AppError> {
     }
     refresh_coming(&mut tx, id).await?;
     if !took_effect.is_empty() {
-        let lines: Vec<String> = took_effect.iter().map(|(c, _)| describe(c)).collect();
+        let lines: Vec<String> = took_effect.iter().map(|(c, _)| c.describe()).collect();
         let body = format!("You bought {name}. As you were told, these prices of it rose today:\n{}", lines.join("\n"));
         tell_buyers(&mut tx, id, &format!("New prices for {name}"), &body).await?;
     }

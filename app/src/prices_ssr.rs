@@ -106,17 +106,6 @@ async fn refresh_coming(conn: &mut AnyConnection, id: &str) -> Result<(), AppErr
     Ok(())
 }
 
-fn describe(change: &PriceChange) -> String {
-    format!(
-        "Specification {}, {} vCPUs, {}: ${} → ${}",
-        change.specification + 1,
-        change.vcpus,
-        change.billing.label(),
-        change.old,
-        change.new
-    )
-}
-
 /// Tells every account that bought product `id` (R72), in the caller's transaction: the
 /// internal message, and email and SMS as each account's settings say, through the outbox,
 /// in a few statements however many buyers there are.
@@ -177,7 +166,7 @@ async fn record_applied(
         .execute(&mut *conn)
         .await
         .context("recording a price change")?;
-        record(conn, actor, kind, Subject { product_id: Some(id), ..Default::default() }, &describe(change)).await?;
+        record(conn, actor, kind, Subject { product_id: Some(id), ..Default::default() }, &change.describe()).await?;
     }
     Ok(())
 }
@@ -266,7 +255,7 @@ pub async fn save(db: &Db, notice: Notice<'_>, seller_id: &str, id: &str, versio
         .execute(&mut *tx)
         .await
         .context("scheduling a price increase")?;
-        record(&mut tx, Some(seller_id), AuditKind::PriceScheduled, subject, &format!("{}, from {day}", describe(change))).await?;
+        record(&mut tx, Some(seller_id), AuditKind::PriceScheduled, subject, &format!("{}, from {day}", change.describe())).await?;
     }
     refresh_coming(&mut tx, id).await?;
     let withdrawn = if withdrawn.is_empty() {
@@ -275,7 +264,7 @@ pub async fn save(db: &Db, notice: Notice<'_>, seller_id: &str, id: &str, versio
         format!("\nThese increases you were told of no longer take effect:\n{}", withdrawn.join("\n"))
     };
     if !plan.later.is_empty() {
-        let lines: Vec<String> = plan.later.iter().map(describe).collect();
+        let lines: Vec<String> = plan.later.iter().map(PriceChange::describe).collect();
         let body = format!(
             "You bought {name}. From {day}, these prices of it rise:\n{}\nUntil then its prices stay as they are.{withdrawn}",
             lines.join("\n")

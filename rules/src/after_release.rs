@@ -45,6 +45,18 @@ pub struct PriceChange {
     pub new: Price,
 }
 
+/// "Specification 1, 4 vCPUs, Monthly: $100.00 → $120.00": how one tier price's change is
+/// told to sellers, buyers and in the history, however it is held.
+pub fn describe_price_change(specification: usize, vcpus: u32, billing: &str, old: &str, new: &str) -> String {
+    format!("Specification {}, {vcpus} vCPUs, {billing}: ${old} → ${new}", specification + 1)
+}
+
+impl PriceChange {
+    pub fn describe(&self) -> String {
+        describe_price_change(self.specification, self.vcpus, self.billing.label(), &self.old.to_string(), &self.new.to_string())
+    }
+}
+
 /// A product's tier prices as the price editor starts from: `[s]` holds the tiers of
 /// specification `s` (none for one not priced by vCPUs).
 pub fn tier_prices_of(product: &Product) -> Vec<Vec<TierPrices>> {

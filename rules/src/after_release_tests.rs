@@ -121,3 +121,9 @@ fn r53_r55_a_purchase_costs_the_chosen_region_mode_and_tier() {
     let free = set_free(&product(vec![simple(["0", "", ""], [true, false, false])]));
     assert_eq!(purchase_price(&free, &choice(0, "eu-dublin", BillingMode::Yearly, None)), Ok(Price::from_cents(0)));
 }
+
+#[test]
+fn r54_a_price_change_is_told_with_its_specification_tier_mode_and_both_prices() {
+    let change = PriceChange { specification: 0, vcpus: 4, billing: BillingMode::Monthly, old: price("100"), new: price("120") };
+    assert_eq!(change.describe(), "Specification 1, 4 vCPUs, Monthly: $100.00 → $120.00");
+}

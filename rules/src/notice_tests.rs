@@ -27,26 +27,35 @@ fn change(vcpus: u32, billing: BillingMode, old: &str, new: &str) -> PriceChange
     PriceChange { specification: 0, vcpus, billing, old: Price::parse(old).unwrap(), new: Price::parse(new).unwrap() }
 }
 
+/// Each case: saved at, notice days, and the instant the increase takes effect (UTC).
+fn takes_effect_in_utc(cases: &[(i64, u32, i64)]) {
+    for &(saved, days, expected) in cases {
+        assert_eq!(increase_takes_effect(&zone(0), saved, days), expected, "saved {saved}, {days} days");
+    }
+}
+
 #[test]
 fn r70_an_increase_takes_effect_at_the_start_of_a_day_after_the_whole_notice() {
-    let utc = zone(0);
-    // Sunday 2026-11-29 13:30 UTC + 90 days = Saturday 2027-02-27 13:30: from Sunday 28th.
-    assert_eq!(increase_takes_effect(&utc, at(2026, 11, 29, 13, 30), 90), at(2027, 2, 28, 0, 0));
-    // Weekends count: a Friday afternoon plus 1 day is Saturday afternoon, so from Sunday.
-    assert_eq!(increase_takes_effect(&utc, at(2026, 11, 27, 15, 0), 1), at(2026, 11, 29, 0, 0));
-    // Saved exactly at midnight: the notice ends at a midnight, and that is the date.
-    assert_eq!(increase_takes_effect(&utc, at(2026, 12, 1, 0, 0), 90), at(2027, 3, 1, 0, 0));
+    takes_effect_in_utc(&[
+        // Sunday 2026-11-29 13:30 + 90 days = Saturday 2027-02-27 13:30: from Sunday 28th.
+        (at(2026, 11, 29, 13, 30), 90, at(2027, 2, 28, 0, 0)),
+        // Weekends count: a Friday afternoon plus 1 day is Saturday afternoon, so from Sunday.
+        (at(2026, 11, 27, 15, 0), 1, at(2026, 11, 29, 0, 0)),
+        // Saved exactly at midnight: the notice ends at a midnight, and that is the date.
+        (at(2026, 12, 1, 0, 0), 90, at(2027, 3, 1, 0, 0)),
+    ]);
 }
 
 #[test]
 fn r70_month_ends_and_leap_years() {
-    let utc = zone(0);
-    // 2027-11-30 + 90 days = 2028-02-28 (a leap year): from 2028-02-29.
-    assert_eq!(increase_takes_effect(&utc, at(2027, 11, 30, 9, 0), 90), at(2028, 2, 29, 0, 0));
-    // 31 January + 30 days = 2 March in 2027: from 3 March.
-    assert_eq!(increase_takes_effect(&utc, at(2027, 1, 31, 8, 0), 30), at(2027, 3, 3, 0, 0));
-    // A year-end crossing: 2026-12-31 23:59 + 1 day → from 2027-01-02.
-    assert_eq!(increase_takes_effect(&utc, at(2026, 12, 31, 23, 59), 1), at(2027, 1, 2, 0, 0));
+    takes_effect_in_utc(&[
+        // 2027-11-30 + 90 days = 2028-02-28 (a leap year): from 2028-02-29.
+        (at(2027, 11, 30, 9, 0), 90, at(2028, 2, 29, 0, 0)),
+        // 31 January + 30 days = 2 March in 2027: from 3 March.
+        (at(2027, 1, 31, 8, 0), 30, at(2027, 3, 3, 0, 0)),
+        // A year-end crossing: 2026-12-31 23:59 + 1 day → from 2027-01-02.
+        (at(2026, 12, 31, 23, 59), 1, at(2027, 1, 2, 0, 0)),
+    ]);
 }
 
 #[test]

@@ -62,11 +62,11 @@ pub fn ProductSpecifications(
                                 <tr>
                                     <th scope="row">{tier.vcpus}</th>
                                     {modes.iter().map(|(m, mode)| {
-                                        let rise = coming.iter().find(|c| c.specification == i && c.vcpus == tier.vcpus && c.billing == mode.label());
+                                        let rise = ScheduledIncrease::find(&coming, i, tier.vcpus, *mode);
                                         view! {
                                             <td>
                                                 {shown(tier.prices[*m])}
-                                                {rise.map(|c| view! { <span class="coming">{format!("From {}: ${}", c.from_day, c.new_price)}</span> })}
+                                                {rise.map(|c| view! { <span class="coming">{c.coming()}</span> })}
                                             </td>
                                         }
                                     }).collect_view()}

@@ -16,10 +16,6 @@ use crate::rules::release::BillingMode;
 use crate::rules::RuleViolation;
 use leptos::prelude::*;
 
-fn describe(change: &PriceChange) -> String {
-    format!("Specification {}, {} vCPUs, {}: ${} → ${}", change.specification + 1, change.vcpus, change.billing.label(), change.old, change.new)
-}
-
 /// The increases waiting, with the change each will make, in the order the plan numbers them.
 fn pending(owned: &OwnedProduct) -> Vec<(&ScheduledIncrease, PriceChange)> {
     owned.scheduled.iter().filter_map(|i| Some((i, i.change()?))).collect()
@@ -93,9 +89,7 @@ pub fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
                                             let field = crate::rules::FieldPath::tier_price(s, t, b).into_string();
                                             let error_id = format!("price-{s}-{t}-{m}-error");
                                             let f = field.clone();
-                                            let waiting = move || saved.with(|o| o.scheduled.iter()
-                                                .find(|i| i.specification == s && i.vcpus == vcpus && i.billing == b.label())
-                                                .map(|i| format!("From {}: ${}", i.from_day, i.new_price)));
+                                            let waiting = move || saved.with(|o| ScheduledIncrease::find(&o.scheduled, s, vcpus, b).map(ScheduledIncrease::coming));
                                             view! {
                                                 <td>
                                                     <input type="text" inputmode="decimal"
@@ -175,9 +169,9 @@ fn WhenSaved(check: Memo<Result<PricePlan, Vec<RuleViolation>>>, saved: RwSignal
                 <section class="when-saved" aria-label="When you save">
                     <h2>"When you save"</h2>
                     <ul>
-                        {plan.now.iter().map(|c| view! { <li data-applies="now">{describe(c)} " — " <strong>"applies now"</strong></li> }).collect_view()}
+                        {plan.now.iter().map(|c| view! { <li data-applies="now">{c.describe()} " — " <strong>"applies now"</strong></li> }).collect_view()}
                         {plan.later.iter().map(|c| view! {
-                            <li data-applies="later">{describe(c)} " — " <strong>{format!("from {from}")}</strong> "; customers who bought it are told today"</li>
+                            <li data-applies="later">{c.describe()} " — " <strong>{format!("from {from}")}</strong> "; customers who bought it are told today"</li>
                         }).collect_view()}
                         {replaced.into_iter().map(|text| view! { <li data-applies="replaced">"No longer planned: " {text}</li> }).collect_view()}
                     </ul>
