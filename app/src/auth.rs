@@ -159,11 +159,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     let caller = ssr::Caller::from_context()?;
     let account = caller.account().await?.ok_or(AppError::Unauthenticated)?;
     let state = &caller.state;
-    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-        .bind(&account.id)
-        .execute(&state.db)
-        .await
-        .context("ending every session of an account")?;
+    ssr::delete_sessions_of(&state.db, &account.id).await.context("ending every session of an account")?;
     ssr::clear_session_cookie(state.settings.secure_cookies);
     leptos_axum::redirect("/sign-in");
     Ok(())
@@ -185,6 +181,8 @@ pub async fn sign_out() -> Result<(), AppError> {
     Ok(())
 }
 
+#[cfg(feature = "ssr")]
+pub mod cache;
 #[cfg(feature = "ssr")]
 mod passwords;
 #[cfg(feature = "ssr")]
@@ -331,5 +329,5 @@ pub mod ssr {
     }
 
     pub use super::passwords::{create_account, hash_password_blocking, verify_credentials, verify_password};
-    pub use super::sessions::{account_for_token, create_session, delete_session, session_with_figures, SESSION_LIFETIME_MS};
+    pub use super::sessions::{account_for_token, create_session, delete_session, delete_sessions_of, session_with_figures, SESSION_LIFETIME_MS};
 }

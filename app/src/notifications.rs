@@ -58,6 +58,7 @@ pub async fn mark_read(id: String) -> Result<i64, AppError> {
             .bind(id)
     };
     query.execute(db).await.context("marking messages read")?;
+    crate::auth::cache::changed_in(db, crate::auth::cache::Forget::Account(&seller.id)).await.context("marking messages read")?;
     ssr::unread(db, &seller.id).await
 }
 
@@ -122,6 +123,7 @@ pub mod ssr {
     use super::{Channel, InboxMessage, NotificationSettings};
     use crate::error::AppError;
     use crate::store::{now_ms, Context, Db};
+    use crate::auth::cache::{changed, Forget};
 
     #[derive(sqlx::FromRow)]
     struct MessageRow {
@@ -220,6 +222,12 @@ pub mod ssr {
         .bind(key)
         .execute(&mut *tx)
         .await?;
+        // The unread counts the servers remember change with it.
+        let forget = match to {
+            Recipients::Account(id) => Forget::Account(id),
+            Recipients::BuyersOf(_) => Forget::All,
+        };
+        changed(&mut *tx, forget).await?;
         // Email carries the body; SMS, being short, the subject.
         let channels = [
             (Channel::Email, "a.email", body, "a.notify_email <> 0"),

@@ -142,7 +142,11 @@ pub mod ssr {
         .execute(&mut *tx)
         .await
         .context("recording a purchase")?;
+        // The balance the servers remember changes with it: announced with the purchase, forgotten here after it.
+        let forget = crate::auth::cache::Forget::Account(&buyer.id);
+        crate::auth::cache::changed(&mut tx, forget).await.context("recording a purchase")?;
         tx.commit().await.context("committing a purchase")?;
+        crate::auth::cache::forget(forget);
         Ok(Purchase {
             id,
             product_id: product_id.to_owned(),

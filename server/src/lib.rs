@@ -102,6 +102,14 @@ pub fn start_outbox_worker(db: Db, config: &config::Config) -> tokio::task::Join
     outbox::Worker::new(db, config.delivery.clone(), config.outbox_poll, config.outbox_retry_base).spawn()
 }
 
+/// On PostgreSQL, starts listening for the session changes of the other servers on the
+/// database, without which this server reads every session from the database
+/// (`app::auth::cache`). SQLite's servers share one process and need none.
+pub fn start_session_listener(db: &Db) -> Option<tokio::task::JoinHandle<()>> {
+    (app::store::backend(db) == app::store::Backend::Postgres)
+        .then(|| tokio::spawn(app::auth::cache::listen(db.connect_options().database_url.to_string())))
+}
+
 /// A server on `database_url` with demo data off and `settings` besides, listening on a
 /// loopback port of its own until the runtime ends: for benchmarks and the command-line
 /// tool's tests, which talk to it over HTTP as anyone would.
@@ -114,6 +122,7 @@ pub async fn start_local(database_url: &str, data_dir: &std::path::Path, setting
     })
     .expect("a configuration of defaults");
     let db = prepare_database(&config).await?;
+    start_session_listener(&db);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(StartError::Listen)?;
     let addr = listener.local_addr().map_err(StartError::Listen)?;
     let options = LeptosOptions::builder().output_name("marketplace").site_addr(addr).build();

@@ -23,6 +23,7 @@ async fn run() -> Result<(), String> {
     let addr = leptos_options.site_addr;
     let db = server::prepare_database(&config).await.map_err(|e| e.to_string())?;
     server::start_outbox_worker(db.clone(), &config);
+    server::start_session_listener(&db);
     let state = server::app_state(db, &config, leptos_options);
     let router = server::router(state);
     let listener = tokio::net::TcpListener::bind(addr)

@@ -1,6 +1,7 @@
 //! Sessions in the database: created at sign-in, looked up on every request, ended at
 //! sign-out. Only a hash of each token is stored.
 
+use super::cache::{self, Forget};
 use super::{Account, SessionFigures};
 use crate::store::{now_ms, Db};
 use sha2::{Digest, Sha256};
@@ -30,12 +31,19 @@ pub async fn create_session(db: &Db, account_id: &str) -> Result<String, sqlx::E
     Ok(token)
 }
 
+/// Ends a session, and tells every server to forget it.
 pub async fn delete_session(db: &Db, token: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash(token))
-        .execute(db)
-        .await?;
-    Ok(())
+    let hash = token_hash(token);
+    let mut conn = db.acquire().await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&mut *conn).await?;
+    cache::changed(&mut conn, Forget::Session(&hash)).await
+}
+
+/// Ends every session of an account, and tells every server to forget them.
+pub async fn delete_sessions_of(db: &Db, account_id: &str) -> Result<(), sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(account_id).execute(&mut *conn).await?;
+    cache::changed(&mut conn, Forget::Account(account_id)).await
 }
 
 /// A session's last use is written at most this often, so a busy session costs one
@@ -48,20 +56,26 @@ pub async fn account_for_token(db: &Db, token: &str, idle_ms: i64) -> Result<Opt
 }
 
 /// The account of a live session and its unread internal messages, in one query: what
-/// every page needs to know before it renders.
+/// every page needs to know before it renders. Answered from the cache of live sessions
+/// when it holds the session (see `cache`).
 pub async fn session_with_figures(db: &Db, token: &str, idle_ms: i64) -> Result<Option<(Account, SessionFigures)>, sqlx::Error> {
     let now = now_ms();
     let hash = token_hash(token);
+    if let Some(found) = cache::recall(db, &hash, now, idle_ms, TOUCH_EVERY_MS) {
+        return Ok(Some((found.account, found.figures)));
+    }
+    let generation = cache::generation();
     #[derive(sqlx::FromRow)]
     struct SessionRow {
         #[sqlx(flatten)]
         account: Account,
         last_seen_at: i64,
+        expires_at: i64,
         unread: i64,
         credit_cents: i64,
     }
     let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT a.id, a.email, a.display_name, a.role, a.credit_cents, s.last_seen_at, \
+        "SELECT a.id, a.email, a.display_name, a.role, a.credit_cents, s.last_seen_at, s.expires_at, \
          (SELECT COUNT(*) FROM messages m WHERE m.account_id = a.id AND m.read_at IS NULL) AS unread \
          FROM sessions s JOIN accounts a ON a.id = s.account_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
@@ -72,12 +86,16 @@ pub async fn session_with_figures(db: &Db, token: &str, idle_ms: i64) -> Result<
     .fetch_optional(db)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    if row.last_seen_at < now - TOUCH_EVERY_MS {
+    let mut last_seen_at = row.last_seen_at;
+    if last_seen_at < now - TOUCH_EVERY_MS {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(now)
             .bind(&hash)
             .execute(db)
             .await?;
+        last_seen_at = now;
     }
-    Ok(Some((row.account, SessionFigures { unread: Some(row.unread), credit_cents: Some(row.credit_cents) })))
+    let figures = SessionFigures { unread: Some(row.unread), credit_cents: Some(row.credit_cents) };
+    cache::remember(db, hash, row.account.clone(), figures, last_seen_at, row.expires_at, generation);
+    Ok(Some((row.account, figures)))
 }

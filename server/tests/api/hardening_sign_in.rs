@@ -95,6 +95,9 @@ async fn a_session_left_unused_past_the_idle_timeout_ends() {
     assert_eq!(app.call(&client, "drafts/list", &[]).await.status(), 200);
 
     sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 3 * 60 * 60 * 1000").execute(&app.db).await.unwrap();
+    // A change made in the database behind the servers' backs is seen once what they
+    // remember of the session is no longer fresh.
+    tokio::time::sleep(app::auth::cache::FRESH).await;
 
     assert_eq!(app.call(&client, "drafts/list", &[]).await.status(), 401);
     assert_eq!(app.get(&client, "/console/products").await.status(), 302);
@@ -116,4 +119,39 @@ async fn sign_out_everywhere_ends_every_session_of_the_account_on_every_server()
     assert_eq!(second.call(&phone, "drafts/list", &[]).await.status(), 401);
     assert_eq!(first.call(&laptop, "drafts/list", &[]).await.status(), 401);
     assert_eq!(first.call(&bystander, "drafts/list", &[]).await.status(), 200, "other accounts stay signed in");
+}
+
+#[tokio::test]
+async fn a_server_forgets_a_session_at_once_when_a_server_of_another_process_ends_it() {
+    let app = TestApp::spawn().await;
+    let (account, client) = app.signed_in(Role::Seller).await;
+    let started = std::time::Instant::now();
+    while !app::auth::cache::in_use(&app.db) && started.elapsed() < std::time::Duration::from_secs(10) {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(app.call(&client, "drafts/list", &[]).await.status(), 200);
+    // Ended in the database only: within its freshness the server still answers from what it remembers.
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(&account.id).execute(&app.db).await.unwrap();
+    assert_eq!(app.call(&client, "drafts/list", &[]).await.status(), 200, "the session is remembered");
+
+    if app::store::backend(&app.db) == app::store::Backend::Sqlite {
+        // SQLite's servers share one process, where ending a session forgets it at once
+        // (`sign_out_everywhere_ends_every_session_of_the_account_on_every_server`).
+        return;
+    }
+    // What a server in another process sends when it ends the account's sessions: the
+    // notification alone, not this process's forgetting.
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(app::auth::cache::CHANNEL)
+        .bind(format!("account:{}", account.id))
+        .execute(&app.db)
+        .await
+        .unwrap();
+    // Delivered in milliseconds; well before the session would be read again anyway (FRESH).
+    let started = std::time::Instant::now();
+    let mut status = 200;
+    while started.elapsed() < app::auth::cache::FRESH / 4 && status == 200 {
+        status = app.call(&client, "drafts/list", &[]).await.status().as_u16();
+    }
+    assert_eq!(status, 401, "the notification was not acted on");
 }

@@ -94,7 +94,9 @@ impl TestApp {
                 let options = LeptosOptions::builder().output_name("marketplace").site_addr(addr).build();
                 let router = server::router(server::app_state(db.clone(), &config, options));
                 let server = tokio::spawn(server::serve(listener, router, std::future::pending()));
-                TestApp { address: format!("http://{addr}"), db, database_url: url, tasks: vec![worker, server.abort_handle()] }
+                let mut tasks = vec![worker, server.abort_handle()];
+                tasks.extend(server::start_session_listener(&db).map(|l| l.abort_handle()));
+                TestApp { address: format!("http://{addr}"), db, database_url: url, tasks }
             })
             .await
             .expect("start the test server")

@@ -141,3 +141,25 @@ async fn r43_without_smtp_or_sms_configured_the_outbox_keeps_them_for_later() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(outbox_rows(&app, false).await, 2, "recorded, waiting for a channel");
 }
+
+#[tokio::test]
+async fn every_servers_pages_show_a_new_message_and_a_read_one_at_once_though_they_remember_sessions() {
+    let app = TestApp::spawn().await;
+    let other = TestApp::spawn_on(app.database_url.clone()).await;
+    let s = submitted(&app, "Postgres").await;
+    let (_, review) = app.signed_in(Role::Reviewer).await;
+    let unread_on_other = || async {
+        let page = other.get(&s.client, "/console/products").await.text().await.unwrap();
+        page.split("id=\"unread-count\"").nth(1).and_then(|rest| rest.split(['>', '<']).nth(1)).map(str::to_owned)
+    };
+    // Read twice: the second answer comes from what the other server remembers of the session.
+    assert_eq!(unread_on_other().await, None);
+    assert_eq!(unread_on_other().await, None);
+
+    assert_eq!(decide(&app, &review, &s.request_id, "Reject", "Add licence terms.").await.status(), 200);
+    assert_eq!(unread_on_other().await.as_deref(), Some("1"), "the new message is counted at once");
+
+    let inbox: Vec<InboxMessage> = app.call(&s.client, "messages/list", &[]).await.json().await.unwrap();
+    app.call(&s.client, "messages/read", &[("id", &inbox[0].id)]).await;
+    assert_eq!(unread_on_other().await, None, "the read message is no longer counted");
+}
