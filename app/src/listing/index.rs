@@ -91,20 +91,30 @@ pub async fn index(conn: &mut AnyConnection, id: &str, product: &Product) -> Res
             .context("indexing a product's words")?;
         }
         Backend::Postgres => {
+            // The name alone in `names`, without positions (a name matches or not); the
+            // regions as terms of their own in both.
+            let regions = product.regions().iter().map(|r| region_term(r)).collect::<Vec<_>>().join(" ");
             sqlx::query(
                 "UPDATE products SET document = \
                  setweight(to_tsvector('simple', $1), 'A') || \
                  setweight(to_tsvector('simple', $2 || ' ' || $3 || ' ' || $4), 'B') || \
-                 setweight(to_tsvector('simple', $5), 'C') \
-                 WHERE id = $6",
+                 setweight(to_tsvector('simple', $5), 'C') || $6::tsvector, \
+                 names = strip(to_tsvector('simple', $1)) || $6::tsvector \
+                 WHERE id = $7",
             )
-            .bind(&a).bind(&b).bind(&c).bind(&d).bind(&e).bind(id)
+            .bind(&a).bind(&b).bind(&c).bind(&d).bind(&e).bind(&regions).bind(id)
             .execute(&mut *conn)
             .await
             .context("indexing a product's words")?;
         }
     }
     remember_terms(conn, kind, [&a, &b, &c, &d, &e]).await
+}
+
+/// A region as a term of PostgreSQL's documents, quoted as `tsvector` and `tsquery` read
+/// it: an `@` first, which no word a visitor types holds (words are letters and digits).
+pub fn region_term(region: &str) -> String {
+    format!("'@{}'", region.replace('\\', "\\\\").replace('\'', "''"))
 }
 
 /// Indexed words are kept this long at most in `search_terms`; a longer one is kept cut,

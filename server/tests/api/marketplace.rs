@@ -86,6 +86,11 @@ async fn r45_the_marketplace_filters_by_words_region_pricing_mode_and_price_and_
     assert_eq!(names(&app, &[("region", "eu-paris")]).await, ["Debian Tools", "Ubuntu Postgres"]);
     assert_eq!(names(&app, &[("mode", "free")]).await, ["Debian Tools"]);
     assert_eq!(names(&app, &[("mode", "charged"), ("region", "eu-dublin")]).await, ["Hardened Rocky"]);
+    // Words and a region (PostgreSQL finds the region in its full-text index), names first.
+    assert_eq!(names(&app, &[("text", "postgres"), ("region", "eu-paris")]).await, ["Ubuntu Postgres", "Debian Tools"]);
+    assert_eq!(names(&app, &[("text", "rocky"), ("region", "eu-dublin")]).await, ["Hardened Rocky"]);
+    assert!(names(&app, &[("text", "rocky"), ("region", "eu-paris")]).await.is_empty());
+    assert!(names(&app, &[("text", "rocky"), ("region", "eu-dublin' | 'x")]).await.is_empty(), "a region is only a region");
     // The price range is on the lowest price of the chosen billing mode (monthly unless said).
     assert_eq!(names(&app, &[("min", "55")]).await, ["Ubuntu Postgres"], "the vCPU product's cheapest tier is $60");
     assert_eq!(names(&app, &[("min", "10"), ("max", "55")]).await, ["Hardened Rocky"]);
