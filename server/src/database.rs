@@ -27,13 +27,13 @@ pub enum DatabaseError {
     Index,
 }
 
-/// Opens a pool on `url`. SQLite connections use WAL, enforce foreign keys and wait for
-/// locks rather than failing at once.
-pub async fn connect(url: &str) -> Result<Db, DatabaseError> {
+/// Opens a pool of at most `max_connections` on `url`. SQLite connections use WAL, enforce
+/// foreign keys and wait for locks rather than failing at once.
+pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DatabaseError> {
     sqlx::any::install_default_drivers();
     let sqlite = url.starts_with("sqlite:");
     let options = AnyPoolOptions::new()
-        .max_connections(if sqlite { 8 } else { 16 })
+        .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
@@ -72,7 +72,7 @@ pub async fn migrate(db: &Db) -> Result<(), DatabaseError> {
 pub async fn fresh(admin_url: Option<&str>, name: &str, folder: &std::path::Path) -> Result<String, DatabaseError> {
     match admin_url {
         Some(admin_url) => {
-            let admin = connect(admin_url).await?;
+            let admin = connect(admin_url, 1).await?;
             let created = admin.execute(format!("CREATE DATABASE {name}").as_str()).await;
             admin.close().await;
             created.map_err(|source| DatabaseError::Connect { url: redact(admin_url), source })?;

@@ -45,7 +45,7 @@ pub async fn prepare_database_reporting(config: &config::Config) -> Result<(Db, 
             source,
         })?;
     }
-    let db = database::connect(&config.database_url).await?;
+    let db = database::connect(&config.database_url, config.database_max_connections).await?;
     database::migrate(&db).await?;
     let mut seeded = false;
     if config.mode == config::Mode::Production {

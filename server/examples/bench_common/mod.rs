@@ -41,7 +41,7 @@ impl BenchServer {
         if let (true, Some((_, bench_db))) = (keep, &self.admin) {
             println!("kept the database {bench_db}");
         } else if let Some((admin_url, bench_db)) = self.admin {
-            let admin = server::database::connect(&admin_url).await.expect("connect to PostgreSQL");
+            let admin = server::database::connect(&admin_url, 1).await.expect("connect to PostgreSQL");
             let _ = sqlx::Executor::execute(&admin, format!("DROP DATABASE {bench_db} WITH (FORCE)").as_str()).await;
         }
         if keep {
