@@ -21,7 +21,10 @@ impl BenchServer {
         let bench_db = format!("{}_{}", name.replace('-', "_"), std::process::id());
         std::fs::create_dir_all(&folder).expect("create the benchmark's folder");
         let url = server::database::fresh(admin.as_deref(), &bench_db, &folder).await.expect("create the benchmark's database");
-        let (db, addr) = server::start_local(&url, &folder, &[]).await.expect("start the server");
+        // The pool's size as the operator would set it, to compare sizes.
+        let connections = std::env::var("DATABASE_MAX_CONNECTIONS").ok();
+        let settings: Vec<(&str, &str)> = connections.iter().map(|c| ("DATABASE_MAX_CONNECTIONS", c.as_str())).collect();
+        let (db, addr) = server::start_local(&url, &folder, &settings).await.expect("start the server");
         let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
         BenchServer { db, addr, backend, folder, admin: admin.map(|a| (a, bench_db)) }
     }
