@@ -60,6 +60,8 @@ pub struct Remembered {
     pub last_seen_at: i64,
     pub expires_at: i64,
     loaded: Instant,
+    /// The database it was read from (its URL), for forgetting a database's sessions.
+    database: String,
 }
 
 #[derive(Default)]
@@ -143,6 +145,7 @@ pub fn remember(
             cache.entries.clear();
         }
     }
+    let database = db.connect_options().database_url.to_string();
     cache.entries.insert(
         hash,
         Remembered {
@@ -151,6 +154,7 @@ pub fn remember(
             last_seen_at,
             expires_at,
             loaded: Instant::now(),
+            database,
         },
     );
 }
@@ -166,6 +170,13 @@ pub fn forget(what: Forget) {
         Forget::Account(id) => cache.entries.retain(|_, e| e.account.id != id),
         Forget::All => cache.entries.clear(),
     }
+}
+
+/// Forgets every session read from the database at `url`, in this process.
+fn forget_database(url: &str) {
+    let mut cache = cache();
+    GENERATION.fetch_add(1, Ordering::SeqCst);
+    cache.entries.retain(|_, e| e.database != url);
 }
 
 /// Forgets here and, on PostgreSQL, tells every server on the database when `conn`'s
@@ -206,7 +217,7 @@ pub async fn listen(url: String) {
                 }
             }
             drop(cache);
-            forget(Forget::All);
+            forget_database(&self.0);
         }
     }
     loop {
@@ -218,22 +229,31 @@ pub async fn listen(url: String) {
                 continue;
             }
         };
+        // A lost connection ends the loop below at once, not after a reconnection meanwhile
+        // (during which the cache would be used while changes go unheard).
+        listener.eager_reconnect(false);
         if let Err(error) = listener.listen(CHANNEL).await {
             tracing::warn!(%error, "cannot listen for session changes; sessions are read from the database meanwhile");
             tokio::time::sleep(Duration::from_secs(1)).await;
             continue;
         }
+        // A session read before this listener heard anything may have ended unheard: none
+        // is kept, and none being read now is remembered.
+        forget_database(&url);
         *cache().listening.entry(url.clone()).or_default() += 1;
         let _listening = Listening(url.clone());
         // `try_recv` answers `None` when the connection was lost: what was said meanwhile is lost.
         while let Ok(Some(notification)) = listener.try_recv().await {
             let payload = notification.payload();
-            forget(match payload.split_once(':') {
-                Some(("session", hash)) => Forget::Session(hash),
-                Some(("account", id)) => Forget::Account(id),
-                _ => Forget::All,
-            });
+            match payload.split_once(':') {
+                Some(("session", hash)) => forget(Forget::Session(hash)),
+                Some(("account", id)) => forget(Forget::Account(id)),
+                // Every session, of this database.
+                _ => forget_database(&url),
+            }
         }
         tracing::warn!("lost the connection listening for session changes; reconnecting");
+        drop(_listening);
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }

@@ -34,16 +34,23 @@ pub async fn create_session(db: &Db, account_id: &str) -> Result<String, sqlx::E
 /// Ends a session, and tells every server to forget it.
 pub async fn delete_session(db: &Db, token: &str) -> Result<(), sqlx::Error> {
     let hash = token_hash(token);
-    let mut conn = db.acquire().await?;
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&mut *conn).await?;
-    cache::changed(&mut conn, Forget::Session(&hash)).await
+    end_sessions(db, "token_hash", &hash, Forget::Session(&hash)).await
 }
 
 /// Ends every session of an account, and tells every server to forget them.
 pub async fn delete_sessions_of(db: &Db, account_id: &str) -> Result<(), sqlx::Error> {
-    let mut conn = db.acquire().await?;
-    sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(account_id).execute(&mut *conn).await?;
-    cache::changed(&mut conn, Forget::Account(account_id)).await
+    end_sessions(db, "account_id", account_id, Forget::Account(account_id)).await
+}
+
+/// Deletes the sessions whose `column` (a fixed name) is `value` and announces it in one
+/// transaction: they end together or not at all. Forgotten here again after the commit.
+async fn end_sessions(db: &Db, column: &str, value: &str, what: Forget<'_>) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    sqlx::query(&format!("DELETE FROM sessions WHERE {column} = $1")).bind(value).execute(&mut *tx).await?;
+    cache::changed(&mut tx, what).await?;
+    tx.commit().await?;
+    cache::forget(what);
+    Ok(())
 }
 
 /// A session's last use is written at most this often, so a busy session costs one

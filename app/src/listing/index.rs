@@ -184,8 +184,11 @@ pub async fn index_unindexed(db: &Db) -> Result<(), AppError> {
             sqlx::query("UPDATE products SET version = version WHERE id = ''").execute(&mut *tx).await.context("locking products to index")?;
         }
         let lock = if kind == Backend::Postgres { " FOR UPDATE" } else { "" };
+        // On PostgreSQL a product without `names` was indexed by a server from before
+        // they existed (during a rolling upgrade).
+        let unnamed = if kind == Backend::Postgres { " OR names IS NULL" } else { "" };
         let rows: Vec<(String, String, i64)> = sqlx::query_as(&format!(
-            "SELECT id, content, listed_at FROM products WHERE (indexed_version IS NULL OR indexed_version <> version) \
+            "SELECT id, content, listed_at FROM products WHERE (indexed_version IS NULL OR indexed_version <> version{unnamed}) \
              AND (listed_at > $1 OR (listed_at = $1 AND id > $2)) ORDER BY listed_at, id LIMIT 200{lock}"
         ))
         .bind(after.0)
