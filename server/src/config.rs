@@ -152,11 +152,12 @@ impl Config {
             None => None,
         };
         let drafts_per_seller = count(&lookup, "DRAFTS_PER_SELLER", 100, 1..=100_000)?;
-        // PostgreSQL runs each connection's statement in a process of its own: more at once
-        // than its cores can run only makes each wait longer (with 16 on 2 cores a search's
-        // p99 was 1.5x that with 4). By default twice this machine's cores, at least 4.
+        // More statements at once than the cores can run only makes each wait longer, in
+        // PostgreSQL's processes (16 connections on 2 cores: a search's p99 1.5x that with 4)
+        // and in sqlx's thread per SQLite connection (8 on 2 cores: the product page 0.45x
+        // the bare page, 0.63x with 4). By default twice this machine's cores, at least 4.
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as i64;
-        let connections_default = if database_url.starts_with("sqlite:") { 8 } else { (2 * cores).max(4) };
+        let connections_default = (2 * cores).max(4);
         let database_max_connections = count(&lookup, "DATABASE_MAX_CONNECTIONS", connections_default, 1..=1_000)? as u32;
         let notice_default = i64::from(app::rules::notice::DEFAULT_NOTICE_DAYS);
         let price_increase_notice_days = count(&lookup, "PRICE_INCREASE_NOTICE_DAYS", notice_default, 1..=365)? as u32;

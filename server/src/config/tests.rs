@@ -91,9 +91,9 @@ fn limits_and_the_log_format_have_defaults_and_refuse_bad_values() {
     assert!(config(&[("PRICE_INCREASE_NOTICE_DAYS", "366")]).is_err());
     assert!(config(&[("LOG_FORMAT", "xml")]).is_err());
     assert!(config(&[("SESSION_IDLE_MINUTES", "-5")]).is_err());
-    // Database connections: 8 on SQLite; on PostgreSQL twice the cores, at least 4.
-    assert_eq!(config(&[]).unwrap().database_max_connections, 8);
+    // Database connections: twice the cores, at least 4, on either database.
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+    assert_eq!(config(&[]).unwrap().database_max_connections, (2 * cores).max(4));
     let postgres = [("DATABASE_URL", "postgres://u:p@localhost/db")];
     assert_eq!(config(&postgres).unwrap().database_max_connections, (2 * cores).max(4));
     assert_eq!(config(&[postgres[0], ("DATABASE_MAX_CONNECTIONS", "32")]).unwrap().database_max_connections, 32);
