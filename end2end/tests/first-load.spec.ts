@@ -51,3 +51,36 @@ test('the public site loads no script, and a page with an island loads compresse
   }
   await expect(customer.getByRole('button', { name: 'Sign out everywhere' })).toBeEnabled();
 });
+
+test('the wizard names its lazy island files in the page, so they download beside the main module, each once (issue 9)', async ({ browser }) => {
+  const seller = await personAt(browser, demo.seller5, 'My Products');
+  const cdp = await seller.context().newCDPSession(seller);
+  await cdp.send('Network.enable');
+  const initiators = new Map<string, string>();
+  cdp.on('Network.requestWillBeSent', (e) => {
+    const path = new URL(e.request.url).pathname;
+    if (path.endsWith('.wasm')) initiators.set(path, `${initiators.get(path) ?? ''}${e.initiator.type} `);
+  });
+  await seller.goto('/console/products/new');
+  await expect(seller.getByRole('heading', { level: 1, name: 'Release New Product' })).toBeVisible();
+  await hydrated(seller);
+
+  // The page itself names the wizard's module and the shared chunks it needs.
+  const preloaded = await seller.locator('link[rel="preload"][href$=".wasm"]').evaluateAll((links) =>
+    links.map((l) => new URL((l as HTMLLinkElement).href).pathname),
+  );
+  const wizard = preloaded.filter((p) => /\/split_wizard_loader_/.test(p));
+  expect(wizard, 'the wizard module is preloaded').toHaveLength(1);
+  expect(preloaded.filter((p) => /\/chunk_\d+\./.test(p)).length, 'shared chunks are preloaded').toBeGreaterThan(0);
+  expect(new Set(preloaded).size, 'each file is named once').toBe(preloaded.length);
+
+  // Every preloaded file is fetched once, by the preload: the split loader's own fetch is
+  // answered by it (a preload that does not match the loader's request is fetched twice).
+  // (The wizard answers: its module ran.)
+  await seller.getByRole('navigation', { name: 'Release steps' }).getByRole('button', { name: 'Add Details' }).click();
+  await expect(seller.getByLabel('Product name')).toBeVisible();
+  for (const path of preloaded) {
+    expect(initiators.get(path)?.trim(), `${path} was requested once, by its preload`).toBe('parser');
+  }
+  await seller.context().close();
+});

@@ -145,6 +145,11 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 /// pages with islands, and the session.
 pub fn router(state: AppState) -> Router {
     let site = Arc::new(security::SitePolicy::new(state.settings.public_url.as_deref()));
+    let options = &state.leptos_options;
+    let lazy_islands = Arc::new(page_scripts::LazyIslands::read(
+        &std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir),
+        &options.site_pkg_dir,
+    ));
     Router::new()
         .route("/health", axum::routing::get(observability::health))
         .route("/pkg/{*file}", axum::routing::get(static_files::pkg))
@@ -155,7 +160,7 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(static_files::fallback)
         .layer(axum::middleware::from_fn_with_state(state.clone(), load_session))
-        .layer(axum::middleware::from_fn(page_scripts::keep_scripts_where_islands_are))
+        .layer(axum::middleware::from_fn_with_state(lazy_islands, page_scripts::keep_scripts_where_islands_are))
         .layer(axum::middleware::map_response(http_errors::set_error_status))
         .layer(axum::middleware::from_fn(input::check_input))
         .layer(axum::middleware::from_fn_with_state(site.clone(), security::refuse_cross_site))

@@ -6,19 +6,100 @@
 //! the template's place; without one the template goes, and the page loads no script. The
 //! app cannot decide this itself while rendering: the shell's end is written before the
 //! parts of the page that wait for data are, islands included.
+//!
+//! A lazy island (`#[island(lazy)]`, built with `--split`) is a WASM module of its own and
+//! the shared chunks it needs; the main module would ask for them only once it has loaded,
+//! started and met the island, a second trip across the network after the first. The page
+//! names them at once (`<link rel="preload">`, from the manifest the split build writes),
+//! so the browser fetches them beside the main module.
 
 use app::components::island::SCRIPTS_TEMPLATE_ID;
 use axum::body::{to_bytes, Body};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{header, StatusCode};
 use std::borrow::Cow;
+use std::path::Path;
+use std::sync::Arc;
 
 /// A page larger than this is a bug, not a page.
 const MAX_PAGE_BYTES: usize = 16 << 20;
 
-pub async fn keep_scripts_where_islands_are(request: Request, next: Next) -> Response {
+/// The WASM files each lazy island loads, read once from the split build's manifest
+/// (`__wasm_split_manifest[.hash].json`: each island's loader and the files it needs). A
+/// build without `--split` has none, and its pages name nothing more.
+#[derive(Debug, Default)]
+pub struct LazyIslands {
+    /// The island's name as its loader spells it, without `_` (`wizard_loader_…` is the
+    /// `Wizard` island's), and the addresses of its files.
+    files: Vec<(String, Vec<String>)>,
+}
+
+impl LazyIslands {
+    /// The manifest in `pkg_dir`, whose files are served under `/{pkg_path}/`.
+    pub fn read(pkg_dir: &Path, pkg_path: &str) -> Self {
+        let manifest = std::fs::read_dir(pkg_dir).into_iter().flatten().flatten().map(|entry| entry.path()).find(|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| name.starts_with("__wasm_split_manifest") && name.ends_with(".json"))
+        });
+        let Some(manifest) = manifest else { return Self::default() };
+        let parsed = std::fs::read_to_string(&manifest)
+            .map_err(|e| e.to_string())
+            .and_then(|text| serde_json::from_str::<std::collections::BTreeMap<String, Vec<String>>>(&text).map_err(|e| e.to_string()));
+        match parsed {
+            Ok(loaders) => Self::from_manifest(loaders, pkg_path),
+            Err(error) => {
+                tracing::warn!(%error, manifest = %manifest.display(), "the split manifest could not be read; lazy islands load without preloading");
+                Self::default()
+            }
+        }
+    }
+
+    fn from_manifest(loaders: std::collections::BTreeMap<String, Vec<String>>, pkg_path: &str) -> Self {
+        let files = loaders
+            .into_iter()
+            .filter_map(|(loader, files)| {
+                let (island, _hash) = loader.rsplit_once("_loader_")?;
+                let files = files.iter().map(|file| format!("/{pkg_path}/{file}.wasm")).collect();
+                Some((island.replace('_', ""), files))
+            })
+            .collect();
+        Self { files }
+    }
+
+    /// Preload links for the files of the lazy islands `page` holds, each file once.
+    fn links(&self, page: &str) -> String {
+        let mut wanted: Vec<&str> = Vec::new();
+        for island in islands(page) {
+            let island = island.to_ascii_lowercase();
+            for (_, files) in self.files.iter().filter(|(name, _)| name.eq_ignore_ascii_case(&island)) {
+                for file in files {
+                    if !wanted.contains(&file.as_str()) {
+                        wanted.push(file);
+                    }
+                }
+            }
+        }
+        // The same request as the split loader's `fetch` (CORS mode, same-origin
+        // credentials), so the browser hands it the preloaded answer.
+        wanted.iter().map(|file| format!("<link rel=\"preload\" href=\"{file}\" as=\"fetch\" type=\"application/wasm\" crossorigin>")).collect()
+    }
+}
+
+/// The names of the islands in `page` (`data-component="Wizard_123"` is `Wizard`).
+fn islands(page: &str) -> impl Iterator<Item = &str> {
+    const ATTRIBUTE: &str = "<leptos-island data-component=\"";
+    page.match_indices(ATTRIBUTE).filter_map(move |(at, _)| {
+        let rest = &page[at + ATTRIBUTE.len()..];
+        let component = &rest[..rest.find('"')?];
+        let (name, hash) = component.rsplit_once('_')?;
+        hash.bytes().all(|b| b.is_ascii_digit()).then_some(name)
+    })
+}
+
+pub async fn keep_scripts_where_islands_are(State(lazy): State<Arc<LazyIslands>>, request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let is_html = response
         .headers()
@@ -39,7 +120,7 @@ pub async fn keep_scripts_where_islands_are(request: Request, next: Next) -> Res
     let Ok(html) = std::str::from_utf8(&bytes) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
-    match place_scripts(html) {
+    match place_scripts(html, &lazy) {
         Cow::Borrowed(_) => Response::from_parts(parts, Body::from(bytes)),
         Cow::Owned(page) => {
             parts.headers.remove(header::CONTENT_LENGTH);
@@ -48,8 +129,9 @@ pub async fn keep_scripts_where_islands_are(request: Request, next: Next) -> Res
     }
 }
 
-/// The page with its scripts template unwrapped (it has an island) or removed (it has none).
-pub fn place_scripts(html: &str) -> Cow<'_, str> {
+/// The page with its scripts template unwrapped (it has an island), after preloads for its
+/// lazy islands' files, or removed (it has no island).
+pub fn place_scripts<'a>(html: &'a str, lazy: &LazyIslands) -> Cow<'a, str> {
     let open = format!("<template id=\"{SCRIPTS_TEMPLATE_ID}\">");
     const CLOSE: &str = "</template>";
     let Some(start) = html.find(&open) else { return Cow::Borrowed(html) };
@@ -60,6 +142,7 @@ pub fn place_scripts(html: &str) -> Cow<'_, str> {
     page.push_str(&html[..start]);
     if has_island {
         page.push_str(&html[start + open.len()..end]);
+        page.push_str(&lazy.links(&html[..start]));
     }
     page.push_str(&html[end + CLOSE.len()..]);
     Cow::Owned(page)
@@ -67,18 +150,62 @@ pub fn place_scripts(html: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
-    use super::place_scripts;
+    use super::{place_scripts, LazyIslands};
 
     #[test]
     fn the_scripts_stay_only_on_a_page_with_an_island() {
+        let none = LazyIslands::default();
         let scripts = r#"<template id="island-scripts"><link rel="modulepreload" href="/pkg/m.js"><script type="module">go()</script></template>"#;
         let with = format!("<body><leptos-island data-component=\"X\"></leptos-island>{scripts}</body>");
         assert_eq!(
-            place_scripts(&with),
+            place_scripts(&with, &none),
             r#"<body><leptos-island data-component="X"></leptos-island><link rel="modulepreload" href="/pkg/m.js"><script type="module">go()</script></body>"#
         );
         let without = format!("<body><main>text</main>{scripts}</body>");
-        assert_eq!(place_scripts(&without), "<body><main>text</main></body>");
-        assert_eq!(place_scripts("<p>no template</p>"), "<p>no template</p>");
+        assert_eq!(place_scripts(&without, &none), "<body><main>text</main></body>");
+        assert_eq!(place_scripts("<p>no template</p>", &none), "<p>no template</p>");
+    }
+
+    #[test]
+    fn a_page_preloads_the_files_of_its_lazy_islands_each_once() {
+        let manifest = [
+            ("image_assets_view_loader_174", vec!["chunk_7.a", "chunk_8.b", "split_image_assets_view_loader_174.c"]),
+            ("wizard_loader_819", vec!["chunk_8.b", "chunk_9.d", "split_wizard_loader_819.e"]),
+            ("price_editor_loader_99", vec!["chunk_10.f", "split_price_editor_loader_99.g"]),
+        ]
+        .into_iter()
+        .map(|(loader, files)| (loader.to_owned(), files.into_iter().map(str::to_owned).collect()))
+        .collect();
+        let lazy = LazyIslands::from_manifest(manifest, "pkg");
+        let scripts = r#"<template id="island-scripts"><script type="module">go()</script></template>"#;
+        let page = format!(
+            "<body><leptos-island data-component=\"Wizard_1234\"></leptos-island>\
+             <leptos-island data-component=\"ImageAssetsView_55\"></leptos-island>\
+             <leptos-island data-component=\"ProductMenu_9\"></leptos-island>\
+             <p>&lt;leptos-island data-component=\"PriceEditor_1\"</p>{scripts}</body>"
+        );
+        let placed = place_scripts(&page, &lazy);
+        let preloaded: Vec<&str> =
+            placed.match_indices("<link rel=\"preload\" href=\"").map(|(at, tag)| &placed[at + tag.len()..][..placed[at + tag.len()..].find('"').unwrap()]).collect();
+        assert_eq!(
+            preloaded,
+            ["/pkg/chunk_8.b.wasm", "/pkg/chunk_9.d.wasm", "/pkg/split_wizard_loader_819.e.wasm", "/pkg/chunk_7.a.wasm", "/pkg/split_image_assets_view_loader_174.c.wasm"],
+            "the wizard's and the image assets' files, shared ones once; nothing for an island that is not lazy or for text that only looks like one"
+        );
+        assert!(placed.contains(r#"as="fetch" type="application/wasm" crossorigin>"#));
+        let without = "<body><main>text</main><template id=\"island-scripts\"></template></body>";
+        assert_eq!(place_scripts(without, &lazy), "<body><main>text</main></body>");
+    }
+
+    #[test]
+    fn a_build_without_a_split_manifest_preloads_nothing() {
+        let dir = std::env::temp_dir().join(format!("no-manifest-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        assert!(LazyIslands::read(&dir, "pkg").files.is_empty());
+        std::fs::write(dir.join("__wasm_split_manifest.x.json"), "not json").unwrap();
+        assert!(LazyIslands::read(&dir, "pkg").files.is_empty());
+        std::fs::write(dir.join("__wasm_split_manifest.x.json"), r#"{"wizard_loader_1":["split_wizard_loader_1.h"]}"#).unwrap();
+        assert_eq!(LazyIslands::read(&dir, "pkg").files, [("wizard".to_owned(), vec!["/pkg/split_wizard_loader_1.h.wasm".to_owned()])]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
