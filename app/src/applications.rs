@@ -46,7 +46,7 @@ pub struct ApplicationDetail {
 }
 
 /// The signed-in seller's requests, newest first.
-#[server(endpoint = "applications/list")]
+#[server(endpoint = "applications/list", output = crate::codec::TextJson)]
 pub async fn list_applications() -> Result<Vec<Application>, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let state = caller.state;
@@ -54,7 +54,7 @@ pub async fn list_applications() -> Result<Vec<Application>, AppError> {
 }
 
 /// One of the signed-in seller's requests.
-#[server(endpoint = "applications/get")]
+#[server(endpoint = "applications/get", output = crate::codec::TextJson)]
 pub async fn load_application(id: String) -> Result<ApplicationDetail, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let state = caller.state;
@@ -62,7 +62,7 @@ pub async fn load_application(id: String) -> Result<ApplicationDetail, AppError>
 }
 
 /// Takes back a pending request and frees its images (R52).
-#[server(endpoint = "applications/withdraw")]
+#[server(endpoint = "applications/withdraw", output = crate::codec::TextJson)]
 pub async fn withdraw_application(id: String) -> Result<(), AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::withdraw(&caller.state.db, &seller.id, &id).await
@@ -70,7 +70,7 @@ pub async fn withdraw_application(id: String) -> Result<(), AppError> {
 
 /// Copies a rejected request's content into a draft to edit and submit again (R44), or
 /// reopens the draft an earlier click made, while it is still a draft. Returns its id.
-#[server(endpoint = "applications/edit")]
+#[server(endpoint = "applications/edit", output = crate::codec::TextJson)]
 pub async fn edit_rejected(id: String) -> Result<String, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let db = &caller.state.db;

@@ -96,7 +96,7 @@ pub struct AuditEntry {
 }
 
 /// The history of one of the signed-in seller's products.
-#[server(endpoint = "audit/product")]
+#[server(endpoint = "audit/product", output = crate::codec::TextJson)]
 pub async fn product_history(id: String) -> Result<Vec<AuditEntry>, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let db = &caller.state.db;
@@ -105,7 +105,7 @@ pub async fn product_history(id: String) -> Result<Vec<AuditEntry>, AppError> {
 }
 
 /// The history of a release request, for a reviewer.
-#[server(endpoint = "audit/request")]
+#[server(endpoint = "audit/request", output = crate::codec::TextJson)]
 pub async fn request_history(id: String) -> Result<Vec<AuditEntry>, AppError> {
     let (caller, _) = crate::reviews::ssr::reviewer().await?;
     ssr::history(&caller.state.db, &id).await

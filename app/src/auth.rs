@@ -98,14 +98,14 @@ pub fn request_figures() -> SessionFigures {
 }
 
 /// The account of the current session, if any.
-#[server(endpoint = "session/current")]
+#[server(endpoint = "session/current", output = crate::codec::TextJson)]
 pub async fn current_account() -> Result<Option<Account>, AppError> {
     ssr::Caller::from_context()?.account().await
 }
 
 /// Signs in with email and password, starts a session and sends the browser to the
 /// account's home page.
-#[server(endpoint = "session/sign-in")]
+#[server(endpoint = "session/sign-in", output = crate::codec::TextJson)]
 pub async fn sign_in(email: String, password: String) -> Result<Account, AppError> {
     use crate::store::Context;
     use crate::throttle::{claim, record, release};
@@ -153,7 +153,7 @@ pub async fn sign_in(email: String, password: String) -> Result<Account, AppErro
 
 /// Ends every session of the signed-in account, on every device (Account → Sign out
 /// everywhere), and this one with them.
-#[server(endpoint = "session/sign-out-everywhere")]
+#[server(endpoint = "session/sign-out-everywhere", output = crate::codec::TextJson)]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
     use crate::store::Context;
     let caller = ssr::Caller::from_context()?;
@@ -166,7 +166,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
 }
 
 /// Ends the current session.
-#[server(endpoint = "session/sign-out")]
+#[server(endpoint = "session/sign-out", output = crate::codec::TextJson)]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::store::Context;
     let caller = ssr::Caller::from_context()?;

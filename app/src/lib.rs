@@ -6,6 +6,7 @@
 pub mod applications;
 pub mod assets;
 pub mod audit;
+pub mod codec;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod cloud;

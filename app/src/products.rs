@@ -40,7 +40,7 @@ pub struct OwnedProduct {
     pub increase_from_day: String,
 }
 
-#[server(endpoint = "products/owned")]
+#[server(endpoint = "products/owned", output = crate::codec::TextJson)]
 pub async fn load_owned_product(id: String) -> Result<OwnedProduct, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::owned(&caller.state.db, &caller.state.settings, &seller.id, &id).await
@@ -48,7 +48,7 @@ pub async fn load_owned_product(id: String) -> Result<OwnedProduct, AppError> {
 
 /// My Products → More → Set as Free Image (R50): refused for a product priced by vCPUs
 /// (R51) or with a price above $0.
-#[server(endpoint = "products/set-free")]
+#[server(endpoint = "products/set-free", output = crate::codec::TextJson)]
 pub async fn set_free_image(id: String, version: i64) -> Result<OwnedProduct, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::set_free(&caller.state.db, &caller.state.settings, &seller.id, &id, version).await
@@ -57,7 +57,7 @@ pub async fn set_free_image(id: String, version: i64) -> Result<OwnedProduct, Ap
 /// New prices for the vCPU tiers of a released product (R54): `prices[s]` holds the tiers
 /// of specification `s` in order (empty for a specification that is not priced by vCPUs).
 /// Decreases apply at once; increases wait for the notice period (R70).
-#[server(endpoint = "products/tier-prices", input = server_fn::codec::Json)]
+#[server(endpoint = "products/tier-prices", input = server_fn::codec::Json, output = crate::codec::TextJson)]
 pub async fn change_tier_prices(id: String, version: i64, prices: Vec<Vec<TierPrices>>) -> Result<OwnedProduct, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::change_tier_prices(&caller.state.db, &caller.state.settings, &seller.id, &id, version, &prices).await
@@ -257,7 +257,7 @@ pub fn row(status: ProductStatus, id: String, version: i64, content: &ProductDra
 }
 
 /// Every product of the signed-in seller: released, in review, rejected, and drafts.
-#[server(endpoint = "products/mine")]
+#[server(endpoint = "products/mine", output = crate::codec::TextJson)]
 pub async fn my_products() -> Result<Vec<ProductRow>, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     rows_ssr::rows(&caller.state.db, &seller.id).await

@@ -24,14 +24,14 @@ pub struct Purchase {
 /// Buys `choice` of product `id` for the signed-in account (any role but reviewer), at the
 /// price the buyer was shown (`shown_cents`): if the product's price is no longer that, the
 /// purchase is refused (409) and nothing is charged.
-#[server(endpoint = "purchases/buy", input = server_fn::codec::Json)]
+#[server(endpoint = "purchases/buy", input = server_fn::codec::Json, output = crate::codec::TextJson)]
 pub async fn buy_product(id: String, choice: PurchaseChoice, shown_cents: i64) -> Result<Purchase, AppError> {
     let caller = crate::auth::ssr::Caller::from_context()?;
     let buyer = ssr::buyer(&caller).await?;
     ssr::buy(&caller.state.db, &buyer, &id, &choice, shown_cents).await
 }
 
-#[server(endpoint = "purchases/list")]
+#[server(endpoint = "purchases/list", output = crate::codec::TextJson)]
 pub async fn my_purchases() -> Result<Vec<Purchase>, AppError> {
     let caller = crate::auth::ssr::Caller::from_context()?;
     let buyer = ssr::buyer(&caller).await?;
@@ -39,7 +39,7 @@ pub async fn my_purchases() -> Result<Vec<Purchase>, AppError> {
 }
 
 /// Deploys a VM from a purchased product's image (R53). Returns the deployment's id.
-#[server(endpoint = "purchases/deploy")]
+#[server(endpoint = "purchases/deploy", output = crate::codec::TextJson)]
 pub async fn deploy_purchase(purchase_id: String) -> Result<String, AppError> {
     let caller = crate::auth::ssr::Caller::from_context()?;
     let buyer = ssr::buyer(&caller).await?;
@@ -48,7 +48,7 @@ pub async fn deploy_purchase(purchase_id: String) -> Result<String, AppError> {
 
 /// Deploys a VM from one of the seller's own private images; refused for a locked image,
 /// which must be purchased from the marketplace (R52).
-#[server(endpoint = "images/deploy")]
+#[server(endpoint = "images/deploy", output = crate::codec::TextJson)]
 pub async fn deploy_image(image_id: String) -> Result<String, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::deploy_own(&caller.state, &seller.id, &image_id).await
