@@ -35,6 +35,7 @@ test('the public site loads no script, and a page with an island loads compresse
     const header = (name: string) => Object.entries(response.headers).find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
     expect(header('content-encoding'), response.url).toMatch(/^(br|gzip)$/);
     expect(header('cache-control'), response.url).toContain('immutable');
+    expect(header('vary'), 'caches keep each encoding apart').toMatch(/accept-encoding/i);
     expect(response.url, 'a content hash in the name').toMatch(/\.[A-Za-z0-9_-]{22}\.(js|wasm)$/);
   }
 

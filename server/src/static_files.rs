@@ -47,7 +47,13 @@ pub async fn pkg(State(state): State<AppState>, request: Request) -> Response {
         return no_such_address();
     }
     let cache = if options.hash_files && response.status().is_success() { IMMUTABLE } else { "no-cache" };
-    response.headers_mut().insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static(cache));
+    let headers = response.headers_mut();
+    headers.insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static(cache));
+    // The same address answers brotli, gzip or plain as the browser asks: a shared cache
+    // (a CDN in front) must keep them apart.
+    if !headers.contains_key(http::header::VARY) {
+        headers.insert(http::header::VARY, http::HeaderValue::from_static("accept-encoding"));
+    }
     response.map(axum::body::Body::new)
 }
 
