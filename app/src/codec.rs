@@ -6,10 +6,9 @@
 //! that arrives both as props and in an answer (a draft, a product row, a rule violation)
 //! was in the WASM twice.
 
-use server_fn::Bytes;
 use serde::{de::DeserializeOwned, Serialize};
 use server_fn::codec::Post;
-use server_fn::{ContentType, Decodes, Encodes, Format, FormatType};
+use server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};
 
 /// JSON, decoded from text.
 pub struct TextJsonEncoding;
@@ -39,7 +38,7 @@ impl<T: DeserializeOwned> Decodes<T> for TextJsonEncoding {
     }
 }
 
-/// The answer of every server function (`#[server(output = TextJson, output = crate::codec::TextJson)]`).
+/// The answer of every server function (`#[server(output = crate::codec::TextJson)]`).
 pub type TextJson = Post<TextJsonEncoding>;
 
 #[cfg(test)]

@@ -33,4 +33,4 @@ pub mod throttle;
 pub mod tokens;
 
 mod root;
-pub use root::{escape_html, shell, stylesheet_href, App};
+pub use root::{build_hash, escape_html, shell, stylesheet_href, App};

@@ -45,6 +45,13 @@ pub fn stylesheet_href(options: &LeptosOptions) -> String {
 
 /// `marketplace.<hash>` for the file kind `kind` (css, js, wasm) from the hash file.
 fn hashed_name(options: &LeptosOptions, kind: &str) -> Option<String> {
+    build_hash(options, kind).map(|hash| format!("{}.{hash}", options.output_name))
+}
+
+/// The content hash of the build's file of kind `kind` (css, js, wasm, manifest, split), from
+/// the hash file cargo-leptos writes beside the server in builds made with `hash-files`
+/// (read once).
+pub fn build_hash(options: &LeptosOptions, kind: &str) -> Option<String> {
     #[cfg(feature = "ssr")]
     {
         static HASHES: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
@@ -56,7 +63,7 @@ fn hashed_name(options: &LeptosOptions, kind: &str) -> Option<String> {
                 .map(|(kind, hash)| (kind.trim().to_owned(), hash.trim().to_owned()))
                 .collect()
         });
-        hashes.iter().find(|(k, _)| k == kind).map(|(_, hash)| format!("{}.{hash}", options.output_name))
+        hashes.iter().find(|(k, _)| k == kind).map(|(_, hash)| hash.clone())
     }
     #[cfg(not(feature = "ssr"))]
     {

@@ -146,8 +146,13 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 pub fn router(state: AppState) -> Router {
     let site = Arc::new(security::SitePolicy::new(state.settings.public_url.as_deref()));
     let options = &state.leptos_options;
+    let split_manifest = match app::build_hash(options, "manifest").filter(|_| options.hash_files) {
+        Some(hash) => format!("__wasm_split_manifest.{hash}.json"),
+        None => "__wasm_split_manifest.json".to_owned(),
+    };
     let lazy_islands = Arc::new(page_scripts::LazyIslands::read(
         &std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir),
+        &split_manifest,
         &options.site_pkg_dir,
     ));
     Router::new()
