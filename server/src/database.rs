@@ -27,6 +27,9 @@ pub enum DatabaseError {
     Index,
 }
 
+/// A connection idle this long is checked before it is used again.
+const CHECK_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 /// Opens a pool of at most `max_connections` on `url`. SQLite connections use WAL, enforce
 /// foreign keys and wait for locks rather than failing at once.
 pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DatabaseError> {
@@ -35,6 +38,20 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DatabaseErro
     let options = AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
+        // sqlx checks a connection with a round trip (`ping`) each time it is taken from
+        // the pool: a statement cost two, a page of three statements six. A connection
+        // that has waited long enough to have been dropped (the database restarted, a
+        // proxy timed it out) is still checked, and replaced if it fails; one handed back
+        // a moment ago is used as it is.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= CHECK_AFTER_IDLE {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if sqlite {

@@ -1,6 +1,7 @@
 //! What the benchmarks share: a real server on a real database of their own (SQLite in a
 //! temporary folder, or a new PostgreSQL database when `BENCH_DATABASE_URL` names a server),
-//! removed again when they finish.
+//! removed again when they finish. `BENCH_KEEP=1` keeps it; `BENCH_REUSE=<database>` measures
+//! a PostgreSQL database kept so again (on the server `BENCH_DATABASE_URL` names), and keeps it.
 
 use app::store::Db;
 use std::net::SocketAddr;
@@ -18,9 +19,13 @@ impl BenchServer {
     pub async fn start(name: &str) -> BenchServer {
         let folder = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
         let admin = std::env::var("BENCH_DATABASE_URL").ok();
-        let bench_db = format!("{}_{}", name.replace('-', "_"), std::process::id());
+        let reuse = std::env::var("BENCH_REUSE").ok().filter(|_| admin.is_some());
+        let bench_db = reuse.clone().unwrap_or_else(|| format!("{}_{}", name.replace('-', "_"), std::process::id()));
         std::fs::create_dir_all(&folder).expect("create the benchmark's folder");
-        let url = server::database::fresh(admin.as_deref(), &bench_db, &folder).await.expect("create the benchmark's database");
+        let url = match (&reuse, &admin) {
+            (Some(_), Some(admin)) => format!("{}/{bench_db}", admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base)),
+            _ => server::database::fresh(admin.as_deref(), &bench_db, &folder).await.expect("create the benchmark's database"),
+        };
         // The pool's size as the operator would set it, to compare sizes.
         let connections = std::env::var("DATABASE_MAX_CONNECTIONS").ok();
         let settings: Vec<(&str, &str)> = connections.iter().map(|c| ("DATABASE_MAX_CONNECTIONS", c.as_str())).collect();
@@ -40,7 +45,7 @@ impl BenchServer {
 
     pub async fn finish(self) {
         self.db.close().await;
-        let keep = std::env::var_os("BENCH_KEEP").is_some();
+        let keep = std::env::var_os("BENCH_KEEP").is_some() || std::env::var_os("BENCH_REUSE").is_some();
         if let (true, Some((_, bench_db))) = (keep, &self.admin) {
             println!("kept the database {bench_db}");
         } else if let Some((admin_url, bench_db)) = self.admin {
