@@ -91,18 +91,18 @@ pub async fn index(conn: &mut AnyConnection, id: &str, product: &Product) -> Res
             .context("indexing a product's words")?;
         }
         Backend::Postgres => {
-            // The name alone in `names`, without positions (a name matches or not); the
-            // regions as terms of their own in both.
+            // The name's words and their pairs in `names` (`name_terms`), without positions
+            // (a name matches or not); the regions as terms of their own in both.
             let regions = product.regions().iter().map(|r| region_term(r)).collect::<Vec<_>>().join(" ");
             sqlx::query(
                 "UPDATE products SET document = \
                  setweight(to_tsvector('simple', $1), 'A') || \
                  setweight(to_tsvector('simple', $2 || ' ' || $3 || ' ' || $4), 'B') || \
                  setweight(to_tsvector('simple', $5), 'C') || $6::tsvector, \
-                 names = strip(to_tsvector('simple', $1)) || $6::tsvector \
-                 WHERE id = $7",
+                 names = $7::tsvector || $6::tsvector \
+                 WHERE id = $8",
             )
-            .bind(&a).bind(&b).bind(&c).bind(&d).bind(&e).bind(&regions).bind(id)
+            .bind(&a).bind(&b).bind(&c).bind(&d).bind(&e).bind(&regions).bind(name_terms(&a)).bind(id)
             .execute(&mut *conn)
             .await
             .context("indexing a product's words")?;
@@ -111,10 +111,44 @@ pub async fn index(conn: &mut AnyConnection, id: &str, product: &Product) -> Res
     remember_terms(conn, kind, [&a, &b, &c, &d, &e]).await
 }
 
-/// A region as a term of PostgreSQL's documents, quoted as `tsvector` and `tsquery` read
-/// it: an `@` first, which no word a visitor types holds (words are letters and digits).
+/// A term quoted as PostgreSQL's `tsvector` and `tsquery` read it.
+fn quoted(term: &str) -> String {
+    format!("'{}'", term.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// A region as a term of PostgreSQL's documents: an `@` first, which no word a visitor
+/// types holds (words are letters and digits).
 pub fn region_term(region: &str) -> String {
-    format!("'@{}'", region.replace('\\', "\\\\").replace('\'', "''"))
+    quoted(&format!("@{region}"))
+}
+
+/// A name's word (`term`) as a term of PostgreSQL's `names`.
+pub fn name_term(word: &str) -> String {
+    quoted(&term(Backend::Postgres, word))
+}
+
+/// Two of a name's words as one term of PostgreSQL's `names`: a `+` first (no word starts
+/// so, so a word typed as a prefix never reaches a pair), then the two in order.
+pub fn pair_term(a: &str, b: &str) -> String {
+    let (a, b) = (term(Backend::Postgres, a), term(Backend::Postgres, b));
+    let (a, b) = if a <= b { (a, b) } else { (b, a) };
+    quoted(&format!("+{a} {b}"))
+}
+
+/// PostgreSQL's `names` of a name given as its words (`words`, joined by spaces): each
+/// word, and each pair of distinct words (`pair_term`). A search for several words in names
+/// then reads one short list per pair from the GIN index, where it intersected each word's
+/// long one (a common word is in a sixth of the catalogue). A name of at most
+/// `MAX_NAME_CHARS` holds at most 30 words, so 435 pairs.
+pub fn name_terms(words: &str) -> String {
+    let mut words: Vec<String> = words.split(' ').filter(|w| !w.is_empty()).map(|w| term(Backend::Postgres, w)).collect();
+    words.sort_unstable();
+    words.dedup();
+    let mut terms: Vec<String> = words.iter().map(|w| name_term(w)).collect();
+    for (n, a) in words.iter().enumerate() {
+        terms.extend(words[n + 1..].iter().map(|b| pair_term(a, b)));
+    }
+    terms.join(" ")
 }
 
 /// Indexed words are kept this long at most in `search_terms`; a longer one is kept cut,

@@ -80,6 +80,44 @@ fn text_query(kind: Backend, words: &[String], completions: &Option<Vec<String>>
     terms.join(if kind == Backend::Sqlite { " AND " } else { " & " })
 }
 
+/// The words as a query of PostgreSQL's `names` (see `index::name_terms`): every word in the
+/// name, read as pairs of words wherever there are two. The whole words are ordered, and each
+/// two neighbours must be a pair of the name; the last word, when its `completions` were
+/// looked up, must be one of them, paired with the first whole word (or alone, when there
+/// is none or it is that word); typed as a prefix, it is read alone (`'postg':*`). One whole
+/// word and no completions: that word alone.
+fn names_query(words: &[String], completions: &Option<Vec<String>>) -> String {
+    use super::index::{name_term, pair_term};
+    let Some((last, others)) = words.split_last() else { return String::new() };
+    // The last word as the start of a word: its completions, or itself as a prefix; one letter is a whole word.
+    let typed = completions.is_some() || last.chars().count() > 1;
+    let mut whole: Vec<String> = others.iter().chain((!typed).then_some(last)).map(|w| super::index::term(Backend::Postgres, w)).collect();
+    whole.sort_unstable();
+    whole.dedup();
+    let mut terms: Vec<String> = whole.windows(2).map(|p| pair_term(&p[0], &p[1])).collect();
+    match (completions, whole.first()) {
+        (Some(terms_of_last), first) => {
+            let any = terms_of_last
+                .iter()
+                .map(|t| match first {
+                    Some(first) if !whole.contains(t) => pair_term(first, t),
+                    _ => name_term(t),
+                })
+                .collect::<Vec<_>>();
+            terms.push(format!("({})", any.join(" | ")));
+        }
+        (None, first) => {
+            if let (Some(first), 1) = (first, whole.len()) {
+                terms.push(name_term(first));
+            }
+            if typed {
+                terms.push(format!("{}:*", name_term(last)));
+            }
+        }
+    }
+    terms.join(" & ")
+}
+
 /// At most this many indexed words stand for a word being typed; a word that starts more is
 /// searched as a prefix.
 const COMPLETIONS: i64 = 16;
@@ -122,8 +160,9 @@ enum Part {
     All,
 }
 
-/// The words of a search as the backend's full-text query.
-struct Words(String);
+/// The words of a search as the backend's full-text query, and on PostgreSQL as the query
+/// of `names` (`names_query`).
+struct Words(String, String);
 
 /// The statement and its values for products `offset..offset + limit` of `part` of
 /// `search`. On SQLite the inner query finds and orders the page's ids from the indexes,
@@ -151,12 +190,19 @@ fn statement(kind: Backend, search: &Search, words: Option<(&Words, Part)>, offs
             ("product_search s JOIN products p ON p.search_key = s.rowid", Some("s.rowid".to_owned()))
         }
         (Some((words, part)), Backend::Postgres) => {
-            // `names` holds the name's words, `document` all of them; both hold the regions.
-            let query = format!("to_tsquery('simple', {})", param(Value::Text(words.0.clone())));
-            let column = if part == Part::Names { "p.names" } else { "p.document" };
-            conditions.push(format!("{column} @@ {query}"));
+            // `names` holds the name's words and their pairs, `document` all the words; both
+            // hold the regions.
+            let column = match part {
+                Part::Names => "p.names",
+                Part::Others | Part::All => "p.document",
+            };
+            if part == Part::Names {
+                conditions.push(format!("p.names @@ {}::tsquery", param(Value::Text(words.1.clone()))));
+            } else {
+                conditions.push(format!("p.document @@ to_tsquery('simple', {})", param(Value::Text(words.0.clone()))));
+            }
             if part == Part::Others {
-                conditions.push(format!("NOT p.names @@ {query}"));
+                conditions.push(format!("NOT p.names @@ {}::tsquery", param(Value::Text(words.1.clone()))));
             }
             if let Some(region) = &search.region {
                 conditions.push(format!("{column} @@ {}::tsquery", param(Value::Text(super::index::region_term(region)))));
@@ -220,7 +266,8 @@ async fn parts(db: &Db, search: &Search) -> Result<(Option<Words>, Vec<Part>), A
     }
     let kind = backend(db);
     let completions = completions(db, search).await?;
-    let words = Words(text_query(kind, &search.words, &completions));
+    let names = if kind == Backend::Postgres { names_query(&search.words, &completions) } else { String::new() };
+    let words = Words(text_query(kind, &search.words, &completions), names);
     let parts = if search.sort == Sort::Relevance { vec![Part::Names, Part::Others] } else { vec![Part::All] };
     Ok((Some(words), parts))
 }
@@ -305,4 +352,39 @@ pub async fn one(db: &Db, id: &str) -> Result<ProductPage, AppError> {
     let coming = from_json(&row.coming, "coming prices", id)?;
     let (product, content) = row.listed.read()?;
     Ok(ProductPage { product, content, coming })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_query;
+
+    fn query(words: &[&str], completions: Option<&[&str]>) -> String {
+        let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        names_query(&words, &completions.map(|c| c.iter().map(|t| t.to_string()).collect()))
+    }
+
+    #[test]
+    fn r45_names_are_searched_by_pairs_of_words_wherever_there_are_two() {
+        assert_eq!(query(&["postgresql"], Some(&["postgresql"])), "('postgresql')");
+        assert_eq!(query(&["postgresql", "ubuntu"], Some(&["ubuntu"])), "('+postgresql ubuntu')");
+        assert_eq!(query(&["ubuntu", "postg"], Some(&["postgis", "postgresql"])), "('+postgis ubuntu' | '+postgresql ubuntu')");
+        assert_eq!(query(&["ubuntu", "postgresql", "nginx"], Some(&["nginx"])), "'+postgresql ubuntu' & ('+nginx postgresql')");
+        // A typed word that is also a completion is in the name already.
+        assert_eq!(query(&["quartz", "quartz"], Some(&["quartz", "quartzite"])), "('quartz' | '+quartz quartzite')");
+        // Without completions the last word is a prefix, read alone; one letter is a whole word.
+        assert_eq!(query(&["quartz", "rel"], None), "'quartz' & 'rel':*");
+        assert_eq!(query(&["b", "a", "cd"], None), "'+a b' & 'cd':*");
+        assert_eq!(query(&["ab"], None), "'ab':*");
+        assert_eq!(query(&["c", "b", "a"], None), "'+a b' & '+b c'");
+        assert_eq!(query(&["x"], None), "'x'");
+        assert_eq!(query(&["x", "x"], None), "'x'");
+    }
+
+    #[test]
+    fn r45_a_names_terms_are_its_words_and_each_pair_of_them() {
+        assert_eq!(super::super::index::name_terms("quartz relay quartz"), "'quartz' 'relay' '+quartz relay'");
+        assert_eq!(super::super::index::name_terms("c b a"), "'a' 'b' 'c' '+a b' '+a c' '+b c'");
+        let long = "w".repeat(45);
+        assert_eq!(super::super::index::name_terms(&long), format!("'{}'", "w".repeat(40)), "words are kept as the search terms are, cut");
+    }
 }

@@ -177,6 +177,39 @@ async fn r45_best_match_lists_names_with_every_word_first_newest_first_across_pa
 }
 
 #[tokio::test]
+async fn r45_every_word_typed_must_be_in_the_name_however_many_and_in_whatever_order() {
+    // PostgreSQL reads names by pairs of words, SQLite by word: both give the same products.
+    let app = TestApp::spawn().await;
+    let template = template();
+    let product = |name: &str, description: &str| app::rules::product::Product {
+        name: name.into(),
+        description: format!("{} {description}", template.description),
+        ..template.clone()
+    };
+    list_all(&app, [
+        product("Zircon Yarrow Xenon", ""),
+        product("Yarrow Xenon", ""),
+        product("Zircon Xenon Kit", ""),
+        product("Zircon Kit", "Mentions yarrow."),
+    ])
+    .await;
+    let found = |text: &'static str| {
+        let app = &app;
+        async move { names(app, &[("text", text)]).await }
+    };
+    assert_eq!(found("zircon yarrow").await, ["Zircon Yarrow Xenon", "Zircon Kit"], "both in the name first, then elsewhere");
+    assert_eq!(found("xenon zircon yarrow").await, ["Zircon Yarrow Xenon"]);
+    assert_eq!(found("yarrow xenon").await, ["Yarrow Xenon", "Zircon Yarrow Xenon"], "newest first");
+    assert_eq!(found("xenon xenon").await, ["Zircon Xenon Kit", "Yarrow Xenon", "Zircon Yarrow Xenon"]);
+    assert_eq!(found("zircon xeno").await, ["Zircon Xenon Kit", "Zircon Yarrow Xenon"], "a word being typed, with another");
+    assert_eq!(found("zircon yar").await, ["Zircon Yarrow Xenon", "Zircon Kit"], "a short start of a word");
+    assert_eq!(found("xenon xenon zirc").await, ["Zircon Xenon Kit", "Zircon Yarrow Xenon"]);
+    assert_eq!(found("kit zircon").await, ["Zircon Kit", "Zircon Xenon Kit"]);
+    assert!(found("zircon yarrow x").await.is_empty(), "a last word of one letter is a whole word");
+    assert_eq!(found("yarrow kit").await, ["Zircon Kit"], "the words in one product, not across two");
+}
+
+#[tokio::test]
 async fn r45_a_very_long_word_is_indexed_and_a_word_being_typed_finds_it_and_accents_are_folded_on_sqlite() {
     let app = TestApp::spawn().await;
     let template = template();
