@@ -38,11 +38,14 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DatabaseErro
     let options = AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
-        // sqlx checks a connection with a round trip (`ping`) each time it is taken from
-        // the pool: a statement cost two, a page of three statements six. A connection
-        // that has waited long enough to have been dropped (the database restarted, a
-        // proxy timed it out) is still checked, and replaced if it fails; one handed back
-        // a moment ago is used as it is.
+        // sqlx checks a connection with a round trip (`ping`) when it is handed back (that
+        // check cannot be turned off) and, unless told otherwise, again each time it is
+        // taken: a statement waited for three round trips. A connection that has waited
+        // long enough to have been dropped (the database restarted, a proxy timed it out)
+        // is still checked when taken, and replaced if it fails; one handed back, and so
+        // checked, less than a second ago is used as it is. The price: if the database
+        // restarts, a statement on a connection handed back within that second fails once
+        // (as one running at that moment does).
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {
             Box::pin(async move {

@@ -135,16 +135,23 @@ pub fn pair_term(a: &str, b: &str) -> String {
     quoted(&format!("+{a} {b}"))
 }
 
+/// The term every `names` holds since they hold pairs (`name_terms`): a product whose
+/// `names` lacks it was indexed by an older server (during a rolling upgrade), and is
+/// indexed again at start-up (`index_unindexed`).
+fn pairs_held() -> String {
+    quoted("+")
+}
+
 /// PostgreSQL's `names` of a name given as its words (`words`, joined by spaces): each
-/// word, and each pair of distinct words (`pair_term`). A search for several words in names
-/// then reads one short list per pair from the GIN index, where it intersected each word's
-/// long one (a common word is in a sixth of the catalogue). A name of at most
-/// `MAX_NAME_CHARS` holds at most 30 words, so 435 pairs.
+/// word, and each pair of distinct words (`pair_term`), and `pairs_held`. A search for
+/// several words in names then reads one short list per pair from the GIN index, where it
+/// intersected each word's long one (a common word is in a sixth of the catalogue). A name
+/// of at most `MAX_NAME_CHARS` holds at most 30 words, so 435 pairs.
 pub fn name_terms(words: &str) -> String {
     let mut words: Vec<String> = words.split(' ').filter(|w| !w.is_empty()).map(|w| term(Backend::Postgres, w)).collect();
     words.sort_unstable();
     words.dedup();
-    let mut terms: Vec<String> = words.iter().map(|w| name_term(w)).collect();
+    let mut terms: Vec<String> = std::iter::once(pairs_held()).chain(words.iter().map(|w| name_term(w))).collect();
     for (n, a) in words.iter().enumerate() {
         terms.extend(words[n + 1..].iter().map(|b| pair_term(a, b)));
     }
@@ -218,9 +225,12 @@ pub async fn index_unindexed(db: &Db) -> Result<(), AppError> {
             sqlx::query("UPDATE products SET version = version WHERE id = ''").execute(&mut *tx).await.context("locking products to index")?;
         }
         let lock = if kind == Backend::Postgres { " FOR UPDATE" } else { "" };
-        // On PostgreSQL a product without `names` was indexed by a server from before
-        // they existed (during a rolling upgrade).
-        let unnamed = if kind == Backend::Postgres { " OR names IS NULL" } else { "" };
+        // On PostgreSQL a product without `names`, or whose `names` hold no pairs, was
+        // indexed by a server from before they did (during a rolling upgrade).
+        let unnamed = match kind {
+            Backend::Postgres => format!(" OR names IS NULL OR NOT names @@ '{}'::tsquery", pairs_held().replace('\'', "''")),
+            Backend::Sqlite => String::new(),
+        };
         let rows: Vec<(String, String, i64)> = sqlx::query_as(&format!(
             "SELECT id, content, listed_at FROM products WHERE (indexed_version IS NULL OR indexed_version <> version{unnamed}) \
              AND (listed_at > $1 OR (listed_at = $1 AND id > $2)) ORDER BY listed_at, id LIMIT 200{lock}"

@@ -191,6 +191,8 @@ async fn r45_every_word_typed_must_be_in_the_name_however_many_and_in_whatever_o
         product("Yarrow Xenon", ""),
         product("Zircon Xenon Kit", ""),
         product("Zircon Kit", "Mentions yarrow."),
+        product("Onyx Pewter Quill Rune", ""),
+        product("Onyx Pewter Rune", ""),
     ])
     .await;
     let found = |text: &'static str| {
@@ -207,6 +209,9 @@ async fn r45_every_word_typed_must_be_in_the_name_however_many_and_in_whatever_o
     assert_eq!(found("kit zircon").await, ["Zircon Kit", "Zircon Xenon Kit"]);
     assert!(found("zircon yarrow x").await.is_empty(), "a last word of one letter is a whole word");
     assert_eq!(found("yarrow kit").await, ["Zircon Kit"], "the words in one product, not across two");
+    assert_eq!(found("quill onyx pewter rune").await, ["Onyx Pewter Quill Rune"], "four words, each needed");
+    assert_eq!(found("rune pewter onyx").await, ["Onyx Pewter Rune", "Onyx Pewter Quill Rune"]);
+    assert_eq!(found("onyx rune quill pew").await, ["Onyx Pewter Quill Rune"]);
 }
 
 #[tokio::test]
@@ -283,6 +288,17 @@ async fn r45_a_product_changed_without_its_index_is_indexed_again_at_start_up() 
     app::listing::ssr::index_unindexed(&app.db).await.unwrap();
     assert_eq!(names(&app, &[("text", "fresh")]).await, ["Fresh Name"]);
     assert!(names(&app, &[("text", "old")]).await.is_empty());
+    if app::store::backend(&app.db) == app::store::Backend::Postgres {
+        // A server from before names held pairs of words writes them without, as current.
+        let pair = |db| async move {
+            sqlx::query_scalar::<_, bool>("SELECT names @@ '''+fresh name'''::tsquery FROM products WHERE id = 'product-1'").fetch_one(db).await.unwrap()
+        };
+        assert!(pair(&app.db).await);
+        sqlx::query("UPDATE products SET names = strip(to_tsvector('simple', 'fresh name')) WHERE id = $1").bind(&id).execute(&app.db).await.unwrap();
+        assert!(!pair(&app.db).await);
+        app::listing::ssr::index_unindexed(&app.db).await.unwrap();
+        assert!(pair(&app.db).await, "indexed again with its pairs");
+    }
     // A product whose stored content does not read is skipped and logged, not a failed start.
     sqlx::query("UPDATE products SET content = 'not a product', version = version + 1 WHERE id = $1").bind(&id).execute(&app.db).await.unwrap();
     app::listing::ssr::index_unindexed(&app.db).await.unwrap();
