@@ -7,7 +7,6 @@ use crate::rules::product::Product;
 use crate::rules::release::BillingMode;
 use crate::store::{backend, from_json, Backend, Context, Db};
 use sqlx::any::AnyArguments;
-use sqlx::AnyConnection;
 use sqlx::Arguments;
 
 const COLUMNS: &str = "p.id, p.content, p.listed_at, a.display_name AS seller_name";
@@ -128,15 +127,15 @@ const COMPLETIONS: i64 = 16;
 /// prefix before it can order one; PostgreSQL's index finds a few whole words several
 /// times faster than a prefix. Prefixes of one to three letters are searched as they are
 /// (FTS5 has a prefix index for them, and they start too many words).
-async fn completions(conn: &mut AnyConnection, kind: Backend, search: &Search) -> Result<Option<Vec<String>>, AppError> {
+async fn completions(db: &Db, search: &Search) -> Result<Option<Vec<String>>, AppError> {
     let Some(last) = search.words.last().filter(|w| w.chars().count() > 3) else { return Ok(None) };
-    let last = super::index::term(kind, last);
+    let last = super::index::term(backend(db), last);
     let terms: Vec<String> =
         sqlx::query_scalar("SELECT term FROM search_terms WHERE term >= $1 AND term < $2 ORDER BY term LIMIT $3")
             .bind(&last)
             .bind(format!("{last}\u{10FFFF}"))
             .bind(COMPLETIONS + 1)
-            .fetch_all(&mut *conn)
+            .fetch_all(db)
             .await
             .context("completing a search word")?;
     // A term kept cut may stand for longer words, which only the prefix finds.
@@ -261,11 +260,12 @@ fn statement(kind: Backend, search: &Search, words: Option<(&Words, Part)>, offs
 }
 
 /// The parts of `search` read one after the other, with the words as each backend needs them.
-async fn parts(conn: &mut AnyConnection, kind: Backend, search: &Search) -> Result<(Option<Words>, Vec<Part>), AppError> {
+async fn parts(db: &Db, search: &Search) -> Result<(Option<Words>, Vec<Part>), AppError> {
     if search.words.is_empty() {
         return Ok((None, vec![Part::All]));
     }
-    let completions = completions(conn, kind, search).await?;
+    let kind = backend(db);
+    let completions = completions(db, search).await?;
     let names = if kind == Backend::Postgres { names_query(&search.words, &completions) } else { String::new() };
     let words = Words(text_query(kind, &search.words, &completions), names);
     let parts = if search.sort == Sort::Relevance { vec![Part::Names, Part::Others] } else { vec![Part::All] };
@@ -273,26 +273,24 @@ async fn parts(conn: &mut AnyConnection, kind: Backend, search: &Search) -> Resu
 }
 
 /// Runs one statement.
-async fn rows(conn: &mut AnyConnection, (sql, values): (String, Vec<Value>)) -> Result<Vec<ListedRow>, AppError> {
+async fn rows(db: &Db, (sql, values): (String, Vec<Value>)) -> Result<Vec<ListedRow>, AppError> {
     let query = sqlx::query_as_with::<_, ListedRow, _>(&sql, arguments(values)?);
-    query.fetch_all(conn).await.context("searching listed products")
+    query.fetch_all(db).await.context("searching listed products")
 }
 
 /// How many products `part` of `search` holds (a page past the first part starts after them).
-async fn count(conn: &mut AnyConnection, kind: Backend, search: &Search, words: Option<(&Words, Part)>) -> Result<i64, AppError> {
-    let (sql, values) = statement(kind, search, words, 0, i64::MAX);
+async fn count(db: &Db, search: &Search, words: Option<(&Words, Part)>) -> Result<i64, AppError> {
+    let (sql, values) = statement(backend(db), search, words, 0, i64::MAX);
     let sql = format!("SELECT COUNT(*) FROM ({sql}) c");
     let query = sqlx::query_scalar_with::<_, i64, _>(&sql, arguments(values)?).persistent(false);
-    query.fetch_one(conn).await.context("counting listed products")
+    query.fetch_one(db).await.context("counting listed products")
 }
 
 /// One page of listed products matching `search`, through the indexes made for it: one row
-/// more than a page is read, to know whether another page follows. Its statements share one
-/// connection (sqlx checks a connection with a round trip each time it is handed back).
+/// more than a page is read, to know whether another page follows.
 pub async fn search(db: &Db, search: &Search) -> Result<ProductResults, AppError> {
     let kind = backend(db);
-    let mut conn = db.acquire().await.context("searching listed products")?;
-    let (words, parts) = parts(&mut conn, kind, search).await?;
+    let (words, parts) = parts(db, search).await?;
     let wanted = i64::from(PAGE_SIZE) + 1;
     // Where the page starts within the part being read.
     let mut offset = i64::from(search.page - 1) * i64::from(PAGE_SIZE);
@@ -300,9 +298,9 @@ pub async fn search(db: &Db, search: &Search) -> Result<ProductResults, AppError
     for part in parts {
         let words = words.as_ref().map(|w| (w, part));
         let limit = wanted - found.len() as i64;
-        let page = rows(&mut conn, statement(kind, search, words, offset, limit)).await?;
+        let page = rows(db, statement(kind, search, words, offset, limit)).await?;
         // The page starts in a later part: skip the products of this one.
-        offset = if page.is_empty() && offset > 0 { offset - count(&mut conn, kind, search, words).await? } else { 0 };
+        offset = if page.is_empty() && offset > 0 { offset - count(db, search, words).await? } else { 0 };
         found.extend(page);
         if found.len() as i64 == wanted {
             break;
@@ -318,8 +316,7 @@ pub async fn search(db: &Db, search: &Search) -> Result<ProductResults, AppError
 pub async fn plan(db: &Db, search: &Search) -> Result<Vec<String>, AppError> {
     use sqlx::Row;
     let kind = backend(db);
-    let mut conn = db.acquire().await.context("explaining a search")?;
-    let (words, parts) = parts(&mut conn, kind, search).await?;
+    let (words, parts) = parts(db, search).await?;
     let mut lines = Vec::new();
     for part in parts {
         let (sql, values) = statement(kind, search, words.as_ref().map(|w| (w, part)), 0, i64::from(PAGE_SIZE) + 1);
@@ -329,7 +326,7 @@ pub async fn plan(db: &Db, search: &Search) -> Result<Vec<String>, AppError> {
         };
         let query = sqlx::query_with(&explain, arguments(values)?);
         lines.push(format!("-- {part:?}"));
-        for row in query.fetch_all(&mut *conn).await.context("explaining a search")? {
+        for row in query.fetch_all(db).await.context("explaining a search")? {
             lines.push(match kind {
                 Backend::Sqlite => row.try_get::<String, _>("detail").unwrap_or_default(),
                 Backend::Postgres => row.try_get::<String, _>(0).unwrap_or_default(),
