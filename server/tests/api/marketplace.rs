@@ -303,3 +303,30 @@ async fn r45_a_product_changed_without_its_index_is_indexed_again_at_start_up() 
     sqlx::query("UPDATE products SET content = 'not a product', version = version + 1 WHERE id = $1").bind(&id).execute(&app.db).await.unwrap();
     app::listing::ssr::index_unindexed(&app.db).await.unwrap();
 }
+
+#[tokio::test]
+async fn r15_a_sellers_own_products_are_read_through_an_index_not_the_whole_marketplace() {
+    // My Products and the names a new product must differ from (R15) read one seller's
+    // products: with a marketplace of 100,000 that was every row, on every page view.
+    let app = TestApp::spawn().await;
+    let statements = ["SELECT name FROM products WHERE seller_id = 'someone'", "SELECT id, content FROM products WHERE seller_id = 'someone'"];
+    for statement in statements {
+        let plan: Vec<String> = match app::store::backend(&app.db) {
+            app::store::Backend::Sqlite => {
+                use sqlx::Row;
+                let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {statement}")).fetch_all(&app.db).await.unwrap();
+                rows.iter().map(|row| row.try_get::<String, _>("detail").unwrap()).collect()
+            }
+            app::store::Backend::Postgres => {
+                // A table this small is read whole whatever its indexes: ask whether one fits.
+                let mut tx = app.db.begin().await.unwrap();
+                sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await.unwrap();
+                let plan = sqlx::query_scalar(&format!("EXPLAIN {statement}")).fetch_all(&mut *tx).await.unwrap();
+                tx.rollback().await.unwrap();
+                plan
+            }
+        };
+        assert!(plan.iter().any(|line| line.contains("products_seller")), "{statement}: {plan:?}");
+    }
+}
+
