@@ -4,7 +4,6 @@
 //! focus back to the button. It closes whenever the focus leaves it: Tab, or a click
 //! anywhere outside.
 
-use leptos::html::Div;
 use leptos::prelude::*;
 
 #[derive(Clone)]
@@ -13,6 +12,9 @@ pub enum MenuItem {
     Action { label: String, run: Callback<()> },
 }
 
+/// Each More menu is drawn once per row of a list that may be long, so it holds as little as
+/// it can on the server: one signal; the element its handlers work on is found from their
+/// event, not kept in a node reference; the list is drawn by a plain closure.
 #[component]
 pub fn MoreMenu(
     /// Names the menu for assistive technology, e.g. "More for Postgres".
@@ -20,103 +22,63 @@ pub fn MoreMenu(
     items: Vec<MenuItem>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
-    let container = NodeRef::<Div>::new();
-    let focus_item = move |pick: &dyn Fn(usize, Option<usize>) -> usize| {
-        #[cfg(feature = "hydrate")]
-        {
-            use wasm_bindgen::JsCast;
-            let Some(root) = container.get() else { return };
-            let Ok(list) = root.query_selector_all("[role=menuitem]") else { return };
-            let count = list.length() as usize;
-            if count == 0 {
-                return;
-            }
-            let active = leptos::prelude::document().active_element();
-            let current = (0..count).find(|i| list.item(*i as u32).map(|n| Some(n.unchecked_into::<web_sys::Element>()) == active).unwrap_or(false));
-            if let Some(node) = list.item(pick(count, current) as u32) {
-                let _ = node.unchecked_into::<web_sys::HtmlElement>().focus();
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (pick, container);
-    };
-    let focus_button = move || {
-        #[cfg(feature = "hydrate")]
-        if let Some(button) = container.get().and_then(|root| root.query_selector("button.menu-button").ok().flatten()) {
-            use wasm_bindgen::JsCast;
-            let _ = button.unchecked_into::<web_sys::HtmlElement>().focus();
-        }
-    };
     // The list is drawn on the next frame; the item is focused then. A key pressed on the
     // button before that frame (↓ then ↑ quickly) is still handled by the button.
-    let open_on = move |last: bool| {
+    let open_on = move |menu: Option<dom::Menu>, last: bool| {
         open.set(true);
-        request_animation_frame(move || focus_item(&|n, _| if last { n - 1 } else { 0 }));
+        request_animation_frame(move || {
+            if let Some(menu) = menu {
+                dom::focus_item(&menu, &|n, _| if last { n - 1 } else { 0 });
+            }
+        });
     };
     let on_button_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
         "ArrowDown" | "Enter" | " " => {
             ev.prevent_default();
-            open_on(false);
+            open_on(dom::menu_of(&ev), false);
         }
         "ArrowUp" => {
             ev.prevent_default();
-            open_on(true);
+            open_on(dom::menu_of(&ev), true);
         }
         _ => {}
     };
-    let on_menu_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
-        "ArrowDown" => {
-            ev.prevent_default();
-            focus_item(&|n, c| c.map_or(0, |c| (c + 1) % n));
+    let on_menu_key = move |ev: leptos::ev::KeyboardEvent| {
+        let pick: &dyn Fn(usize, Option<usize>) -> usize = match ev.key().as_str() {
+            "ArrowDown" => &|n, c| c.map_or(0, |c| (c + 1) % n),
+            "ArrowUp" => &|n, c| c.map_or(n - 1, |c| (c + n - 1) % n),
+            "Home" => &|_, _| 0,
+            "End" => &|n, _| n - 1,
+            "Escape" => {
+                ev.prevent_default();
+                open.set(false);
+                if let Some(menu) = dom::menu_of(&ev) {
+                    dom::focus_button(&menu);
+                }
+                return;
+            }
+            // Shift+Tab lands on the menu's own button, which is not "leaving" it.
+            "Tab" => return open.set(false),
+            _ => return,
+        };
+        ev.prevent_default();
+        if let Some(menu) = dom::menu_of(&ev) {
+            dom::focus_item(&menu, pick);
         }
-        "ArrowUp" => {
-            ev.prevent_default();
-            focus_item(&|n, c| c.map_or(n - 1, |c| (c + n - 1) % n));
-        }
-        "Home" => {
-            ev.prevent_default();
-            focus_item(&|_, _| 0);
-        }
-        "End" => {
-            ev.prevent_default();
-            focus_item(&|n, _| n - 1);
-        }
-        "Escape" => {
-            ev.prevent_default();
-            open.set(false);
-            focus_button();
-        }
-        // Shift+Tab lands on the menu's own button, which is not "leaving" it.
-        "Tab" => open.set(false),
-        _ => {}
     };
     // Focus leaving the menu and its button (Tab, or a click elsewhere on the page, which
     // moves the focus there or to the body) closes it.
     let on_focus_out = move |ev: leptos::ev::FocusEvent| {
-        #[cfg(feature = "hydrate")]
-        {
-            use wasm_bindgen::JsCast;
-            let to = ev.related_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
-            let inside = container.get().zip(to).is_some_and(|(root, to)| root.contains(Some(&to)));
-            if !inside {
-                open.set(false);
-            }
+        if !dom::focus_stays_in(&ev) {
+            open.set(false);
         }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ev;
     };
-    let items = StoredValue::new(items);
-    view! {
-        <div class="menu" node_ref=container on:focusout=on_focus_out>
-            <button type="button" class="menu-button" aria-haspopup="menu" aria-label=label.clone()
-                aria-expanded=move || open.get().to_string()
-                on:click=move |_| if open.get_untracked() { open.set(false) } else { open_on(false) }
-                on:keydown=on_button_key>
-                "More"
-            </button>
-            <Show when=move || open.get()>
-                <ul role="menu" aria-label=label.clone() on:keydown=on_menu_key>
-                    {items.get_value().into_iter().map(|item| match item {
+    let list_label = label.clone();
+    let list = move || {
+        open.get().then(|| {
+            view! {
+                <ul role="menu" aria-label=list_label.clone() on:keydown=on_menu_key>
+                    {items.iter().cloned().map(|item| match item {
                         MenuItem::Link { label, href } => view! {
                             <li role="none"><a role="menuitem" tabindex="-1" href=href>{label}</a></li>
                         }.into_any(),
@@ -130,7 +92,82 @@ pub fn MoreMenu(
                         }.into_any(),
                     }).collect_view()}
                 </ul>
-            </Show>
+            }
+        })
+    };
+    view! {
+        <div class="menu" on:focusout=on_focus_out>
+            <button type="button" class="menu-button" aria-haspopup="menu" aria-label=label
+                aria-expanded=move || if open.get() { "true" } else { "false" }
+                on:click=move |ev| if open.get_untracked() { open.set(false) } else { open_on(dom::menu_of(&ev), false) }
+                on:keydown=on_button_key>
+                "More"
+            </button>
+            {list}
         </div>
+    }
+}
+
+/// The page's side of a menu, in the browser. The server draws menus but never runs their
+/// handlers, so there it finds no menu.
+#[cfg(feature = "hydrate")]
+mod dom {
+    use wasm_bindgen::JsCast;
+    use web_sys::{Element, Event, FocusEvent, HtmlElement, Node};
+
+    pub type Menu = Element;
+
+    /// The menu (`div.menu`) holding the element whose handler `ev` runs.
+    pub fn menu_of(ev: &Event) -> Option<Menu> {
+        ev.current_target()?.dyn_into::<Element>().ok()?.closest(".menu").ok().flatten()
+    }
+
+    /// Focuses the item `pick` chooses from the count of items and the focused one.
+    pub fn focus_item(menu: &Menu, pick: &dyn Fn(usize, Option<usize>) -> usize) {
+        let Ok(list) = menu.query_selector_all("[role=menuitem]") else { return };
+        let count = list.length() as usize;
+        if count == 0 {
+            return;
+        }
+        let active = leptos::prelude::document().active_element();
+        let current = (0..count).find(|i| list.item(*i as u32).map(|n| Some(n.unchecked_into::<Element>()) == active).unwrap_or(false));
+        if let Some(node) = list.item(pick(count, current) as u32) {
+            let _ = node.unchecked_into::<HtmlElement>().focus();
+        }
+    }
+
+    pub fn focus_button(menu: &Menu) {
+        if let Ok(Some(button)) = menu.query_selector("button.menu-button") {
+            let _ = button.unchecked_into::<HtmlElement>().focus();
+        }
+    }
+
+    /// The focus moves to somewhere in the same menu.
+    pub fn focus_stays_in(ev: &FocusEvent) -> bool {
+        let to = ev.related_target().and_then(|t| t.dyn_into::<Node>().ok());
+        menu_of(ev).zip(to).is_some_and(|(menu, to)| menu.contains(Some(&to)))
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod dom {
+    use leptos::web_sys::{Event, FocusEvent};
+
+    pub enum Menu {}
+
+    pub fn menu_of(_: &Event) -> Option<Menu> {
+        None
+    }
+
+    pub fn focus_item(menu: &Menu, _: &dyn Fn(usize, Option<usize>) -> usize) {
+        match *menu {}
+    }
+
+    pub fn focus_button(menu: &Menu) {
+        match *menu {}
+    }
+
+    pub fn focus_stays_in(_: &FocusEvent) -> bool {
+        false
     }
 }
