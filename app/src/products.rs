@@ -227,7 +227,7 @@ pub struct ProductRow {
 
 /// What My Products shows of a product's content (a draft's as typed, a submitted one's as
 /// stored).
-pub fn row(status: ProductStatus, id: String, version: i64, content: &ProductDraft) -> ProductRow {
+pub fn row(status: ProductStatus, id: String, version: i64, content: ProductDraft) -> ProductRow {
     use crate::rules::release::{PricingMode, TemplateKind};
     let has = |kind: TemplateKind| content.specifications.iter().any(|s| s.template == kind);
     let templates = match (has(TemplateKind::Simple), has(TemplateKind::Vcpu)) {
@@ -236,23 +236,28 @@ pub fn row(status: ProductStatus, id: String, version: i64, content: &ProductDra
         (false, true) => "vCPU",
         (false, false) => "—",
     };
-    let released = (status == ProductStatus::Released).then(|| Product::try_from(content.clone()).ok()).flatten();
     let name = content.name.trim();
+    let name = if name.is_empty() { "Untitled".into() } else { name.to_owned() };
+    let regions = content.regions();
+    let vcpu = content.priced_by_vcpu() && content.pricing_mode != Some(PricingMode::FreeImage);
+    let pricing = content.pricing_mode;
+    let can_set_free = status == ProductStatus::Released
+        && Product::try_from(content).is_ok_and(|p| crate::rules::after_release::check_set_free(&p).is_ok());
     ProductRow {
         status,
         id,
-        name: if name.is_empty() { "Untitled".into() } else { name.to_owned() },
-        pricing: match content.pricing_mode {
+        name,
+        pricing: match pricing {
             Some(PricingMode::FreeImage) => "Free image",
             Some(PricingMode::Charged) => "Charged",
             None => "—",
         }
         .into(),
         templates: templates.into(),
-        regions: content.regions(),
+        regions,
         version,
-        can_set_free: released.as_ref().is_some_and(|p| crate::rules::after_release::check_set_free(p).is_ok()),
-        vcpu: content.priced_by_vcpu() && content.pricing_mode != Some(PricingMode::FreeImage),
+        can_set_free,
+        vcpu,
     }
 }
 
@@ -311,7 +316,7 @@ pub mod rows_ssr {
                 };
                 // Drafts and submitted products are stored in one shape, the draft's.
                 let content: ProductDraft = crate::store::from_json(&r.content, "product", &r.id)?;
-                Ok(row(status, r.id, r.version, &content))
+                Ok(row(status, r.id, r.version, content))
             })
             .collect()
     }

@@ -19,7 +19,9 @@ pub enum MenuItem {
 pub fn MoreMenu(
     /// Names the menu for assistive technology, e.g. "More for Postgres".
     label: String,
-    items: Vec<MenuItem>,
+    /// The operations, asked for each time the menu opens (they may have changed since the
+    /// page was drawn).
+    items: std::sync::Arc<dyn Fn() -> Vec<MenuItem> + Send + Sync>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     // The list is drawn on the next frame; the item is focused then. A key pressed on the
@@ -78,7 +80,7 @@ pub fn MoreMenu(
         open.get().then(|| {
             view! {
                 <ul role="menu" aria-label=list_label.clone() on:keydown=on_menu_key>
-                    {items.iter().cloned().map(|item| match item {
+                    {items().into_iter().map(|item| match item {
                         MenuItem::Link { label, href } => view! {
                             <li role="none"><a role="menuitem" tabindex="-1" href=href>{label}</a></li>
                         }.into_any(),

@@ -6,7 +6,7 @@
 use crate::components::confirm::ConfirmDialog;
 use crate::components::menu::{MenuItem, MoreMenu};
 use crate::components::{empty_state::EmptyState, loaded::{loaded, loaded_list, Failed}};
-use crate::products::{load_owned_product, my_products, ProductRow, ProductStatus, SetFreeImage};
+use crate::products::{load_owned_product, my_products, row, ProductRow, ProductStatus, SetFreeImage};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -34,11 +34,16 @@ pub fn MyProducts() -> impl IntoView {
 
 /// The products with their More menus, and Set as Free Image after a confirmation: an
 /// island, so the menus work by keyboard and an operation answers in place.
+///
+/// The table is drawn once, as the page gave it, not from a closure: the server draws the
+/// view of a closure twice (once to find what it waits for, once to write it), and this
+/// table is most of the page. What Set as Free Image changes (the row's pricing and its
+/// menu) follows `changed`, the rows as they became since.
 #[island]
 fn ProductsView(rows: Vec<ProductRow>) -> impl IntoView {
     crate::components::island::mark();
     let set_free = ServerAction::<SetFreeImage>::new();
-    let rows = RwSignal::new(rows);
+    let changed = RwSignal::new(Vec::<ProductRow>::new());
     let to_free = RwSignal::new(None::<ProductRow>);
     let confirm_open = RwSignal::new(false);
     let ask = Callback::new(move |row: ProductRow| {
@@ -51,11 +56,11 @@ fn ProductsView(rows: Vec<ProductRow>) -> impl IntoView {
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(_)) = set_free.value().get() {
-            leptos::task::spawn_local(async move {
-                if let Ok(fresh) = my_products().await {
-                    rows.set(fresh);
-                }
+        if let Some(Ok(freed)) = set_free.value().get() {
+            let freed = row(ProductStatus::Released, freed.product.id, freed.version, freed.content.into());
+            changed.update(|rows| {
+                rows.retain(|r| r.id != freed.id);
+                rows.push(freed);
             });
         }
     });
@@ -64,7 +69,7 @@ fn ProductsView(rows: Vec<ProductRow>) -> impl IntoView {
             Ok(p) => view! { <p class="notice success" role="status">{format!("{} is now a Free image. Its price is fixed.", p.product.name)}</p> }.into_any(),
             Err(error) => view! { <Failed error /> }.into_any(),
         })}
-        {move || view! { <ProductTable rows=rows.get() ask /> }}
+        <ProductTable rows changed ask />
         <ConfirmDialog
             open=confirm_open
             id="confirm-set-free"
@@ -98,8 +103,10 @@ fn menu_items(row: &ProductRow, ask: Callback<ProductRow>) -> Vec<MenuItem> {
     }
 }
 
+/// The rows as drawn; a cell that an operation can change reads the row from `changed` once
+/// it is there.
 #[component]
-fn ProductTable(rows: Vec<ProductRow>, ask: Callback<ProductRow>) -> impl IntoView {
+fn ProductTable(rows: Vec<ProductRow>, changed: RwSignal<Vec<ProductRow>>, ask: Callback<ProductRow>) -> impl IntoView {
     view! {
         <table class="data" aria-label="Products">
             <thead><tr>
@@ -108,13 +115,27 @@ fn ProductTable(rows: Vec<ProductRow>, ask: Callback<ProductRow>) -> impl IntoVi
             </tr></thead>
             <tbody>
                 {rows.into_iter().map(|row| {
-                    let items = menu_items(&row, ask);
+                    let row = std::sync::Arc::new(row);
+                    let now = {
+                        let row = row.clone();
+                        move |pick: fn(&ProductRow) -> String| {
+                            let row = row.clone();
+                            move || changed.with(|rows| rows.iter().find(|r| r.id == row.id).map(pick)).unwrap_or_else(|| pick(&row))
+                        }
+                    };
+                    let items = {
+                        let row = row.clone();
+                        std::sync::Arc::new(move || match changed.with(|rows| rows.iter().find(|r| r.id == row.id).map(|r| menu_items(r, ask))) {
+                            Some(items) => items,
+                            None => menu_items(&row, ask),
+                        })
+                    };
                     view! {
                         <tr>
                             <th scope="row">{row.name.clone()}</th>
                             <td><span class="badge" data-product-status=row.status.label()>{row.status.label()}</span></td>
-                            <td>{row.pricing.clone()}</td>
-                            <td>{row.templates.clone()}</td>
+                            <td>{now(|r| r.pricing.clone())}</td>
+                            <td>{now(|r| r.templates.clone())}</td>
                             <td>{row.regions.join(", ")}</td>
                             <td><MoreMenu label=format!("More for {}", row.name) items /></td>
                         </tr>
