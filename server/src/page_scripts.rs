@@ -111,7 +111,7 @@ impl LazyIslands {
 /// The names of the islands in `page` (`data-component="Wizard_123"` is `Wizard`).
 fn islands(page: &str) -> impl Iterator<Item = &str> {
     const ATTRIBUTE: &str = "<leptos-island data-component=\"";
-    page.match_indices(ATTRIBUTE).filter_map(move |(at, _)| {
+    memchr::memmem::find_iter(page.as_bytes(), ATTRIBUTE).filter_map(move |at| {
         let rest = &page[at + ATTRIBUTE.len()..];
         let component = &rest[..rest.find('"')?];
         let (name, hash) = component.rsplit_once('_')?;
@@ -154,10 +154,12 @@ pub async fn keep_scripts_where_islands_are(State(lazy): State<Arc<LazyIslands>>
 pub fn place_scripts<'a>(html: &'a str, lazy: &LazyIslands) -> Cow<'a, str> {
     let open = format!("<template id=\"{SCRIPTS_TEMPLATE_ID}\">");
     const CLOSE: &str = "</template>";
-    let Some(start) = html.find(&open) else { return Cow::Borrowed(html) };
+    // The template is the body's last element (and no text of the page can spell it: text
+    // is escaped), so it is looked for from the end.
+    let Some(start) = html.rfind(&open) else { return Cow::Borrowed(html) };
     let Some(length) = html[start..].find(CLOSE) else { return Cow::Borrowed(html) };
     let end = start + length;
-    let first_island = html[..start].find("<leptos-island");
+    let first_island = memchr::memmem::find(html[..start].as_bytes(), b"<leptos-island");
     let mut page = String::with_capacity(html.len());
     page.push_str(&html[..start]);
     if let Some(first) = first_island {
