@@ -7,6 +7,11 @@
 //! by a quarter from minute to minute, and a page measured once, minutes from the page it is
 //! compared with, was 0.23x in one run and 0.31x in the next. Prints each round and the
 //! median of the rounds; it asserts nothing.
+//!
+//! With `BENCH_PAGES_SEQUENTIAL=<page>:<n>` (page `minimal` or `my-products`) it requests
+//! that page `n` times one after another instead, between the lines `measuring` and
+//! `measured` on stderr: `scripts/bench-instructions` counts the instructions run in
+//! between under callgrind, a figure that does not drift with this machine's speed.
 
 mod bench_common;
 
@@ -68,6 +73,32 @@ async fn main() {
     let applications = format!("{base}/console/applications");
     let my_products = format!("{base}/console/products");
 
+    if let Ok(sequential) = std::env::var("BENCH_PAGES_SEQUENTIAL") {
+        let (page, count) = sequential.split_once(':').expect("BENCH_PAGES_SEQUENTIAL is <page>:<count>");
+        let count: usize = count.parse().expect("a count of requests");
+        let (client, url) = match page {
+            "minimal" => (&anonymous, &minimal),
+            "my-products" => (&signed_in, &my_products),
+            other => panic!("no page {other}: minimal or my-products"),
+        };
+        let get = || async {
+            let response = client.get(url.as_str()).send().await.unwrap();
+            assert!(response.status().is_success(), "{url} answered {}", response.status());
+            response.bytes().await.unwrap();
+        };
+        for _ in 0..5 {
+            get().await;
+        }
+        // The pauses leave time to switch the count on and off between the lines.
+        eprintln!("measuring");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        for _ in 0..count {
+            get().await;
+        }
+        eprintln!("measured");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        return;
+    }
     for (client, url) in [(&anonymous, &minimal), (&anonymous, &product), (&signed_in, &applications), (&signed_in, &my_products)] {
         measure(client, url, CLIENTS, Duration::from_secs(1)).await; // warm-up
     }
