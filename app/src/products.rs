@@ -283,20 +283,21 @@ pub mod rows_ssr {
         id: String,
         content: String,
         version: i64,
+        at: i64,
     }
 
     /// Every product of the seller in one query: released, in review, rejected, then drafts,
-    /// each group newest first.
+    /// each group newest first. The rows are put in that order here: ordered by the database,
+    /// SQLite copied every row, content and all, into a temporary tree to sort it.
     pub async fn rows(db: &Db, seller_id: &str) -> Result<Vec<ProductRow>, AppError> {
         let [first_pending, second_pending] = RequestStatus::PENDING.map(RequestStatus::label);
-        let found: Vec<ListedRow> = sqlx::query_as(
+        let mut found: Vec<ListedRow> = sqlx::query_as(
             "SELECT CAST(0 AS BIGINT) AS kind, id, content, version, listed_at AS at FROM products WHERE seller_id = $1 \
              UNION ALL \
              SELECT CAST(CASE WHEN status = $4 THEN 2 ELSE 1 END AS BIGINT), id, content, CAST(0 AS BIGINT), submitted_at \
              FROM release_requests WHERE seller_id = $1 AND status IN ($2, $3, $4) \
              UNION ALL \
-             SELECT CAST(3 AS BIGINT), id, content, version, updated_at FROM drafts WHERE seller_id = $1 \
-             ORDER BY kind, at DESC",
+             SELECT CAST(3 AS BIGINT), id, content, version, updated_at FROM drafts WHERE seller_id = $1",
         )
         .bind(seller_id)
         .bind(first_pending)
@@ -305,6 +306,7 @@ pub mod rows_ssr {
         .fetch_all(db)
         .await
         .context("listing products")?;
+        found.sort_by(|a, b| a.kind.cmp(&b.kind).then(b.at.cmp(&a.at)));
         found
             .into_iter()
             .map(|r| {

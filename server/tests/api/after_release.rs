@@ -232,6 +232,10 @@ async fn my_products_lists_every_product_with_its_status_and_only_the_operations
     let (seller, client, released_id) = released(&app, "zero", zero_priced).await;
     let pending_asset = asset(&app, &client, &seller, "pending").await;
     assert_eq!(submit(&app, &client, None, &complete("Pending", &pending_asset)).await.status(), 200);
+    // Newest first within a status (times are in milliseconds).
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let later_asset = asset(&app, &client, &seller, "later").await;
+    assert_eq!(submit(&app, &client, None, &complete("Pending later", &later_asset)).await.status(), 200);
     let draft = json!({ "base": "New", "content": complete("Drafted", ""), "save_id": app::drafts::new_save_id() });
     let saved = client.post(format!("{}/api/drafts/save", app.address)).json(&draft).send().await.unwrap();
     assert_eq!(saved.status(), 200);
@@ -240,7 +244,12 @@ async fn my_products_lists_every_product_with_its_status_and_only_the_operations
     let summary: Vec<(&str, ProductStatus, bool)> = rows.iter().map(|r| (r.name.as_str(), r.status, r.can_set_free)).collect();
     assert_eq!(
         summary,
-        [("Zero", ProductStatus::Released, true), ("Pending", ProductStatus::InReview, false), ("Drafted", ProductStatus::Draft, false)]
+        [
+            ("Zero", ProductStatus::Released, true),
+            ("Pending later", ProductStatus::InReview, false),
+            ("Pending", ProductStatus::InReview, false),
+            ("Drafted", ProductStatus::Draft, false)
+        ]
     );
     assert_eq!(rows[0].id, released_id);
     assert_eq!((rows[0].pricing.as_str(), rows[0].templates.as_str()), ("Charged", "Simple"));
