@@ -6,7 +6,7 @@
 use crate::components::confirm::ConfirmDialog;
 use crate::components::menu::{MenuItem, MoreMenu};
 use crate::components::{empty_state::EmptyState, loaded::{loaded, loaded_list, Failed}};
-use crate::products::{load_owned_product, my_products, row, ProductRow, ProductStatus, SetFreeImage};
+use crate::products::{load_owned_product, my_products, ProductRow, ProductStatus, SetFreeImage};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -38,7 +38,7 @@ pub fn MyProducts() -> impl IntoView {
 /// The table is drawn once, as the page gave it, not from a closure: the server draws the
 /// view of a closure twice (once to find what it waits for, once to write it), and this
 /// table is most of the page. What Set as Free Image changes (the row's pricing and its
-/// menu) follows `changed`, the rows as they became since.
+/// menu) follows `changed`, the rows as read again after it.
 #[island]
 fn ProductsView(rows: Vec<ProductRow>) -> impl IntoView {
     crate::components::island::mark();
@@ -55,12 +55,14 @@ fn ProductsView(rows: Vec<ProductRow>) -> impl IntoView {
             set_free.dispatch(SetFreeImage { id: row.id, version: row.version });
         }
     });
+    // The rows are read again (not rebuilt here from the answer, which would bring the
+    // rules that build a row into every page's WASM).
     Effect::new(move |_| {
-        if let Some(Ok(freed)) = set_free.value().get() {
-            let freed = row(ProductStatus::Released, freed.product.id, freed.version, freed.content.into());
-            changed.update(|rows| {
-                rows.retain(|r| r.id != freed.id);
-                rows.push(freed);
+        if let Some(Ok(_)) = set_free.value().get() {
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = my_products().await {
+                    changed.set(fresh);
+                }
             });
         }
     });
