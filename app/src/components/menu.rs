@@ -80,7 +80,10 @@ pub fn MoreMenu(
         open.get().then(|| {
             view! {
                 <ul role="menu" aria-label=list_label.clone() on:keydown=on_menu_key>
-                    {items().into_iter().map(|item| match item {
+                    // Asked without tracking: the list is drawn when the menu opens and
+                    // stays as it is while open (a change to the items would redraw it and
+                    // drop the focus from the item the seller is on).
+                    {untrack(|| items()).into_iter().map(|item| match item {
                         MenuItem::Link { label, href } => view! {
                             <li role="none"><a role="menuitem" tabindex="-1" href=href>{label}</a></li>
                         }.into_any(),
@@ -119,9 +122,10 @@ mod dom {
 
     pub type Menu = Element;
 
-    /// The menu (`div.menu`) holding the element whose handler `ev` runs.
+    /// The menu (`div.menu`) holding the element `ev` happened on (its target, which every
+    /// way of dispatching gives, where `currentTarget` is lost to delegated events).
     pub fn menu_of(ev: &Event) -> Option<Menu> {
-        ev.current_target()?.dyn_into::<Element>().ok()?.closest(".menu").ok().flatten()
+        ev.target()?.dyn_into::<Element>().ok()?.closest(".menu").ok().flatten()
     }
 
     /// Focuses the item `pick` chooses from the count of items and the focused one.
