@@ -306,7 +306,7 @@ pub mod rows_ssr {
         .fetch_all(db)
         .await
         .context("listing products")?;
-        found.sort_by(|a, b| a.kind.cmp(&b.kind).then(b.at.cmp(&a.at)));
+        found.sort_by(|a, b| a.kind.cmp(&b.kind).then(b.at.cmp(&a.at)).then_with(|| a.id.cmp(&b.id)));
         found
             .into_iter()
             .map(|r| {
