@@ -9,9 +9,11 @@
 //! median of the rounds; it asserts nothing.
 //!
 //! With `BENCH_PAGES_SEQUENTIAL=<page>:<n>` (page `minimal` or `my-products`) it requests
-//! that page `n` times one after another instead, between the lines `measuring` and
-//! `measured` on stderr: `scripts/bench-instructions` counts the instructions run in
-//! between under callgrind, a figure that does not drift with this machine's speed.
+//! that page `n` times one after another instead: it writes `measuring` on stderr and waits
+//! for the file `on` in the folder `BENCH_PAGES_SIGNALS`, makes the requests, writes
+//! `measured` and waits for the file `off`. `scripts/bench-instructions` switches callgrind's
+//! count on and off between them: instructions, a figure that does not drift with this
+//! machine's speed.
 
 mod bench_common;
 
@@ -76,6 +78,7 @@ async fn main() {
     if let Ok(sequential) = std::env::var("BENCH_PAGES_SEQUENTIAL") {
         let (page, count) = sequential.split_once(':').expect("BENCH_PAGES_SEQUENTIAL is <page>:<count>");
         let count: usize = count.parse().expect("a count of requests");
+        let signals = std::path::PathBuf::from(std::env::var("BENCH_PAGES_SIGNALS").expect("BENCH_PAGES_SIGNALS names a folder"));
         let (client, url) = match page {
             "minimal" => (&anonymous, &minimal),
             "my-products" => (&signed_in, &my_products),
@@ -89,14 +92,14 @@ async fn main() {
         for _ in 0..5 {
             get().await;
         }
-        // The pauses leave time to switch the count on and off between the lines.
         eprintln!("measuring");
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        wait_for(&signals.join("on")).await;
         for _ in 0..count {
             get().await;
         }
         eprintln!("measured");
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        wait_for(&signals.join("off")).await;
+        bench.finish().await;
         return;
     }
     for (client, url) in [(&anonymous, &minimal), (&anonymous, &product), (&signed_in, &applications), (&signed_in, &my_products)] {
@@ -150,4 +153,13 @@ async fn main() {
         );
     }
     bench.finish().await;
+}
+
+/// Waits for `file` to exist (`scripts/bench-instructions` makes it), at most 10 minutes.
+async fn wait_for(file: &std::path::Path) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(600);
+    while !file.exists() {
+        assert!(std::time::Instant::now() < deadline, "{} did not appear in 10 minutes", file.display());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
