@@ -37,6 +37,10 @@ test('the public site loads no script, and a page with an island loads compresse
     expect(header('cache-control'), response.url).toContain('immutable');
     expect(header('vary'), 'caches keep each encoding apart').toMatch(/accept-encoding/i);
     expect(response.url, 'a content hash in the name').toMatch(/\.[A-Za-z0-9_-]{22}\.(js|wasm)$/);
+    expect(header('x-content-type-options'), 'code is never taken for a page').toBe('nosniff');
+    // The headers only a document obeys are sent with pages, not with each of a page's files.
+    expect(header('content-security-policy') + header('x-frame-options'), response.url).toBe('');
+    expect(header('last-modified'), 'a hashed name has nothing to revalidate').toBe('');
   }
 
   // A second visit downloads no code: every script and WASM file comes from the cache.
@@ -77,16 +81,43 @@ test('the wizard names its lazy island files in the page, so they download besid
   expect(preloaded.filter((p) => /\/chunk_\d+\./.test(p)).length, 'shared chunks are preloaded').toBeGreaterThan(0);
   expect(new Set(preloaded).size, 'each file is named once').toBe(preloaded.length);
 
-  // (The wizard answers: its module ran.)
-  await seller.getByRole('navigation', { name: 'Release steps' }).getByRole('button', { name: 'Add Details' }).click();
-  await expect(seller.getByLabel('Product name')).toBeVisible();
-  // Exactly the files the wizard loaded were preloaded, and each was requested once, by its
-  // preload: none by the split loader's own fetch (a file missing from the preloads, or a
-  // preload the loader's request does not match, is fetched by the script).
+  // Exactly the files the wizard's first page needs were preloaded, and each was requested
+  // once, by its preload: none by the split loader's own fetch (a file missing from the
+  // preloads, or a preload the loader's request does not match, is fetched by the script).
+  await seller.waitForLoadState('networkidle');
   const requested = [...initiators.keys()].filter((p) => !/\/marketplace\.[^/]*\.wasm$/.test(p));
   expect([...requested].sort()).toEqual([...preloaded].sort());
   for (const [path, by] of initiators) {
     expect(by.trim(), `${path} was requested once, by its preload`).toBe('parser');
   }
+  expect(requested.filter((p) => /\/split_(specification|review)_step_/.test(p)), 'the last two steps wait').toEqual([]);
+
+  // Leaving the first step fetches the last two steps' code, and the wizard goes on answering.
+  await seller.getByRole('navigation', { name: 'Release steps' }).getByRole('button', { name: 'Add Details' }).click();
+  await expect(seller.getByLabel('Product name')).toBeVisible();
+  await expect.poll(() => [...initiators.keys()].filter((p) => /\/split_(specification|review)_step_/.test(p)).length).toBe(2);
+  await seller.getByRole('navigation', { name: 'Release steps' }).getByRole('button', { name: 'Review and submit' }).click();
+  await expect(seller.getByRole('table', { name: 'Product Release Description' })).toBeVisible();
+  await seller.context().close();
+});
+
+test('a step whose code has not arrived yet says so, then draws (issue 9)', async ({ browser }) => {
+  const seller = await personAt(browser, demo.seller5, 'My Products');
+  let arrive = () => {};
+  const held = new Promise<void>((resolve) => (arrive = resolve));
+  await seller.route(/\/split_specification_step_/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await seller.goto('/console/products/new');
+  await hydrated(seller);
+  await seller.getByRole('navigation', { name: 'Release steps' }).getByRole('button', { name: 'Product Specification' }).click();
+  const loading = seller.getByRole('status').filter({ hasText: 'Loading this step…' });
+  await expect(loading).toBeVisible();
+  arrive();
+  await expect(loading).toBeHidden();
+  await expect(
+    seller.getByRole('button', { name: 'Add specification' }).or(seller.getByRole('heading', { name: 'Release an image asset first' })),
+  ).toBeVisible();
   await seller.context().close();
 });

@@ -55,6 +55,16 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
             v.insert(now);
         });
     });
+    // The last two steps' code is fetched when the seller first leaves the first step, so
+    // it is there by the time they get to it.
+    let later_steps_fetched = StoredValue::new(false);
+    Effect::new(move || {
+        if step.get() != Step::Basics && !later_steps_fetched.get_value() {
+            later_steps_fetched.set_value(true);
+            let _ = lazy_preload!(specs::specification_step);
+            let _ = lazy_preload!(review::review_step);
+        }
+    });
     let go = move |to: Step| {
         // Leaving a step shows all its problems, so nothing is missed on the way.
         form.revealed.update(|r| {
@@ -102,8 +112,8 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
             {move || match step.get() {
                 Step::Basics => view! { <steps::BasicsStep form /> }.into_any(),
                 Step::Details => view! { <steps::DetailsStep form /> }.into_any(),
-                Step::Specification => view! { <specs::SpecificationStep form /> }.into_any(),
-                Step::Review => view! { <review::ReviewStep form saver submitted_today /> }.into_any(),
+                Step::Specification => lazy_step(specs::specification_step(form)),
+                Step::Review => lazy_step(review::review_step(form, saver, submitted_today)),
             }}
         </section>
         <footer class="wizard-footer">
@@ -123,6 +133,22 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
             </div>
         </footer>
     }
+}
+
+/// A step whose code is a WASM file of its own (`#[lazy]`), fetched the first time it is
+/// shown: the wizard's first page load carries only the first two steps. The page never
+/// opens on these steps, so the server does not draw them.
+fn lazy_step(view: impl std::future::Future<Output = AnyView> + Send + 'static) -> AnyView {
+    let shown = RwSignal::new(false);
+    view! {
+        <p class="loading" role="status" hidden=move || shown.get()>"Loading this step…"</p>
+        {Suspend::new(async move {
+            let view = view.await;
+            shown.set(true);
+            view
+        })}
+    }
+    .into_any()
 }
 
 /// Keeps unsaved edits when the seller leaves the page (R31).

@@ -95,8 +95,14 @@ fn DescriptionPreview(form: Form) -> impl IntoView {
     }
 }
 
+/// The step, drawn by code fetched when it is first shown (see `lazy_step`).
+#[lazy]
+pub fn review_step(form: Form, saver: Saver, submitted_today: i64) -> AnyView {
+    view! { <ReviewStep form saver submitted_today /> }.into_any()
+}
+
 #[component]
-pub fn ReviewStep(form: Form, saver: Saver, submitted_today: i64) -> impl IntoView {
+fn ReviewStep(form: Form, saver: Saver, submitted_today: i64) -> impl IntoView {
     let confirmed = RwSignal::new(false);
     let asset_name = move |id: &str| {
         form.assets.with_value(|a| a.iter().find(|x| x.id == id).map(|x| x.name.clone())).unwrap_or_else(|| "no asset".into())

@@ -23,8 +23,14 @@ fn spec_update(form: Form, i: usize, f: impl FnOnce(&mut SpecificationDraft)) {
     });
 }
 
+/// The step, drawn by code fetched when it is first shown (see `lazy_step`).
+#[lazy]
+pub fn specification_step(form: Form) -> AnyView {
+    view! { <SpecificationStep form /> }.into_any()
+}
+
 #[component]
-pub fn SpecificationStep(form: Form) -> impl IntoView {
+fn SpecificationStep(form: Form) -> impl IntoView {
     let has_assets = form.assets.with_value(|a| !a.is_empty());
     if !has_assets {
         // R17: nothing to build a specification from yet.
