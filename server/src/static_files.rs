@@ -49,6 +49,10 @@ pub async fn pkg(State(state): State<AppState>, request: Request) -> Response {
     let cache = if options.hash_files && response.status().is_success() { IMMUTABLE } else { "no-cache" };
     let headers = response.headers_mut();
     headers.insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static(cache));
+    if cache == IMMUTABLE {
+        // A hashed name never answers anything else: there is nothing to revalidate.
+        headers.remove(http::header::LAST_MODIFIED);
+    }
     // The same address answers brotli, gzip or plain as the browser asks: a shared cache
     // (a CDN in front) must keep them apart.
     if !headers.contains_key(http::header::VARY) {

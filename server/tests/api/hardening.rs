@@ -111,6 +111,12 @@ async fn pages_carry_a_nonce_policy_and_signed_in_answers_are_never_cached() {
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin");
     assert!(headers.get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
+    // Files of the build drop the document-only headers (checked in Chromium by
+    // first-load.spec.ts); a page under /pkg, such as its 404, keeps them.
+    let missing = app.get(&app.client(), "/pkg/missing.wasm").await;
+    assert_eq!(missing.status(), 404);
+    assert!(missing.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+    assert_eq!(missing.headers()["x-frame-options"], "DENY");
     let again = app.get(&app.client(), "/").await.headers()["content-security-policy"].to_str().unwrap().to_owned();
     assert_ne!(again, csp, "a new nonce for every page");
 
