@@ -265,7 +265,7 @@ pub fn row(status: ProductStatus, id: String, version: i64, content: ProductDraf
 #[server(endpoint = "products/mine", output = crate::codec::TextJson)]
 pub async fn my_products() -> Result<Vec<ProductRow>, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
-    rows_ssr::rows(&caller.state.db, &seller.id).await
+    rows_ssr::rows(&caller.state.db, &caller.state.product_rows, &seller.id).await
 }
 
 #[cfg(feature = "ssr")]
@@ -277,6 +277,9 @@ pub mod rows_ssr {
     use crate::rules::request::RequestStatus;
     use crate::store::Db;
 
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
     #[derive(sqlx::FromRow)]
     struct ListedRow {
         kind: i64,
@@ -286,28 +289,117 @@ pub mod rows_ssr {
         at: i64,
     }
 
-    /// Every product of the seller in one query: released, in review, rejected, then drafts,
-    /// each group newest first. The rows are put in that order here: ordered by the database,
-    /// SQLite copied every row, content and all, into a temporary tree to sort it.
-    pub async fn rows(db: &Db, seller_id: &str) -> Result<Vec<ProductRow>, AppError> {
-        let [first_pending, second_pending] = RequestStatus::PENDING.map(RequestStatus::label);
-        let mut found: Vec<ListedRow> = sqlx::query_as(
-            "SELECT CAST(0 AS BIGINT) AS kind, id, content, version, listed_at AS at FROM products WHERE seller_id = $1 \
+    /// A row as the list names it, without its content.
+    #[derive(sqlx::FromRow)]
+    struct RowName {
+        kind: i64,
+        id: String,
+        version: i64,
+        at: i64,
+    }
+
+    /// Which table a row is from (and for a request, whether it was rejected), its id and its
+    /// version.
+    type RowKey = (i64, String, i64);
+
+    /// The rows My Products has drawn, by what makes each what it is: its table (and a
+    /// request's outcome), its id and its version. A draft's and a listed product's version
+    /// goes up in the transaction that changes their content, and a request's content never
+    /// changes after it is submitted, so a kept row is the row the database holds, on every
+    /// server sharing it: the list is then read without content, and no product's JSON is
+    /// parsed again. Bounded: when full it is emptied and filled again as lists are read.
+    #[derive(Default)]
+    pub struct RowCache {
+        rows: Mutex<HashMap<RowKey, ProductRow>>,
+    }
+
+    impl RowCache {
+        /// Rows kept at most; about 300 bytes each.
+        const CAPACITY: usize = 20_000;
+
+        /// The rows for every name, if all are kept.
+        fn all(&self, names: &[RowName]) -> Option<Vec<ProductRow>> {
+            let rows = self.rows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut key = (0, String::new(), 0);
+            names
+                .iter()
+                .map(|n| {
+                    key.0 = n.kind;
+                    key.1.clear();
+                    key.1.push_str(&n.id);
+                    key.2 = n.version;
+                    rows.get(&key).cloned()
+                })
+                .collect()
+        }
+
+        fn keep(&self, rows: impl IntoIterator<Item = (RowKey, ProductRow)>) {
+            let mut kept = self.rows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            for (key, row) in rows {
+                if kept.len() >= Self::CAPACITY {
+                    kept.clear();
+                }
+                kept.insert(key, row);
+            }
+        }
+    }
+
+    /// The three groups, one query: `columns` is what each gives besides its kind.
+    fn listing(columns: [&str; 3]) -> String {
+        let [product, request, draft] = columns;
+        format!(
+            "SELECT CAST(0 AS BIGINT) AS kind, {product} FROM products WHERE seller_id = $1 \
              UNION ALL \
-             SELECT CAST(CASE WHEN status = $4 THEN 2 ELSE 1 END AS BIGINT), id, content, CAST(0 AS BIGINT), submitted_at \
+             SELECT CAST(CASE WHEN status = $4 THEN 2 ELSE 1 END AS BIGINT), {request} \
              FROM release_requests WHERE seller_id = $1 AND status IN ($2, $3, $4) \
              UNION ALL \
-             SELECT CAST(3 AS BIGINT), id, content, version, updated_at FROM drafts WHERE seller_id = $1",
+             SELECT CAST(3 AS BIGINT), {draft} FROM drafts WHERE seller_id = $1"
         )
-        .bind(seller_id)
-        .bind(first_pending)
-        .bind(second_pending)
-        .bind(RequestStatus::Rejected.label())
-        .fetch_all(db)
-        .await
-        .context("listing products")?;
+    }
+
+    /// Every product of the seller: released, in review, rejected, then drafts, each group
+    /// newest first. The rows are put in that order here: ordered by the database, SQLite
+    /// copied every row, content and all, into a temporary tree to sort it.
+    ///
+    /// The list is read without content first; when every row is kept (`RowCache`) that is
+    /// all. Otherwise it is read again with content, and that reading is the answer.
+    pub async fn rows(db: &Db, cache: &RowCache, seller_id: &str) -> Result<Vec<ProductRow>, AppError> {
+        static NAMES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        static FULL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let [first_pending, second_pending] = RequestStatus::PENDING.map(RequestStatus::label);
+        let rejected = RequestStatus::Rejected.label();
+        let names = NAMES.get_or_init(|| {
+            listing(["id, version, listed_at AS at", "id, CAST(0 AS BIGINT), submitted_at", "id, version, updated_at"])
+        });
+        let mut named: Vec<RowName> = sqlx::query_as(names)
+            .bind(seller_id)
+            .bind(first_pending)
+            .bind(second_pending)
+            .bind(rejected)
+            .fetch_all(db)
+            .await
+            .context("listing products")?;
+        named.sort_by(|a, b| a.kind.cmp(&b.kind).then(b.at.cmp(&a.at)).then_with(|| a.id.cmp(&b.id)));
+        if let Some(rows) = cache.all(&named) {
+            return Ok(rows);
+        }
+        let full = FULL.get_or_init(|| {
+            listing([
+                "id, content, version, listed_at AS at",
+                "id, content, CAST(0 AS BIGINT), submitted_at",
+                "id, content, version, updated_at",
+            ])
+        });
+        let mut found: Vec<ListedRow> = sqlx::query_as(full)
+            .bind(seller_id)
+            .bind(first_pending)
+            .bind(second_pending)
+            .bind(rejected)
+            .fetch_all(db)
+            .await
+            .context("listing products")?;
         found.sort_by(|a, b| a.kind.cmp(&b.kind).then(b.at.cmp(&a.at)).then_with(|| a.id.cmp(&b.id)));
-        found
+        let rows = found
             .into_iter()
             .map(|r| {
                 let status = match r.kind {
@@ -318,8 +410,10 @@ pub mod rows_ssr {
                 };
                 // Drafts and submitted products are stored in one shape, the draft's.
                 let content: ProductDraft = crate::store::from_json(&r.content, "product", &r.id)?;
-                Ok(row(status, r.id, r.version, content))
+                Ok(((r.kind, r.id.clone(), r.version), row(status, r.id, r.version, content)))
             })
-            .collect()
+            .collect::<Result<Vec<_>, AppError>>()?;
+        cache.keep(rows.iter().cloned());
+        Ok(rows.into_iter().map(|(_, row)| row).collect())
     }
 }

@@ -71,6 +71,7 @@ pub fn app_state(db: Db, config: &config::Config, leptos_options: LeptosOptions)
     AppState {
         leptos_options,
         images: Arc::new(DatabaseImages { db: db.clone() }),
+        product_rows: Default::default(),
         db,
         settings: Arc::new(Settings {
             asset_policy: config.asset_policy.clone(),
