@@ -209,7 +209,7 @@ impl ProductStatus {
 }
 
 /// One row of My Products, with what its More menu may offer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ProductRow {
     pub status: ProductStatus,
     /// The draft's, request's or listed product's id, by status.
@@ -223,6 +223,27 @@ pub struct ProductRow {
     pub can_set_free: bool,
     /// Priced by vCPUs somewhere: its tier prices can change (R54).
     pub vcpu: bool,
+}
+
+/// Written as an array of the fields in order, which the derived `Deserialize` reads as
+/// well as an object: the rows travel in My Products' page as the island's props, where each
+/// field's name would be written, quoted and escaped again for every row (the props were
+/// 7.3 KB of a 19.8 KB page).
+impl Serialize for ProductRow {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let mut fields = serializer.serialize_tuple(9)?;
+        fields.serialize_element(&self.status)?;
+        fields.serialize_element(&self.id)?;
+        fields.serialize_element(&self.name)?;
+        fields.serialize_element(&self.pricing)?;
+        fields.serialize_element(&self.templates)?;
+        fields.serialize_element(&self.regions)?;
+        fields.serialize_element(&self.version)?;
+        fields.serialize_element(&self.can_set_free)?;
+        fields.serialize_element(&self.vcpu)?;
+        fields.end()
+    }
 }
 
 /// What My Products shows of a product's content (a draft's as typed, a submitted one's as
@@ -415,5 +436,31 @@ pub mod rows_ssr {
             .collect::<Result<Vec<_>, AppError>>()?;
         cache.keep(rows.iter().cloned());
         Ok(rows.into_iter().map(|(_, row)| row).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ProductRow, ProductStatus};
+
+    #[test]
+    fn a_row_travels_as_an_array_and_reads_back_the_same() {
+        let row = ProductRow {
+            status: ProductStatus::Released,
+            id: "p-1".into(),
+            name: "Hardened \"base\" image".into(),
+            pricing: "Charged".into(),
+            templates: "Simple".into(),
+            regions: vec!["eu-dublin".into(), "eu-paris".into()],
+            version: 3,
+            can_set_free: false,
+            vcpu: true,
+        };
+        let json = serde_json::to_string(&row).unwrap();
+        assert_eq!(
+            json,
+            r#"["Released","p-1","Hardened \"base\" image","Charged","Simple",["eu-dublin","eu-paris"],3,false,true]"#
+        );
+        assert_eq!(serde_json::from_str::<ProductRow>(&json).unwrap(), row);
     }
 }
