@@ -90,12 +90,12 @@ test('the wizard names its lazy island files in the page, so they download besid
   for (const [path, by] of initiators) {
     expect(by.trim(), `${path} was requested once, by its preload`).toBe('parser');
   }
-  expect(requested.filter((p) => /\/split_(specification|review)_step_/.test(p)), 'the last two steps wait').toEqual([]);
+  expect(requested.filter((p) => /\/split_(specification|review)_step[._]/.test(p)), 'the last two steps wait').toEqual([]);
 
   // Leaving the first step fetches the last two steps' code, and the wizard goes on answering.
   await seller.getByRole('navigation', { name: 'Release steps' }).getByRole('button', { name: 'Add Details' }).click();
   await expect(seller.getByLabel('Product name')).toBeVisible();
-  await expect.poll(() => [...initiators.keys()].filter((p) => /\/split_(specification|review)_step_/.test(p)).length).toBe(2);
+  await expect.poll(() => [...initiators.keys()].filter((p) => /\/split_(specification|review)_step[._]/.test(p)).length).toBe(2);
   await seller.getByRole('navigation', { name: 'Release steps' }).getByRole('button', { name: 'Review and submit' }).click();
   await expect(seller.getByRole('table', { name: 'Product Release Description' })).toBeVisible();
   await seller.context().close();
@@ -105,7 +105,7 @@ test('a step whose code has not arrived yet says so, then draws (issue 9)', asyn
   const seller = await personAt(browser, demo.seller5, 'My Products');
   let arrive = () => {};
   const held = new Promise<void>((resolve) => (arrive = resolve));
-  await seller.route(/\/split_specification_step_/, async (route) => {
+  await seller.route(/\/split_specification_step[._]/, async (route) => {
     await held;
     await route.continue();
   });
@@ -116,6 +116,36 @@ test('a step whose code has not arrived yet says so, then draws (issue 9)', asyn
   await expect(loading).toBeVisible();
   arrive();
   await expect(loading).toBeHidden();
+  await expect(
+    seller.getByRole('button', { name: 'Add specification' }).or(seller.getByRole('heading', { name: 'Release an image asset first' })),
+  ).toBeVisible();
+  await seller.context().close();
+});
+
+test('a step whose code cannot be fetched says so, the wizard goes on working, and it loads when tried again (issue 9)', async ({ browser }) => {
+  const seller = await personAt(browser, demo.seller5, 'My Products');
+  const step = /\/split_specification_step[._]/;
+  await seller.route(step, (route) => route.abort('internetdisconnected'));
+  await seller.goto('/console/products/new');
+  await hydrated(seller);
+  const steps = seller.getByRole('navigation', { name: 'Release steps' });
+  await steps.getByRole('button', { name: 'Product Specification' }).click();
+  const alert = seller.getByRole('alert').filter({ hasText: 'This step could not be loaded' });
+  await expect(alert).toBeVisible();
+
+  // The rest of the wizard still answers: a field's rule, and a save.
+  await steps.getByRole('button', { name: 'Add Details' }).click();
+  await seller.getByLabel('Product name').fill('x'.repeat(61));
+  await expect(seller.locator('.field-error').filter({ hasText: 'at most 60 characters' }).first()).toBeVisible();
+  await seller.getByRole('button', { name: 'Save as Draft' }).click();
+  await expect(seller.getByRole('status').filter({ hasText: /^Saved at/ })).toBeVisible();
+
+  // Back on the step it fails again; once the network is back, trying again loads it.
+  await steps.getByRole('button', { name: 'Product Specification' }).click();
+  await expect(alert).toBeVisible();
+  await seller.unroute(step);
+  await seller.getByRole('button', { name: 'Try again' }).click();
+  await expect(alert).toBeHidden();
   await expect(
     seller.getByRole('button', { name: 'Add specification' }).or(seller.getByRole('heading', { name: 'Release an image asset first' })),
   ).toBeVisible();

@@ -81,11 +81,14 @@ pub async fn refuse_cross_site(State(policy): State<Arc<SitePolicy>>, request: R
 /// (`app::content_security_policy`).
 const NON_PAGE_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-/// Whether an answer is code or data a page loads (never a document of its own).
-fn is_code(headers: &HeaderMap) -> bool {
+/// Whether an answer is one of the build's files a page loads (WASM, JavaScript, CSS, the
+/// split manifest): never a document of its own.
+fn is_code_file(path: &str, status: http::StatusCode, headers: &HeaderMap) -> bool {
     let kind = headers.get(header::CONTENT_TYPE).and_then(|t| t.to_str().ok()).unwrap_or("");
     let kind = kind.split(';').next().unwrap_or("").trim();
-    matches!(kind, "application/wasm" | "text/javascript" | "application/javascript" | "text/css" | "application/json")
+    path.starts_with("/pkg/")
+        && status.is_success()
+        && matches!(kind, "application/wasm" | "text/javascript" | "application/javascript" | "text/css" | "application/json")
 }
 
 /// Adds the security headers to every answer, and keeps answers that depend on who is
@@ -96,7 +99,7 @@ pub async fn security_headers(State(policy): State<Arc<SitePolicy>>, request: Re
         c.to_str().is_ok_and(|c| c.contains(app::auth::ssr::SESSION_COOKIE))
     });
     let mut response = next.run(request).await;
-    let code_file = path.starts_with("/pkg/") && response.status().is_success() && is_code(response.headers());
+    let code_file = is_code_file(&path, response.status(), response.headers());
     let headers = response.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     // What a browser shows as a document gets the document headers. A file of the build
@@ -150,5 +153,33 @@ mod tests {
         assert!(!is_cross_site(&headers(&[("origin", "https://market.example"), ("host", "10.0.0.5:3000")]), &policy));
         assert!(is_cross_site(&headers(&[("origin", "http://market.example"), ("host", "market.example")]), &policy));
         assert!(!SitePolicy::new(Some("http://localhost:3000")).hsts);
+    }
+}
+
+#[cfg(test)]
+mod code_file_tests {
+    use super::is_code_file;
+    use http::{header, HeaderMap, HeaderValue, StatusCode};
+
+    fn typed(kind: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+        headers
+    }
+
+    #[test]
+    fn only_the_builds_code_files_go_without_document_headers() {
+        let ok = StatusCode::OK;
+        for kind in ["application/wasm", "text/javascript", "application/javascript; charset=utf-8", "text/css", "application/json"] {
+            assert!(is_code_file("/pkg/marketplace.abc.wasm", ok, &typed(kind)), "{kind}");
+        }
+        // Anything a browser could show as a document keeps them, under /pkg or not.
+        for kind in ["text/html; charset=utf-8", "image/svg+xml", "video/mp2t", "text/plain"] {
+            assert!(!is_code_file("/pkg/file", ok, &typed(kind)), "{kind}");
+        }
+        assert!(!is_code_file("/pkg/file.js", ok, &HeaderMap::new()), "no type");
+        assert!(!is_code_file("/pkg/missing.js", StatusCode::NOT_FOUND, &typed("text/javascript")), "not found");
+        assert!(!is_code_file("/api/drafts/list", ok, &typed("application/json")), "server functions");
+        assert!(!is_code_file("/favicon.css", ok, &typed("text/css")), "outside /pkg");
     }
 }

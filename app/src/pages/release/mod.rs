@@ -61,8 +61,11 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
     Effect::new(move || {
         if step.get() != Step::Basics && !later_steps_fetched.get_value() {
             later_steps_fetched.set_value(true);
-            let _ = lazy_preload!(specs::specification_step);
-            let _ = lazy_preload!(review::review_step);
+            // A failed fetch is tried again when the step is shown.
+            leptos::task::spawn_local(async {
+                let _ = specs::preload_specification_step().await;
+                let _ = review::preload_review_step().await;
+            });
         }
     });
     let go = move |to: Step| {
@@ -112,8 +115,8 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
             {move || match step.get() {
                 Step::Basics => view! { <steps::BasicsStep form /> }.into_any(),
                 Step::Details => view! { <steps::DetailsStep form /> }.into_any(),
-                Step::Specification => lazy_step(specs::specification_step(form)),
-                Step::Review => lazy_step(review::review_step(form, saver, submitted_today)),
+                Step::Specification => lazy_step(move || specs::specification_step(form)),
+                Step::Review => lazy_step(move || review::review_step(form, saver, submitted_today)),
             }}
         </section>
         <footer class="wizard-footer">
@@ -135,20 +138,58 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
     }
 }
 
-/// A step whose code is a WASM file of its own (`#[lazy]`), fetched the first time it is
+/// A step whose code is a WASM file of its own (`wasm_split`), fetched the first time it is
 /// shown: the wizard's first page load carries only the first two steps. The page never
-/// opens on these steps, so the server does not draw them.
-fn lazy_step(view: impl std::future::Future<Output = AnyView> + Send + 'static) -> AnyView {
+/// opens on these steps, so the server does not draw them. While the file is on its way a
+/// status line says so; if it cannot be fetched, the seller is told and can try again, and
+/// the rest of the wizard (its saves included) goes on working.
+fn lazy_step<F, L>(load: L) -> AnyView
+where
+    F: std::future::Future<Output = Result<AnyView, StepNotLoaded>> + Send + 'static,
+    L: Fn() -> F + Send + Sync + 'static,
+{
     let shown = RwSignal::new(false);
+    let failed = RwSignal::new(false);
+    let attempt = RwSignal::new(0u32);
+    let load = std::sync::Arc::new(load);
     view! {
-        <p class="loading" role="status" hidden=move || shown.get()>"Loading this step…"</p>
-        {Suspend::new(async move {
-            let view = view.await;
-            shown.set(true);
-            view
+        <p class="loading" role="status" hidden=move || shown.get() || failed.get()>"Loading this step…"</p>
+        {move || failed.get().then(|| view! {
+            <div class="notice error" role="alert">
+                <p>"This step could not be loaded. Check your connection, then try again. Your edits are kept."</p>
+                <button type="button" on:click=move |_| {
+                    failed.set(false);
+                    attempt.update(|n| *n += 1);
+                }>"Try again"</button>
+            </div>
         })}
+        {move || {
+            attempt.track();
+            let load = load.clone();
+            Suspend::new(async move {
+                match load().await {
+                    Ok(view) => {
+                        shown.set(true);
+                        Some(view)
+                    }
+                    Err(StepNotLoaded) => {
+                        failed.set(true);
+                        None
+                    }
+                }
+            })
+        }}
     }
     .into_any()
+}
+
+/// A step's code could not be fetched (the network, or a build no longer served).
+pub struct StepNotLoaded;
+
+impl From<leptos::wasm_split::SplitLoaderError> for StepNotLoaded {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        StepNotLoaded
+    }
 }
 
 /// Keeps unsaved edits when the seller leaves the page (R31).

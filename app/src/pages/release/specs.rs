@@ -23,10 +23,17 @@ fn spec_update(form: Form, i: usize, f: impl FnOnce(&mut SpecificationDraft)) {
     });
 }
 
-/// The step, drawn by code fetched when it is first shown (see `lazy_step`).
-#[lazy]
-pub fn specification_step(form: Form) -> AnyView {
-    view! { <SpecificationStep form /> }.into_any()
+/// The step, drawn by code fetched when it is first shown (see `lazy_step`); `Err` when
+/// that fetch failed. (Leptos's `#[lazy]` is this macro without `fallible`: a failed fetch
+/// would panic and stop the whole wizard, its saves included.)
+#[leptos::wasm_split::wasm_split(
+    specification_step,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    preload(preload_specification_step)
+)]
+pub fn specification_step(form: Form) -> Result<AnyView, super::StepNotLoaded> {
+    Ok(view! { <SpecificationStep form /> }.into_any())
 }
 
 #[component]
