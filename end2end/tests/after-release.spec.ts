@@ -49,8 +49,11 @@ test('Set as Free Image from the More menu, by keyboard, after a confirmation (R
   await more.click();
   await menu.getByRole('menuitem', { name: 'Set as Free Image' }).click();
   await dialog.getByRole('button', { name: 'OK' }).click();
+  // The page is loaded again: the server draws the rows as they now are, and says what changed.
+  await expect(seller).toHaveURL(/\/console\/products\?freed=/);
   await expect(seller.getByRole('status').filter({ hasText: 'Debian Tools is now a Free image.' })).toBeVisible();
   await expect(row).toContainText('Free image');
+  await hydrated(seller);
   await more.click();
   await expect(menu.getByRole('menuitem', { name: 'Set as Free Image' })).toHaveCount(0);
 });

@@ -13,6 +13,8 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn MyProducts() -> impl IntoView {
+    // After Set as Free Image the page is loaded again with `?freed=<id>`, and says so.
+    let freed = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("freed"));
     view! {
         <Title text="My Products · Seller Console" />
         <div class="page-head">
@@ -27,7 +29,12 @@ pub fn MyProducts() -> impl IntoView {
                     link=("/console/products/new", "Release New Product")
                 />
             },
-            |list| view! { <ProductsView rows=list /> },
+            move |list| {
+                let notice = freed
+                    .and_then(|id| list.iter().find(|r| r.id == id && r.pricing == "Free image").map(|r| r.name.clone()))
+                    .map(|name| view! { <p class="notice success" role="status">{format!("{name} is now a Free image. Its price is fixed.")}</p> });
+                view! { {notice} <ProductsView rows=list /> }
+            },
         )}
     }
 }
@@ -37,13 +44,12 @@ pub fn MyProducts() -> impl IntoView {
 ///
 /// The table is drawn once, as the page gave it, not from a closure: the server draws the
 /// view of a closure twice (once to find what it waits for, once to write it), and this
-/// table is most of the page. What Set as Free Image changes (the row's pricing and its
-/// menu) follows `changed`, the rows as read again after it.
+/// table is most of the page. After Set as Free Image the page is loaded again, and the
+/// server draws the rows as they now are.
 #[island]
 fn ProductsView(rows: Vec<ProductRow>) -> impl IntoView {
     crate::components::island::mark();
     let set_free = ServerAction::<SetFreeImage>::new();
-    let changed = RwSignal::new(Vec::<ProductRow>::new());
     let to_free = RwSignal::new(None::<ProductRow>);
     let confirm_open = RwSignal::new(false);
     let ask = Callback::new(move |row: ProductRow| {
@@ -55,23 +61,14 @@ fn ProductsView(rows: Vec<ProductRow>) -> impl IntoView {
             set_free.dispatch(SetFreeImage { id: row.id, version: row.version });
         }
     });
-    // The rows are read again (not rebuilt here from the answer, which would bring the
-    // rules that build a row into every page's WASM).
     Effect::new(move |_| {
-        if let Some(Ok(_)) = set_free.value().get() {
-            leptos::task::spawn_local(async move {
-                if let Ok(fresh) = my_products().await {
-                    changed.set(fresh);
-                }
-            });
+        if let Some(Ok(p)) = set_free.value().get() {
+            crate::components::island::go_to(&format!("/console/products?freed={}", p.product.id));
         }
     });
     view! {
-        {move || set_free.value().get().map(|result| match result {
-            Ok(p) => view! { <p class="notice success" role="status">{format!("{} is now a Free image. Its price is fixed.", p.product.name)}</p> }.into_any(),
-            Err(error) => view! { <Failed error /> }.into_any(),
-        })}
-        <ProductTable rows changed ask />
+        {move || set_free.value().get().and_then(Result::err).map(|error| view! { <Failed error /> })}
+        <ProductTable rows ask />
         <ConfirmDialog
             open=confirm_open
             id="confirm-set-free"
@@ -105,10 +102,9 @@ fn menu_items(row: &ProductRow, ask: Callback<ProductRow>) -> Vec<MenuItem> {
     }
 }
 
-/// The rows as drawn; a cell that an operation can change reads the row from `changed` once
-/// it is there.
+/// The rows as drawn.
 #[component]
-fn ProductTable(rows: Vec<ProductRow>, changed: RwSignal<Vec<ProductRow>>, ask: Callback<ProductRow>) -> impl IntoView {
+fn ProductTable(rows: Vec<ProductRow>, ask: Callback<ProductRow>) -> impl IntoView {
     view! {
         <table class="data" aria-label="Products">
             <thead><tr>
@@ -117,29 +113,22 @@ fn ProductTable(rows: Vec<ProductRow>, changed: RwSignal<Vec<ProductRow>>, ask: 
             </tr></thead>
             <tbody>
                 {rows.into_iter().map(|row| {
+                    let label = format!("More for {}", row.name);
+                    let regions = row.regions.join(", ");
+                    let status = row.status.label();
                     let row = std::sync::Arc::new(row);
-                    let now = {
-                        let row = row.clone();
-                        move |pick: fn(&ProductRow) -> String| {
-                            let row = row.clone();
-                            move || changed.with(|rows| rows.iter().find(|r| r.id == row.id).map(pick)).unwrap_or_else(|| pick(&row))
-                        }
-                    };
                     let items = {
                         let row = row.clone();
-                        std::sync::Arc::new(move || match changed.with(|rows| rows.iter().find(|r| r.id == row.id).map(|r| menu_items(r, ask))) {
-                            Some(items) => items,
-                            None => menu_items(&row, ask),
-                        })
+                        std::sync::Arc::new(move || menu_items(&row, ask))
                     };
                     view! {
                         <tr>
                             <th scope="row">{row.name.clone()}</th>
-                            <td><span class="badge" data-product-status=row.status.label()>{row.status.label()}</span></td>
-                            <td>{now(|r| r.pricing.clone())}</td>
-                            <td>{now(|r| r.templates.clone())}</td>
-                            <td>{row.regions.join(", ")}</td>
-                            <td><MoreMenu label=format!("More for {}", row.name) items /></td>
+                            <td><span class="badge" data-product-status=status>{status}</span></td>
+                            <td>{row.pricing.clone()}</td>
+                            <td>{row.templates.clone()}</td>
+                            <td>{regions}</td>
+                            <td><MoreMenu label items /></td>
                         </tr>
                     }
                 }).collect_view()}
