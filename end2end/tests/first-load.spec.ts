@@ -90,12 +90,12 @@ test('the wizard names its lazy island files in the page, so they download besid
   for (const [path, by] of initiators) {
     expect(by.trim(), `${path} was requested once, by its preload`).toBe('parser');
   }
-  expect(requested.filter((p) => /\/split_(specification|review)_step[._]/.test(p)), 'the last two steps wait').toEqual([]);
+  expect(requested.filter((p) => /\/split_later_steps[._]/.test(p)), 'the last two steps wait').toEqual([]);
 
   // Leaving the first step fetches the last two steps' code, and the wizard goes on answering.
   await seller.getByRole('navigation', { name: 'Release steps' }).getByRole('button', { name: 'Add Details' }).click();
   await expect(seller.getByLabel('Product name')).toBeVisible();
-  await expect.poll(() => [...initiators.keys()].filter((p) => /\/split_(specification|review)_step[._]/.test(p)).length).toBe(2);
+  await expect.poll(() => [...initiators.keys()].filter((p) => /\/split_later_steps[._]/.test(p)).length).toBe(1);
   await seller.getByRole('navigation', { name: 'Release steps' }).getByRole('button', { name: 'Review and submit' }).click();
   await expect(seller.getByRole('table', { name: 'Product Release Description' })).toBeVisible();
   await seller.context().close();
@@ -105,7 +105,7 @@ test('a step whose code has not arrived yet says so, then draws (issue 9)', asyn
   const seller = await personAt(browser, demo.seller5, 'My Products');
   let arrive = () => {};
   const held = new Promise<void>((resolve) => (arrive = resolve));
-  await seller.route(/\/split_specification_step[._]/, async (route) => {
+  await seller.route(/\/split_later_steps[._]/, async (route) => {
     await held;
     await route.continue();
   });
@@ -124,7 +124,7 @@ test('a step whose code has not arrived yet says so, then draws (issue 9)', asyn
 
 test('a step whose code cannot be fetched says so, the wizard goes on working, and it loads when tried again (issue 9)', async ({ browser }) => {
   const seller = await personAt(browser, demo.seller5, 'My Products');
-  const step = /\/split_specification_step[._]/;
+  const step = /\/split_later_steps[._]/;
   await seller.route(step, (route) => route.abort('internetdisconnected'));
   await seller.goto('/console/products/new');
   await hydrated(seller);

@@ -61,10 +61,10 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
     Effect::new(move || {
         if step.get() != Step::Basics && !later_steps_fetched.get_value() {
             later_steps_fetched.set_value(true);
-            // A failed fetch is tried again when the step is shown.
+            // Both steps are one module (`later_steps`). A failed fetch is tried again when
+            // a step is shown.
             leptos::task::spawn_local(async {
                 let _ = specs::preload_specification_step().await;
-                let _ = review::preload_review_step().await;
             });
         }
     });
@@ -138,7 +138,8 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
     }
 }
 
-/// A step whose code is a WASM file of its own (`wasm_split`), fetched the first time it is
+/// A step whose code is in a WASM file of its own (`wasm_split` module `later_steps`, both
+/// last steps together: each module is another set of shared chunks), fetched the first time it is
 /// shown: the wizard's first page load carries only the first two steps. The page never
 /// opens on these steps, so the server does not draw them. While the file is on its way a
 /// status line says so; if it cannot be fetched, the seller is told and can try again, and

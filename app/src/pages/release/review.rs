@@ -98,10 +98,9 @@ fn DescriptionPreview(form: Form) -> impl IntoView {
 /// The step, drawn by code fetched when it is first shown (see `lazy_step`); `Err` when
 /// that fetch failed.
 #[leptos::wasm_split::wasm_split(
-    review_step,
+    later_steps,
     wasm_split_path = ::leptos::wasm_split,
-    fallible,
-    preload(preload_review_step)
+    fallible
 )]
 pub fn review_step(form: Form, saver: Saver, submitted_today: i64) -> Result<AnyView, super::StepNotLoaded> {
     Ok(view! { <ReviewStep form saver submitted_today /> }.into_any())

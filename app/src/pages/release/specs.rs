@@ -27,7 +27,7 @@ fn spec_update(form: Form, i: usize, f: impl FnOnce(&mut SpecificationDraft)) {
 /// that fetch failed. (Leptos's `#[lazy]` is this macro without `fallible`: a failed fetch
 /// would panic and stop the whole wizard, its saves included.)
 #[leptos::wasm_split::wasm_split(
-    specification_step,
+    later_steps,
     wasm_split_path = ::leptos::wasm_split,
     fallible,
     preload(preload_specification_step)
