@@ -457,29 +457,58 @@ pub mod rows_ssr {
         )
     }
 
+    /// A row of a listing, as the list is ordered: by group (`kind`), newest first, then id.
+    trait Listed {
+        fn order(&self) -> (i64, i64, &str);
+    }
+
+    impl Listed for ListedRow {
+        fn order(&self) -> (i64, i64, &str) {
+            (self.kind, self.at, &self.id)
+        }
+    }
+
+    impl Listed for RowName {
+        fn order(&self) -> (i64, i64, &str) {
+            (self.kind, self.at, &self.id)
+        }
+    }
+
+    /// The seller's rows of listing `sql`, in My Products' order. They are put in that order
+    /// here: ordered by the database, SQLite copied every row, content and all, into a
+    /// temporary tree to sort it.
+    async fn listed<T>(db: &Db, sql: &str, seller_id: &str) -> Result<Vec<T>, AppError>
+    where
+        T: Listed + for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let [first_pending, second_pending] = RequestStatus::PENDING.map(RequestStatus::label);
+        let mut found: Vec<T> = sqlx::query_as(sql)
+            .bind(seller_id)
+            .bind(first_pending)
+            .bind(second_pending)
+            .bind(RequestStatus::Rejected.label())
+            .fetch_all(db)
+            .await
+            .context("listing products")?;
+        found.sort_by(|a, b| {
+            let ((a_kind, a_at, a_id), (b_kind, b_at, b_id)) = (a.order(), b.order());
+            a_kind.cmp(&b_kind).then(b_at.cmp(&a_at)).then_with(|| a_id.cmp(b_id))
+        });
+        Ok(found)
+    }
+
     /// Every product of the seller: released, in review, rejected, then drafts, each group
-    /// newest first. The rows are put in that order here: ordered by the database, SQLite
-    /// copied every row, content and all, into a temporary tree to sort it.
+    /// newest first.
     ///
     /// The list is read without content first; when every row is kept (`RowCache`) that is
     /// all. Otherwise it is read again with content, and that reading is the answer.
     pub async fn rows(db: &Db, cache: &RowCache, seller_id: &str) -> Result<Vec<ProductRow>, AppError> {
         static NAMES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         static FULL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let [first_pending, second_pending] = RequestStatus::PENDING.map(RequestStatus::label);
-        let rejected = RequestStatus::Rejected.label();
         let names = NAMES.get_or_init(|| {
             listing(["id, version, listed_at AS at", "id, CAST(0 AS BIGINT), submitted_at", "id, version, updated_at"])
         });
-        let mut named: Vec<RowName> = sqlx::query_as(names)
-            .bind(seller_id)
-            .bind(first_pending)
-            .bind(second_pending)
-            .bind(rejected)
-            .fetch_all(db)
-            .await
-            .context("listing products")?;
-        named.sort_by(|a, b| a.kind.cmp(&b.kind).then(b.at.cmp(&a.at)).then_with(|| a.id.cmp(&b.id)));
+        let named: Vec<RowName> = listed(db, names, seller_id).await?;
         if let Some(rows) = cache.all(&named) {
             return Ok(rows);
         }
@@ -490,15 +519,7 @@ pub mod rows_ssr {
                 "id, content, version, updated_at",
             ])
         });
-        let mut found: Vec<ListedRow> = sqlx::query_as(full)
-            .bind(seller_id)
-            .bind(first_pending)
-            .bind(second_pending)
-            .bind(rejected)
-            .fetch_all(db)
-            .await
-            .context("listing products")?;
-        found.sort_by(|a, b| a.kind.cmp(&b.kind).then(b.at.cmp(&a.at)).then_with(|| a.id.cmp(&b.id)));
+        let found: Vec<ListedRow> = listed(db, full, seller_id).await?;
         let rows = found
             .into_iter()
             .map(|r| {
