@@ -156,7 +156,7 @@ pub fn router(state: AppState) -> Router {
         &split_manifest,
         &options.site_pkg_dir,
     ));
-    Router::new()
+    let routes = Router::new()
         .route("/health", axum::routing::get(observability::health))
         .route("/pkg/{*file}", axum::routing::get(static_files::pkg))
         .nest("/api/v1", api::routes())
@@ -165,20 +165,26 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(static_files::fallback)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), load_session))
-        .layer(axum::middleware::from_fn_with_state(lazy_islands, page_scripts::keep_scripts_where_islands_are))
-        .layer(axum::middleware::map_response(http_errors::set_error_status))
-        .layer(axum::middleware::from_fn(input::check_input))
-        .layer(axum::middleware::from_fn_with_state(site.clone(), security::refuse_cross_site))
-        .layer(axum::middleware::from_fn(api::shape_refusals))
-        .layer(axum::middleware::from_fn_with_state(site, security::security_headers))
+        .with_state(state.clone());
+    // The layers wrap the router once, not each route (what `Router::layer` does): every
+    // middleware clones the service inside it for each request, and around each route that
+    // was the whole stack again, boxed, dozens of allocations a request. Outermost first.
+    let layered = tower::ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(observability::REQUEST_ID, observability::RandomRequestId))
+        .layer(TraceLayer::new_for_http().make_span_with(observability::request_span))
+        .layer(PropagateRequestIdLayer::new(observability::REQUEST_ID))
         // Pages and server-function answers as the browser asks (brotli or gzip); files
         // under /pkg arrive already compressed and pass through as they are.
         .layer(tower_http::compression::CompressionLayer::new())
-        .layer(PropagateRequestIdLayer::new(observability::REQUEST_ID))
-        .layer(TraceLayer::new_for_http().make_span_with(observability::request_span))
-        .layer(SetRequestIdLayer::new(observability::REQUEST_ID, observability::RandomRequestId))
-        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(site.clone(), security::security_headers))
+        .layer(axum::middleware::from_fn(api::shape_refusals))
+        .layer(axum::middleware::from_fn_with_state(site, security::refuse_cross_site))
+        .layer(axum::middleware::from_fn(input::check_input))
+        .layer(axum::middleware::map_response(http_errors::set_error_status))
+        .layer(axum::middleware::from_fn_with_state(lazy_islands, page_scripts::keep_scripts_where_islands_are))
+        .layer(axum::middleware::from_fn_with_state(state, load_session))
+        .service(routes);
+    Router::new().fallback_service(layered)
 }
 
 /// Serves `router` on `listener`, telling handlers each client's address (sign-in limits
