@@ -246,6 +246,9 @@ impl Serialize for ProductRow {
     }
 }
 
+/// The Pricing Mode a Free image shows in My Products.
+pub const FREE_IMAGE: &str = "Free image";
+
 /// What My Products shows of a product's content (a draft's as typed, a submitted one's as
 /// stored).
 pub fn row(status: ProductStatus, id: String, version: i64, content: ProductDraft) -> ProductRow {
@@ -269,7 +272,7 @@ pub fn row(status: ProductStatus, id: String, version: i64, content: ProductDraf
         id,
         name,
         pricing: match pricing {
-            Some(PricingMode::FreeImage) => "Free image",
+            Some(PricingMode::FreeImage) => FREE_IMAGE,
             Some(PricingMode::Charged) => "Charged",
             None => "—",
         }

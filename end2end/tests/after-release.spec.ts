@@ -51,11 +51,18 @@ test('Set as Free Image from the More menu, by keyboard, after a confirmation (R
   await dialog.getByRole('button', { name: 'OK' }).click();
   // The page is loaded again: the server draws the rows as they now are, and says what changed.
   await expect(seller).toHaveURL(/\/console\/products\?freed=/);
-  await expect(seller.getByRole('status').filter({ hasText: 'Debian Tools is now a Free image.' })).toBeVisible();
+  const notice = seller.getByRole('status').filter({ hasText: 'Debian Tools is now a Free image.' });
+  await expect(notice, 'a screen reader reads it, and the keyboard starts from it').toBeFocused();
   await expect(row).toContainText('Free image');
   await hydrated(seller);
   await more.click();
+  await expect(menu.getByRole('menuitem', { name: 'View on the marketplace' })).toBeVisible();
   await expect(menu.getByRole('menuitem', { name: 'Set as Free Image' })).toHaveCount(0);
+
+  // The address says which product; any other id (not this seller's, not freed) says nothing.
+  await seller.goto('/console/products?freed=not-a-product');
+  await expect(seller.getByRole('table', { name: 'Products' })).toBeVisible();
+  await expect(seller.getByText('is now a Free image')).toHaveCount(0);
 });
 
 test('a vCPU product: no Set as Free Image, a tier price lowered at once and shown publicly, and its locked image bought to deploy, and its whole story in the history (R51–R54, R74)', async ({ browser }) => {

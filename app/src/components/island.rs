@@ -38,6 +38,17 @@ pub fn go_to(href: &str) {
     let _ = href;
 }
 
+/// Goes to `href` in place of this page in the history (after a change: Back does not
+/// return to the page as it was before it).
+pub fn replace_with(href: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().replace(href);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = href;
+}
+
 /// Loads the page again from the server, after an island changed what the server renders.
 pub fn reload() {
     #[cfg(feature = "hydrate")]

@@ -19,8 +19,8 @@ pub enum MenuItem {
 pub fn MoreMenu(
     /// Names the menu for assistive technology, e.g. "More for Postgres".
     label: String,
-    /// The operations, asked for each time the menu opens (they may have changed since the
-    /// page was drawn).
+    /// The operations, asked for each time the menu opens (so the server, which never
+    /// opens it, does not build them for every row).
     items: std::sync::Arc<dyn Fn() -> Vec<MenuItem> + Send + Sync>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);

@@ -6,7 +6,7 @@
 use crate::components::confirm::ConfirmDialog;
 use crate::components::menu::{MenuItem, MoreMenu};
 use crate::components::{empty_state::EmptyState, loaded::{loaded, loaded_list, Failed}};
-use crate::products::{load_owned_product, my_products, ProductRow, ProductStatus, SetFreeImage};
+use crate::products::{load_owned_product, my_products, ProductRow, ProductStatus, SetFreeImage, FREE_IMAGE};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -30,9 +30,19 @@ pub fn MyProducts() -> impl IntoView {
                 />
             },
             move |list| {
+                // Only a released product of this seller's that is now free; focused, so a
+                // screen reader reads it on the new page and the keyboard starts from it.
                 let notice = freed
-                    .and_then(|id| list.iter().find(|r| r.id == id && r.pricing == "Free image").map(|r| r.name.clone()))
-                    .map(|name| view! { <p class="notice success" role="status">{format!("{name} is now a Free image. Its price is fixed.")}</p> });
+                    .and_then(|id| {
+                        list.iter()
+                            .find(|r| r.id == id && r.status == ProductStatus::Released && r.pricing == FREE_IMAGE)
+                            .map(|r| r.name.clone())
+                    })
+                    .map(|name| view! {
+                        <p class="notice success" role="status" tabindex="-1" autofocus>
+                            {format!("{name} is now a Free image. Its price is fixed.")}
+                        </p>
+                    });
                 view! { {notice} <ProductsView rows=list /> }
             },
         )}
@@ -40,7 +50,7 @@ pub fn MyProducts() -> impl IntoView {
 }
 
 /// The products with their More menus, and Set as Free Image after a confirmation: an
-/// island, so the menus work by keyboard and an operation answers in place.
+/// island, so the menus and the dialog work by keyboard.
 ///
 /// The table is drawn once, as the page gave it, not from a closure: the server draws the
 /// view of a closure twice (once to find what it waits for, once to write it), and this
@@ -57,17 +67,24 @@ fn ProductsView(rows: Vec<ProductRow>) -> impl IntoView {
         confirm_open.set(true);
     });
     let on_confirm = Callback::new(move |_| {
+        if set_free.pending().get_untracked() {
+            return;
+        }
         if let Some(row) = to_free.get_untracked() {
             set_free.dispatch(SetFreeImage { id: row.id, version: row.version });
         }
     });
     Effect::new(move |_| {
         if let Some(Ok(p)) = set_free.value().get() {
-            crate::components::island::go_to(&format!("/console/products?freed={}", p.product.id));
+            crate::components::island::replace_with(&format!("/console/products?freed={}", p.product.id));
         }
     });
     view! {
-        {move || set_free.value().get().and_then(Result::err).map(|error| view! { <Failed error /> })}
+        {move || match set_free.value().get() {
+            Some(Err(error)) => Some(view! { <Failed error /> }.into_any()),
+            Some(Ok(_)) => Some(view! { <p class="notice" role="status">"Saved. Loading the updated list…"</p> }.into_any()),
+            None => set_free.pending().get().then(|| view! { <p class="notice" role="status">"Setting it as a Free image…"</p> }.into_any()),
+        }}
         <ProductTable rows ask />
         <ConfirmDialog
             open=confirm_open
