@@ -41,8 +41,8 @@ pub struct AppState {
     pub images: Arc<dyn PrivateImageSource>,
     /// This server's bound on password hashing and its per-address sign-in counts.
     pub sign_in: Arc<crate::throttle::SignInGuard>,
-    /// My Products' rows as last drawn, by version (`products::rows_ssr::RowCache`).
-    pub product_rows: Arc<crate::products::rows_ssr::RowCache>,
+    /// My Products' rows as last drawn, by version (`products::RowCache`).
+    pub product_rows: Arc<crate::products::RowCache>,
 }
 
 /// The application state of the current request.
