@@ -37,10 +37,16 @@ impl BenchServer {
     /// A client that sends `account_id`'s new session cookie with every request.
     #[allow(dead_code)]
     pub async fn client_for(&self, account_id: &str) -> reqwest::Client {
-        let token = app::auth::ssr::create_session(&self.db, account_id).await.unwrap();
         let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert("cookie", format!("mp_session={token}").parse().unwrap());
+        headers.insert("cookie", self.session_cookie(account_id).await.parse().unwrap());
         reqwest::Client::builder().default_headers(headers).build().unwrap()
+    }
+
+    /// A `cookie` header's value that signs `account_id` in, with a new session.
+    #[allow(dead_code)]
+    pub async fn session_cookie(&self, account_id: &str) -> String {
+        let token = app::auth::ssr::create_session(&self.db, account_id).await.unwrap();
+        format!("mp_session={token}")
     }
 
     pub async fn finish(self) {
@@ -128,4 +134,47 @@ pub async fn measure_requests(
         return Figures { rps: 0.0, median: f64::NAN, p99: f64::NAN, errors };
     }
     Figures { rps: times.len() as f64 / wall, median: quantile_ms(&times, 0.5), p99: quantile_ms(&times, 0.99), errors }
+}
+
+/// `connections` connections of `wrk` (a load generator of its own, in C, as a process of its
+/// own: it takes far less of this machine than the server it measures) request `url` with
+/// `headers` for `run`. A request counts when it answers 2xx or 3xx.
+#[allow(dead_code)]
+pub async fn wrk(url: &str, headers: &[(&str, &str)], connections: usize, run: std::time::Duration) -> Figures {
+    let mut command = tokio::process::Command::new("wrk");
+    command.args(["--latency", "-t2", &format!("-c{connections}"), &format!("-d{}s", run.as_secs().max(1))]);
+    for (name, value) in headers {
+        command.args(["-H", &format!("{name}: {value}")]);
+    }
+    let output = command.arg(url).output().await.expect("run wrk (scripts/bench-pages installs it)");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "wrk failed: {report}{}", String::from_utf8_lossy(&output.stderr));
+    parse_wrk(&report).unwrap_or_else(|| panic!("wrk's report was not understood:\n{report}"))
+}
+
+/// Requests per second, median and p99 (ms) and failed requests from `wrk --latency`'s report.
+fn parse_wrk(report: &str) -> Option<Figures> {
+    let after = |label: &str| report.lines().find_map(|l| l.trim().strip_prefix(label).map(str::trim));
+    let latency = |quantile: &str| after(quantile).and_then(duration_ms);
+    let rps = after("Requests/sec:")?.parse().ok()?;
+    let non_2xx: usize = after("Non-2xx or 3xx responses:").map_or(Some(0), |n| n.parse().ok())?;
+    // "Socket errors: connect 0, read 0, write 0, timeout 0"
+    let socket: usize = after("Socket errors:").map_or(Some(0), |list| {
+        list.split(',').map(|part| part.split_whitespace().last()?.parse::<usize>().ok()).sum()
+    })?;
+    Some(Figures { rps, median: latency("50%")?, p99: latency("99%")?, errors: non_2xx + socket })
+}
+
+/// "812.00us", "5.12ms", "1.02s" in milliseconds.
+fn duration_ms(text: &str) -> Option<f64> {
+    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    match unit {
+        "us" => Some(number / 1_000.0),
+        "ms" => Some(number),
+        "s" => Some(number * 1_000.0),
+        "m" => Some(number * 60_000.0),
+        _ => None,
+    }
 }
