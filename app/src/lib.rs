@@ -14,6 +14,8 @@ pub mod components;
 pub mod drafts;
 pub mod error;
 pub mod images;
+#[cfg(feature = "ssr")]
+pub mod kept;
 pub mod listing;
 pub mod notifications;
 pub mod pages;

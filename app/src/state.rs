@@ -43,6 +43,8 @@ pub struct AppState {
     pub sign_in: Arc<crate::throttle::SignInGuard>,
     /// My Products' rows as last drawn, by version (`products::RowCache`).
     pub product_rows: Arc<crate::products::RowCache>,
+    /// Views drawn once per input, as HTML (`components::drawn`).
+    pub drawn_views: Arc<crate::components::drawn::DrawnViews>,
 }
 
 /// The application state of the current request.

@@ -72,6 +72,7 @@ pub fn app_state(db: Db, config: &config::Config, leptos_options: LeptosOptions)
         leptos_options,
         images: Arc::new(DatabaseImages { db: db.clone() }),
         product_rows: Default::default(),
+        drawn_views: Default::default(),
         db,
         settings: Arc::new(Settings {
             asset_policy: config.asset_policy.clone(),

@@ -2,6 +2,7 @@
 
 pub mod application;
 pub mod confirm;
+pub mod drawn;
 pub mod empty_state;
 pub mod guard;
 pub mod header;

@@ -4,6 +4,7 @@
 //! (`price_editor`) and its history (R74).
 
 use crate::components::confirm::ConfirmDialog;
+use crate::components::drawn::drawn;
 use crate::components::menu::{MenuItem, MoreMenu};
 use crate::components::{empty_state::EmptyState, loaded::{loaded, loaded_list, Failed}};
 use crate::products::{load_owned_product, my_products, ProductRow, ProductStatus, SetFreeImage, FREE_IMAGE};
@@ -43,7 +44,8 @@ pub fn MyProducts() -> impl IntoView {
                             {format!("{name} is now a Free image. Its price is fixed.")}
                         </p>
                     });
-                view! { {notice} <ProductsView rows=list /> }
+                // The table is a function of the rows alone, drawn once per list.
+                view! { {notice} {drawn("products-view", list, |rows| view! { <ProductsView rows /> })} }
             },
         )}
     }

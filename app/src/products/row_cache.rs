@@ -1,7 +1,7 @@
 //! My Products' rows as last drawn, kept by version (server only).
 
 use super::ProductRow;
-use std::collections::HashMap;
+use crate::kept::Kept;
 use std::sync::{Arc, Mutex};
 
 /// Which table a row is from (and for a request, whether it was rejected), its id and its
@@ -14,37 +14,19 @@ pub type RowKey = (i64, String, i64);
 /// changes after it is submitted, so a kept row is the row the database holds, on every
 /// server sharing it: the list is then read without content, and no product's JSON is
 /// parsed again. (So anything that rewrites stored content, a data migration included,
-/// raises the version with it.)
-///
-/// Bounded by the bytes the rows hold, in two generations: rows go into the recent one,
-/// and when it holds half the budget it becomes the older one, whose rows are dropped
-/// unless a list reads them first (which brings them back into the recent one). Rows
-/// read often stay; old versions go.
-#[derive(Default)]
+/// raises the version with it.) Bounded by the bytes the rows hold (`Kept`).
 pub struct RowCache {
-    kept: Mutex<Generations>,
+    kept: Mutex<Kept<RowKey, Arc<ProductRow>>>,
 }
 
-#[derive(Default)]
-struct Generations {
-    recent: HashMap<RowKey, Arc<ProductRow>>,
-    recent_bytes: usize,
-    older: HashMap<RowKey, Arc<ProductRow>>,
-}
-
-impl Generations {
-    fn insert(&mut self, key: RowKey, row: Arc<ProductRow>) {
-        self.recent_bytes += weight(&key, &row);
-        self.recent.insert(key, row);
-        if self.recent_bytes > RowCache::BUDGET / 2 {
-            self.older = std::mem::take(&mut self.recent);
-            self.recent_bytes = 0;
-        }
+impl Default for RowCache {
+    fn default() -> Self {
+        RowCache { kept: Mutex::new(Kept::new(Self::BUDGET, weight)) }
     }
 }
 
 /// About the bytes a kept row holds.
-fn weight(key: &RowKey, row: &ProductRow) -> usize {
+fn weight(key: &RowKey, row: &Arc<ProductRow>) -> usize {
     let text = key.1.len() + row.id.len() + row.name.len() + row.pricing.len() + row.templates.len();
     let regions: usize = row.regions.iter().map(|r| r.len() + std::mem::size_of::<String>()).sum();
     text + regions + std::mem::size_of::<(RowKey, ProductRow)>() + 64
@@ -65,14 +47,7 @@ impl RowCache {
                 key.1.clear();
                 key.1.push_str(id);
                 key.2 = version;
-                if let Some(row) = kept.recent.get(&key) {
-                    found.push(row.clone());
-                } else if let Some(row) = kept.older.remove(&key) {
-                    found.push(row.clone());
-                    kept.insert(key.clone(), row);
-                } else {
-                    return None;
-                }
+                found.push(kept.get(&key)?);
             }
             found
         };
@@ -111,21 +86,13 @@ mod tests {
     }
 
     #[test]
-    fn rows_read_often_stay_and_the_bytes_kept_are_bounded() {
+    fn a_list_is_kept_only_when_every_row_of_it_is() {
         let cache = RowCache::default();
-        cache.keep([((3, "often".to_owned(), 1), row("often", 1))]);
-        // Rows of 16 KiB each, far more than the budget holds; the one read between
-        // them keeps coming back into the recent generation.
-        for i in 0..10_000 {
-            let id = format!("big-{i}");
-            cache.keep([((3, id.clone(), 1), row(&id, 320))]);
-            assert!(cache.all([key("often")].into_iter()).is_some(), "a row read often stays (after {i} others)");
-        }
-        let kept = cache.kept.lock().unwrap();
-        let bytes: usize = kept.recent.iter().chain(kept.older.iter()).map(|(k, r)| weight(k, r)).sum();
-        assert!(bytes <= RowCache::BUDGET + weight(&(3, "big-0".into(), 1), &row("big-0", 320)), "{bytes} bytes kept");
-        drop(kept);
-        assert!(cache.all([key("big-0")].into_iter()).is_none(), "old rows go");
-        assert!(cache.all([key("often"), key("big-9999")].into_iter()).is_some());
+        cache.keep([((3, "a".to_owned(), 1), row("a", 1)), ((3, "b".to_owned(), 1), row("b", 2))]);
+        let rows = cache.all([key("b"), key("a")].into_iter()).expect("both rows are kept");
+        assert_eq!(rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["b", "a"]);
+        assert!(cache.all([key("a"), key("c")].into_iter()).is_none(), "c is not kept");
+        assert!(cache.all([(3, "a", 2)].into_iter()).is_none(), "another version of a is another row");
+        assert!(cache.all([(2, "a", 1)].into_iter()).is_none(), "so is a row of another table");
     }
 }

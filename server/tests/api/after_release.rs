@@ -312,6 +312,40 @@ async fn my_products_shows_every_change_at_once_on_every_server() {
     assert_eq!(listed(&one, &client).await, expected, "the server that made the change");
 }
 
+#[tokio::test]
+async fn my_products_table_is_drawn_again_only_for_another_list_and_a_failed_form_is_shown_once() {
+    // The table is kept as drawn, under its whole input (`components::drawn`).
+    let app = TestApp::spawn().await;
+    let (_, client, released_id) = released(&app, "zero", zero_priced).await;
+    let page = |query: &'static str| {
+        let (client, address) = (client.clone(), app.address.clone());
+        async move {
+            let response = client.get(format!("{address}/console/products{query}")).header("accept", "text/html").send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let html = response.text().await.unwrap();
+            let start = html.find("<leptos-island").expect("the table island");
+            let end = html.rfind("</leptos-island>").expect("the table island's end");
+            html[start..end].to_owned()
+        }
+    };
+    let first = page("").await;
+    assert!(first.contains("Zero"), "{first}");
+    assert_eq!(page("").await, first, "drawn again the same");
+
+    // A Set as Free Image form sent without script comes back with its error in the
+    // address: that page shows it, and the next one does not.
+    let failed = page("?__path=/api/products/set-free&__err=%7B%22Conflict%22%3Anull%7D").await;
+    assert_ne!(failed, first, "the failed form's page draws its error");
+    assert_eq!(page("").await, first, "and it is not kept for the next page");
+
+    // Another list is drawn anew.
+    let product = owned(&app, &client, &released_id).await;
+    assert_eq!(set_free(&app, &client, &released_id, product.version).await.status(), 200);
+    let freed = page("").await;
+    let free_pricing = "&quot;Free image&quot;";
+    assert!(freed.contains(free_pricing) && !first.contains(free_pricing), "{freed}");
+}
+
 /// The price of billing mode `m` for tier `t` of the first specification, as text.
 fn tier_price(product: &Product, t: usize, m: usize) -> String {
     match &product.specifications[0].pricing {
