@@ -10,7 +10,8 @@ use std::hash::Hash;
 /// Values bounded by the bytes they hold, in two generations: values go into the recent
 /// one, and when it holds half the budget it becomes the older one, whose values are
 /// dropped unless they are read first (which brings them back into the recent one). Values
-/// read often stay; the rest go.
+/// read often stay; the rest go. Both generations hold at most the budget and one more
+/// value, and no value over a quarter of the budget is kept.
 pub struct Kept<K, V> {
     budget: usize,
     weight: fn(&K, &V) -> usize,
@@ -38,8 +39,14 @@ impl<K: Eq + Hash, V: Clone> Kept<K, V> {
         Some(value)
     }
 
+    /// Keeps `value`, unless it alone weighs more than a quarter of the budget: kept, it
+    /// would turn the generations over on every insert and push out everything else.
     pub fn insert(&mut self, key: K, value: V) {
-        self.recent_bytes += (self.weight)(&key, &value);
+        let weight = (self.weight)(&key, &value);
+        if weight > self.budget / 4 {
+            return;
+        }
+        self.recent_bytes += weight;
         self.recent.insert(key, value);
         if self.recent_bytes > self.budget / 2 {
             self.older = std::mem::take(&mut self.recent);
@@ -71,5 +78,17 @@ mod tests {
         assert!(kept.bytes() <= BUDGET + big.len() + 16, "{} bytes kept", kept.bytes());
         assert!(kept.get("big-0").is_none(), "old values go");
         assert!(kept.get("big-9999").is_some());
+    }
+
+    #[test]
+    fn a_value_over_a_quarter_of_the_budget_is_not_kept_and_pushes_nothing_out() {
+        let weight = |_: &&str, value: &String| value.len();
+        let mut kept = Kept::new(1000, weight);
+        kept.insert("small", "s".repeat(200));
+        kept.insert("huge", "h".repeat(251));
+        assert!(kept.get("huge").is_none());
+        assert!(kept.get("small").is_some());
+        kept.insert("quarter", "q".repeat(250));
+        assert!(kept.get("quarter").is_some());
     }
 }

@@ -1,7 +1,8 @@
 //! Parts of a page drawn once per input and kept as HTML.
 //!
-//! A view that is a function of its input alone (an island is: its props are all it has on
-//! the server) draws the same HTML for the same input every time. My Products' table is
+//! A view that is a function of its input alone draws the same HTML for the same input
+//! every time; the caller of `drawn()` answers for that (an island can read the request's
+//! context like any component: `ServerAction::new` does, see below). My Products' table is
 //! most of that page's work, and a seller's list changes seldom: the server keeps what it
 //! drew under the view's name and its whole input, serialized, and writes that again. The
 //! key holds the input itself, not a hash of it, so HTML is only ever reused for the very
@@ -64,7 +65,7 @@ where
     }
     #[cfg(not(feature = "ssr"))]
     let _ = name;
-    draw(input).into_any()
+    view! { <div>{draw(input)}</div> }.into_any()
 }
 
 #[cfg(all(test, feature = "ssr"))]

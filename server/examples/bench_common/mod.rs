@@ -138,7 +138,8 @@ pub async fn measure_requests(
 
 /// `connections` connections of `wrk` (a load generator of its own, in C, as a process of its
 /// own: it takes far less of this machine than the server it measures) request `url` with
-/// `headers` for `run`. A request counts when it answers 2xx or 3xx.
+/// `headers` for `run`. wrk counts every answer in its requests per second: any answer that
+/// is not 2xx or 3xx, or a broken connection, stops the benchmark rather than being counted.
 #[allow(dead_code)]
 pub async fn wrk(url: &str, headers: &[(&str, &str)], connections: usize, run: std::time::Duration) -> Figures {
     let mut command = tokio::process::Command::new("wrk");
@@ -149,7 +150,9 @@ pub async fn wrk(url: &str, headers: &[(&str, &str)], connections: usize, run: s
     let output = command.arg(url).output().await.expect("run wrk (scripts/bench-pages installs it)");
     let report = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "wrk failed: {report}{}", String::from_utf8_lossy(&output.stderr));
-    parse_wrk(&report).unwrap_or_else(|| panic!("wrk's report was not understood:\n{report}"))
+    let figures = parse_wrk(&report).unwrap_or_else(|| panic!("wrk's report was not understood:\n{report}"));
+    assert_eq!(figures.errors, 0, "{url} failed under load:\n{report}");
+    figures
 }
 
 /// Requests per second, median and p99 (ms) and failed requests from `wrk --latency`'s report.
@@ -176,5 +179,38 @@ fn duration_ms(text: &str) -> Option<f64> {
         "s" => Some(number * 1_000.0),
         "m" => Some(number * 60_000.0),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_wrk;
+
+    #[test]
+    fn wrk_reports_are_read_with_their_units_and_errors() {
+        let report = "Running 3s test @ http://127.0.0.1:3000/sign-in
+  2 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     2.41ms    1.02ms  21.33ms   80.12%
+    Req/Sec     6.48k   412.11     7.21k    71.67%
+  Latency Distribution
+     50%  812.00us
+     75%    2.80ms
+     90%    3.55ms
+     99%    1.20s
+  38716 requests in 3.00s, 210.43MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 4
+Requests/sec:  12903.27
+Transfer/sec:     70.12MB
+";
+        let figures = parse_wrk(report).expect("a report");
+        assert_eq!(figures.rps, 12903.27);
+        assert_eq!(figures.median, 0.812);
+        assert_eq!(figures.p99, 1200.0);
+        assert_eq!(figures.errors, 7);
+        let clean = report.lines().filter(|l| !l.contains("errors") && !l.contains("Non-2xx")).collect::<Vec<_>>().join("\n");
+        assert_eq!(parse_wrk(&clean).expect("a report without errors").errors, 0);
+        assert!(parse_wrk("Running 3s test").is_none(), "a report cut short is not read as figures");
     }
 }

@@ -317,7 +317,7 @@ async fn my_products_table_is_drawn_again_only_for_another_list_and_a_failed_for
     // The table is kept as drawn, under its whole input (`components::drawn`).
     let app = TestApp::spawn().await;
     let (_, client, released_id) = released(&app, "zero", zero_priced).await;
-    let page = |query: &'static str| {
+    let page = |query: String| {
         let (client, address) = (client.clone(), app.address.clone());
         async move {
             let response = client.get(format!("{address}/console/products{query}")).header("accept", "text/html").send().await.unwrap();
@@ -328,20 +328,24 @@ async fn my_products_table_is_drawn_again_only_for_another_list_and_a_failed_for
             html[start..end].to_owned()
         }
     };
-    let first = page("").await;
-    assert!(first.contains("Zero"), "{first}");
-    assert_eq!(page("").await, first, "drawn again the same");
-
-    // A Set as Free Image form sent without script comes back with its error in the
-    // address: that page shows it, and the next one does not.
-    let failed = page("?__path=/api/products/set-free&__err=%7B%22Conflict%22%3Anull%7D").await;
-    assert_ne!(failed, first, "the failed form's page draws its error");
-    assert_eq!(page("").await, first, "and it is not kept for the next page");
+    // A form sent without script comes back with its server function's error in the
+    // address (URL-safe base64 of the error's JSON, here `{"Conflict":"Changed
+    // elsewhere."}`), and the island whose action it was shows it. First, on a list no page
+    // has drawn yet: that table is not kept for the next page.
+    let conflict = "eyJDb25mbGljdCI6IkNoYW5nZWQgZWxzZXdoZXJlLiJ9";
+    let failed = page(format!("?__path=/api/products/set-free&__err={conflict}")).await;
+    assert!(failed.contains("Changed elsewhere."), "{failed}");
+    let first = page(String::new()).await;
+    assert!(first.contains("Zero") && !first.contains("Changed elsewhere."), "{first}");
+    assert_eq!(page(String::new()).await, first, "written again from what was kept");
+    // Another function's error is not this island's: the page draws the table itself, past
+    // what was kept, and draws what was kept.
+    assert_eq!(page(format!("?__path=/api/none&__err={conflict}")).await, first);
 
     // Another list is drawn anew.
     let product = owned(&app, &client, &released_id).await;
     assert_eq!(set_free(&app, &client, &released_id, product.version).await.status(), 200);
-    let freed = page("").await;
+    let freed = page(String::new()).await;
     let free_pricing = "&quot;Free image&quot;";
     assert!(freed.contains(free_pricing) && !first.contains(free_pricing), "{freed}");
 }
