@@ -350,6 +350,40 @@ async fn my_products_table_is_drawn_again_only_for_another_list_and_a_failed_for
     assert!(freed.contains(free_pricing) && !first.contains(free_pricing), "{freed}");
 }
 
+#[tokio::test]
+async fn my_products_table_keeps_hostile_names_escaped() {
+    // The kept table is written back unescaped (`components::drawn`): it must be exactly
+    // what Leptos wrote, with every word of the seller's escaped, both when it is drawn
+    // and when it is written again from what was kept.
+    let app = TestApp::spawn().await;
+    let (_, client, _) = released(&app, "zero", zero_priced).await;
+    let hostile = r#"</table><script>alert(1)</script><img src=x onerror="alert(2)"> & 'x'"#;
+    let draft = json!({ "base": "New", "content": complete(hostile, ""), "save_id": app::drafts::new_save_id() });
+    let saved = client.post(format!("{}/api/drafts/save", app.address)).json(&draft).send().await.unwrap();
+    assert_eq!(saved.status(), 200);
+    let page = |query: &'static str| {
+        let (client, address) = (client.clone(), app.address.clone());
+        async move {
+            let response = client.get(format!("{address}/console/products{query}")).header("accept", "text/html").send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let html = response.text().await.unwrap();
+            let start = html.find("<leptos-island").expect("the table island");
+            let end = html.rfind("</leptos-island>").expect("the table island's end");
+            html[start..end].to_owned()
+        }
+    };
+    let drawn = page("").await;
+    let kept = page("").await;
+    // Past the store: the page's own renderer draws it.
+    let rendered = page("?__path=/api/none&__err=eA%3D%3D").await;
+    for (how, table) in [("drawn", &drawn), ("kept", &kept), ("rendered", &rendered)] {
+        assert!(table.contains("&lt;/table&gt;&lt;script&gt;alert(1)&lt;/script&gt;"), "{how}: {table}");
+        assert!(!table.contains("<script") && !table.contains("<img") && !table.contains("</table><script"), "{how}: {table}");
+    }
+    assert_eq!(kept, drawn);
+    assert_eq!(rendered, drawn);
+}
+
 /// The price of billing mode `m` for tier `t` of the first specification, as text.
 fn tier_price(product: &Product, t: usize, m: usize) -> String {
     match &product.specifications[0].pricing {
