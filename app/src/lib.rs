@@ -36,3 +36,5 @@ pub mod tokens;
 
 mod root;
 pub use root::{build_hash, escape_html, shell, stylesheet_href, App};
+#[cfg(feature = "ssr")]
+pub use root::read_hash_file;

@@ -55,14 +55,7 @@ pub fn build_hash(options: &LeptosOptions, kind: &str) -> Option<String> {
     #[cfg(feature = "ssr")]
     {
         static HASHES: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
-        let hashes = HASHES.get_or_init(|| {
-            let path = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
-            let text = path.and_then(|p| std::fs::read_to_string(p).ok()).unwrap_or_default();
-            text.lines()
-                .filter_map(|line| line.split_once(':'))
-                .map(|(kind, hash)| (kind.trim().to_owned(), hash.trim().to_owned()))
-                .collect()
-        });
+        let hashes = HASHES.get_or_init(|| read_hash_file(options.hash_file.as_ref()));
         hashes.iter().find(|(k, _)| k == kind).map(|(_, hash)| hash.clone())
     }
     #[cfg(not(feature = "ssr"))]
@@ -70,6 +63,18 @@ pub fn build_hash(options: &LeptosOptions, kind: &str) -> Option<String> {
         let _ = (options, kind);
         None
     }
+}
+
+/// The lines `kind: hash` of the hash file `file_name` beside the server (each project of
+/// the workspace writes its own), or none when there is no such file.
+#[cfg(feature = "ssr")]
+pub fn read_hash_file(file_name: &str) -> Vec<(String, String)> {
+    let path = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join(file_name)));
+    let text = path.and_then(|p| std::fs::read_to_string(p).ok()).unwrap_or_default();
+    text.lines()
+        .filter_map(|line| line.split_once(':'))
+        .map(|(kind, hash)| (kind.trim().to_owned(), hash.trim().to_owned()))
+        .collect()
 }
 
 /// The Content-Security-Policy of a page rendered with `nonce`: only this render's own

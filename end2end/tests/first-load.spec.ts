@@ -57,45 +57,44 @@ test('the public site loads no script, and a page with an island loads compresse
   await expect(customer.getByRole('button', { name: 'Sign out everywhere' })).toBeEnabled();
 });
 
-test('the wizard names its lazy island files in the page, so they download beside the main module, each once (issue 9)', async ({ browser }) => {
+test('the wizard loads a bundle of its own: one WASM file, compressed and kept, with the last two steps fetched when the first is left (issue 9)', async ({ browser }) => {
   const seller = await personAt(browser, demo.seller5, 'My Products');
   const cdp = await seller.context().newCDPSession(seller);
   await cdp.send('Network.enable');
-  const initiators = new Map<string, string>();
+  const code = new Map<string, { path: string; initiators: string[]; headers: Record<string, string> }>();
   cdp.on('Network.requestWillBeSent', (e) => {
     const path = new URL(e.request.url).pathname;
-    if (path.endsWith('.wasm')) initiators.set(path, `${initiators.get(path) ?? ''}${e.initiator.type} `);
+    if (!/\.(js|wasm)$/.test(path)) return;
+    const seen = code.get(path) ?? { path, initiators: [], headers: {} };
+    seen.initiators.push(e.initiator.type);
+    code.set(path, seen);
+  });
+  cdp.on('Network.responseReceived', (e) => {
+    const seen = code.get(new URL(e.response.url).pathname);
+    if (seen) seen.headers = e.response.headers;
   });
   await seller.goto('/console/products/new');
   await expect(seller.getByRole('heading', { level: 1, name: 'Release New Product' })).toBeVisible();
   await hydrated(seller);
-
-  // The page itself names the wizard's module and the shared chunks it needs (beside the
-  // main module, which Leptos preloads itself).
-  const preloaded = (
-    await seller.locator('link[rel="preload"][href$=".wasm"]').evaluateAll((links) =>
-      links.map((l) => new URL((l as HTMLLinkElement).href).pathname),
-    )
-  ).filter((p) => !/\/marketplace\.[^/]*\.wasm$/.test(p));
-  expect(preloaded.filter((p) => /\/split_wizard_loader_/.test(p)), 'the wizard module is preloaded').toHaveLength(1);
-  expect(preloaded.filter((p) => /\/chunk_\d+\./.test(p)).length, 'shared chunks are preloaded').toBeGreaterThan(0);
-  expect(new Set(preloaded).size, 'each file is named once').toBe(preloaded.length);
-
-  // Exactly the files the wizard's first page needs were preloaded, and each was requested
-  // once, by its preload: none by the split loader's own fetch (a file missing from the
-  // preloads, or a preload the loader's request does not match, is fetched by the script).
   await seller.waitForLoadState('networkidle');
-  const requested = [...initiators.keys()].filter((p) => !/\/marketplace\.[^/]*\.wasm$/.test(p));
-  expect([...requested].sort()).toEqual([...preloaded].sort());
-  for (const [path, by] of initiators) {
-    expect(by.trim(), `${path} was requested once, by its preload`).toBe('parser');
+
+  // One WASM file, the wizard's, requested once, by the page's own preload; its scripts
+  // come from the wizard's bundle too, and nothing of the console's bundle is loaded.
+  const wasm = [...code.values()].filter((c) => c.path.endsWith('.wasm'));
+  expect(wasm.map((c) => c.path)).toEqual([expect.stringMatching(/^\/wizard-pkg\/marketplace\.[A-Za-z0-9_-]{22}\.wasm$/)]);
+  expect(wasm[0].initiators, 'requested once, by its preload').toEqual(['parser']);
+  for (const c of code.values()) {
+    expect(c.path, 'from the wizard\'s bundle').toMatch(/^\/wizard-pkg\//);
+    const header = (name: string) => Object.entries(c.headers).find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
+    expect(header('content-encoding'), c.path).toMatch(/^(br|gzip)$/);
+    expect(header('cache-control'), c.path).toContain('immutable');
   }
-  expect(requested.filter((p) => /\/split_later_steps[._]/.test(p)), 'the last two steps wait').toEqual([]);
+  expect([...code.keys()].filter((p) => /\/split_later_steps[._]/.test(p)), 'the last two steps wait').toEqual([]);
 
   // Leaving the first step fetches the last two steps' code, and the wizard goes on answering.
   await seller.getByRole('navigation', { name: 'Release steps' }).getByRole('button', { name: 'Add Details' }).click();
   await expect(seller.getByLabel('Product name')).toBeVisible();
-  await expect.poll(() => [...initiators.keys()].filter((p) => /\/split_later_steps[._]/.test(p)).length).toBe(1);
+  await expect.poll(() => [...code.keys()].filter((p) => /^\/wizard-pkg\/split_later_steps[._]/.test(p)).length).toBe(1);
   await seller.getByRole('navigation', { name: 'Release steps' }).getByRole('button', { name: 'Review and submit' }).click();
   await expect(seller.getByRole('table', { name: 'Product Release Description' })).toBeVisible();
   await seller.context().close();

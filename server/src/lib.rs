@@ -152,14 +152,18 @@ pub fn router(state: AppState) -> Router {
         Some(hash) => format!("__wasm_split_manifest.{hash}.json"),
         None => "__wasm_split_manifest.json".to_owned(),
     };
-    let lazy_islands = Arc::new(page_scripts::LazyIslands::read(
-        &std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir),
-        &split_manifest,
-        &options.site_pkg_dir,
-    ));
+    let page_scripts = Arc::new(page_scripts::PageScripts {
+        lazy: page_scripts::LazyIslands::read(
+            &std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir),
+            &split_manifest,
+            &options.site_pkg_dir,
+        ),
+        wizard: page_scripts::WizardBundle::find(options),
+    });
     let routes = Router::new()
         .route("/health", axum::routing::get(observability::health))
         .route("/pkg/{*file}", axum::routing::get(static_files::pkg))
+        .route(&format!("/{}/{{*file}}", page_scripts::WIZARD_PKG_DIR), axum::routing::get(static_files::wizard_pkg))
         .nest("/api/v1", api::routes())
         .leptos_routes(&state, route_list(), {
             let options = state.leptos_options.clone();
@@ -175,14 +179,14 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(observability::request_span))
         .layer(PropagateRequestIdLayer::new(observability::REQUEST_ID))
         // Pages and server-function answers as the browser asks (brotli or gzip); files
-        // under /pkg arrive already compressed and pass through as they are.
+        // under /pkg and /wizard-pkg arrive already compressed and pass through as they are.
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(site.clone(), security::security_headers))
         .layer(axum::middleware::from_fn(api::shape_refusals))
         .layer(axum::middleware::from_fn_with_state(site, security::refuse_cross_site))
         .layer(axum::middleware::from_fn(input::check_input))
         .layer(axum::middleware::map_response(http_errors::set_error_status))
-        .layer(axum::middleware::from_fn_with_state(lazy_islands, page_scripts::keep_scripts_where_islands_are))
+        .layer(axum::middleware::from_fn_with_state(page_scripts, page_scripts::keep_scripts_where_islands_are))
         .layer(axum::middleware::from_fn_with_state(state, load_session))
         .service(routes);
     Router::new().fallback_service(layered)
@@ -212,7 +216,7 @@ async fn load_session(
     let is_file = path.rsplit('/').next().is_some_and(|last| last.contains('.'));
     if request.method() == http::Method::GET
         && !is_file
-        && !path.starts_with("/pkg/")
+        && !static_files::is_build_path(path)
         && !path.starts_with("/api/")
         && path != "/health"
     {

@@ -12,6 +12,12 @@
 //! started and met the island, a second trip across the network after the first. The page
 //! names them at once (`<link rel="preload">`, from the manifest the split build writes),
 //! so the browser fetches them beside the main module.
+//!
+//! The Release New Product wizard has a bundle of its own (the workspace's `wizard`
+//! project: `frontend` built with `wizard-only`), served under `/wizard-pkg`. On a page whose
+//! only island is the wizard, the scripts load that bundle instead of the console's: its
+//! one WASM file holds the wizard and nothing else, where the console's bundle would load
+//! its main module and dozens of chunks the wizard shares with the other islands.
 
 use app::components::island::SCRIPTS_TEMPLATE_ID;
 use axum::body::{to_bytes, Body};
@@ -108,6 +114,105 @@ impl LazyIslands {
     }
 }
 
+/// The folder under the site the wizard's bundle is served from (the `wizard` project's
+/// `site-pkg-dir`), and the hash file that project writes beside the server.
+pub const WIZARD_PKG_DIR: &str = "wizard-pkg";
+const WIZARD_HASH_FILE: &str = "wizard-hash.txt";
+
+/// The site root of the wizard's bundle: beside the console's, as the `wizard` project's
+/// `site-root` is (`target/site-wizard` for `target/site`).
+pub fn wizard_site_root(options: &leptos::config::LeptosOptions) -> String {
+    format!("{}-wizard", options.site_root)
+}
+
+/// The files a page's scripts load: the folder they are served from and the names of the
+/// JavaScript and WASM files (without their extensions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Bundle {
+    pkg_dir: String,
+    js: String,
+    wasm: String,
+}
+
+impl Bundle {
+    /// Where Leptos's hydration scripts name the bundle: the two files preloaded, and the
+    /// script's arguments (`"pkg", "marketplace.<js hash>", "marketplace.<wasm hash>"`).
+    fn references(&self) -> [String; 3] {
+        let Self { pkg_dir, js, wasm } = self;
+        [format!("/{pkg_dir}/{js}.js"), format!("/{pkg_dir}/{wasm}.wasm"), format!("{pkg_dir:?}, {js:?}, {wasm:?}")]
+    }
+
+    /// A build's bundle: `marketplace.<hash>` in a build with hashed names (the hashes from
+    /// `hash_file`), else `marketplace`; `None` when the hashes are missing.
+    fn of_build(options: &leptos::config::LeptosOptions, pkg_dir: &str, hash_file: &[(String, String)]) -> Option<Self> {
+        let name = |kind: &str| {
+            if !options.hash_files {
+                // As Leptos names them (`HydrationScripts`): wasm-bindgen's `_bg` file unless
+                // the build set the output name.
+                let suffix = if kind == "wasm" && option_env!("LEPTOS_OUTPUT_NAME").is_none() { "_bg" } else { "" };
+                return Some(format!("{}{suffix}", options.output_name));
+            }
+            hash_file.iter().find(|(k, _)| k == kind).map(|(_, hash)| format!("{}.{hash}", options.output_name))
+        };
+        Some(Self { pkg_dir: pkg_dir.to_owned(), js: name("js")?, wasm: name("wasm")? })
+    }
+}
+
+/// The wizard's page loads the wizard's bundle: the console bundle's names in the page's
+/// scripts, and the wizard bundle's that take their place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WizardBundle {
+    console: [String; 3],
+    wizard: [String; 3],
+}
+
+impl WizardBundle {
+    /// The wizard's bundle of this build, if it was built: its files must be there, or the
+    /// wizard's page keeps the console's scripts (and the wizard, not in that bundle, does
+    /// not answer input: a build that made the console's bundle but not the wizard's is
+    /// named in the log).
+    pub fn find(options: &leptos::config::LeptosOptions) -> Option<Self> {
+        let console = Bundle::of_build(options, &options.site_pkg_dir, &app::read_hash_file(options.hash_file.as_ref()))?;
+        let console_built = std::path::Path::new(&*options.site_root).join(&console.pkg_dir).join(format!("{}.wasm", console.wasm)).is_file();
+        let root = wizard_site_root(options);
+        let wizard = Bundle::of_build(options, WIZARD_PKG_DIR, &app::read_hash_file(WIZARD_HASH_FILE))
+            .filter(|w| std::path::Path::new(&root).join(&w.pkg_dir).join(format!("{}.wasm", w.wasm)).is_file());
+        match wizard {
+            Some(wizard) => Some(Self { console: console.references(), wizard: wizard.references() }),
+            None => {
+                if console_built {
+                    tracing::error!(
+                        site_root = %root,
+                        "the wizard's WASM bundle was not built, so Release New Product will not answer input: \
+                         build it with `cargo leptos build --project wizard --frontend-only` (scripts/run does)"
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    /// `scripts` (a page's hydration scripts) loading the wizard's bundle, or `None` if they
+    /// do not name the console's bundle as this build does.
+    fn swap(&self, scripts: &str) -> Option<String> {
+        if !self.console.iter().all(|reference| scripts.contains(reference.as_str())) {
+            return None;
+        }
+        let mut swapped = scripts.to_owned();
+        for (console, wizard) in self.console.iter().zip(&self.wizard) {
+            swapped = swapped.replace(console.as_str(), wizard);
+        }
+        Some(swapped)
+    }
+}
+
+/// What `keep_scripts_where_islands_are` knows of the build.
+#[derive(Debug, Default)]
+pub struct PageScripts {
+    pub lazy: LazyIslands,
+    pub wizard: Option<WizardBundle>,
+}
+
 /// The names of the islands in `page` (`data-component="Wizard_123"` is `Wizard`).
 fn islands(page: &str) -> impl Iterator<Item = &str> {
     const ATTRIBUTE: &str = "<leptos-island data-component=\"";
@@ -119,7 +224,7 @@ fn islands(page: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-pub async fn keep_scripts_where_islands_are(State(lazy): State<Arc<LazyIslands>>, request: Request, next: Next) -> Response {
+pub async fn keep_scripts_where_islands_are(State(scripts): State<Arc<PageScripts>>, request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let is_html = response
         .headers()
@@ -140,7 +245,7 @@ pub async fn keep_scripts_where_islands_are(State(lazy): State<Arc<LazyIslands>>
     let Ok(html) = std::str::from_utf8(&bytes) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
-    match place_scripts(html, &lazy) {
+    match place_scripts(html, &scripts) {
         Cow::Borrowed(_) => Response::from_parts(parts, Body::from(bytes)),
         Cow::Owned(page) => {
             parts.headers.remove(header::CONTENT_LENGTH);
@@ -150,8 +255,9 @@ pub async fn keep_scripts_where_islands_are(State(lazy): State<Arc<LazyIslands>>
 }
 
 /// The page with its scripts template unwrapped (it has an island), after preloads for its
-/// lazy islands' files, or removed (it has no island).
-pub fn place_scripts<'a>(html: &'a str, lazy: &LazyIslands) -> Cow<'a, str> {
+/// lazy islands' files, or removed (it has no island). A page whose only island is the
+/// wizard loads the wizard's bundle, when there is one.
+pub fn place_scripts<'a>(html: &'a str, scripts: &PageScripts) -> Cow<'a, str> {
     let open = format!("<template id=\"{SCRIPTS_TEMPLATE_ID}\">");
     const CLOSE: &str = "</template>";
     // The template is the body's last element (and no text of the page can spell it: text
@@ -163,8 +269,20 @@ pub fn place_scripts<'a>(html: &'a str, lazy: &LazyIslands) -> Cow<'a, str> {
     let mut page = String::with_capacity(html.len());
     page.push_str(&html[..start]);
     if let Some(first) = first_island {
-        page.push_str(&html[start + open.len()..end]);
-        page.push_str(&lazy.links(&html[first..start]));
+        let template = &html[start + open.len()..end];
+        let part = &html[first..start];
+        let mut names = islands(part).map(name);
+        let wizard_only = names.next().is_some_and(|n| n == "wizard") && names.all(|n| n == "wizard");
+        match scripts.wizard.as_ref().filter(|_| wizard_only).map(|wizard| wizard.swap(template)) {
+            Some(Some(swapped)) => page.push_str(&swapped),
+            found => {
+                if found.is_some() {
+                    tracing::error!("the page's hydration scripts do not name the console's bundle as expected: the wizard's page loads the console's bundle");
+                }
+                page.push_str(template);
+                page.push_str(&scripts.lazy.links(part));
+            }
+        }
     }
     page.push_str(&html[end + CLOSE.len()..]);
     Cow::Owned(page)
@@ -172,11 +290,11 @@ pub fn place_scripts<'a>(html: &'a str, lazy: &LazyIslands) -> Cow<'a, str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{place_scripts, LazyIslands};
+    use super::{place_scripts, Bundle, LazyIslands, PageScripts, WizardBundle};
 
     #[test]
     fn the_scripts_stay_only_on_a_page_with_an_island() {
-        let none = LazyIslands::default();
+        let none = PageScripts::default();
         let scripts = r#"<template id="island-scripts"><link rel="modulepreload" href="/pkg/m.js"><script type="module">go()</script></template>"#;
         let with = format!("<body><leptos-island data-component=\"X\"></leptos-island>{scripts}</body>");
         assert_eq!(
@@ -198,7 +316,7 @@ mod tests {
         .into_iter()
         .map(|(loader, files)| (loader.to_owned(), files.into_iter().map(str::to_owned).collect()))
         .collect();
-        let lazy = LazyIslands::from_manifest(manifest, "pkg");
+        let lazy = PageScripts { lazy: LazyIslands::from_manifest(manifest, "pkg"), wizard: None };
         let scripts = r#"<template id="island-scripts"><script type="module">go()</script></template>"#;
         let page = format!(
             "<body><leptos-island data-component=\"Wizard_1234\"></leptos-island>\
@@ -217,6 +335,52 @@ mod tests {
         assert!(placed.contains(r#"as="fetch" type="application/wasm" crossorigin>"#));
         let without = "<body><main>text</main><template id=\"island-scripts\"></template></body>";
         assert_eq!(place_scripts(without, &lazy), "<body><main>text</main></body>");
+    }
+
+    /// The hydration scripts of the shell, as Leptos renders them for a build without hashed
+    /// names (`marketplace.js`, `marketplace.wasm` under `/pkg`).
+    fn rendered_scripts() -> String {
+        use leptos::prelude::*;
+        let options = leptos::config::LeptosOptions::builder().output_name("marketplace").build();
+        Owner::new().with(|| view! { <HydrationScripts options islands=true /> }.to_html())
+    }
+
+    fn with_wizard_bundle() -> PageScripts {
+        let console = Bundle { pkg_dir: "pkg".into(), js: "marketplace".into(), wasm: "marketplace".into() };
+        let wizard = Bundle { pkg_dir: "wizard-pkg".into(), js: "marketplace.wjs".into(), wasm: "marketplace.wwasm".into() };
+        PageScripts { lazy: LazyIslands::default(), wizard: Some(WizardBundle { console: console.references(), wizard: wizard.references() }) }
+    }
+
+    #[test]
+    fn a_page_whose_only_island_is_the_wizard_loads_the_wizard_bundle() {
+        let scripts = rendered_scripts();
+        assert!(scripts.contains("/pkg/marketplace.js") && scripts.contains("/pkg/marketplace.wasm"), "{scripts}");
+        let page = |islands: &str| format!("<body>{islands}<template id=\"island-scripts\">{scripts}</template></body>");
+        let wizard = "<leptos-island data-component=\"Wizard_1234\"></leptos-island>";
+        let table = "<leptos-island data-component=\"ProductsView_77\"></leptos-island>";
+        let placed = place_scripts(&page(wizard), &with_wizard_bundle()).into_owned();
+        for file in ["/wizard-pkg/marketplace.wjs.js", "/wizard-pkg/marketplace.wwasm.wasm"] {
+            assert!(placed.contains(file), "{file} in {placed}");
+        }
+        assert!(placed.contains(r#""wizard-pkg", "marketplace.wjs", "marketplace.wwasm""#), "{placed}");
+        assert!(!placed.contains("/pkg/") && !placed.contains(r#""pkg""#), "nothing of the console's bundle: {placed}");
+        assert!(!placed.contains("<template"));
+        // Any other island, alone or beside the wizard, keeps the console's bundle.
+        for islands in [table.to_owned(), format!("{wizard}{table}")] {
+            let placed = place_scripts(&page(&islands), &with_wizard_bundle()).into_owned();
+            assert!(placed.contains("/pkg/marketplace.js") && !placed.contains("wizard-pkg"), "{placed}");
+        }
+        // Without a wizard bundle the wizard's page keeps the console's.
+        let placed = place_scripts(&page(wizard), &PageScripts::default()).into_owned();
+        assert!(placed.contains("/pkg/marketplace.js") && !placed.contains("wizard-pkg"), "{placed}");
+    }
+
+    #[test]
+    fn scripts_that_name_another_bundle_are_left_as_they_are() {
+        let page = "<body><leptos-island data-component=\"Wizard_1\"></leptos-island><template id=\"island-scripts\">\
+            <link rel=\"modulepreload\" href=\"/pkg/marketplace.other.js\"><script type=\"module\">go(\"\", \"pkg\", \"marketplace.other\", \"marketplace.other\")</script></template></body>";
+        let placed = place_scripts(page, &with_wizard_bundle()).into_owned();
+        assert!(placed.contains("/pkg/marketplace.other.js") && !placed.contains("wizard-pkg"), "{placed}");
     }
 
     #[test]

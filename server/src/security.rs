@@ -86,7 +86,7 @@ const NON_PAGE_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri
 fn is_code_file(path: &str, status: http::StatusCode, headers: &HeaderMap) -> bool {
     let kind = headers.get(header::CONTENT_TYPE).and_then(|t| t.to_str().ok()).unwrap_or("");
     let kind = kind.split(';').next().unwrap_or("").trim();
-    path.starts_with("/pkg/")
+    crate::static_files::is_build_path(path)
         && status.is_success()
         && matches!(kind, "application/wasm" | "text/javascript" | "application/javascript" | "text/css" | "application/json")
 }
@@ -120,7 +120,7 @@ pub async fn security_headers(State(policy): State<Arc<SitePolicy>>, request: Re
         || path.starts_with("/purchases")
         || path.starts_with("/account")
         || signed_in;
-    if private && !path.starts_with("/pkg/") {
+    if private && !crate::static_files::is_build_path(&path) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
@@ -181,5 +181,7 @@ mod code_file_tests {
         assert!(!is_code_file("/pkg/missing.js", StatusCode::NOT_FOUND, &typed("text/javascript")), "not found");
         assert!(!is_code_file("/api/drafts/list", ok, &typed("application/json")), "server functions");
         assert!(!is_code_file("/favicon.css", ok, &typed("text/css")), "outside /pkg");
+        assert!(is_code_file("/wizard-pkg/marketplace.abc.wasm", ok, &typed("application/wasm")), "the wizard's bundle");
+        assert!(!is_code_file("/wizard-pkgx/marketplace.abc.wasm", ok, &typed("application/wasm")), "only that folder");
     }
 }

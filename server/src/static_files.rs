@@ -31,22 +31,38 @@ pub fn no_such_address() -> Response {
     (StatusCode::NOT_FOUND, Html(page)).into_response()
 }
 
+/// Whether `path` is under a folder of the build's files: the console's `/pkg` or the
+/// wizard's `/wizard-pkg` (`server::page_scripts`).
+pub fn is_build_path(path: &str) -> bool {
+    path.starts_with("/pkg/") || path.strip_prefix('/').and_then(|p| p.strip_prefix(crate::page_scripts::WIZARD_PKG_DIR)).is_some_and(|p| p.starts_with('/'))
+}
+
 /// A year: the longest `max-age` browsers honour.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// `GET /pkg/…`: the build's files, precompressed, cached for good when their names are hashed.
 pub async fn pkg(State(state): State<AppState>, request: Request) -> Response {
+    serve_built(&state.leptos_options.site_root, state.leptos_options.hash_files, request).await
+}
+
+/// `GET /wizard-pkg/…`: the wizard's bundle (`server::page_scripts`), as `/pkg`.
+pub async fn wizard_pkg(State(state): State<AppState>, request: Request) -> Response {
+    let root = crate::page_scripts::wizard_site_root(&state.leptos_options);
+    serve_built(&root, state.leptos_options.hash_files, request).await
+}
+
+/// The file the request names under the site root `root`.
+async fn serve_built(root: &str, hashed: bool, request: Request) -> Response {
     use tower::ServiceExt;
     if !plausible_file_path(request.uri().path()) {
         return no_such_address();
     }
-    let options = &state.leptos_options;
-    let files = tower_http::services::ServeDir::new(&*options.site_root).precompressed_br().precompressed_gzip();
+    let files = tower_http::services::ServeDir::new(root).precompressed_br().precompressed_gzip();
     let Ok(mut response) = files.oneshot(request).await;
     if response.status() == StatusCode::NOT_FOUND {
         return no_such_address();
     }
-    let cache = if options.hash_files && response.status().is_success() { IMMUTABLE } else { "no-cache" };
+    let cache = if hashed && response.status().is_success() { IMMUTABLE } else { "no-cache" };
     let headers = response.headers_mut();
     headers.insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static(cache));
     if cache == IMMUTABLE {

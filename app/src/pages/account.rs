@@ -34,7 +34,8 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-#[island(lazy)]
+#[cfg_attr(not(feature = "wizard-only"), island(lazy))]
+#[cfg_attr(feature = "wizard-only", component)]
 fn SignOutEverywhereButton() -> impl IntoView {
     crate::components::island::mark();
     let everywhere = ServerAction::<SignOutEverywhere>::new();

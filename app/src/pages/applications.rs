@@ -110,7 +110,8 @@ fn RequestView(detail: ApplicationDetail) -> impl IntoView {
 /// What the seller can do with a pending request (withdraw it, after a confirmation) or a
 /// rejected one (edit and submit it again). The page is loaded again after a withdrawal,
 /// so every part of it shows the new status.
-#[island]
+#[cfg_attr(not(feature = "wizard-only"), island)]
+#[cfg_attr(feature = "wizard-only", component)]
 fn RequestActions(id: String, status: RequestStatus) -> impl IntoView {
     crate::components::island::mark();
     let withdraw = ServerAction::<crate::applications::WithdrawApplication>::new();

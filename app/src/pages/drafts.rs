@@ -30,7 +30,8 @@ fn NoDrafts() -> impl IntoView {
 }
 
 /// The drafts with *Delete* (after a confirmation); an island, so a deletion answers in place.
-#[island(lazy)]
+#[cfg_attr(not(feature = "wizard-only"), island(lazy))]
+#[cfg_attr(feature = "wizard-only", component)]
 fn DraftsView(drafts: Vec<DraftSummary>) -> impl IntoView {
     crate::components::island::mark();
     let delete = ServerAction::<DeleteDraft>::new();

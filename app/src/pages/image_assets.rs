@@ -23,7 +23,8 @@ pub fn ImageAssetsPage() -> impl IntoView {
 
 /// The assets and private images, with *Release as asset* and *Deploy VM*: an island, so
 /// each operation answers in place. After a release the overview is asked again.
-#[island(lazy)]
+#[cfg_attr(not(feature = "wizard-only"), island(lazy))]
+#[cfg_attr(feature = "wizard-only", component)]
 fn ImageAssetsView(overview: ImageAssetsOverview) -> impl IntoView {
     crate::components::island::mark();
     let release = ServerAction::<ReleaseAsAsset>::new();

@@ -103,7 +103,8 @@ pub fn NotificationSettingsPage() -> impl IntoView {
 }
 
 /// The settings form: the SMS number is checked by the shared rule as it is typed (R43).
-#[island(lazy)]
+#[cfg_attr(not(feature = "wizard-only"), island(lazy))]
+#[cfg_attr(feature = "wizard-only", component)]
 fn SettingsForm(current: NotificationSettings) -> impl IntoView {
     crate::components::island::mark();
     let save = ServerAction::<SaveNotificationSettings>::new();

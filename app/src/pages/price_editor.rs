@@ -28,7 +28,8 @@ fn plan(owned: &OwnedProduct, typed: &[Vec<TierPrices>]) -> Result<PricePlan, Ve
 
 /// The tier prices of every vCPU specification, as typed; checked and planned by the shared
 /// rules on every keystroke. There is no control to add or delete a tier (R54).
-#[island(lazy)]
+#[cfg_attr(not(feature = "wizard-only"), island(lazy))]
+#[cfg_attr(feature = "wizard-only", component)]
 pub fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
     crate::components::island::mark();
     let saved = RwSignal::new(owned);

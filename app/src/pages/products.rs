@@ -58,7 +58,8 @@ pub fn MyProducts() -> impl IntoView {
 /// view of a closure twice (once to find what it waits for, once to write it), and this
 /// table is most of the page. After Set as Free Image the page is loaded again, and the
 /// server draws the rows as they now are.
-#[island]
+#[cfg_attr(not(feature = "wizard-only"), island)]
+#[cfg_attr(feature = "wizard-only", component)]
 fn ProductsView(rows: Vec<ProductRow>) -> impl IntoView {
     crate::components::island::mark();
     let set_free = ServerAction::<SetFreeImage>::new();

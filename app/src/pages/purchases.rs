@@ -12,7 +12,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// The purchase form on a product's public page, for a signed-in customer or seller.
-#[island(lazy)]
+#[cfg_attr(not(feature = "wizard-only"), island(lazy))]
+#[cfg_attr(feature = "wizard-only", component)]
 pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
     crate::components::island::mark();
     // The buyer's credit as the page was drawn, less what is bought here.
@@ -132,7 +133,8 @@ pub fn PurchasesPage() -> impl IntoView {
 
 /// The purchases with *Deploy VM* on each; a deployment's outcome is said above the table
 /// and counted in its row.
-#[island(lazy)]
+#[cfg_attr(not(feature = "wizard-only"), island(lazy))]
+#[cfg_attr(feature = "wizard-only", component)]
 fn PurchasesTable(purchases: Vec<Purchase>) -> impl IntoView {
     crate::components::island::mark();
     let list = RwSignal::new(purchases);

@@ -107,7 +107,8 @@ fn ReviewView(detail: ApplicationDetail) -> impl IntoView {
 /// Start review, approve (after a confirmation) or reject with a reason (R44), the reason
 /// checked by the shared rule as it is typed. The page is loaded again after a decision,
 /// so every part of it shows the new status.
-#[island]
+#[cfg_attr(not(feature = "wizard-only"), island)]
+#[cfg_attr(feature = "wizard-only", component)]
 fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
     crate::components::island::mark();
     let decide = ServerAction::<Decide>::new();

@@ -25,7 +25,8 @@ pub fn ApiTokensPage() -> impl IntoView {
 
 /// The form, the secret of the token just made, and the list; an island, so a token made or
 /// revoked shows in place.
-#[island(lazy)]
+#[cfg_attr(not(feature = "wizard-only"), island(lazy))]
+#[cfg_attr(feature = "wizard-only", component)]
 fn TokensView(tokens: Vec<ApiToken>) -> impl IntoView {
     crate::components::island::mark();
     let create = ServerAction::<CreateApiToken>::new();

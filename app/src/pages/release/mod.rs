@@ -28,7 +28,12 @@ pub fn ReleasePage() -> impl IntoView {
 
 /// The whole wizard is one island: every field's rules run in the browser as the seller
 /// types, from the same rule book the server re-checks with.
-#[island(lazy)]
+///
+/// Its page loads a WASM bundle of its own, holding this island and nothing else (the
+/// `wizard` build of `frontend`, with the feature `wizard-only`); the console's bundle does
+/// not carry it. See `server::page_scripts`.
+#[cfg_attr(any(feature = "ssr", feature = "wizard-only"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "wizard-only")), component)]
 fn Wizard(setup: ReleaseSetup) -> impl IntoView {
     crate::components::island::mark();
     let (content, base) = match setup.draft {
