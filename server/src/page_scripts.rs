@@ -168,9 +168,9 @@ pub struct WizardBundle {
 
 impl WizardBundle {
     /// The wizard's bundle of this build, if it was built: its files must be there, or the
-    /// wizard's page keeps the console's scripts (and the wizard, not in that bundle, does
-    /// not answer input: a build that made the console's bundle but not the wizard's is
-    /// named in the log).
+    /// wizard's page keeps the console's scripts (the console's bundle has the wizard too,
+    /// as a lazy island, in many more files: a build that made the console's bundle but not
+    /// the wizard's is named in the log).
     pub fn find(options: &leptos::config::LeptosOptions) -> Option<Self> {
         let console = Bundle::of_build(options, &options.site_pkg_dir, &app::read_hash_file(options.hash_file.as_ref()))?;
         let console_built = std::path::Path::new(&*options.site_root).join(&console.pkg_dir).join(format!("{}.wasm", console.wasm)).is_file();
@@ -181,10 +181,10 @@ impl WizardBundle {
             Some(wizard) => Some(Self { console: console.references(), wizard: wizard.references() }),
             None => {
                 if console_built {
-                    tracing::error!(
+                    tracing::warn!(
                         site_root = %root,
-                        "the wizard's WASM bundle was not built, so Release New Product will not answer input: \
-                         build it with `cargo leptos build --project wizard --frontend-only` (scripts/run does)"
+                        "the wizard's WASM bundle was not built, so Release New Product loads the console's, \
+                         in many more files: build it with `cargo leptos build --project wizard --frontend-only` (scripts/run does)"
                     );
                 }
                 None
