@@ -100,6 +100,41 @@ test('the wizard loads a bundle of its own: one WASM file, compressed and kept, 
   await seller.context().close();
 });
 
+test('a page names its lazy island files in the page, so they download beside the main module, each once (issue 9)', async ({ browser }) => {
+  const seller = await personAt(browser, demo.seller5, 'My Products');
+  const cdp = await seller.context().newCDPSession(seller);
+  await cdp.send('Network.enable');
+  const initiators = new Map<string, string[]>();
+  cdp.on('Network.requestWillBeSent', (e) => {
+    const path = new URL(e.request.url).pathname;
+    if (path.endsWith('.wasm')) initiators.set(path, [...(initiators.get(path) ?? []), e.initiator.type]);
+  });
+  await seller.goto('/account');
+  await hydrated(seller);
+  await seller.waitForLoadState('networkidle');
+
+  // Sign out everywhere is a lazy island: the page names its module and the shared chunks
+  // it needs (beside the main module, which Leptos preloads itself).
+  const preloaded = (
+    await seller.locator('link[rel="preload"][href$=".wasm"]').evaluateAll((links) =>
+      links.map((l) => new URL((l as HTMLLinkElement).href).pathname),
+    )
+  ).filter((p) => !/\/marketplace\.[^/]*\.wasm$/.test(p));
+  expect(preloaded.filter((p) => /^\/pkg\/split_sign_out_everywhere_button_loader_/.test(p)), 'the island module is preloaded').toHaveLength(1);
+  expect(new Set(preloaded).size, 'each file is named once').toBe(preloaded.length);
+
+  // Exactly the files the page needs were preloaded, and each was requested once, by its
+  // preload: none by the split loader's own fetch (a file missing from the preloads, or a
+  // preload the loader's request does not match, is fetched by the script).
+  const requested = [...initiators.keys()].filter((p) => !/\/marketplace\.[^/]*\.wasm$/.test(p));
+  expect([...requested].sort()).toEqual([...preloaded].sort());
+  for (const [path, by] of initiators) {
+    expect(by, `${path} was requested once, by its preload`).toEqual(['parser']);
+  }
+  await expect(seller.getByRole('button', { name: 'Sign out everywhere' })).toBeEnabled();
+  await seller.context().close();
+});
+
 test('a step whose code has not arrived yet says so, then draws (issue 9)', async ({ browser }) => {
   const seller = await personAt(browser, demo.seller5, 'My Products');
   let arrive = () => {};

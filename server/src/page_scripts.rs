@@ -115,14 +115,15 @@ impl LazyIslands {
 }
 
 /// The folder under the site the wizard's bundle is served from (the `wizard` project's
-/// `site-pkg-dir`), and the hash file that project writes beside the server.
+/// `site-pkg-dir`), and the hash file that project writes beside the server (its
+/// `hash-file-name`); a test checks both against the workspace's Cargo.toml.
 pub const WIZARD_PKG_DIR: &str = "wizard-pkg";
 const WIZARD_HASH_FILE: &str = "wizard-hash.txt";
 
 /// The site root of the wizard's bundle: beside the console's, as the `wizard` project's
 /// `site-root` is (`target/site-wizard` for `target/site`).
 pub fn wizard_site_root(options: &leptos::config::LeptosOptions) -> String {
-    format!("{}-wizard", options.site_root)
+    format!("{}-wizard", options.site_root.trim_end_matches('/'))
 }
 
 /// The files a page's scripts load: the folder they are served from and the names of the
@@ -156,30 +157,52 @@ impl Bundle {
         };
         Some(Self { pkg_dir: pkg_dir.to_owned(), js: name("js")?, wasm: name("wasm")? })
     }
+
+    /// The bundle's file with the extension `extension` under the site root `root`.
+    fn file(&self, root: &str, extension: &str) -> std::path::PathBuf {
+        let name = if extension == "wasm" { &self.wasm } else { &self.js };
+        std::path::Path::new(root).join(&self.pkg_dir).join(format!("{name}.{extension}"))
+    }
 }
 
 /// The wizard's page loads the wizard's bundle: the console bundle's names in the page's
-/// scripts, and the wizard bundle's that take their place.
+/// scripts, the wizard bundle's that take their place, and the islands that bundle
+/// hydrates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WizardBundle {
     console: [String; 3],
     wizard: [String; 3],
+    /// The islands the wizard's bundle exports (`Wizard_<n>`: Leptos names an island's
+    /// export after a hash of its source, so a bundle built from an older wizard exports
+    /// another name, and the page keeps the console's bundle, built with the server).
+    islands: Vec<String>,
 }
 
 impl WizardBundle {
     /// The wizard's bundle of this build, if it was built: its files must be there, or the
     /// wizard's page keeps the console's scripts (the console's bundle has the wizard too,
     /// as a lazy island, in many more files: a build that made the console's bundle but not
-    /// the wizard's is named in the log).
+    /// the wizard's is named in the log). Under `cargo leptos watch`, which rebuilds only
+    /// the console's bundle, the console's is used.
     pub fn find(options: &leptos::config::LeptosOptions) -> Option<Self> {
-        let console = Bundle::of_build(options, &options.site_pkg_dir, &app::read_hash_file(options.hash_file.as_ref()))?;
-        let console_built = std::path::Path::new(&*options.site_root).join(&console.pkg_dir).join(format!("{}.wasm", console.wasm)).is_file();
+        if std::env::var_os("LEPTOS_WATCH").is_some() {
+            return None;
+        }
+        Self::find_in(options, &app::read_hash_file(options.hash_file.as_ref()), &app::read_hash_file(WIZARD_HASH_FILE))
+    }
+
+    /// `find`, with the console's and the wizard's hash files read.
+    fn find_in(options: &leptos::config::LeptosOptions, console_hashes: &[(String, String)], wizard_hashes: &[(String, String)]) -> Option<Self> {
+        let console = Bundle::of_build(options, &options.site_pkg_dir, console_hashes)?;
+        let console_built = console.file(&options.site_root, "wasm").is_file();
         let root = wizard_site_root(options);
-        let wizard = Bundle::of_build(options, WIZARD_PKG_DIR, &app::read_hash_file(WIZARD_HASH_FILE))
-            .filter(|w| std::path::Path::new(&root).join(&w.pkg_dir).join(format!("{}.wasm", w.wasm)).is_file());
-        match wizard {
-            Some(wizard) => Some(Self { console: console.references(), wizard: wizard.references() }),
-            None => {
+        let wizard = Bundle::of_build(options, WIZARD_PKG_DIR, wizard_hashes).filter(|w| w.file(&root, "wasm").is_file());
+        let script = wizard.as_ref().and_then(|w| std::fs::read_to_string(w.file(&root, "js")).ok());
+        match (wizard, script) {
+            (Some(wizard), Some(script)) => {
+                Some(Self { console: console.references(), wizard: wizard.references(), islands: island_exports(&script) })
+            }
+            _ => {
                 if console_built {
                     tracing::warn!(
                         site_root = %root,
@@ -190,6 +213,12 @@ impl WizardBundle {
                 None
             }
         }
+    }
+
+    /// Whether the wizard's bundle hydrates every island of `page`'s (at least one).
+    fn hydrates_all(&self, page: &str) -> bool {
+        let mut components = components(page).peekable();
+        components.peek().is_some() && components.all(|c| self.islands.iter().any(|island| island == c))
     }
 
     /// `scripts` (a page's hydration scripts) loading the wizard's bundle, or `None` if they
@@ -213,15 +242,40 @@ pub struct PageScripts {
     pub wizard: Option<WizardBundle>,
 }
 
-/// The names of the islands in `page` (`data-component="Wizard_123"` is `Wizard`).
-fn islands(page: &str) -> impl Iterator<Item = &str> {
+/// The islands in `page` as Leptos names them (`data-component="Wizard_123"`: the name and
+/// a hash of the island's source).
+fn components(page: &str) -> impl Iterator<Item = &str> {
     const ATTRIBUTE: &str = "<leptos-island data-component=\"";
     memchr::memmem::find_iter(page.as_bytes(), ATTRIBUTE).filter_map(move |at| {
         let rest = &page[at + ATTRIBUTE.len()..];
         let component = &rest[..rest.find('"')?];
-        let (name, hash) = component.rsplit_once('_')?;
-        hash.bytes().all(|b| b.is_ascii_digit()).then_some(name)
+        island_id(component).then_some(component)
     })
+}
+
+/// Whether `word` is an island's id: a name, `_` and digits.
+fn island_id(word: &str) -> bool {
+    word.rsplit_once('_').is_some_and(|(name, hash)| {
+        name.starts_with(|c: char| c.is_ascii_alphabetic()) && !hash.is_empty() && hash.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// The names of the islands in `page` (`data-component="Wizard_123"` is `Wizard`).
+fn islands(page: &str) -> impl Iterator<Item = &str> {
+    components(page).filter_map(|component| component.rsplit_once('_').map(|(name, _)| name))
+}
+
+/// The island ids a bundle's JavaScript exports (`export function Wizard_123(…)`): every
+/// word of it shaped like one.
+fn island_exports(script: &str) -> Vec<String> {
+    let mut ids: Vec<String> = script
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|word| island_id(word))
+        .map(str::to_owned)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 pub async fn keep_scripts_where_islands_are(State(scripts): State<Arc<PageScripts>>, request: Request, next: Next) -> Response {
@@ -271,13 +325,14 @@ pub fn place_scripts<'a>(html: &'a str, scripts: &PageScripts) -> Cow<'a, str> {
     if let Some(first) = first_island {
         let template = &html[start + open.len()..end];
         let part = &html[first..start];
-        let mut names = islands(part).map(name);
-        let wizard_only = names.next().is_some_and(|n| n == "wizard") && names.all(|n| n == "wizard");
-        match scripts.wizard.as_ref().filter(|_| wizard_only).map(|wizard| wizard.swap(template)) {
+        match scripts.wizard.as_ref().filter(|wizard| wizard.hydrates_all(part)).map(|wizard| wizard.swap(template)) {
             Some(Some(swapped)) => page.push_str(&swapped),
             found => {
                 if found.is_some() {
-                    tracing::error!("the page's hydration scripts do not name the console's bundle as expected: the wizard's page loads the console's bundle");
+                    static SAID: std::sync::Once = std::sync::Once::new();
+                    SAID.call_once(|| {
+                        tracing::error!("the page's hydration scripts do not name the console's bundle as expected: the wizard's page loads the console's bundle");
+                    });
                 }
                 page.push_str(template);
                 page.push_str(&scripts.lazy.links(part));
@@ -345,10 +400,14 @@ mod tests {
         Owner::new().with(|| view! { <HydrationScripts options islands=true /> }.to_html())
     }
 
+    /// The wizard's bundle beside the console's of a build without hashed names, as `find`
+    /// makes it (Leptos names the console's files as `rendered_scripts` shows).
     fn with_wizard_bundle() -> PageScripts {
-        let console = Bundle { pkg_dir: "pkg".into(), js: "marketplace".into(), wasm: "marketplace".into() };
+        let options = leptos::config::LeptosOptions::builder().output_name("marketplace").build();
+        let console = Bundle::of_build(&options, "pkg", &[]).unwrap();
         let wizard = Bundle { pkg_dir: "wizard-pkg".into(), js: "marketplace.wjs".into(), wasm: "marketplace.wwasm".into() };
-        PageScripts { lazy: LazyIslands::default(), wizard: Some(WizardBundle { console: console.references(), wizard: wizard.references() }) }
+        let islands = vec!["Wizard_1234".to_owned()];
+        PageScripts { lazy: LazyIslands::default(), wizard: Some(WizardBundle { console: console.references(), wizard: wizard.references(), islands }) }
     }
 
     #[test]
@@ -370,17 +429,94 @@ mod tests {
             let placed = place_scripts(&page(&islands), &with_wizard_bundle()).into_owned();
             assert!(placed.contains("/pkg/marketplace.js") && !placed.contains("wizard-pkg"), "{placed}");
         }
-        // Without a wizard bundle the wizard's page keeps the console's.
-        let placed = place_scripts(&page(wizard), &PageScripts::default()).into_owned();
-        assert!(placed.contains("/pkg/marketplace.js") && !placed.contains("wizard-pkg"), "{placed}");
+        // Without a wizard bundle the wizard's page keeps the console's, and so does a wizard
+        // the bundle does not export (built from another version of its source).
+        let older = "<leptos-island data-component=\"Wizard_999\"></leptos-island>";
+        for (islands, scripts) in [(wizard, PageScripts::default()), (older, with_wizard_bundle())] {
+            let placed = place_scripts(&page(islands), &scripts).into_owned();
+            assert!(placed.contains("/pkg/marketplace.js") && !placed.contains("wizard-pkg"), "{placed}");
+        }
+    }
+
+    #[test]
+    fn the_wizard_bundle_is_found_only_when_its_hashes_and_files_are_there() {
+        let dir = std::env::temp_dir().join(format!("wizard-bundle-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let site = dir.join("site");
+        let options = leptos::config::LeptosOptions::builder()
+            .output_name("marketplace")
+            .site_root(format!("{}/", site.display()))
+            .hash_files(true)
+            .build();
+        let hashes = |js: &str, wasm: &str| vec![("js".to_owned(), js.to_owned()), ("wasm".to_owned(), wasm.to_owned())];
+        let console = hashes("c1", "c2");
+        std::fs::create_dir_all(site.join("pkg")).unwrap();
+        std::fs::write(site.join("pkg/marketplace.c2.wasm"), "").unwrap();
+        let wizard_pkg = dir.join("site-wizard/wizard-pkg");
+        assert_eq!(WizardBundle::find_in(&options, &console, &[]), None, "no hash file");
+        assert_eq!(WizardBundle::find_in(&options, &console, &hashes("w1", "w2")), None, "no files");
+        std::fs::create_dir_all(&wizard_pkg).unwrap();
+        std::fs::write(wizard_pkg.join("marketplace.w2.wasm"), "").unwrap();
+        assert_eq!(WizardBundle::find_in(&options, &console, &hashes("w1", "w2")), None, "no script");
+        std::fs::write(wizard_pkg.join("marketplace.w1.js"), "export function Wizard_77(e){__wbg_x_1(e)}function _0x_12(){}").unwrap();
+        let found = WizardBundle::find_in(&options, &console, &hashes("w1", "w2")).expect("found");
+        assert_eq!(found.islands, ["Wizard_77"]);
+        assert_eq!(found.console[0], "/pkg/marketplace.c1.js");
+        assert_eq!(found.wizard, ["/wizard-pkg/marketplace.w1.js", "/wizard-pkg/marketplace.w2.wasm", r#""wizard-pkg", "marketplace.w1", "marketplace.w2""#]);
+        assert!(found.hydrates_all(r#"<leptos-island data-component="Wizard_77">"#));
+        assert!(!found.hydrates_all(r#"<leptos-island data-component="Wizard_78">"#));
+        assert!(!found.hydrates_all("<leptos-island data-component=\"Wizard_77\"><leptos-island data-component=\"ProductsView_1\">"));
+        assert!(!found.hydrates_all("<p>no island</p>"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The workspace's two cargo-leptos projects, as `key = value` pairs each (`Cargo.toml`).
+    fn leptos_projects() -> Vec<std::collections::BTreeMap<String, String>> {
+        let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml")).unwrap();
+        manifest
+            .split("[[workspace.metadata.leptos]]")
+            .skip(1)
+            .map(|block| {
+                block
+                    .lines()
+                    .take_while(|line| !line.starts_with('['))
+                    .filter(|line| !line.trim_start().starts_with('#'))
+                    .filter_map(|line| line.split_once(" = "))
+                    .map(|(key, value)| (key.trim().to_owned(), value.trim().trim_matches('"').to_owned()))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_server_looks_for_the_wizard_bundle_where_cargo_toml_puts_it() {
+        let projects = leptos_projects();
+        let [console, wizard] = &projects[..] else { panic!("two projects, the console's and the wizard's: {projects:?}") };
+        assert_eq!((console["name"].as_str(), wizard["name"].as_str()), ("marketplace", "wizard"));
+        let options = leptos::config::LeptosOptions::builder().output_name("marketplace").site_root(console["site-root"].clone()).build();
+        assert_eq!(wizard["site-root"], super::wizard_site_root(&options));
+        assert_eq!(wizard["site-pkg-dir"], super::WIZARD_PKG_DIR);
+        assert_eq!(wizard["hash-file-name"], super::WIZARD_HASH_FILE);
+        assert_eq!(wizard["lib-features"], r#"["wizard-only"]"#);
+        // Built alike in everything else: the same server, names, profile and wasm-opt flags.
+        for key in [
+            "output-name", "bin-package", "lib-package", "style-file", "bin-features", "bin-default-features",
+            "lib-default-features", "lib-profile-release", "hash-files", "always-erase-components", "wasm-opt-features",
+        ] {
+            assert_eq!(console.get(key), wizard.get(key), "{key}");
+            assert!(console.contains_key(key), "{key}");
+        }
     }
 
     #[test]
     fn scripts_that_name_another_bundle_are_left_as_they_are() {
-        let page = "<body><leptos-island data-component=\"Wizard_1\"></leptos-island><template id=\"island-scripts\">\
-            <link rel=\"modulepreload\" href=\"/pkg/marketplace.other.js\"><script type=\"module\">go(\"\", \"pkg\", \"marketplace.other\", \"marketplace.other\")</script></template></body>";
+        // The preloads name this build's console bundle, the script another: half a swap
+        // would load two bundles.
+        let page = "<body><leptos-island data-component=\"Wizard_1234\"></leptos-island><template id=\"island-scripts\">\
+            <link rel=\"modulepreload\" href=\"/pkg/marketplace.js\"><link rel=\"preload\" href=\"/pkg/marketplace.wasm\">\
+            <script type=\"module\">go(\"\", \"pkg\", \"marketplace.other\", \"marketplace.other\")</script></template></body>";
         let placed = place_scripts(page, &with_wizard_bundle()).into_owned();
-        assert!(placed.contains("/pkg/marketplace.other.js") && !placed.contains("wizard-pkg"), "{placed}");
+        assert!(placed.contains("/pkg/marketplace.js") && placed.contains("marketplace.other") && !placed.contains("wizard-pkg"), "{placed}");
     }
 
     #[test]
