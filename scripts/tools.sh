@@ -44,7 +44,7 @@ need_command() {
 
 ensure_cargo_leptos() {
   if ! command -v cargo-leptos >/dev/null 2>&1; then
-    say "Installing cargo-leptos (about 8 minutes on 2 cores, once)"
+    say "Installing cargo-leptos (about 9 minutes on 2 cores, once)"
     # A build tool needs no link-time optimisation: building it without (instead of its own
     # fat LTO and one codegen unit) takes minutes less, and it runs as fast for our builds.
     export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1
