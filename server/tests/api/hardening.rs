@@ -113,10 +113,12 @@ async fn pages_carry_a_nonce_policy_and_signed_in_answers_are_never_cached() {
     assert!(headers.get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
     // Files of the build drop the document-only headers (checked in Chromium by
     // first-load.spec.ts); a page under /pkg, such as its 404, keeps them.
-    let missing = app.get(&app.client(), "/pkg/missing.wasm").await;
-    assert_eq!(missing.status(), 404);
-    assert!(missing.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
-    assert_eq!(missing.headers()["x-frame-options"], "DENY");
+    for path in ["/pkg/missing.wasm", "/wizard-pkg/missing.wasm"] {
+        let missing = app.get(&app.client(), path).await;
+        assert_eq!(missing.status(), 404, "{path}");
+        assert!(missing.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'none'"), "{path}");
+        assert_eq!(missing.headers()["x-frame-options"], "DENY", "{path}");
+    }
     let again = app.get(&app.client(), "/").await.headers()["content-security-policy"].to_str().unwrap().to_owned();
     assert_ne!(again, csp, "a new nonce for every page");
 
@@ -204,11 +206,13 @@ async fn signed_in_product_pages_rendered_many_times_at_once_all_arrive_whole() 
 #[tokio::test]
 async fn a_file_name_too_long_for_any_file_system_is_a_404_and_logs_no_error() {
     let app = TestApp::spawn().await;
-    let response = app.get(&app.client(), &format!("/pkg/{}.js", "x".repeat(300))).await;
-    assert_eq!(response.status(), 404);
-    let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
-    let errors: Vec<String> = crate::logs::errors_for(&request_id).into_iter().map(|e| e.message).collect();
-    assert!(errors.is_empty(), "logged as ERROR: {errors:?}");
+    for folder in ["pkg", "wizard-pkg"] {
+        let response = app.get(&app.client(), &format!("/{folder}/{}.js", "x".repeat(300))).await;
+        assert_eq!(response.status(), 404, "{folder}");
+        let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+        let errors: Vec<String> = crate::logs::errors_for(&request_id).into_iter().map(|e| e.message).collect();
+        assert!(errors.is_empty(), "{folder}: logged as ERROR: {errors:?}");
+    }
 }
 
 // Operators: health and request ids.
