@@ -127,10 +127,18 @@ pub async fn start_local(database_url: &str, data_dir: &std::path::Path, setting
     start_session_listener(&db);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(StartError::Listen)?;
     let addr = listener.local_addr().map_err(StartError::Listen)?;
-    let options = LeptosOptions::builder().output_name("marketplace").site_addr(addr).build();
-    let router = router(app_state(db.clone(), &config, options));
+    let router = router(app_state(db.clone(), &config, local_options(addr)));
     tokio::spawn(serve(listener, router, std::future::pending()));
     Ok((db, addr))
+}
+
+/// Leptos's options for a server on `addr` that serves pages and no files: the benchmarks',
+/// the tests' and the command-line tool's servers (`start_local`). Its site root is a folder
+/// that holds nothing; Leptos's default, `.`, would serve the working directory, sources
+/// included.
+pub fn local_options(addr: std::net::SocketAddr) -> LeptosOptions {
+    let nothing = std::env::temp_dir().join("marketplace-no-site");
+    LeptosOptions::builder().output_name("marketplace").site_addr(addr).site_root(nothing.display().to_string()).build()
 }
 
 /// The routes of the app, generated once per process: generating them sets a process-wide

@@ -119,6 +119,10 @@ async fn pages_carry_a_nonce_policy_and_signed_in_answers_are_never_cached() {
         assert!(missing.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'none'"), "{path}");
         assert_eq!(missing.headers()["x-frame-options"], "DENY", "{path}");
     }
+    // The test's server has no site of files: nothing of the working directory is served.
+    for path in ["/Cargo.toml", "/src/lib.rs"] {
+        assert_eq!(app.get(&app.client(), path).await.status(), 404, "{path}");
+    }
     let again = app.get(&app.client(), "/").await.headers()["content-security-policy"].to_str().unwrap().to_owned();
     assert_ne!(again, csp, "a new nonce for every page");
 

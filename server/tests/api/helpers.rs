@@ -1,6 +1,5 @@
 use app::auth::{ssr::create_account, Account, Role};
 use app::store::Db;
-use leptos::prelude::LeptosOptions;
 use reqwest::{redirect::Policy, Client, Response};
 use server::config::Config;
 use std::net::SocketAddr;
@@ -91,8 +90,7 @@ impl TestApp {
                 let worker = server::start_outbox_worker(db.clone(), &config).abort_handle();
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
                 let addr: SocketAddr = listener.local_addr().unwrap();
-                let options = LeptosOptions::builder().output_name("marketplace").site_addr(addr).build();
-                let router = server::router(server::app_state(db.clone(), &config, options));
+                let router = server::router(server::app_state(db.clone(), &config, server::local_options(addr)));
                 let server = tokio::spawn(server::serve(listener, router, std::future::pending()));
                 let mut tasks = vec![worker, server.abort_handle()];
                 tasks.extend(server::start_session_listener(&db).map(|l| l.abort_handle()));
