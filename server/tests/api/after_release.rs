@@ -312,22 +312,22 @@ async fn my_products_shows_every_change_at_once_on_every_server() {
     assert_eq!(listed(&one, &client).await, expected, "the server that made the change");
 }
 
+/// My Products' table island as `client` is sent it, at `/console/products{query}`.
+async fn my_products_table(app: &TestApp, client: &reqwest::Client, query: String) -> String {
+    let response = client.get(format!("{}/console/products{query}", app.address)).header("accept", "text/html").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    let start = html.find("<leptos-island").expect("the table island");
+    let end = html.rfind("</leptos-island>").expect("the table island's end");
+    html[start..end].to_owned()
+}
+
 #[tokio::test]
 async fn my_products_table_is_drawn_again_only_for_another_list_and_a_failed_form_is_shown_once() {
     // The table is kept as drawn, under its whole input (`components::drawn`).
     let app = TestApp::spawn().await;
     let (_, client, released_id) = released(&app, "zero", zero_priced).await;
-    let page = |query: String| {
-        let (client, address) = (client.clone(), app.address.clone());
-        async move {
-            let response = client.get(format!("{address}/console/products{query}")).header("accept", "text/html").send().await.unwrap();
-            assert_eq!(response.status(), 200);
-            let html = response.text().await.unwrap();
-            let start = html.find("<leptos-island").expect("the table island");
-            let end = html.rfind("</leptos-island>").expect("the table island's end");
-            html[start..end].to_owned()
-        }
-    };
+    let page = |query: String| my_products_table(&app, &client, query);
     // A form sent without script comes back with its server function's error in the
     // address (URL-safe base64 of the error's JSON, here `{"Conflict":"Changed
     // elsewhere."}`), and the island whose action it was shows it. First, on a list no page
@@ -361,17 +361,7 @@ async fn my_products_table_keeps_hostile_names_escaped() {
     let draft = json!({ "base": "New", "content": complete(hostile, ""), "save_id": app::drafts::new_save_id() });
     let saved = client.post(format!("{}/api/drafts/save", app.address)).json(&draft).send().await.unwrap();
     assert_eq!(saved.status(), 200);
-    let page = |query: &'static str| {
-        let (client, address) = (client.clone(), app.address.clone());
-        async move {
-            let response = client.get(format!("{address}/console/products{query}")).header("accept", "text/html").send().await.unwrap();
-            assert_eq!(response.status(), 200);
-            let html = response.text().await.unwrap();
-            let start = html.find("<leptos-island").expect("the table island");
-            let end = html.rfind("</leptos-island>").expect("the table island's end");
-            html[start..end].to_owned()
-        }
-    };
+    let page = |query: &'static str| my_products_table(&app, &client, query.to_owned());
     let drawn = page("").await;
     let kept = page("").await;
     // Past the store: the page's own renderer draws it.
