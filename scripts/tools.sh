@@ -42,32 +42,77 @@ need_command() {
   command -v "$command" >/dev/null 2>&1 || die "$command is still missing after installing $package."
 }
 
-ensure_cargo_leptos() {
-  if ! command -v cargo-leptos >/dev/null 2>&1; then
-    say "Installing cargo-leptos (about 9 minutes on 2 cores, once)"
-    # A build tool needs no link-time optimisation: building it without (instead of its own
-    # fat LTO and one codegen unit) takes minutes less, and it runs as fast for our builds.
-    export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1
-    # 0.3.x with --locked needs a newer rustc than stable 1.95; a nightly is used if present.
-    if rustup toolchain list | grep -q '^nightly'; then
-      cargo +nightly install cargo-leptos --locked --features no_downloads
-    else
-      cargo install cargo-leptos --features no_downloads
-    fi
-    unset CARGO_PROFILE_RELEASE_LTO CARGO_PROFILE_RELEASE_CODEGEN_UNITS CARGO_PROFILE_RELEASE_OPT_LEVEL
+# cargo-leptos and wasm-bindgen-cli are compiled here (the registries carry no binaries of
+# them), side by side in the background: start_tool_installs starts what is missing,
+# wait_for_tools waits for both and stops with the log's end if one failed. Their output goes
+# to .tools/logs/.
+TOOL_LOGS="$ROOT/.tools/logs"
+tool_pids=()
+tool_names=()
+start_install() {
+  local name="$1"
+  shift
+  mkdir -p "$TOOL_LOGS"
+  "$@" >"$TOOL_LOGS/$name.log" 2>&1 &
+  tool_pids+=("$!")
+  tool_names+=("$name")
+}
+
+install_cargo_leptos() {
+  # A build tool needs no link-time optimisation and little optimisation: its crates (606 with
+  # swc, lightningcss, OpenSSL and aws-lc) compile at opt-level 0, which takes minutes less
+  # than cargo-leptos's own profile (fat LTO, one codegen unit). The crates that do the work
+  # on our bundles at every build stay optimised: compression (brotli, gzip), WASM splitting,
+  # hashing, and cargo-leptos itself (brotli's code is generic, so it is compiled there).
+  local flags=(--config profile.release.lto=false --config profile.release.codegen-units=16
+    --config profile.release.opt-level=0 --config 'profile.release.package."cargo-leptos".opt-level=1')
+  local fast
+  for fast in brotli brotli-decompressor alloc-no-stdlib alloc-stdlib libflate libflate_lz77 \
+    adler32 crc32fast dary_heap rle-decode-fast core2 wasm_split_cli_support wasmparser \
+    wasm-encoder seahash md-5; do
+    flags+=(--config "profile.release.package.\"$fast\".opt-level=3")
+  done
+  # 0.3.x with --locked needs a newer rustc than stable 1.95; a nightly is used if present.
+  if rustup toolchain list | grep -q '^nightly'; then
+    cargo +nightly install cargo-leptos --locked --features no_downloads "${flags[@]}"
+  else
+    cargo install cargo-leptos --features no_downloads "${flags[@]}"
   fi
 }
 
-ensure_wasm_bindgen() {
+wasm_bindgen_wanted() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+start_tool_installs() {
   local want have=""
-  want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
+  if ! command -v cargo-leptos >/dev/null 2>&1; then
+    say "Compiling cargo-leptos in the background (once; log: .tools/logs/cargo-leptos.log)"
+    start_install cargo-leptos install_cargo_leptos
+  fi
+  want="$(wasm_bindgen_wanted)"
   if command -v wasm-bindgen >/dev/null 2>&1; then
     have="$(wasm-bindgen --version | awk '{print $2}')"
   fi
   if [ "$have" != "$want" ]; then
-    say "Installing wasm-bindgen-cli $want (the lockfile's wasm-bindgen)"
-    cargo install wasm-bindgen-cli --version "$want" --force
+    say "Compiling wasm-bindgen-cli $want, the lockfile's wasm-bindgen, in the background (log: .tools/logs/wasm-bindgen.log)"
+    start_install wasm-bindgen cargo install wasm-bindgen-cli --version "$want" --force
   fi
+}
+
+wait_for_tools() {
+  local i
+  [ "${#tool_pids[@]}" -gt 0 ] || return 0
+  say "Waiting for ${tool_names[*]} to compile (about 7 minutes on 2 cores, once)"
+  for i in "${!tool_pids[@]}"; do
+    if ! wait "${tool_pids[$i]}"; then
+      tail -n 40 "$TOOL_LOGS/${tool_names[$i]}.log" >&2 || true
+      die "installing ${tool_names[$i]} failed (above: the end of .tools/logs/${tool_names[$i]}.log)"
+    fi
+    say "${tool_names[$i]} installed"
+  done
+  tool_pids=()
+  tool_names=()
 }
 
 # Binaryen before 116 (Debian's is 108) corrupts the table wasm-bindgen's output uses: the
@@ -103,12 +148,14 @@ ensure_wasm_opt() {
 # What `cargo leptos build` needs. Debug builds (the tests) skip wasm-opt.
 ensure_build_tools() {
   ensure_wasm_target
-  ensure_cargo_leptos
-  ensure_wasm_bindgen
+  start_tool_installs
+  wait_for_tools
 }
 
 # What `cargo leptos build --release` needs besides.
 ensure_release_tools() {
-  ensure_build_tools
+  ensure_wasm_target
+  start_tool_installs
   ensure_wasm_opt
+  wait_for_tools
 }
