@@ -59,11 +59,20 @@ start_install() {
 }
 
 install_cargo_leptos() {
-  # A build tool needs no link-time optimisation: compiling it without (instead of its own fat
-  # LTO and one codegen unit) takes minutes less, and it runs as fast for our builds. Measured
-  # here: opt-level 0 is no faster to compile than 1 (swc's generic code grows unoptimised).
+  # A build tool needs no link-time optimisation and little optimisation: its crates (606 with
+  # swc, lightningcss, OpenSSL and aws-lc) compile at opt-level 0 instead of its own profile
+  # (fat LTO, one codegen unit). Measured here beside wasm-bindgen-cli: after 14 minutes 582
+  # crates were compiled at opt-level 0, 355 at opt-level 1. The crates that work on our
+  # bundles at every build stay optimised: compression (brotli, gzip), WASM splitting,
+  # hashing, and cargo-leptos itself (brotli's code is generic, so it is compiled there).
   local flags=(--config profile.release.lto=false --config profile.release.codegen-units=16
-    --config profile.release.opt-level=1)
+    --config profile.release.opt-level=0 --config 'profile.release.package."cargo-leptos".opt-level=1')
+  local fast
+  for fast in brotli brotli-decompressor alloc-no-stdlib alloc-stdlib libflate libflate_lz77 \
+    adler32 crc32fast dary_heap rle-decode-fast core2 wasm_split_cli_support wasmparser \
+    wasm-encoder seahash md-5; do
+    flags+=(--config "profile.release.package.\"$fast\".opt-level=3")
+  done
   # 0.3.x with --locked needs a newer rustc than stable 1.95; a nightly is used if present.
   if rustup toolchain list | grep -q '^nightly'; then
     cargo +nightly install cargo-leptos --locked --features no_downloads "${flags[@]}"
