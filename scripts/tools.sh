@@ -104,7 +104,7 @@ start_tool_installs() {
 wait_for_tools() {
   local i
   [ "${#tool_pids[@]}" -gt 0 ] || return 0
-  say "Waiting for ${tool_names[*]} to compile (about 10 minutes on 2 cores, once)"
+  say "Waiting for ${tool_names[*]} to compile (10 to 16 minutes on 2 cores, once)"
   for i in "${!tool_pids[@]}"; do
     if ! wait "${tool_pids[$i]}"; then
       tail -n 40 "$TOOL_LOGS/${tool_names[$i]}.log" >&2 || true
