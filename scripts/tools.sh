@@ -5,12 +5,15 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
-# cargo test and cargo-leptos then build the server with the same environment, so they
-# share one target/ without rebuilding each other's dependencies.
+# Leptos reads it when compiled: cargo test and the benchmarks compile it with the value
+# cargo-leptos gives it.
 export LEPTOS_OUTPUT_NAME=marketplace
 # Components are erased in every build (`always-erase-components` in Cargo.toml, which
-# cargo-leptos turns into this flag); cargo test and the benchmarks use the same flag, so
-# every command shares one target/ instead of rebuilding every crate for each.
+# cargo-leptos turns into this flag); cargo test and the benchmarks use the same flag. Beware:
+# cargo-leptos appends its flag to this one (cargo-config2 reads RUSTFLAGS), so its builds
+# pass it twice and do not share compiled dependencies with cargo test's (seen in CI: the
+# browser tests' build compiles the server's dependencies again). scripts/run's prebuild
+# copies cargo-leptos's doubled flags.
 export RUSTFLAGS="--cfg erase_components"
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -49,6 +52,17 @@ need_command() {
 TOOL_LOGS="$ROOT/.tools/logs"
 tool_pids=()
 tool_names=()
+# Every job started in the background here or in scripts/run; a failure stops them all
+# (stop_background_jobs), so no cargo goes on compiling and holding target/'s lock.
+background_pids=()
+stop_background_jobs() {
+  local pid
+  for pid in "${background_pids[@]}"; do
+    pkill -TERM -P "$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+}
+trap 'status=$?; [ "$status" -eq 0 ] || stop_background_jobs' EXIT
 start_install() {
   local name="$1"
   shift
@@ -56,6 +70,7 @@ start_install() {
   "$@" >"$TOOL_LOGS/$name.log" 2>&1 &
   tool_pids+=("$!")
   tool_names+=("$name")
+  background_pids+=("$!")
 }
 
 install_cargo_leptos() {
@@ -107,6 +122,7 @@ wait_for_tools() {
   say "Waiting for ${tool_names[*]} to compile (10 to 16 minutes on 2 cores, once)"
   for i in "${!tool_pids[@]}"; do
     if ! wait "${tool_pids[$i]}"; then
+      stop_background_jobs
       tail -n 40 "$TOOL_LOGS/${tool_names[$i]}.log" >&2 || true
       die "installing ${tool_names[$i]} failed (above: the end of .tools/logs/${tool_names[$i]}.log)"
     fi
