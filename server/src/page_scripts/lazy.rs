@@ -91,9 +91,7 @@ mod tests {
 
     #[test]
     fn the_manifest_of_this_build_is_read_and_a_missing_or_broken_one_preloads_nothing() {
-        let dir = std::env::temp_dir().join(format!("split-manifest-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::page_scripts::empty_test_dir("split-manifest");
         let page = "<leptos-island data-component=\"Wizard_1\"></leptos-island>";
         assert_eq!(LazyIslands::read(&dir, "__wasm_split_manifest.new.json", "pkg").links(page), "");
         std::fs::write(dir.join("__wasm_split_manifest.new.json"), "not json").unwrap();

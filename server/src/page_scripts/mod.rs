@@ -132,6 +132,16 @@ pub fn place_scripts<'a>(html: &'a str, scripts: &PageScripts) -> Cow<'a, str> {
     Cow::Owned(page)
 }
 
+/// A fresh, empty folder of the given name under the system's temporary folder (one per
+/// test process), for the unit tests that read a build's files.
+#[cfg(test)]
+fn empty_test_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 #[cfg(test)]
 mod tests {
     use super::wizard::Bundle;

@@ -141,8 +141,7 @@ mod tests {
 
     #[test]
     fn the_wizard_bundle_is_found_only_when_its_hashes_and_files_are_there() {
-        let dir = std::env::temp_dir().join(format!("wizard-bundle-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::page_scripts::empty_test_dir("wizard-bundle");
         let site = dir.join("site");
         let options = leptos::config::LeptosOptions::builder()
             .output_name("marketplace")
