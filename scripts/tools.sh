@@ -135,10 +135,11 @@ wait_for_tools() {
 # Binaryen before 116 (Debian's is 108) corrupts the table wasm-bindgen's output uses: the
 # release build then fails at hydration ("WebAssembly.Table.set(): Argument 1 is invalid").
 # The npm package `binaryen` ships a wasm-opt (version 132) that runs under node and installs
-# in seconds into this project's own .tools/, ahead of any other on the PATH.
+# in seconds into this project's own .tools/. scripts/bin/wasm-opt, ahead of any other on the
+# PATH, runs it (with node's faster start for WebAssembly; see there).
 WASM_OPT_MIN=116
 BINARYEN_NPM_VERSION=132
-export PATH="$ROOT/.tools/binaryen/node_modules/.bin:$PATH"
+export PATH="$ROOT/scripts/bin:$PATH"
 # The version of the wasm-opt on the PATH, or nothing when there is none (never a failure:
 # a missing wasm-opt is what ensure_wasm_opt installs).
 wasm_opt_version() {
