@@ -9,12 +9,14 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # cargo-leptos gives it.
 export LEPTOS_OUTPUT_NAME=marketplace
 # Components are erased in every build (`always-erase-components` in Cargo.toml, which
-# cargo-leptos turns into this flag); cargo test and the benchmarks use the same flag. Beware:
-# cargo-leptos appends its flag to this one (cargo-config2 reads RUSTFLAGS), so its builds
-# pass it twice and do not share compiled dependencies with cargo test's (seen in CI: the
-# browser tests' build compiles the server's dependencies again). scripts/run's prebuild
-# copies cargo-leptos's doubled flags.
+# cargo-leptos turns into this flag); cargo test and the benchmarks use the same flag.
 export RUSTFLAGS="--cfg erase_components"
+# cargo-leptos, run without our RUSTFLAGS: it appends its own `--cfg erase_components` to
+# the RUSTFLAGS it finds (cargo-config2 reads them), and a flag given twice makes every crate
+# compile again apart from cargo test's and the benchmarks' (cargo fingerprints the flags).
+# Run alone, it passes the flag once, so a `cargo leptos build` after `cargo test` compiles
+# only what the features make differ, and scripts/run's server shares the benchmarks' crates.
+cargo_leptos=(env -u RUSTFLAGS cargo leptos)
 
 say() { printf '\n==> %s\n' "$*"; }
 die() { printf '\nerror: %s\n' "$*" >&2; exit 1; }
@@ -73,27 +75,43 @@ start_install() {
   background_pids+=("$!")
 }
 
-install_cargo_leptos() {
-  # A build tool needs no link-time optimisation and little optimisation: its crates (606 with
-  # swc, lightningcss, OpenSSL and aws-lc) compile at opt-level 0 instead of its own profile
-  # (fat LTO, one codegen unit). Measured here beside wasm-bindgen-cli: after 14 minutes 582
-  # crates were compiled at opt-level 0, 355 at opt-level 1. The crates that work on our
-  # bundles at every build stay optimised: compression (brotli, gzip), WASM splitting,
-  # hashing, and cargo-leptos itself (brotli's code is generic, so it is compiled there).
-  local flags=(--config profile.release.lto=false --config profile.release.codegen-units=16
-    --config profile.release.opt-level=0 --config 'profile.release.package."cargo-leptos".opt-level=1')
-  local fast
-  for fast in brotli brotli-decompressor alloc-no-stdlib alloc-stdlib libflate libflate_lz77 \
-    adler32 crc32fast dary_heap rle-decode-fast core2 wasm_split_cli_support wasmparser \
-    wasm-encoder seahash md-5; do
-    flags+=(--config "profile.release.package.\"$fast\".opt-level=3")
+# A build tool needs no link-time optimisation and little optimisation: the tools compile at
+# opt-level 0, without LTO, in 16 codegen units, but for the crates that work on our bundles
+# at every build, named here, at opt-level 3. Sets the array install_flags (--config ...).
+set_install_flags() {
+  install_flags=(--config profile.release.lto=false --config profile.release.codegen-units=16
+    --config profile.release.opt-level=0)
+  local crate
+  for crate in "$@"; do
+    install_flags+=(--config "profile.release.package.\"$crate\".opt-level=3")
   done
+}
+
+install_cargo_leptos() {
+  # Its crates (606 with swc, lightningcss, OpenSSL and aws-lc) would otherwise compile with
+  # its own profile (fat LTO, one codegen unit). Measured here beside wasm-bindgen-cli: after 14
+  # minutes 582 crates were compiled at opt-level 0, 355 at opt-level 1. Optimised:
+  # compression (brotli, gzip), WASM splitting, hashing, and cargo-leptos itself at 1
+  # (brotli's code is generic, so it is compiled there).
+  set_install_flags brotli brotli-decompressor alloc-no-stdlib alloc-stdlib libflate libflate_lz77 \
+    adler32 crc32fast dary_heap rle-decode-fast core2 wasm_split_cli_support wasmparser \
+    wasm-encoder seahash md-5
+  install_flags+=(--config 'profile.release.package."cargo-leptos".opt-level=1')
   # 0.3.x with --locked needs a newer rustc than stable 1.95; a nightly is used if present.
   if rustup toolchain list | grep -q '^nightly'; then
-    cargo +nightly install cargo-leptos --locked --features no_downloads "${flags[@]}"
+    cargo +nightly install cargo-leptos --locked --features no_downloads "${install_flags[@]}"
   else
-    cargo install cargo-leptos --features no_downloads "${flags[@]}"
+    cargo install cargo-leptos --features no_downloads "${install_flags[@]}"
   fi
+}
+
+install_wasm_bindgen() {
+  # Without its default feature (TLS, which only its test runner's downloads use), and with
+  # the WASM crates optimised: measured, 466 s of CPU became 284 s, and binding the console's
+  # bundle takes 0.4 s with either build, with the same output.
+  set_install_flags walrus wasmparser wasm-encoder wasm-bindgen-cli-support wasm-bindgen-shared \
+    gimli id-arena leb128 hashbrown indexmap serde_json
+  cargo install wasm-bindgen-cli --version "$1" --force --no-default-features "${install_flags[@]}"
 }
 
 wasm_bindgen_wanted() {
@@ -112,7 +130,7 @@ start_tool_installs() {
   fi
   if [ "$have" != "$want" ]; then
     say "Compiling wasm-bindgen-cli $want, the lockfile's wasm-bindgen, in the background (log: .tools/logs/wasm-bindgen.log)"
-    start_install wasm-bindgen cargo install wasm-bindgen-cli --version "$want" --force
+    start_install wasm-bindgen install_wasm_bindgen "$want"
   fi
 }
 
