@@ -1,6 +1,6 @@
 //! Input every request must respect before any page or server function reads it: no control
-//! characters in any text (`app::rules::text`), bodies only as form fields or JSON, and a
-//! bounded size.
+//! characters in any text (`app::rules::text`), bodies only as form fields or JSON, each to
+//! the endpoints that read that format, and a bounded size.
 //!
 //! One layer instead of a check in each server function, so no text field can be missed:
 //! a NUL byte reaching PostgreSQL is a 500 there, and one pasted into a draft made every
@@ -15,6 +15,7 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use http::{header, Method, StatusCode};
+use server_fn::ServerFn;
 
 /// The largest body a server function accepts. The largest draft the storage bounds allow
 /// (`rules::release::storage_bounds`) is about a fifth of this as JSON.
@@ -63,6 +64,45 @@ pub fn control_in_json(value: &serde_json::Value, path: &str) -> Option<ControlC
     }
 }
 
+/// The format an endpoint under `/api/` reads its body in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    Json,
+    Form,
+}
+
+impl BodyFormat {
+    fn content_type(self) -> &'static str {
+        match self {
+            BodyFormat::Json => "application/json",
+            BodyFormat::Form => "application/x-www-form-urlencoded",
+        }
+    }
+}
+
+/// The server functions that take JSON (`input = Json`); every other one takes form fields.
+const JSON_SERVER_FUNCTIONS: [&str; 5] = [
+    <app::drafts::SaveDraft as ServerFn>::PATH,
+    <app::release::SubmitRelease as ServerFn>::PATH,
+    <app::tokens::CreateApiToken as ServerFn>::PATH,
+    <app::products::ChangeTierPrices as ServerFn>::PATH,
+    <app::purchases::BuyProduct as ServerFn>::PATH,
+];
+
+/// The format the endpoint at `path` reads. Its decoder (server_fn's codecs, the API's
+/// `routes::body`) reads the bytes in that format whatever the request's type says, so the
+/// check below must read them the same way: a body of the other type is refused (415), or JSON
+/// sent as form fields would pass the form check and be decoded as JSON, control characters
+/// and all. Should a JSON server function be missing from the list above, every call to it is
+/// refused, never passed unchecked.
+pub fn body_format(path: &str) -> BodyFormat {
+    if path.starts_with("/api/v1/") || JSON_SERVER_FUNCTIONS.contains(&path) {
+        BodyFormat::Json
+    } else {
+        BodyFormat::Form
+    }
+}
+
 fn refused(found: &ControlCharacter) -> AppError {
     AppError::BadRequest(format!(
         "The {} holds a control character ({}), which no text may contain. Remove it and try again.",
@@ -89,12 +129,12 @@ pub async fn check_input(request: Request, next: Next) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("?").split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
-    let json = match content_type.as_deref() {
-        Some("application/json") => Some(true),
-        Some("application/x-www-form-urlencoded") => Some(false),
-        // Only an empty body may come without a type (a server function without arguments).
-        None => None,
-        Some(_) => return unsupported_type(),
+    let format = body_format(request.uri().path());
+    // Only an empty body may come without a type (a server function without arguments).
+    let typed = match content_type {
+        None => false,
+        Some(given) if given == format.content_type() => true,
+        Some(_) => return unsupported_type(format),
     };
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
@@ -105,12 +145,13 @@ pub async fn check_input(request: Request, next: Next) -> Response {
         *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
         return response;
     };
-    let found = match json {
-        // A body that is not JSON is left for the server function to refuse with its own 400.
-        Some(true) => serde_json::from_slice::<serde_json::Value>(&bytes).ok().and_then(|v| control_in_json(&v, "")),
-        Some(false) => control_in_form(&bytes),
-        None if bytes.is_empty() => None,
-        None => return unsupported_type(),
+    if !typed && !bytes.is_empty() {
+        return unsupported_type(format);
+    }
+    let found = match format {
+        // A body that is not JSON is left for its decoder to refuse with its own 400.
+        BodyFormat::Json => serde_json::from_slice::<serde_json::Value>(&bytes).ok().and_then(|v| control_in_json(&v, "")),
+        BodyFormat::Form => control_in_form(&bytes),
     };
     if let Some(found) = found {
         tracing::info!(field = %found.field, path = %parts.uri.path(), "refused a request holding a control character");
@@ -119,12 +160,11 @@ pub async fn check_input(request: Request, next: Next) -> Response {
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
 
-/// JSON is accepted only as `application/json`, so no plain-text body (which any site may
-/// send without asking) is ever read as JSON.
-fn unsupported_type() -> Response {
-    let mut response = error_response(&AppError::BadRequest(
-        "Send the request as application/json or application/x-www-form-urlencoded.".into(),
-    ));
+/// A body only as the type its endpoint reads: JSON only as `application/json`, so no
+/// plain-text body (which any site may send without asking) is ever read as JSON.
+fn unsupported_type(format: BodyFormat) -> Response {
+    let mut response =
+        error_response(&AppError::BadRequest(format!("Send this request's body as {}.", format.content_type())));
     *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
     response
 }
@@ -154,5 +194,14 @@ mod tests {
         assert_eq!(control_in_json(&json, "").unwrap().field, "content.specifications[0].regions[1]");
         let fine: serde_json::Value = serde_json::from_str(r#"{"description":"a\nb\tc"}"#).unwrap();
         assert!(control_in_json(&fine, "").is_none());
+    }
+
+    #[test]
+    fn each_endpoint_reads_one_format_the_api_and_five_server_functions_json() {
+        assert_eq!(body_format("/api/v1/drafts"), BodyFormat::Json);
+        assert_eq!(body_format("/api/drafts/save"), BodyFormat::Json);
+        assert_eq!(body_format("/api/purchases/buy"), BodyFormat::Json);
+        assert_eq!(body_format("/api/session/sign-in"), BodyFormat::Form);
+        assert_eq!(body_format("/api/review/decide"), BodyFormat::Form);
     }
 }

@@ -160,6 +160,41 @@ async fn a_nul_byte_anywhere_is_a_clear_400_never_a_500() {
 }
 
 #[tokio::test]
+async fn a_body_labelled_as_the_other_type_is_refused_so_no_control_character_passes_unchecked() {
+    let app = TestApp::spawn().await;
+    let (_, seller) = app.signed_in(Role::Seller).await;
+    let draft = json!({ "base": "New", "content": named("nul\u{0}here"), "save_id": app::drafts::new_save_id() }).to_string();
+    let post = |path: &str, content_type: &str, body: String| {
+        seller.post(format!("{}/api{path}", app.address)).header("content-type", content_type.to_owned()).body(body).send()
+    };
+
+    // JSON sent as form fields, to a server function and to the API, which read JSON: a form
+    // check finds nothing in it (`\u0000` is six letters there), so it is refused for its type.
+    let as_form = post("/drafts/save", "application/x-www-form-urlencoded", draft.clone()).await.unwrap();
+    assert_eq!(as_form.status(), 415);
+    assert!(error_of(as_form).await.to_string().contains("application/json"));
+    let secret = crate::api_v1::token(&app, &seller, &["read", "drafts"]).await.secret;
+    let api = Client::new().post(format!("{}/api/v1/drafts", app.address)).bearer_auth(&secret)
+        .header("content-type", "application/x-www-form-urlencoded").body(json!({ "content": named("api\u{0}nul") }).to_string())
+        .send().await.unwrap();
+    assert_eq!(api.status(), 415);
+
+    // Form fields sent as JSON, to a server function that reads form fields: refused too,
+    // though the JSON check would have let the unparsable body through to its decoder.
+    let as_json = post("/session/sign-in", "application/json", "email=a%00b%40example.test&password=x".into()).await.unwrap();
+    assert_eq!(as_json.status(), 415);
+    assert!(error_of(as_json).await.to_string().contains("application/x-www-form-urlencoded"));
+    // So is a JSON document holding form fields in a string, which a form decoder splits at `&`.
+    let smuggled = json!("&id=to%00ken&z=").to_string();
+    assert_eq!(post("/tokens/revoke", "application/json", smuggled).await.unwrap().status(), 415);
+
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM drafts").fetch_one(&app.db).await.unwrap();
+    assert_eq!(stored, 0);
+    // Each, labelled as its endpoint reads it, meets the control-character check.
+    assert_eq!(post("/drafts/save", "application/json", draft).await.unwrap().status(), 400);
+}
+
+#[tokio::test]
 async fn r15_a_name_with_an_invisible_character_cannot_pass_for_a_live_product_name() {
     let app = TestApp::spawn().await;
     let (seller, client, _) = released(&app, "first", |asset_id| complete("Hardened Ubuntu", &asset_id)).await;
