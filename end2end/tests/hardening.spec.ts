@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { demo } from './fixtures/accounts';
 import { openFromQueue, personAt, status, submitThroughApi } from './fixtures/review';
 import { hydrated } from './fixtures/hydration';
+import { SignInPage } from './fixtures/sign-in-page';
 
 /** Fails the test if the page reports a Content-Security-Policy violation or a script error. */
 function watchForViolations(page: Page): string[] {
@@ -71,4 +72,24 @@ test('Sign out everywhere, after a confirmation, signs out every browser of the 
 
   await phone.goto('/purchases');
   await expect(phone.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+});
+
+test('a form sent without JavaScript shows its own error, and a link carrying an error made elsewhere shows none (issue 10)', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const signIn = new SignInPage(page);
+  await signIn.goto();
+  await signIn.signIn({ email: 'nobody@example.com', password: 'not the password' });
+  await expect(signIn.error()).toHaveText('The email or password is not correct.');
+
+  // The same kind of address, with words of the link's maker (URL-safe base64 of
+  // {"BadRequest":"Your account is locked. Call +1 555 0100."}): the page opens without them.
+  const forged = 'eyJCYWRSZXF1ZXN0IjoiWW91ciBhY2NvdW50IGlzIGxvY2tlZC4gQ2FsbCArMSA1NTUgMDEwMC4ifQ%3D%3D';
+  const visitor = await (await browser.newContext()).newPage();
+  await visitor.goto(`/sign-in?__path=%2Fapi%2Fsession%2Fsign-in&__err=${forged}`);
+  await expect(visitor).toHaveURL(/\/sign-in$/);
+  await expect(visitor.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(visitor.getByRole('alert')).toHaveCount(0);
+  await expect(visitor.getByText('locked')).toHaveCount(0);
+  await context.close();
 });

@@ -5,6 +5,7 @@ pub mod api;
 pub mod config;
 pub mod database;
 pub mod demo;
+pub mod form_errors;
 pub mod http_errors;
 pub mod input;
 pub mod observability;
@@ -151,8 +152,8 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 
 /// The whole router: pages, server functions, static files, and the layers every request
 /// passes (outermost first): a request id, tracing, security headers, the refusal of
-/// cross-site writes, compression, input checks, error statuses, the hydration scripts of
-/// pages with islands, and the session.
+/// cross-site writes, compression, input checks, form errors only where they were given,
+/// error statuses, the hydration scripts of pages with islands, and the session.
 pub fn router(state: AppState) -> Router {
     let site = Arc::new(security::SitePolicy::new(state.settings.public_url.as_deref()));
     let options = &state.leptos_options;
@@ -193,6 +194,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(api::shape_refusals))
         .layer(axum::middleware::from_fn_with_state(site, security::refuse_cross_site))
         .layer(axum::middleware::from_fn(input::check_input))
+        .layer(axum::middleware::from_fn_with_state(state.settings.secure_cookies, form_errors::vouch_for_form_errors))
         .layer(axum::middleware::map_response(http_errors::set_error_status))
         .layer(axum::middleware::from_fn_with_state(page_scripts, page_scripts::keep_scripts_where_islands_are))
         .layer(axum::middleware::from_fn_with_state(state, load_session))

@@ -329,14 +329,15 @@ async fn my_products_table_is_drawn_again_only_for_another_list_and_a_failed_for
     let (_, client, released_id) = released(&app, "zero", zero_priced).await;
     let page = |query: String| my_products_table(&app, &client, query);
     // A form sent without script comes back with its server function's error in the
-    // address (URL-safe base64 of the error's JSON, here `{"Conflict":"Changed
-    // elsewhere."}`), and the island whose action it was shows it. First, on a list no page
-    // has drawn yet: that table is not kept for the next page.
-    let conflict = "eyJDb25mbGljdCI6IkNoYW5nZWQgZWxzZXdoZXJlLiJ9";
-    let failed = page(format!("?__path=/api/products/set-free&__err={conflict}")).await;
-    assert!(failed.contains("Changed elsewhere."), "{failed}");
+    // address (URL-safe base64 of the error's JSON), and the island whose action it was
+    // shows it. First, on a list no page has drawn yet: that table is not kept for the next
+    // page.
+    let (failed_at, conflict) =
+        app.failed_form(&client, "products/set-free", &[("id", &released_id), ("version", "0")], "/console/products").await;
+    let failed = page(failed_at.trim_start_matches("/console/products").to_owned()).await;
+    assert!(failed.contains("changed in another tab"), "{failed}");
     let first = page(String::new()).await;
-    assert!(first.contains("Zero") && !first.contains("Changed elsewhere."), "{first}");
+    assert!(first.contains("Zero") && !first.contains("changed in another tab"), "{first}");
     assert_eq!(page(String::new()).await, first, "written again from what was kept");
     // Another function's error is not this island's: the page draws the table itself, past
     // what was kept, and draws what was kept.
@@ -361,11 +362,12 @@ async fn my_products_table_keeps_hostile_names_escaped() {
     let draft = json!({ "base": "New", "content": complete(hostile, ""), "save_id": app::drafts::new_save_id() });
     let saved = client.post(format!("{}/api/drafts/save", app.address)).json(&draft).send().await.unwrap();
     assert_eq!(saved.status(), 200);
-    let page = |query: &'static str| my_products_table(&app, &client, query.to_owned());
-    let drawn = page("").await;
-    let kept = page("").await;
+    let page = |query: String| my_products_table(&app, &client, query);
+    let drawn = page(String::new()).await;
+    let kept = page(String::new()).await;
     // Past the store: the page's own renderer draws it.
-    let rendered = page("?__path=/api/none&__err=eA%3D%3D").await;
+    let (_, error) = app.failed_form(&client, "products/set-free", &[("id", "none"), ("version", "1")], "/console/products").await;
+    let rendered = page(format!("?__path=/api/none&__err={error}")).await;
     for (how, table) in [("drawn", &drawn), ("kept", &kept), ("rendered", &rendered)] {
         assert!(table.contains("&lt;/table&gt;&lt;script&gt;alert(1)&lt;/script&gt;"), "{how}: {table}");
         assert!(!table.contains("<script") && !table.contains("<img") && !table.contains("</table><script"), "{how}: {table}");

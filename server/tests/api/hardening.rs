@@ -195,6 +195,30 @@ async fn a_body_labelled_as_the_other_type_is_refused_so_no_control_character_pa
 }
 
 #[tokio::test]
+async fn a_form_error_is_shown_to_the_browser_that_sent_the_form_never_from_a_link_made_elsewhere() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    // A link with an error of the linker's words (URL-safe base64 of
+    // `{"BadRequest":"Your account is locked. Call +1 555 0100."}`), which the page's action
+    // would show: the visitor is sent to the page without it.
+    let forged = "eyJCYWRSZXF1ZXN0IjoiWW91ciBhY2NvdW50IGlzIGxvY2tlZC4gQ2FsbCArMSA1NTUgMDEwMC4ifQ%3D%3D";
+    let link = app.get(&client, &format!("/sign-in?__path=%2Fapi%2Fsession%2Fsign-in&__err={forged}&x=1")).await;
+    assert_eq!(link.status(), 303);
+    assert_eq!(link.headers()["location"], "/sign-in?x=1");
+    let page = app.get(&client, "/sign-in?x=1").await.text().await.unwrap();
+    assert!(page.contains("Sign in") && !page.contains("locked"), "{page}");
+
+    // The browser that sent the form, without script, is shown its own error.
+    let form = [("email", "nobody@example.test"), ("password", "not the password")];
+    let (address, _) = app.failed_form(&client, "session/sign-in", &form, "/sign-in").await;
+    let shown = app.get(&client, &address).await;
+    assert_eq!(shown.status(), 200);
+    assert!(shown.text().await.unwrap().contains("The email or password is not correct."));
+    // The same address opened in another browser is not.
+    assert_eq!(app.get(&app.client(), &address).await.status(), 303);
+}
+
+#[tokio::test]
 async fn r15_a_name_with_an_invisible_character_cannot_pass_for_a_live_product_name() {
     let app = TestApp::spawn().await;
     let (seller, client, _) = released(&app, "first", |asset_id| complete("Hardened Ubuntu", &asset_id)).await;

@@ -135,6 +135,26 @@ impl TestApp {
             .expect("request to the test server")
     }
 
+    /// A form sent without script (the browser asks for HTML) from the page at `page`, whose
+    /// server function fails: it answers with a redirect back to `page`, the error in the
+    /// address. Returns that address (path and query) and its `__err`, percent-encoded.
+    pub async fn failed_form(&self, client: &Client, endpoint: &str, form: &[(&str, &str)], page: &str) -> (String, String) {
+        let response = client
+            .post(format!("{}/api/{endpoint}", self.address))
+            .header("accept", "text/html")
+            .header("referer", format!("{}{page}", self.address))
+            .form(form)
+            .send()
+            .await
+            .expect("request to the test server");
+        assert!(response.status().is_redirection(), "{}", response.status());
+        let location = response.headers()["location"].to_str().unwrap();
+        let address = location.strip_prefix(&self.address).unwrap_or(location).to_owned();
+        let (_, error) = address.split_once("__err=").expect("the error in the address");
+        let error = error.split('&').next().unwrap().to_owned();
+        (address, error)
+    }
+
     pub async fn get(&self, client: &Client, path: &str) -> Response {
         client
             .get(format!("{}{path}", self.address))

@@ -1,0 +1,100 @@
+//! The error of a form sent without script, shown only to the browser that sent the form.
+//!
+//! Such a form's server function answers with a redirect back to the page, the error in the
+//! address (`?__path=…&__err=…`, server_fn's form redirects), and the page's action shows
+//! whatever error its address holds. So a link made anywhere could put any words in a page's
+//! error notice ("Your account is locked: call …"). The redirect that carries an error also
+//! sets a short-lived cookie holding the error's digest, which no other site can set; a page
+//! asked for with an error its browser was not given is sent to its address without it.
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use http::{header, HeaderMap, HeaderValue, Method, Uri};
+use sha2::{Digest, Sha256};
+
+const COOKIE: &str = "form_error";
+/// Long enough to follow the redirect and read the page again.
+const COOKIE_SECONDS: u32 = 600;
+const ERROR: &str = "__err";
+const ERROR_PATH: &str = "__path";
+
+fn digest(error: &str) -> String {
+    hex::encode(Sha256::digest(error.as_bytes()))
+}
+
+/// The form error in a query string, if it holds one.
+fn error_in(query: &str) -> Option<String> {
+    if !query.contains(ERROR) {
+        return None;
+    }
+    form_urlencoded::parse(query.as_bytes()).find(|(name, _)| name == ERROR).map(|(_, value)| value.into_owned())
+}
+
+fn vouched(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value)
+}
+
+/// `uri`'s path and query without the form error: always a path on this site (leading
+/// slashes and backslashes are one slash, so `//elsewhere.example` cannot become an address
+/// on another site).
+pub fn without_error(uri: &Uri) -> String {
+    let path = format!("/{}", uri.path().trim_start_matches(['/', '\\']));
+    let kept: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .filter(|(name, _)| name != ERROR && name != ERROR_PATH)
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        return path;
+    }
+    format!("{path}?{}", form_urlencoded::Serializer::new(String::new()).extend_pairs(kept).finish())
+}
+
+/// The layer. `secure` marks the cookie `Secure` (the site is served over HTTPS).
+pub async fn vouch_for_form_errors(State(secure): State<bool>, request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD) {
+        if let Some(error) = request.uri().query().and_then(error_in) {
+            if vouched(request.headers()) != Some(digest(&error).as_str()) {
+                return Redirect::to(&without_error(request.uri())).into_response();
+            }
+        }
+        return next.run(request).await;
+    }
+    let mut response = next.run(request).await;
+    let error = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|location| location.to_str().ok())
+        .and_then(|location| location.split_once('?'))
+        .and_then(|(_, query)| error_in(query.split('#').next().unwrap_or_default()));
+    if let Some(error) = error {
+        let secure = if secure { "; Secure" } else { "" };
+        let cookie = format!("{COOKIE}={}; Max-Age={COOKIE_SECONDS}; Path=/; HttpOnly; SameSite=Lax{secure}", digest(&error));
+        if let Ok(cookie) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_address_without_the_error_keeps_the_rest_and_stays_on_this_site() {
+        let uri: Uri = "/console/products?page=2&__path=%2Fapi%2Fx&__err=eyJ4Ijo1fQ%3D%3D&q=a+b".parse().unwrap();
+        assert_eq!(without_error(&uri), "/console/products?page=2&q=a+b");
+        assert_eq!(without_error(&"/sign-in?__err=x".parse().unwrap()), "/sign-in");
+        assert_eq!(without_error(&"//elsewhere.example/?__err=x".parse().unwrap()), "/elsewhere.example/");
+        assert_eq!(error_in("__path=%2Fapi%2Fx&__err=eA%3D%3D").as_deref(), Some("eA=="));
+        assert_eq!(error_in("q=__err"), None);
+    }
+}
