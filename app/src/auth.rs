@@ -299,14 +299,19 @@ pub mod ssr {
 
     /// The session token from a request's cookie header.
     fn token_in(headers: &http::HeaderMap) -> Option<String> {
+        cookie(headers, SESSION_COOKIE).map(str::to_owned)
+    }
+
+    /// The value of the cookie `name` in a request's cookie headers.
+    pub fn cookie<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
         headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == SESSION_COOKIE)
-            .map(|(_, value)| value.to_owned())
+            .find(|(found, _)| *found == name)
+            .map(|(_, value)| value)
     }
 
     pub fn set_session_cookie(token: &str, secure: bool) {

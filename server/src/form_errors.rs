@@ -7,10 +7,11 @@
 //! sets a short-lived cookie holding the error's digest, which no other site can set; a page
 //! asked for with an error its browser was not given is sent to its address without it.
 
+use app::auth::ssr::cookie;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use http::{header, HeaderMap, HeaderValue, Method, Uri};
+use http::{header, HeaderValue, Method, Uri};
 use sha2::{Digest, Sha256};
 
 const COOKIE: &str = "form_error";
@@ -29,17 +30,6 @@ fn error_in(query: &str) -> Option<String> {
         return None;
     }
     form_urlencoded::parse(query.as_bytes()).find(|(name, _)| name == ERROR).map(|(_, value)| value.into_owned())
-}
-
-fn vouched(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value)
 }
 
 /// `uri`'s path and query without the form error: always a path on this site (leading
@@ -61,7 +51,7 @@ pub fn without_error(uri: &Uri) -> String {
 pub async fn vouch_for_form_errors(State(secure): State<bool>, request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD) {
         if let Some(error) = request.uri().query().and_then(error_in) {
-            if vouched(request.headers()) != Some(digest(&error).as_str()) {
+            if cookie(request.headers(), COOKIE) != Some(digest(&error).as_str()) {
                 return Redirect::to(&without_error(request.uri())).into_response();
             }
         }
