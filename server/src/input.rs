@@ -149,8 +149,16 @@ pub async fn check_input(request: Request, next: Next) -> Response {
         return unsupported_type(format);
     }
     let found = match format {
-        // A body that is not JSON is left for its decoder to refuse with its own 400.
-        BodyFormat::Json => serde_json::from_slice::<serde_json::Value>(&bytes).ok().and_then(|v| control_in_json(&v, "")),
+        BodyFormat::Json if bytes.is_empty() => None,
+        // A body this check cannot read is refused, never left to the decoder: it reads into
+        // typed fields and skips the others unread (a number out of range, nesting too deep,
+        // a lone surrogate), so one such field would carry the rest past this check.
+        BodyFormat::Json => match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(value) => control_in_json(&value, ""),
+            Err(error) => {
+                return error_response(&AppError::BadRequest(format!("The request body is not valid JSON: {error}.")));
+            }
+        },
         BodyFormat::Form => control_in_form(&bytes),
     };
     if let Some(found) = found {
