@@ -196,7 +196,11 @@ pub fn describe_wait(seconds: u64) -> String {
 }
 
 /// An email address as the throttle keys it.
-fn key(email: &str) -> String {
+/// The one form of an email address that sign-in throttles and signs in: an account is
+/// found only under the same form (`auth::passwords::verify_credentials`), so no variant
+/// that the database's `lower()` folds differently (`İ` to `i` on PostgreSQL) reaches an
+/// account past its own throttle.
+pub fn key(email: &str) -> String {
     email.trim().to_lowercase()
 }
 

@@ -23,6 +23,9 @@ pub async fn verify_credentials(db: &Db, email: &str, password: &str) -> Result<
     .fetch_optional(db)
     .await
     .context("looking up an account")?;
+    // Only the address as the throttle knows it (`throttle::key`): another that the
+    // database's `lower()` alone matches is an unknown account, at the same cost.
+    let row = row.filter(|r| crate::throttle::key(&r.account.email) == crate::throttle::key(email));
     let (account, hash) = row.map(|r| (r.account, r.password_hash)).unzip();
     let matches = verify_password(hash, password.to_owned()).await?;
     match account {
