@@ -107,7 +107,7 @@ pub mod ssr {
     use super::{Draft, DraftSummary};
     use crate::error::AppError;
     use crate::rules::release::{account_problems, content_problems, CatalogPolicy, ProductDraft};
-    use crate::store::{from_json, new_id, now_ms, to_json, Db};
+    use crate::store::{account_turn, from_json, new_id, now_ms, to_json, Db};
 
     pub(super) fn not_found() -> AppError {
         AppError::NotFound("The draft".into())
@@ -221,15 +221,22 @@ pub mod ssr {
         if let Some(id) = draft_from_request(db, seller_id, request_id).await? {
             return Ok(id);
         }
+        let derived = derive(content, policy)?;
+        // The seller's turn, then the count (`store::account_turn`); the draft may have been
+        // made while this call waited for it.
+        let mut tx = db.begin().await.context("starting a draft from a request")?;
+        account_turn(&mut tx, seller_id).await?;
+        if let Some(id) = draft_from_request(&mut *tx, seller_id, request_id).await? {
+            return Ok(id);
+        }
         let drafts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM drafts WHERE seller_id = $1")
             .bind(seller_id)
-            .fetch_one(db)
+            .fetch_one(&mut *tx)
             .await
             .context("counting drafts")?;
         if drafts >= quota {
             return Err(quota_reached(quota));
         }
-        let derived = derive(content, policy)?;
         sqlx::query(
             "INSERT INTO drafts (id, seller_id, name, content, version, created_at, updated_at, source_request_id, \
              content_problems, asset_ids) VALUES ($1, $2, $3, $4, 1, $5, $5, $6, $7, $8) ON CONFLICT (source_request_id) DO NOTHING",
@@ -242,13 +249,18 @@ pub mod ssr {
         .bind(request_id)
         .bind(derived.content_problems)
         .bind(&derived.asset_ids)
-        .execute(db)
+        .execute(&mut *tx)
         .await
         .context("creating a draft from a request")?;
+        tx.commit().await.context("committing a draft from a request")?;
         draft_from_request(db, seller_id, request_id).await?.ok_or_else(not_found)
     }
 
-    async fn draft_from_request(db: &Db, seller_id: &str, request_id: &str) -> Result<Option<String>, AppError> {
+    async fn draft_from_request<'c>(
+        db: impl sqlx::Executor<'c, Database = sqlx::Any>,
+        seller_id: &str,
+        request_id: &str,
+    ) -> Result<Option<String>, AppError> {
         sqlx::query_scalar("SELECT id FROM drafts WHERE source_request_id = $1 AND seller_id = $2")
             .bind(request_id)
             .bind(seller_id)

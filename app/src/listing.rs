@@ -263,10 +263,10 @@ pub mod ssr {
     pub use super::index::{index, index_unindexed, list};
     pub use super::search::{one, plan, search};
     use crate::error::AppError;
-    use crate::store::{Context, Db};
+    use crate::store::Context;
 
     /// Names of a seller's listed products (R15: a new product may not take one).
-    pub async fn names_of(db: &Db, seller_id: &str) -> Result<Vec<String>, AppError> {
+    pub async fn names_of<'c>(db: impl sqlx::Executor<'c, Database = sqlx::Any>, seller_id: &str) -> Result<Vec<String>, AppError> {
         sqlx::query_scalar("SELECT name FROM products WHERE seller_id = $1")
             .bind(seller_id)
             .fetch_all(db)

@@ -93,6 +93,18 @@ pub mod ssr {
         let notice = match status {
             RequestStatus::Approved => {
                 let product: crate::rules::product::Product = crate::store::from_json(&content, "release request", id)?;
+                // R15 again: another request of the seller's under this name may have been
+                // approved since this one was submitted. In the seller's turn, so two such
+                // approvals at once cannot both list.
+                crate::store::account_turn(&mut tx, &seller_id).await?;
+                let live = crate::listing::ssr::names_of(&mut *tx, &seller_id).await?;
+                if let Some(taken) = crate::rules::release::name_taken(&name, &live) {
+                    let message = format!(
+                        "The seller already lists a product named {}, approved after this request was submitted. Reject this request and say so.",
+                        name.trim()
+                    );
+                    return Err(AppError::Rules(vec![crate::rules::RuleViolation::new(taken.rule, "name", message)]));
+                }
                 let product_id = new_id();
                 crate::listing::ssr::list(&mut tx, &product_id, &seller_id, id, &product, now).await?;
                 let subject = Subject { request_id: Some(id), product_id: Some(&product_id), ..Default::default() };

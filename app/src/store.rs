@@ -22,6 +22,21 @@ pub fn backend(db: &Db) -> Backend {
     }
 }
 
+/// Gives the transaction `account_id`'s turn, until it ends: for quotas, which count what an
+/// account holds and then add to it, and counted side by side two adds could each see room
+/// for one more (PostgreSQL's transactions do not see each other's uncommitted rows). On
+/// PostgreSQL a lock on the account's row; on SQLite a write that changes nothing, which
+/// takes the database's one write lock first, so no read has to be upgraded to it later.
+pub async fn account_turn(conn: &mut sqlx::AnyConnection, account_id: &str) -> Result<(), AppError> {
+    let turn = if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        sqlx::query("UPDATE accounts SET id = id WHERE id = ''")
+    } else {
+        sqlx::query("SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE").bind(account_id)
+    };
+    turn.execute(conn).await.context("taking an account's turn")?;
+    Ok(())
+}
+
 /// Milliseconds since the Unix epoch: how every timestamp is stored.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

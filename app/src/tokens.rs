@@ -122,7 +122,7 @@ pub async fn revoke_api_token(id: String) -> Result<(), AppError> {
 pub mod ssr {
     use super::{ApiToken, NewToken, Scope, MAX_TOKENS};
     use crate::error::AppError;
-    use crate::store::{new_id, now_ms, Context, Db};
+    use crate::store::{account_turn, new_id, now_ms, Context, Db};
     use sha2::{Digest, Sha256};
 
     const DAY_MS: i64 = 24 * 60 * 60 * 1000;
@@ -163,10 +163,12 @@ pub mod ssr {
     }
 
     pub async fn create(db: &Db, seller_id: &str, name: &str, days: u32, scopes: &[Scope]) -> Result<NewToken, AppError> {
+        let mut tx = db.begin().await.context("starting to create a token")?;
+        account_turn(&mut tx, seller_id).await?;
         let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE seller_id = $1 AND revoked_at IS NULL AND expires_at > $2")
             .bind(seller_id)
             .bind(now_ms())
-            .fetch_one(db)
+            .fetch_one(&mut *tx)
             .await
             .context("counting tokens")?;
         if held >= MAX_TOKENS {
@@ -194,9 +196,10 @@ pub mod ssr {
         .bind(hash(&secret))
         .bind(token.created_at)
         .bind(token.expires_at)
-        .execute(db)
+        .execute(&mut *tx)
         .await
         .context("creating a token")?;
+        tx.commit().await.context("committing a new token")?;
         Ok(NewToken { token, secret })
     }
 

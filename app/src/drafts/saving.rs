@@ -5,7 +5,7 @@ use super::ssr::{derive, not_found, quota_reached, STALE};
 use super::{DraftBase, SavedDraft};
 use crate::error::AppError;
 use crate::rules::release::{CatalogPolicy, ProductDraft};
-use crate::store::{new_id, now_ms, Context, Db};
+use crate::store::{account_turn, new_id, now_ms, Context, Db};
 
 /// Saves are remembered this long, far beyond any retry.
 const SAVES_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
@@ -61,9 +61,9 @@ pub async fn save(
     let mut tx = db.begin().await.context("starting a draft save")?;
     let saved = match base {
         DraftBase::New => {
-            // The insert comes first, so the transaction holds SQLite's write lock from its
-            // first statement (a read first could not be upgraded once another save
-            // committed); the count then includes it.
+            // The seller's turn first, so the count includes this draft and no other new
+            // draft of theirs being saved meanwhile.
+            account_turn(&mut tx, seller_id).await?;
             let id = new_id();
             sqlx::query(
                 "INSERT INTO drafts (id, seller_id, name, content, version, created_at, updated_at, content_problems, asset_ids) \

@@ -194,8 +194,14 @@ pub fn content_problems(draft: &ProductDraft, policy: &CatalogPolicy) -> usize {
 /// its specifications name (R16, R20) and its name among the live products (R15). With
 /// [`content_problems`], this adds up to `check_draft(draft, context).len()`.
 pub fn account_problems(name: &str, asset_ids: &[String], context: &ReleaseContext) -> usize {
-    let name_taken = check_name(name, &context.live_product_names).is_some() && check_name(name, &[]).is_none();
+    let name_taken = name_taken(name, &context.live_product_names).is_some();
     usize::from(name_taken) + asset_ids.iter().filter(|id| asset_problem(id, context).is_some()).count()
+}
+
+/// R15's one check against the seller's products: `name`, a valid name, is one of `live`.
+/// Also checked when a request is approved, as two requests of one name may wait side by side.
+pub fn name_taken(name: &str, live: &[String]) -> Option<RuleViolation> {
+    check_name(name, live).filter(|_| check_name(name, &[]).is_none())
 }
 
 /// A vCPU tier's price as typed, if it is one (R19): a valid price (R18's format) above $0.

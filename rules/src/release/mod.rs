@@ -7,7 +7,7 @@ mod check;
 #[cfg(any(test, feature = "sample"))]
 pub mod sample;
 pub use bounds::{check_draft_bounds, storage_bounds};
-pub use check::{account_problems, check_draft, content_problems, fill_tiers_from_per_vcpu, tier_price};
+pub use check::{account_problems, check_draft, content_problems, fill_tiers_from_per_vcpu, name_taken, tier_price};
 
 use serde::{Deserialize, Serialize};
 

@@ -188,6 +188,15 @@ async fn a_body_labelled_as_the_other_type_is_refused_so_no_control_character_pa
     let smuggled = json!("&id=to%00ken&z=").to_string();
     assert_eq!(post("/tokens/revoke", "application/json", smuggled).await.unwrap().status(), 415);
 
+    // JSON this check cannot read, beside a NUL, is refused whole: the decoder would skip
+    // the unreadable field and take the rest unchecked.
+    for unreadable in ["1e400", "\"\\udc00\"", &format!("{}0{}", "[".repeat(200), "]".repeat(200))] {
+        let body = draft.replacen('{', &format!("{{\"x\":{unreadable},"), 1);
+        let refused = post("/drafts/save", "application/json", body).await.unwrap();
+        assert_eq!(refused.status(), 400, "{unreadable}");
+        assert!(error_of(refused).await.to_string().contains("not valid JSON"));
+    }
+
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM drafts").fetch_one(&app.db).await.unwrap();
     assert_eq!(stored, 0);
     // Each, labelled as its endpoint reads it, meets the control-character check.

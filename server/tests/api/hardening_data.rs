@@ -68,6 +68,34 @@ async fn a_seller_keeps_at_most_the_configured_number_of_drafts() {
 }
 
 #[tokio::test]
+async fn new_drafts_and_tokens_saved_all_at_once_stop_at_the_limit() {
+    // Counted side by side, each of these could see room for one more (PostgreSQL's
+    // transactions do not see each other's new rows); each takes the seller's turn.
+    let app = TestApp::spawn_with(crate::helpers::fresh_database_url().await, &[("DRAFTS_PER_SELLER", "3")]).await;
+    let (seller, client) = app.signed_in(Role::Seller).await;
+    let saves = (0..12).map(|n| {
+        let (app, client) = (&app, &client);
+        async move { save(app, client, &DraftBase::New, &named(&format!("draft {n}")), &app::drafts::new_save_id()).await.status().as_u16() }
+    });
+    let statuses = futures::future::join_all(saves).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 3, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 403), "{statuses:?}");
+    assert_eq!(drafts(&app, &client).await.len(), 3);
+
+    for _ in 0..app::tokens::MAX_TOKENS - 2 {
+        crate::api_v1::token(&app, &client, &["read"]).await;
+    }
+    let creations = (0..12).map(|_| {
+        let request = client.post(format!("{}/api/tokens/create", app.address)).json(&json!({ "name": "at once", "days": 1, "scopes": ["read"] }));
+        async move { request.send().await.unwrap().status().as_u16() }
+    });
+    let statuses = futures::future::join_all(creations).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 2, "{statuses:?}");
+    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE seller_id = $1").bind(&seller.id).fetch_one(&app.db).await.unwrap();
+    assert_eq!(live, app::tokens::MAX_TOKENS);
+}
+
+#[tokio::test]
 async fn r32_the_drafts_list_counts_problems_from_what_was_stored_and_the_assets_as_they_are_now() {
     let app = TestApp::spawn().await;
     let (seller, client) = app.signed_in(Role::Seller).await;

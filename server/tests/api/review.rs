@@ -130,6 +130,29 @@ async fn r44_a_rejection_needs_a_reason_frees_the_image_and_the_product_can_be_e
 }
 
 #[tokio::test]
+async fn r15_of_two_requests_waiting_under_one_name_only_the_first_approved_is_listed() {
+    let app = TestApp::spawn().await;
+    let first = submitted(&app, "Twin Name").await;
+    let second_asset = asset(&app, &first.client, &first.seller, "twin-two").await;
+    let response = submit(&app, &first.client, None, &complete("Twin Name", &second_asset)).await;
+    assert_eq!(response.status(), 200, "no product of that name is listed yet");
+    let Submitted { request_id: second } = response.json().await.unwrap();
+    let (_, review) = app.signed_in(Role::Reviewer).await;
+    assert_eq!(decide(&app, &review, &first.request_id, "Approve", "").await.status(), 200);
+
+    let refused = decide(&app, &review, &second, "Approve", "").await;
+
+    assert_eq!(refused.status(), 422);
+    let error = error_of(refused).await;
+    assert_eq!(error.violations()[0].rule, app::rules::Rule::R15);
+    assert!(error.violations()[0].message.contains("already lists a product named Twin Name"), "{error}");
+    assert_eq!(detail(&app, &first.client, &second).await.application.status, RequestStatus::Submitted, "nothing changed");
+    let listed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE name = 'Twin Name'").fetch_one(&app.db).await.unwrap();
+    assert_eq!(listed, 1);
+    assert_eq!(decide(&app, &review, &second, "Reject", "A product of this name is already listed.").await.status(), 200);
+}
+
+#[tokio::test]
 async fn r40_r44_forged_moves_are_refused_and_only_reviewers_decide() {
     let app = TestApp::spawn().await;
     let s = submitted(&app, "Postgres").await;
