@@ -1,5 +1,6 @@
 //! Operator configuration, read from environment variables (documented in the README).
 
+use crate::connections::ConnectionLimits;
 use crate::outbox::{Delivery, SmsGateway, SmtpSecurity, SmtpSettings};
 use app::rules::asset::{AssetPolicy, DEFAULT_ASSET_REGION};
 use app::rules::release::CatalogPolicy;
@@ -56,6 +57,9 @@ pub struct Config {
     pub api_requests_per_minute: i64,
     /// `LOG_FORMAT`: `text` (the default) or `json`, one JSON object per line.
     pub log_json: bool,
+    /// `HTTP_HEADER_TIMEOUT_MS`, `HTTP_REQUEST_TIMEOUT_MS`, `HTTP_MAX_CONNECTIONS`: how
+    /// long a client may take and how many connections are open at once.
+    pub connections: ConnectionLimits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -168,6 +172,12 @@ impl Config {
             Some("json") => true,
             Some(other) => return Err(invalid("LOG_FORMAT", other, "use text or json")),
         };
+        let defaults = ConnectionLimits::default();
+        let connections = ConnectionLimits {
+            header_timeout: millis(&lookup, "HTTP_HEADER_TIMEOUT_MS", defaults.header_timeout.as_millis() as u64)?,
+            request_timeout: millis(&lookup, "HTTP_REQUEST_TIMEOUT_MS", defaults.request_timeout.as_millis() as u64)?,
+            max_connections: count(&lookup, "HTTP_MAX_CONNECTIONS", defaults.max_connections as i64, 1..=1_000_000)? as usize,
+        };
         Ok(Config {
             catalog,
             client_address_header,
@@ -179,6 +189,7 @@ impl Config {
             session_idle,
             api_requests_per_minute,
             log_json,
+            connections,
             calendar,
             delivery,
             outbox_poll,

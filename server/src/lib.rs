@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod config;
+pub mod connections;
 pub mod database;
 pub mod demo;
 pub mod form_errors;
@@ -129,7 +130,7 @@ pub async fn start_local(database_url: &str, data_dir: &std::path::Path, setting
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(StartError::Listen)?;
     let addr = listener.local_addr().map_err(StartError::Listen)?;
     let router = router(app_state(db.clone(), &config, local_options(addr)));
-    tokio::spawn(serve(listener, router, std::future::pending()));
+    tokio::spawn(serve(listener, router, config.connections.clone(), std::future::pending()));
     Ok((db, addr))
 }
 
@@ -202,17 +203,7 @@ pub fn router(state: AppState) -> Router {
     Router::new().fallback_service(layered)
 }
 
-/// Serves `router` on `listener`, telling handlers each client's address (sign-in limits
-/// per address), until `shutdown` completes.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    router: Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-}
+pub use connections::serve;
 
 /// Looks up the session's account and unread count (one query) before a page renders, so
 /// every part of the page reads one answer synchronously. Static files and server functions

@@ -42,7 +42,7 @@ async fn run() -> Result<(), String> {
             println!("  {:<9} {:<22} password: {}", demo.role.as_str(), demo.email, demo.password);
         }
     }
-    server::serve(listener, router, async {
+    server::serve(listener, router, config.connections.clone(), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await

@@ -91,7 +91,7 @@ impl TestApp {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
                 let addr: SocketAddr = listener.local_addr().unwrap();
                 let router = server::router(server::app_state(db.clone(), &config, server::local_options(addr)));
-                let server = tokio::spawn(server::serve(listener, router, std::future::pending()));
+                let server = tokio::spawn(server::serve(listener, router, config.connections.clone(), std::future::pending()));
                 let mut tasks = vec![worker, server.abort_handle()];
                 tasks.extend(server::start_session_listener(&db).map(|l| l.abort_handle()));
                 TestApp { address: format!("http://{addr}"), db, database_url: url, tasks }
