@@ -1,5 +1,6 @@
 //! What any text typed into the console may hold (our choice, from the hardening review):
-//! no control characters, and in names no invisible formatting characters.
+//! no control characters, and in names no invisible formatting characters and no space but
+//! the plain one.
 //!
 //! A control character (NUL, escape, …) has no visible form, breaks storage on PostgreSQL
 //! (which refuses NUL in text) and is always a paste accident or an attack. Zero-width and
@@ -11,20 +12,48 @@ pub fn is_forbidden_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
-/// An invisible formatting character: zero-width spaces and joiners, direction marks and
-/// embeddings, the word joiner family, the byte-order mark and the soft hyphen.
+/// An invisible character: zero-width spaces and joiners, direction marks and embeddings,
+/// the word joiner family, the byte-order mark, the soft hyphen, the combining grapheme
+/// joiner, variation selectors, tag characters, and the fillers and blanks that draw
+/// nothing (Hangul fillers, the blank Braille pattern, Khmer's inherent vowels).
 pub fn is_invisible_format(c: char) -> bool {
     matches!(
         c,
         '\u{00AD}'
+            | '\u{034F}'
             | '\u{061C}'
-            | '\u{180E}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
             | '\u{200B}'..='\u{200F}'
             | '\u{202A}'..='\u{202E}'
             | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{2800}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
             | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E007F}'
+            | '\u{E0100}'..='\u{E01EF}'
     )
+}
+
+/// A space a name may not hold although text may: a line break, a tab, or any space but the
+/// plain one (a name is one line, and its spaces must look like spaces: a no-break or
+/// ideographic space would make a second name that reads as the first).
+pub fn is_irregular_space(c: char) -> bool {
+    c.is_whitespace() && c != ' '
+}
+
+/// Whether two names read the same: equal but for ASCII case and the number of spaces
+/// between words (R15's uniqueness; both already free of other spaces and of invisible
+/// characters, see [`name_problem`]).
+pub fn same_name(a: &str, b: &str) -> bool {
+    let words = |name: &str| name.split(' ').filter(|w| !w.is_empty()).map(str::to_ascii_lowercase).collect::<Vec<_>>();
+    words(a) == words(b)
 }
 
 /// The first control character in `text`, if any.
@@ -37,9 +66,17 @@ pub fn code_point(c: char) -> String {
     format!("U+{:04X}", c as u32)
 }
 
-/// Why a name cannot be used as typed, if it cannot: it holds a control character or an
-/// invisible formatting character.
+/// Why a name cannot be used as typed, if it cannot: it holds a control character, a line
+/// break, a tab or a space other than the plain one, or an invisible character. Names reach
+/// emails and SMS as they are, so a line break would let a seller write lines of their own
+/// into the marketplace's messages to buyers.
 pub fn name_problem(name: &str) -> Option<String> {
+    if let Some(c) = name.chars().find(|c| is_irregular_space(*c)) {
+        return Some(format!(
+            "Use only plain spaces in the name: it is one line, without line breaks, tabs or other spaces ({}).",
+            code_point(c)
+        ));
+    }
     if let Some(c) = first_control(name) {
         return Some(format!("Remove the control character ({}) from the name.", code_point(c)));
     }
@@ -69,5 +106,21 @@ mod tests {
             assert!(problem.contains("invisible character"), "{problem}");
         }
         assert!(name_problem("a\u{0}").unwrap().contains("U+0000"));
+    }
+
+    #[test]
+    fn r15_a_name_is_one_line_of_plain_spaces_and_no_invisible_filler() {
+        for name in ["Postgres\n\nPAYMENT FAILED", "Evil\r\nBcc: x", "Tab\there", "No\u{00A0}break", "Wide\u{3000}space", "Line\u{2028}sep"] {
+            let problem = name_problem(name).expect(name);
+            assert!(problem.contains("plain spaces"), "{name:?}: {problem}");
+        }
+        for name in [
+            "Tools\u{034F}", "Tools\u{FE0F}", "Tools\u{3164}", "Tools\u{115F}", "Tools\u{FFA0}", "Tools\u{2800}", "Tools\u{E0041}",
+            "Tools\u{180B}", "Tools\u{17B4}",
+        ] {
+            assert!(name_problem(name).expect(name).contains("invisible character"), "{name:?}");
+        }
+        assert!(same_name("Tools  for  Ops", "tools for ops"));
+        assert!(!same_name("Tools for Ops", "Tools for Ops 2"));
     }
 }

@@ -88,7 +88,8 @@ fn check_details(draft: &ProductDraft, context: &ReleaseContext, found: &mut Vec
 /// characters that hide what it says, or already the name of one of the seller's live
 /// products (`live`).
 fn check_name(name: &str, live: &[String]) -> Option<RuleViolation> {
-    let name = name.trim();
+    // Only plain spaces are trimmed: a line break or tab at either end is refused with the rest.
+    let name = name.trim_matches(' ');
     let chars = name.chars().count();
     let problem = if chars == 0 {
         "Enter a product name.".to_owned()
@@ -96,7 +97,7 @@ fn check_name(name: &str, live: &[String]) -> Option<RuleViolation> {
         format!("A name has at most {MAX_NAME_CHARS} characters.")
     } else if let Some(problem) = text::name_problem(name) {
         problem
-    } else if live.iter().any(|n| n.trim().eq_ignore_ascii_case(name)) {
+    } else if live.iter().any(|n| text::same_name(n, name)) {
         "You already have a product with this name.".to_owned()
     } else {
         return None;

@@ -267,6 +267,14 @@ fn r15_a_name_with_invisible_or_control_characters_is_refused_and_cannot_shadow_
         let draft = ProductDraft { name: name.into(), ..complete() };
         assert_eq!(rules(&draft), vec![(Rule::R15, "name".into())], "{name:?}");
     }
+    // A name is one line of plain spaces (it reaches buyers' emails and SMS as it is), and
+    // more spaces between its words do not make it another name.
+    for name in ["Existing Product\n\nPAYMENT FAILED: pay at evil.test", "Existing\u{00A0}Product", "\tNew product", "New product\r\n"] {
+        let draft = ProductDraft { name: name.into(), ..complete() };
+        assert_eq!(rules(&draft), vec![(Rule::R15, "name".into())], "{name:?}");
+    }
+    let spaced = ProductDraft { name: "existing   product".into(), ..complete() };
+    assert_eq!(rules(&spaced), vec![(Rule::R15, "name".into())]);
     let summary = ProductDraft { summary: "tab\tand line\nbreaks are fine".into(), ..complete() };
     assert_eq!(rules(&summary), vec![]);
     let nul = ProductDraft { description: "pasted\u{0}".into(), ..complete() };

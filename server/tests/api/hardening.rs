@@ -239,6 +239,14 @@ async fn r15_a_name_with_an_invisible_character_cannot_pass_for_a_live_product_n
     let error = error_of(look_alike).await;
     assert_eq!(error.violations()[0].rule, Rule::R15);
     assert!(error.violations()[0].message.contains("invisible character"));
+
+    // A name is one line (it reaches buyers' emails and SMS as it is), and more spaces do
+    // not make another name.
+    for name in ["Hardened Ubuntu\n\nPAYMENT FAILED: renew at pay.evil.test", "Hardened  Ubuntu", "Hardened\u{00A0}Ubuntu"] {
+        let refused = submit(&app, &client, None, &complete(name, &asset_id)).await;
+        assert_eq!(refused.status(), 422, "{name:?}");
+        assert_eq!(error_of(refused).await.violations()[0].rule, Rule::R15, "{name:?}");
+    }
 }
 
 // 11. Signed-in product pages.
