@@ -114,13 +114,22 @@ async fn tell_buyers(conn: &mut AnyConnection, id: &str, subject: &str, body: &s
     notify_all(conn, Recipients::BuyersOf(id), subject, body, &format!("/products/{id}")).await.context("telling buyers of a price")
 }
 
-/// How many times a day the buyers of one product can be told of a new or cancelled
+/// How many times a day the buyers of one product can be told of a new or withdrawn
 /// increase: a seller cannot flood them by raising and cancelling in a loop.
 const NOTICES_PER_DAY: i64 = 10;
 
+/// Refuses a new increase once the product's buyers have had `NOTICES_PER_DAY` notices in 24
+/// hours. Each notice is counted: a save that scheduled increases (and maybe withdrew
+/// others: one notice, at one moment), a cancellation, a save that only withdrew. Withdrawing
+/// an increase (a cancellation, a lower price) is never refused: it only spares buyers a
+/// rise, and there are no more of them than increases, which this bounds.
 async fn check_notice_budget(conn: &mut AnyConnection, id: &str, now: i64) -> Result<(), AppError> {
     let sent: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM scheduled_prices WHERE product_id = $1 AND (scheduled_at > $2 OR (state = 'cancelled' AND settled_at > $2))",
+        "SELECT COUNT(*) FROM (\
+           SELECT scheduled_at AS told_at FROM scheduled_prices WHERE product_id = $1 AND scheduled_at > $2 \
+           UNION \
+           SELECT settled_at FROM scheduled_prices WHERE product_id = $1 AND state IN ('cancelled', 'replaced') AND settled_at > $2\
+         ) notices",
     )
     .bind(id)
     .bind(now - 86_400_000)
@@ -131,7 +140,7 @@ async fn check_notice_budget(conn: &mut AnyConnection, id: &str, now: i64) -> Re
         return Err(AppError::TooManyRequests {
             message: format!(
                 "The customers of this product have been told of {NOTICES_PER_DAY} price increases or cancellations in the last 24 hours. \
-                 Lower prices still apply at once; try an increase again tomorrow."
+                 Lower prices and cancellations still apply at once; try an increase again tomorrow."
             ),
             retry_after: 3_600,
         });
@@ -210,7 +219,7 @@ pub async fn save(db: &Db, notice: Notice<'_>, seller_id: &str, id: &str, versio
         // Nothing changes: the transaction is dropped, and the version with it.
         return Ok(());
     }
-    if !plan.later.is_empty() || !plan.replaced.is_empty() {
+    if !plan.later.is_empty() {
         check_notice_budget(&mut tx, id, now).await?;
     }
     let from = increase_takes_effect(notice.calendar, now, notice.days);
@@ -295,7 +304,6 @@ pub async fn cancel(db: &Db, seller_id: &str, product_id: &str, increase_id: &st
         .await
         .context("holding a product")?;
     let name = name.ok_or_else(|| AppError::NotFound("The product".into()))?;
-    check_notice_budget(&mut tx, product_id, now).await?;
     let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM scheduled_prices WHERE id = $1 AND product_id = $2 AND state = '{SCHEDULED}'"))
         .bind(increase_id)
         .bind(product_id)

@@ -242,6 +242,38 @@ async fn r72_a_seller_cannot_flood_buyers_with_increases_and_cancellations() {
 }
 
 #[tokio::test]
+async fn r72_every_notice_counts_toward_the_limit_and_withdrawing_an_increase_is_never_refused() {
+    let app = TestApp::spawn().await;
+    let (_, seller_client, id) = released(&app, "tiered", vcpu_priced).await;
+    let (customer, _) = buyer(&app, &id).await;
+    // Raising and cancelling in a loop: each raise and each cancellation is a notice.
+    for n in 0..4 {
+        let raised = save(&app, &seller_client, &id, json!([[["0.10", "50", ""], ["0.20", format!("{}", 110 + n), ""]]])).await;
+        let form = [("product_id", id.as_str()), ("id", raised.scheduled[0].id.as_str())];
+        assert_eq!(app.call(&seller_client, "products/cancel-increase", &form).await.status(), 200);
+    }
+    assert_eq!(subjects(&app, &customer).await.len(), 8);
+    // Both tiers up (one notice), then the second again (one more): the tenth.
+    save(&app, &seller_client, &id, json!([[["0.10", "60", ""], ["0.20", "120", ""]]])).await;
+    let waiting = save(&app, &seller_client, &id, json!([[["0.10", "60", ""], ["0.20", "130", ""]]])).await.scheduled;
+    assert_eq!((waiting.len(), subjects(&app, &customer).await.len()), (2, 10));
+    let version = owned(&app, &seller_client, &id).await.version;
+    let eleventh = tier_prices(&app, &seller_client, &id, version, json!([[["0.10", "60", ""], ["0.20", "140", ""]]])).await;
+    assert_eq!(eleventh.status(), 429);
+    // Past the limit the seller can still cancel one increase and lower the other's price:
+    // both spare the buyers a rise, and they are told.
+    let first_tier = waiting.iter().find(|w| w.new_price == "60.00").unwrap();
+    let form = [("product_id", id.as_str()), ("id", first_tier.id.as_str())];
+    assert_eq!(app.call(&seller_client, "products/cancel-increase", &form).await.status(), 200);
+    let lowered = save(&app, &seller_client, &id, json!([[["0.10", "50", ""], ["0.20", "90", ""]]])).await;
+    assert!(lowered.scheduled.is_empty());
+    assert_eq!(lowered.history[0].new_price, "90.00");
+    let told = subjects(&app, &customer).await;
+    assert_eq!(told.len(), 12);
+    assert!(told[10..].iter().all(|s| s == "Price increase for Tiered cancelled"), "{told:?}");
+}
+
+#[tokio::test]
 async fn r70_an_increase_that_cannot_apply_is_set_aside_and_never_holds_up_the_others() {
     let app = TestApp::spawn().await;
     let (_, broken_client, broken) = released(&app, "broken", vcpu_priced).await;
