@@ -57,6 +57,14 @@ async fn end_sessions(db: &Db, column: &str, value: &str, what: Forget<'_>) -> R
 /// write a minute, not one per request.
 const TOUCH_EVERY_MS: i64 = 60_000;
 
+/// How often a session's last use is written under an idle limit of `idle_ms`: a minute, or
+/// a quarter of the limit when that is shorter, so a session in use is always written well
+/// before it would count as idle (with a one-minute limit and a write a minute, a busy
+/// session ended a minute after sign-in).
+pub fn touch_every(idle_ms: i64) -> i64 {
+    TOUCH_EVERY_MS.min(idle_ms / 4).max(1)
+}
+
 /// The account of a live session: within its lifetime, and used within `idle_ms`.
 pub async fn account_for_token(db: &Db, token: &str, idle_ms: i64) -> Result<Option<Account>, sqlx::Error> {
     Ok(session_with_figures(db, token, idle_ms).await?.map(|(account, _)| account))
@@ -68,7 +76,7 @@ pub async fn account_for_token(db: &Db, token: &str, idle_ms: i64) -> Result<Opt
 pub async fn session_with_figures(db: &Db, token: &str, idle_ms: i64) -> Result<Option<(Account, SessionFigures)>, sqlx::Error> {
     let now = now_ms();
     let hash = token_hash(token);
-    if let Some(found) = cache::recall(db, &hash, now, idle_ms, TOUCH_EVERY_MS) {
+    if let Some(found) = cache::recall(db, &hash, now, idle_ms, touch_every(idle_ms)) {
         return Ok(Some((found.account, found.figures)));
     }
     let generation = cache::generation();
@@ -94,7 +102,7 @@ pub async fn session_with_figures(db: &Db, token: &str, idle_ms: i64) -> Result<
     .await?;
     let Some(row) = row else { return Ok(None) };
     let mut last_seen_at = row.last_seen_at;
-    if last_seen_at < now - TOUCH_EVERY_MS {
+    if last_seen_at < now - touch_every(idle_ms) {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(now)
             .bind(&hash)

@@ -120,6 +120,22 @@ async fn a_session_left_unused_past_the_idle_timeout_ends() {
 }
 
 #[tokio::test]
+async fn a_session_in_use_is_kept_alive_however_short_the_idle_limit() {
+    // One minute: a session's use is then written every 15 s, not every minute (a session
+    // used every 15 s ended a minute after sign-in).
+    assert_eq!(app::auth::ssr::touch_every(60_000), 15_000);
+    assert_eq!(app::auth::ssr::touch_every(120 * 60_000), 60_000);
+    let app = TestApp::spawn_with(crate::helpers::fresh_database_url().await, &[("SESSION_IDLE_MINUTES", "1")]).await;
+    let (_, client) = app.signed_in(Role::Seller).await;
+    // Last used 40 s ago: still live, and this use is written.
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 40 * 1000").execute(&app.db).await.unwrap();
+    tokio::time::sleep(app::auth::cache::FRESH).await;
+    assert_eq!(app.call(&client, "drafts/list", &[]).await.status(), 200);
+    let idle_for: i64 = sqlx::query_scalar("SELECT MAX(last_seen_at) FROM sessions").fetch_one(&app.db).await.unwrap();
+    assert!(app::store::now_ms() - idle_for < 20_000, "the use 40 s into a one-minute limit was written");
+}
+
+#[tokio::test]
 async fn sign_out_everywhere_ends_every_session_of_the_account_on_every_server() {
     let first = TestApp::spawn().await;
     let second = TestApp::spawn_on(first.database_url.clone()).await;
