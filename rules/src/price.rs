@@ -89,13 +89,23 @@ impl Price {
 
 impl fmt::Display for Price {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
+        // A price is never negative, but a forged amount shown back in a message may be.
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let cents = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", cents / 100, cents % 100)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_amount_is_written_as_dollars_and_cents_even_a_forged_negative_one() {
+        assert_eq!(Price::from_cents(1_250).to_string(), "12.50");
+        assert_eq!(Price::from_cents(-50).to_string(), "-0.50");
+        assert_eq!(Price::from_cents(i64::MIN).to_string(), "-92233720368547758.08");
+    }
 
     #[test]
     fn r18_prices_are_read_as_exact_cents() {
