@@ -47,6 +47,21 @@ pub fn without_error(uri: &Uri) -> String {
     format!("{path}?{}", form_urlencoded::Serializer::new(String::new()).extend_pairs(kept).finish())
 }
 
+/// `location` as a path on this site, when it is not one already: `https://elsewhere.example/a?b`
+/// is `/a?b`, and `//elsewhere.example/a` is `/elsewhere.example/a`.
+fn on_this_site(location: &str) -> Option<String> {
+    let bytes = location.as_bytes();
+    if bytes.first() == Some(&b'/') && !matches!(bytes.get(1), Some(b'/' | b'\\')) {
+        return None;
+    }
+    let uri: Uri = location.parse().ok().unwrap_or_else(|| Uri::from_static("/"));
+    let path = format!("/{}", uri.path().trim_start_matches(['/', '\\']));
+    Some(match uri.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    })
+}
+
 /// The layer. `secure` marks the cookie `Secure` (the site is served over HTTPS).
 pub async fn vouch_for_form_errors(State(secure): State<bool>, request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD) {
@@ -58,6 +73,15 @@ pub async fn vouch_for_form_errors(State(secure): State<bool>, request: Request,
         return next.run(request).await;
     }
     let mut response = next.run(request).await;
+    // A form's redirect goes back to the page the `Referer` names (server_fn's default), an
+    // absolute address any client can set: it is kept to its path on this site.
+    if let Some(location) = response.headers().get(header::LOCATION).and_then(|l| l.to_str().ok()) {
+        if let Some(on_this_site) = on_this_site(location) {
+            if let Ok(value) = HeaderValue::from_str(&on_this_site) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+        }
+    }
     let error = response
         .headers()
         .get(header::LOCATION)
@@ -86,5 +110,15 @@ mod tests {
         assert_eq!(without_error(&"//elsewhere.example/?__err=x".parse().unwrap()), "/elsewhere.example/");
         assert_eq!(error_in("__path=%2Fapi%2Fx&__err=eA%3D%3D").as_deref(), Some("eA=="));
         assert_eq!(error_in("q=__err"), None);
+    }
+
+    #[test]
+    fn a_form_redirect_stays_on_this_site_whatever_the_referer_said() {
+        assert_eq!(on_this_site("/console/products?x=1"), None);
+        assert_eq!(on_this_site("https://evil.example/phish?__err=a").as_deref(), Some("/phish?__err=a"));
+        assert_eq!(on_this_site("http://127.0.0.1:3000/console/drafts").as_deref(), Some("/console/drafts"));
+        assert_eq!(on_this_site("//evil.example/phish").as_deref(), Some("/evil.example/phish"));
+        assert_eq!(on_this_site("/\\evil.example").as_deref(), Some("/evil.example"));
+        assert_eq!(on_this_site("javascript:alert(1)").as_deref(), Some("/"));
     }
 }

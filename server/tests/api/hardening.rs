@@ -225,6 +225,19 @@ async fn a_form_error_is_shown_to_the_browser_that_sent_the_form_never_from_a_li
     assert!(shown.text().await.unwrap().contains("The email or password is not correct."));
     // The same address opened in another browser is not.
     assert_eq!(app.get(&app.client(), &address).await.status(), 303);
+
+    // The redirect goes back to the page the Referer names, but only ever on this site.
+    let (elsewhere, _) = app.failed_form(&client, "session/sign-in", &form, "@evil.example/phish").await;
+    assert!(elsewhere.starts_with("/phish?"), "{elsewhere}");
+    let signed_out = client
+        .post(format!("{}/api/session/sign-in", app.address))
+        .header("accept", "text/html")
+        .header("referer", "https://evil.example/phish")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert!(signed_out.headers()["location"].to_str().unwrap().starts_with("/phish?"));
 }
 
 #[tokio::test]
