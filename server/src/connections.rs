@@ -111,7 +111,6 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let _ = stream.set_nodelay(true);
         let io = TokioIo::new(StallGuard::new(stream, limits.request_timeout));
         let service = RequestService { router: router.clone(), client, request_timeout: limits.request_timeout };
         let connection = builder.serve_connection(io, service);
