@@ -1,7 +1,7 @@
 //! Your account: who is signed in, and *Sign out everywhere*, which ends every session of
 //! the account on every device (after a confirmation).
 
-use crate::auth::SignOutEverywhere;
+use crate::auth::{Role, SignOutEverywhere};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::loaded::{ErrorNotice, Failed};
 use crate::session::Session;
@@ -26,6 +26,10 @@ pub fn AccountPage() -> impl IntoView {
                     <p>"You stay signed in on a device for up to 7 days, and are signed out there after a while without using the site."</p>
                     <p>"Signed in on a computer you no longer use, or a shared one? Sign out everywhere ends every session of this account, this one included."</p>
                     <SignOutEverywhereButton />
+                    {(account.role == Role::Seller).then(|| view! {
+                        <p>"API tokens are not sessions: they keep working until they expire or you revoke them in "
+                            <a href="/console/tokens">"API tokens"</a>"."</p>
+                    })}
                 }.into_any(),
                 Ok(None) => view! { <Redirect path="/sign-in" /> }.into_any(),
                 Err(error) => view! { <ErrorNotice error /> }.into_any(),

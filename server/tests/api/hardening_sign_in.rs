@@ -136,6 +136,16 @@ async fn a_session_in_use_is_kept_alive_however_short_the_idle_limit() {
 }
 
 #[tokio::test]
+async fn a_seller_is_told_that_signing_out_everywhere_leaves_api_tokens_working() {
+    let app = TestApp::spawn().await;
+    let (_, seller) = app.signed_in(Role::Seller).await;
+    let page = app.get(&seller, "/account").await.text().await.unwrap();
+    assert!(page.contains("API tokens are not sessions: they keep working until they expire or you revoke them in"), "{page}");
+    let (_, customer) = app.signed_in(Role::Customer).await;
+    assert!(!app.get(&customer, "/account").await.text().await.unwrap().contains("API tokens"));
+}
+
+#[tokio::test]
 async fn sign_out_everywhere_ends_every_session_of_the_account_on_every_server() {
     let first = TestApp::spawn().await;
     let second = TestApp::spawn_on(first.database_url.clone()).await;
