@@ -316,7 +316,8 @@ fn sms_gateway(lookup: &impl Fn(&str) -> Option<String>) -> Result<Option<SmsGat
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return Err(invalid("SMS_GATEWAY_URL", &url, "use an http:// or https:// URL"));
     }
-    Ok(Some(SmsGateway { url, token: get("SMS_GATEWAY_TOKEN") }))
+    let per_number_per_day = count(lookup, "SMS_PER_NUMBER_PER_DAY", 20, 1..=10_000)?;
+    Ok(Some(SmsGateway { url, token: get("SMS_GATEWAY_TOKEN"), per_number_per_day }))
 }
 
 #[cfg(test)]

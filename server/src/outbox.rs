@@ -55,6 +55,12 @@ pub struct SmsGateway {
     pub url: String,
     /// Sent as `Authorization: Bearer <token>` when set.
     pub token: Option<String>,
+    /// `SMS_PER_NUMBER_PER_DAY`: SMS one number is sent in 24 hours at most; the rest are
+    /// not sent (the internal message and the email still are). Each SMS costs the
+    /// marketplace, and a number is only typed, never confirmed: without a bound, a seller
+    /// could point the notices of a product they keep changing at a number that earns from
+    /// each message.
+    pub per_number_per_day: i64,
 }
 
 /// The channels this server can deliver.
@@ -146,6 +152,10 @@ impl Worker {
         let looked_at = due.len();
         for item in due {
             if self.claim(&item.id).await? {
+                if let Some(limit) = self.sms_limit_reached(&item).await? {
+                    self.set_aside(&item, &limit).await?;
+                    continue;
+                }
                 let result = self.send(&item).await;
                 self.record(&item, result).await?;
             }
@@ -167,6 +177,35 @@ impl Worker {
         .execute(&self.db)
         .await?;
         Ok(claimed.rows_affected() == 1)
+    }
+
+    /// Why SMS row `item` is not to be sent, if it is not: its number has had its SMS for
+    /// the day. (Servers working one outbox at the same moment may send one more each.)
+    async fn sms_limit_reached(&self, item: &Due) -> Result<Option<String>, sqlx::Error> {
+        let Some(gateway) = self.delivery.sms.as_ref().filter(|_| item.channel == Channel::Sms.as_str()) else { return Ok(None) };
+        let sent: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND channel = $2 AND sent_at > $3 AND last_error IS NULL",
+        )
+        .bind(&item.recipient)
+        .bind(Channel::Sms.as_str())
+        .bind(now_ms() - 86_400_000)
+        .fetch_one(&self.db)
+        .await?;
+        Ok((sent >= gateway.per_number_per_day)
+            .then(|| format!("not sent: this number had its {} SMS of the last 24 hours", gateway.per_number_per_day)))
+    }
+
+    /// Ends row `item` unsent, saying why (`sent_at` with `last_error`: done, not delivered).
+    async fn set_aside(&self, item: &Due, why: &str) -> Result<(), sqlx::Error> {
+        tracing::warn!(id = %item.id, channel = %item.channel, reason = why, "a notification was set aside");
+        sqlx::query("UPDATE outbox SET sent_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3 AND claimed_by = $4")
+            .bind(now_ms())
+            .bind(why)
+            .bind(&item.id)
+            .bind(&self.id)
+            .execute(&self.db)
+            .await?;
+        Ok(())
     }
 
     async fn record(&self, item: &Due, result: Result<(), String>) -> Result<(), sqlx::Error> {

@@ -163,3 +163,44 @@ async fn every_servers_pages_show_a_new_message_and_a_read_one_at_once_though_th
     app.call(&s.client, "messages/read", &[("id", &inbox[0].id)]).await;
     assert_eq!(unread_on_other().await, None, "the read message is no longer counted");
 }
+
+#[tokio::test]
+async fn r43_one_number_gets_at_most_its_daily_sms_and_the_rest_are_set_aside_unsent() {
+    let sms = SmsGateway::start(0).await;
+    let limit = [("SMS_PER_NUMBER_PER_DAY", "2".to_owned())];
+    let app = spawn_with(fresh_database_url().await, &settings_of(&[sms.settings(), limit.to_vec()])).await;
+    // Three notices for one number, one for another, all due now.
+    for (n, to) in ["+35312345678", "+35312345678", "+35312345678", "+4912345678"].into_iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO outbox (id, channel, recipient, subject, body, created_at, next_attempt_at) VALUES ($1, 'sms', $2, 'Notice', $3, $4, $4)",
+        )
+        .bind(format!("row-{n}"))
+        .bind(to)
+        .bind(format!("Notice {n}"))
+        .bind(n as i64)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    assert!(eventually(|| sms.received().len() == 3).await, "{:?}", sms.received());
+    assert!(eventually_rows(&app, "sent_at IS NOT NULL", 4).await, "every row is done");
+    let to_first = sms.received().iter().filter(|m| m.to == "+35312345678").count();
+    assert_eq!(to_first, 2, "the first number's third SMS is not sent");
+    let set_aside: Vec<(String, String)> =
+        sqlx::query_as("SELECT recipient, last_error FROM outbox WHERE last_error IS NOT NULL").fetch_all(&app.db).await.unwrap();
+    assert_eq!(set_aside.len(), 1);
+    assert_eq!(set_aside[0].0, "+35312345678");
+    assert!(set_aside[0].1.contains("not sent"), "{}", set_aside[0].1);
+}
+
+/// Waits up to 20 s for `count` outbox rows to meet `condition`.
+async fn eventually_rows(app: &TestApp, condition: &str, count: i64) -> bool {
+    for _ in 0..400 {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM outbox WHERE {condition}")).fetch_one(&app.db).await.unwrap();
+        if n == count {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
