@@ -80,9 +80,24 @@ pub fn name_problem(name: &str) -> Option<String> {
     if let Some(c) = first_control(name) {
         return Some(format!("Remove the control character ({}) from the name.", code_point(c)));
     }
-    name.chars()
-        .find(|c| is_invisible_format(*c))
-        .map(|c| format!("Remove the invisible character ({}) from the name: names must look the way they are spelled.", code_point(c)))
+    if let Some(c) = name.chars().find(|c| is_invisible_format(*c)) {
+        return Some(format!("Remove the invisible character ({}) from the name: names must look the way they are spelled.", code_point(c)));
+    }
+    // An accent typed apart from its Latin letter (e followed by U+0301, as some systems
+    // write é) would make a second name that reads as one already listed. The accented
+    // Latin letters names use have a one-character form, which the name must use; the rare
+    // pair without one is refused too (the bundles carry no normalisation tables to tell).
+    let mut previous = ' ';
+    for c in name.chars() {
+        if previous.is_ascii_alphabetic() && ('\u{0300}'..='\u{036F}').contains(&c) {
+            return Some(format!(
+                "Type each accented letter as one character: the accent {} follows its letter as a character of its own.",
+                code_point(c)
+            ));
+        }
+        previous = c;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -120,6 +135,8 @@ mod tests {
         ] {
             assert!(name_problem(name).expect(name).contains("invisible character"), "{name:?}");
         }
+        assert!(name_problem("Tools e\u{0301}dition").expect("a decomposed é").contains("U+0301"));
+        assert!(name_problem("Tools \u{00E9}dition 日本 Tiếng Việt").is_none(), "composed letters are letters");
         assert!(same_name("Tools  for  Ops", "tools for ops"));
         assert!(!same_name("Tools for Ops", "Tools for Ops 2"));
     }

@@ -269,7 +269,7 @@ fn r15_a_name_with_invisible_or_control_characters_is_refused_and_cannot_shadow_
     }
     // A name is one line of plain spaces (it reaches buyers' emails and SMS as it is), and
     // more spaces between its words do not make it another name.
-    for name in ["Existing Product\n\nPAYMENT FAILED: pay at evil.test", "Existing\u{00A0}Product", "\tNew product", "New product\r\n"] {
+    for name in ["Existing Product\n\nPAYMENT FAILED: pay at evil.test", "Existing\u{00A0}Product", "\tNew product", "New product\r\n", "Cafe\u{0301} tools"] {
         let draft = ProductDraft { name: name.into(), ..complete() };
         assert_eq!(rules(&draft), vec![(Rule::R15, "name".into())], "{name:?}");
     }
