@@ -112,6 +112,12 @@ test('an error shows as the seller types and clears when fixed (R15)', async ({ 
   await expect(tooLong).toHaveCount(0);
   await expect(name).toHaveAttribute('aria-invalid', 'false');
   await expect(page.getByText(/problems? remains? on this step/)).toBeVisible();
+  // A name is one line of plain spaces: a pasted no-break space is named as it is typed.
+  await name.fill('Tailspin\u00a0Toolbox');
+  const oddSpace = page.locator('[data-rule="R15"]', { hasText: 'Use only plain spaces in the name' });
+  await expect(oddSpace).toContainText('U+00A0');
+  await name.fill('Tailspin Toolbox');
+  await expect(oddSpace).toHaveCount(0);
 });
 
 test('Save as Draft, reload, and resume from Drafts (R30, R32)', async ({ page }) => {
