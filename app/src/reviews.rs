@@ -97,11 +97,17 @@ pub mod ssr {
                 // approved since this one was submitted. In the seller's turn, so two such
                 // approvals at once cannot both list.
                 crate::store::account_turn(&mut tx, &seller_id).await?;
+                // A request submitted before a rule about names was added is held to it too:
+                // the name goes into the buyers' emails and SMS as it is.
+                if let Some(problem) = crate::rules::text::name_problem(name.trim_matches(' ')) {
+                    let message = format!("This request's name cannot be listed: {problem} Reject this request and say so.");
+                    return Err(AppError::Rules(vec![crate::rules::RuleViolation::new(crate::rules::Rule::R15, "name", message)]));
+                }
                 let live = crate::listing::ssr::names_of(&mut *tx, &seller_id).await?;
                 if let Some(taken) = crate::rules::release::name_taken(&name, &live) {
                     let message = format!(
                         "The seller already lists a product named {}, approved after this request was submitted. Reject this request and say so.",
-                        name.trim()
+                        name.trim_matches(' ')
                     );
                     return Err(AppError::Rules(vec![crate::rules::RuleViolation::new(taken.rule, "name", message)]));
                 }

@@ -153,6 +153,27 @@ async fn r15_of_two_requests_waiting_under_one_name_only_the_first_approved_is_l
 }
 
 #[tokio::test]
+async fn r15_a_request_whose_name_breaks_a_newer_name_rule_is_not_listed() {
+    let app = TestApp::spawn().await;
+    let s = submitted(&app, "Old Name").await;
+    // Submitted before names had to be one line: stored with a line break.
+    sqlx::query("UPDATE release_requests SET product_name = $1 WHERE id = $2")
+        .bind("Old Name\n\nPAYMENT FAILED: pay at evil.test")
+        .bind(&s.request_id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let (_, review) = app.signed_in(Role::Reviewer).await;
+    let refused = decide(&app, &review, &s.request_id, "Approve", "").await;
+    assert_eq!(refused.status(), 422);
+    let error = error_of(refused).await;
+    assert_eq!(error.violations()[0].rule, app::rules::Rule::R15);
+    assert!(error.violations()[0].message.contains("Use only plain spaces"), "{error}");
+    let listed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products").fetch_one(&app.db).await.unwrap();
+    assert_eq!(listed, 0);
+}
+
+#[tokio::test]
 async fn r40_r44_forged_moves_are_refused_and_only_reviewers_decide() {
     let app = TestApp::spawn().await;
     let s = submitted(&app, "Postgres").await;
