@@ -6,9 +6,14 @@
 //! holding a task, buffers and a descriptor), and enough of them would leave the server
 //! without descriptors for its database. Here:
 //! - a request's headers must arrive within `header_timeout`, else the connection closes
-//!   (hyper sends no answer); a kept-alive connection idle that long closes too;
-//! - a request must be answered within `request_timeout`, its body's arrival included,
-//!   else it is answered 408 and the connection closes;
+//!   (hyper sends no answer); hyper also closes a kept-alive connection idle that long, so
+//!   it is by default longer than a proxy in front keeps its idle connections (60 s for
+//!   nginx and AWS's load balancers), which would otherwise send a request down a connection
+//!   just as it closes;
+//! - a request's body must have arrived within `request_timeout` of its headers, else the
+//!   request is answered 408 (`input::check_input`, which reads every body, tells) and the
+//!   connection closes. The app's own work is not bounded here: a slow answer is not the
+//!   client's doing, and one cut off could have written what its client is told failed;
 //! - a response the client stops reading for `request_timeout` ends its connection;
 //! - at most `max_connections` connections are open at once; more wait in the listen queue
 //!   until one ends.
@@ -18,10 +23,10 @@
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Router;
-use http::{header, HeaderValue, Request, StatusCode};
-use hyper::body::Incoming;
+use http::Request;
+use hyper::body::{Body as _, Bytes, Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::future::Future;
 use std::io;
@@ -40,9 +45,9 @@ use tower::ServiceExt;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionLimits {
     /// `HTTP_HEADER_TIMEOUT_MS`: a request's headers must arrive this soon after the
-    /// connection opens or its last answer was sent.
+    /// connection opens or its last answer was sent (so also the keep-alive idle limit).
     pub header_timeout: Duration,
-    /// `HTTP_REQUEST_TIMEOUT_MS`: a request is answered this soon after its headers arrived,
+    /// `HTTP_REQUEST_TIMEOUT_MS`: a request's body must arrive this soon after its headers,
     /// and a client stalls a response's writing no longer than this.
     pub request_timeout: Duration,
     /// `HTTP_MAX_CONNECTIONS`: connections open at once.
@@ -52,7 +57,7 @@ pub struct ConnectionLimits {
 impl Default for ConnectionLimits {
     fn default() -> Self {
         ConnectionLimits {
-            header_timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(75),
             request_timeout: Duration::from_secs(30),
             max_connections: default_max_connections(open_files_limit()),
         }
@@ -101,18 +106,22 @@ pub async fn serve(
         let (stream, client) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
+                // A connection reset before it was taken: the next one.
+                Err(error) if matches!(error.kind(), io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset) => continue,
                 Err(error) => {
-                    // Out of descriptors or memory for a moment, or a connection reset
-                    // before it was taken: wait, as axum::serve does, rather than spin.
+                    // Out of descriptors or memory for a moment: wait rather than spin, as
+                    // axum::serve does.
                     tracing::warn!(%error, "could not accept a connection");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    continue;
+                    tokio::select! {
+                        () = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                        () = &mut shutdown => break,
+                    }
                 }
             },
             () = &mut shutdown => break,
         };
         let io = TokioIo::new(StallGuard::new(stream, limits.request_timeout));
-        let service = RequestService { router: router.clone(), client, request_timeout: limits.request_timeout };
+        let service = RequestService { router: router.clone(), client, body_timeout: limits.request_timeout };
         let connection = builder.serve_connection(io, service);
         let mut stopping = stopping.clone();
         tokio::spawn(async move {
@@ -131,49 +140,98 @@ pub async fn serve(
             drop(slot);
         });
     }
+    // New clients are refused at once (a load balancer turns to another server); those
+    // connected finish their requests.
+    drop(listener);
     let _ = stop.send(true);
     let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
     let _ = tokio::time::timeout(limits.request_timeout, slots.acquire_many(all)).await;
     Ok(())
 }
 
-/// The router for one connection's requests, each with the client's address and a deadline.
+/// The router for one connection's requests, each with the client's address and its
+/// body's deadline.
 #[derive(Clone)]
 struct RequestService {
     router: Router,
     client: SocketAddr,
-    request_timeout: Duration,
+    body_timeout: Duration,
 }
 
 impl hyper::service::Service<Request<Incoming>> for RequestService {
     type Response = Response;
     type Error = std::convert::Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Self::Error>> + Send>>;
+    type Future = tower::util::Oneshot<Router, Request<Body>>;
 
     fn call(&self, request: Request<Incoming>) -> Self::Future {
-        let mut request = request.map(Body::new);
-        request.extensions_mut().insert(ConnectInfo(self.client));
-        let answer = self.router.clone().oneshot(request);
-        let deadline = self.request_timeout;
-        Box::pin(async move {
-            match tokio::time::timeout(deadline, answer).await {
-                Ok(answered) => answered,
-                Err(_) => Ok(too_slow()),
+        let timeout = self.body_timeout;
+        let mut request = request.map(|body| {
+            // A request without a body (most: every page) needs no deadline.
+            if body.is_end_stream() {
+                Body::new(body)
+            } else {
+                Body::new(BodyDeadline { inner: body, deadline: Box::pin(tokio::time::sleep(timeout)) })
             }
-        })
+        });
+        request.extensions_mut().insert(ConnectInfo(self.client));
+        self.router.clone().oneshot(request)
     }
 }
 
-/// The answer to a request not complete within its deadline. The connection closes after
-/// it: the rest of the request may still be arriving.
-fn too_slow() -> Response {
-    tracing::info!("answered 408: the request was not complete in time");
-    let mut response = (StatusCode::REQUEST_TIMEOUT, "The request took too long to arrive. Try again.").into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    response
+/// The error of a request body that had not all arrived by its deadline.
+#[derive(Debug)]
+pub struct BodyTooSlow;
+
+impl std::fmt::Display for BodyTooSlow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the request body did not arrive in time")
+    }
+}
+
+impl std::error::Error for BodyTooSlow {}
+
+impl BodyTooSlow {
+    /// Whether `error` or an error it wraps is a [`BodyTooSlow`].
+    pub fn caused(error: &(dyn std::error::Error + 'static)) -> bool {
+        let mut cause = Some(error);
+        while let Some(error) = cause {
+            if error.is::<BodyTooSlow>() {
+                return true;
+            }
+            cause = error.source();
+        }
+        false
+    }
+}
+
+/// A request body that fails with [`BodyTooSlow`] once its deadline passes while part of it
+/// has still to arrive.
+struct BodyDeadline {
+    inner: Incoming,
+    deadline: Pin<Box<Sleep>>,
+}
+
+impl hyper::body::Body for BodyDeadline {
+    type Data = Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(frame) => Poll::Ready(frame.map(|frame| frame.map_err(Into::into))),
+            Poll::Pending => match self.deadline.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(BodyTooSlow)))),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 /// A stream whose writes fail once the peer has taken nothing for `limit`: hyper waits

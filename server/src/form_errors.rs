@@ -50,9 +50,14 @@ pub fn without_error(uri: &Uri) -> String {
 /// `location` as a path on this site, when it is not one already: `https://elsewhere.example/a?b`
 /// is `/a?b`, and `//elsewhere.example/a` is `/elsewhere.example/a`.
 fn on_this_site(location: &str) -> Option<String> {
+    // Browsers drop tabs and line breaks from an address, so `/\t/elsewhere.example` is
+    // `//elsewhere.example` to them: they are dropped here first.
+    let cleaned: String = location.chars().filter(|c| !c.is_ascii_control()).collect();
+    let changed = cleaned.len() != location.len();
+    let location = cleaned.as_str();
     let bytes = location.as_bytes();
     if bytes.first() == Some(&b'/') && !matches!(bytes.get(1), Some(b'/' | b'\\')) {
-        return None;
+        return changed.then(|| location.to_owned());
     }
     let uri: Uri = location.parse().ok().unwrap_or_else(|| Uri::from_static("/"));
     let path = format!("/{}", uri.path().trim_start_matches(['/', '\\']));
@@ -120,5 +125,7 @@ mod tests {
         assert_eq!(on_this_site("//evil.example/phish").as_deref(), Some("/evil.example/phish"));
         assert_eq!(on_this_site("/\\evil.example").as_deref(), Some("/evil.example"));
         assert_eq!(on_this_site("javascript:alert(1)").as_deref(), Some("/"));
+        assert_eq!(on_this_site("/\t/evil.example/phish").as_deref(), Some("/evil.example/phish"));
+        assert_eq!(on_this_site("/a\tb").as_deref(), Some("/ab"));
     }
 }

@@ -137,13 +137,25 @@ pub async fn check_input(request: Request, next: Next) -> Response {
         Some(_) => return unsupported_type(format),
     };
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
-        let mut response = error_response(&AppError::BadRequest(format!(
-            "The request is too large ({} KiB at most).",
-            MAX_BODY_BYTES / 1024
-        )));
-        *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-        return response;
+    let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        // Its deadline passed (`connections`): the client is told, and the connection closes,
+        // as the rest of the body may still be on its way.
+        Err(error) if crate::connections::BodyTooSlow::caused(&error) => {
+            tracing::info!(path = %parts.uri.path(), "answered 408: the request body did not arrive in time");
+            let mut response = error_response(&AppError::BadRequest("The request took too long to arrive. Try again.".into()));
+            *response.status_mut() = StatusCode::REQUEST_TIMEOUT;
+            response.headers_mut().insert(header::CONNECTION, http::HeaderValue::from_static("close"));
+            return response;
+        }
+        Err(_) => {
+            let mut response = error_response(&AppError::BadRequest(format!(
+                "The request is too large ({} KiB at most).",
+                MAX_BODY_BYTES / 1024
+            )));
+            *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+            return response;
+        }
     };
     if !typed && !bytes.is_empty() {
         return unsupported_type(format);

@@ -302,11 +302,13 @@ fn subject(text: &str) -> HeaderValue {
         return HeaderValue::new(name, text.to_owned());
     }
     use base64::Engine;
-    // Encoded words of at most 75 characters: 45 bytes of text each, cut between characters.
+    // Encoded words of at most 72 characters, 45 bytes of text each, cut between
+    // characters; the first 30 bytes, so the line it shares with `Subject: ` stays within
+    // 76 characters.
     let mut words = Vec::new();
     let mut rest = text;
     while !rest.is_empty() {
-        let mut cut = rest.len().min(45);
+        let mut cut = rest.len().min(if words.is_empty() { 30 } else { 45 });
         while !rest.is_char_boundary(cut) {
             cut -= 1;
         }
@@ -377,6 +379,7 @@ mod tests {
         let line = subject_line(typed);
         assert!(!line.contains("4oCuZXZpbA==?= "), "the typed encoded word is not passed on as one: {line}");
         assert!(line.split_whitespace().all(|w| w.len() <= 75), "{line}");
+        assert!(line.split_whitespace().next().unwrap().len() + "Subject: ".len() <= 76, "{line}");
         assert_eq!(decoded(&line), typed);
     }
 

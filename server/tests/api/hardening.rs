@@ -364,7 +364,8 @@ async fn a_client_that_sends_nothing_half_a_request_or_a_trickle_of_body_is_cut_
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(!answer.contains("408"), "an idle connection after an answer is closed, not answered: {answer}");
 
-    // A body announced as 100 bytes that never arrives: 408, and the connection closes.
+    // A body announced as 100 bytes that never arrives: 408 once the body's deadline has
+    // passed, and the connection closes.
     let mut trickle = TcpStream::connect(&host).await.unwrap();
     trickle
         .write_all(
@@ -379,6 +380,7 @@ async fn a_client_that_sends_nothing_half_a_request_or_a_trickle_of_body_is_cut_
     let answer = until_closed(&mut trickle).await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("The request took too long to arrive."), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("x-request-id"), "answered by the app's layers, headers and all: {answer}");
 
     // The server still answers everyone else.
     assert_eq!(app.client().get(format!("{}/health", app.address)).send().await.unwrap().status(), 200);
