@@ -48,11 +48,22 @@ pub fn is_irregular_space(c: char) -> bool {
     c.is_whitespace() && c != ' '
 }
 
-/// Whether two names read the same: equal but for ASCII case and the number of spaces
-/// between words (R15's uniqueness; both already free of other spaces and of invisible
-/// characters, see [`name_problem`]).
+/// A text or emoji presentation selector right after a symbol (☁ and U+FE0F draw ☁️): how
+/// the symbol is drawn, not a character of its own, so a name may hold it there. After a
+/// letter, a digit or another selector it draws nothing, and is refused.
+fn is_presentation_selector(previous: Option<char>, c: char) -> bool {
+    matches!(c, '\u{FE0E}' | '\u{FE0F}')
+        && previous.is_some_and(|p| !p.is_alphanumeric() && !p.is_whitespace() && !p.is_control() && !is_invisible_format(p))
+}
+
+/// Whether two names read the same: equal but for ASCII case, the number of spaces between
+/// words and presentation selectors (☁️ and ☁) (R15's uniqueness; both already free of other
+/// spaces and of invisible characters, see [`name_problem`]).
 pub fn same_name(a: &str, b: &str) -> bool {
-    let words = |name: &str| name.split(' ').filter(|w| !w.is_empty()).map(str::to_ascii_lowercase).collect::<Vec<_>>();
+    let words = |name: &str| {
+        let drawn: String = name.chars().filter(|c| !matches!(c, '\u{FE0E}' | '\u{FE0F}')).collect();
+        drawn.split(' ').filter(|w| !w.is_empty()).map(str::to_ascii_lowercase).collect::<Vec<_>>()
+    };
     words(a) == words(b)
 }
 
@@ -80,8 +91,12 @@ pub fn name_problem(name: &str) -> Option<String> {
     if let Some(c) = first_control(name) {
         return Some(format!("Remove the control character ({}) from the name.", code_point(c)));
     }
-    if let Some(c) = name.chars().find(|c| is_invisible_format(*c)) {
-        return Some(format!("Remove the invisible character ({}) from the name: names must look the way they are spelled.", code_point(c)));
+    let mut previous = None;
+    for c in name.chars() {
+        if is_invisible_format(c) && !is_presentation_selector(previous, c) {
+            return Some(format!("Remove the invisible character ({}) from the name: names must look the way they are spelled.", code_point(c)));
+        }
+        previous = Some(c);
     }
     // An accent typed apart from its Latin letter (e followed by U+0301, as some systems
     // write é) would make a second name that reads as one already listed. The accented
@@ -137,6 +152,9 @@ mod tests {
         }
         assert!(name_problem("Tools e\u{0301}dition").expect("a decomposed é").contains("U+0301"));
         assert!(name_problem("Tools \u{00E9}dition 日本 Tiếng Việt").is_none(), "composed letters are letters");
+        assert!(name_problem("\u{2601}\u{FE0F} Cloud Backup").is_none(), "an emoji drawn as one");
+        assert!(same_name("\u{2601}\u{FE0F} Cloud Backup", "\u{2601} cloud backup"));
+        assert!(name_problem("1\u{FE0F} Tools").is_some() && name_problem("\u{2601}\u{FE0F}\u{FE0F}").is_some());
         assert!(same_name("Tools  for  Ops", "tools for ops"));
         assert!(!same_name("Tools for Ops", "Tools for Ops 2"));
     }
