@@ -2,7 +2,7 @@
 //! without its fix: markup in names, cross-site writes, security headers, control
 //! characters, signed-in product pages, client mistakes in the log, health and request ids.
 //! Sign-in and sessions are in `hardening_sign_in.rs`; prices, drafts and saves in
-//! `hardening_data.rs`.
+//! `hardening_data.rs`; slow clients and the connection limit in `hardening_connections.rs`.
 
 use crate::after_release::{released, vcpu_priced};
 use crate::helpers::{error_of, TestApp, PASSWORD};
@@ -322,90 +322,4 @@ async fn the_health_check_answers_when_the_database_does_and_every_answer_has_a_
     assert_eq!(error.status(), 401);
     assert!(error.headers().contains_key("x-request-id"));
     assert!(matches!(error_of(error).await, AppError::Unauthenticated));
-}
-
-// Connections: a slow client holds none for long (`server/src/connections.rs`).
-
-/// Reads from `stream` until the server closes it, at most 20 s (far beyond the limits of
-/// the server it is given): what the server sent before closing.
-async fn until_closed(stream: &mut tokio::net::TcpStream) -> String {
-    use tokio::io::AsyncReadExt;
-    let mut received = Vec::new();
-    let read = tokio::time::timeout(std::time::Duration::from_secs(20), stream.read_to_end(&mut received)).await;
-    assert!(read.is_ok(), "the server still held the connection after 20 s; it had sent {:?}", String::from_utf8_lossy(&received));
-    String::from_utf8_lossy(&received).into_owned()
-}
-
-#[tokio::test]
-async fn a_client_that_sends_nothing_half_a_request_or_a_trickle_of_body_is_cut_off() {
-    use tokio::io::AsyncWriteExt;
-    use tokio::net::TcpStream;
-    let app = TestApp::spawn_with(
-        crate::helpers::fresh_database_url().await,
-        &[("HTTP_HEADER_TIMEOUT_MS", "300"), ("HTTP_REQUEST_TIMEOUT_MS", "600")],
-    )
-    .await;
-    let host = app.address.trim_start_matches("http://").to_owned();
-
-    // Connected, nothing sent: closed without an answer.
-    let mut idle = TcpStream::connect(&host).await.unwrap();
-    assert_eq!(until_closed(&mut idle).await, "");
-
-    // Half a request's headers: closed too (hyper answers nothing).
-    let mut half = TcpStream::connect(&host).await.unwrap();
-    half.write_all(format!("GET / HTTP/1.1\r\nHost: {host}\r\nAccept: text/html\r\n").as_bytes()).await.unwrap();
-    assert_eq!(until_closed(&mut half).await, "");
-
-    // A whole request is answered, and the connection stays open for the next until it
-    // has been idle too long.
-    let mut kept = TcpStream::connect(&host).await.unwrap();
-    kept.write_all(format!("GET /health HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes()).await.unwrap();
-    let answer = until_closed(&mut kept).await;
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    assert!(!answer.contains("408"), "an idle connection after an answer is closed, not answered: {answer}");
-
-    // A body announced as 100 bytes that never arrives: 408 once the body's deadline has
-    // passed, and the connection closes.
-    let mut trickle = TcpStream::connect(&host).await.unwrap();
-    trickle
-        .write_all(
-            format!(
-                "POST /api/session/sign-in HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\n\
-                 Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=a"
-            )
-            .as_bytes(),
-        )
-        .await
-        .unwrap();
-    let answer = until_closed(&mut trickle).await;
-    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
-    assert!(answer.contains("The request took too long to arrive."), "{answer}");
-    assert!(answer.to_ascii_lowercase().contains("x-request-id"), "answered by the app's layers, headers and all: {answer}");
-
-    // The server still answers everyone else.
-    assert_eq!(app.client().get(format!("{}/health", app.address)).send().await.unwrap().status(), 200);
-}
-
-#[tokio::test]
-async fn beyond_the_connection_limit_a_client_waits_for_a_connection_to_end() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::TcpStream;
-    let app = TestApp::spawn_with(
-        crate::helpers::fresh_database_url().await,
-        &[("HTTP_MAX_CONNECTIONS", "1"), ("HTTP_HEADER_TIMEOUT_MS", "1000")],
-    )
-    .await;
-    let host = app.address.trim_start_matches("http://").to_owned();
-    // The one connection, idle; a second client's request is answered only once the
-    // server has closed the first.
-    let mut holder = TcpStream::connect(&host).await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    let mut waiting = TcpStream::connect(&host).await.unwrap();
-    waiting.write_all(format!("GET /health HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
-    let mut first = [0u8; 12];
-    tokio::time::timeout(std::time::Duration::from_secs(20), waiting.read_exact(&mut first)).await.unwrap().unwrap();
-    assert_eq!(&first, b"HTTP/1.1 200");
-    let mut rest = [0u8; 1];
-    let holder_state = tokio::time::timeout(std::time::Duration::from_millis(100), holder.read(&mut rest)).await;
-    assert!(matches!(holder_state, Ok(Ok(0))), "the first connection was closed before the second was served: {holder_state:?}");
 }

@@ -10,6 +10,7 @@ mod auth;
 mod demo;
 mod drafts;
 mod hardening;
+mod hardening_connections;
 mod hardening_data;
 mod hardening_sign_in;
 mod helpers;

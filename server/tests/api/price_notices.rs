@@ -37,11 +37,36 @@ async fn buyer(app: &TestApp, id: &str) -> (Account, Client) {
     (customer, client)
 }
 
-async fn save(app: &TestApp, client: &Client, id: &str, prices: serde_json::Value) -> OwnedProduct {
+/// New tier prices saved at the product's current version, whatever the answer.
+async fn try_save(app: &TestApp, client: &Client, id: &str, prices: serde_json::Value) -> reqwest::Response {
     let version = owned(app, client, id).await.version;
-    let response = tier_prices(app, client, id, version, prices).await;
+    tier_prices(app, client, id, version, prices).await
+}
+
+async fn save(app: &TestApp, client: &Client, id: &str, prices: serde_json::Value) -> OwnedProduct {
+    let response = try_save(app, client, id, prices).await;
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
     response.json().await.unwrap()
+}
+
+/// A server with a released tiered product, its seller's client, its id, and a customer
+/// who bought it.
+async fn tiered_with_a_buyer() -> (TestApp, Client, String, Account) {
+    let app = TestApp::spawn().await;
+    let (_, seller_client, id) = released(&app, "tiered", vcpu_priced).await;
+    let (customer, _) = buyer(&app, &id).await;
+    (app, seller_client, id, customer)
+}
+
+/// The product's second tier (tier 4, $100 at release) raised to `price` dollars, the first
+/// kept at $50.
+async fn raise_tier4(app: &TestApp, client: &Client, id: &str, price: u32) -> OwnedProduct {
+    save(app, client, id, json!([[["0.10", "50", ""], ["0.20", price.to_string(), ""]]])).await
+}
+
+/// Cancels the product's waiting increase `increase` as `client`.
+async fn cancel_increase(app: &TestApp, client: &Client, id: &str, increase: &str) -> reqwest::Response {
+    app.call(client, "products/cancel-increase", &[("product_id", id), ("id", increase)]).await
 }
 
 async fn subjects(app: &TestApp, account: &Account) -> Vec<String> {
@@ -224,15 +249,12 @@ async fn r73_a_waiting_increase_is_replaced_by_a_new_price_and_cancelled_only_be
 
 #[tokio::test]
 async fn r72_a_seller_cannot_flood_buyers_with_increases_and_cancellations() {
-    let app = TestApp::spawn().await;
-    let (_, seller_client, id) = released(&app, "tiered", vcpu_priced).await;
-    let (customer, _) = buyer(&app, &id).await;
+    let (app, seller_client, id, customer) = tiered_with_a_buyer().await;
     for n in 0..10 {
-        save(&app, &seller_client, &id, json!([[["0.10", "50", ""], ["0.20", format!("{}", 110 + n), ""]]])).await;
+        raise_tier4(&app, &seller_client, &id, 110 + n).await;
     }
     assert_eq!(subjects(&app, &customer).await.len(), 10);
-    let version = owned(&app, &seller_client, &id).await.version;
-    let eleventh = tier_prices(&app, &seller_client, &id, version, json!([[["0.10", "50", ""], ["0.20", "150", ""]]])).await;
+    let eleventh = try_save(&app, &seller_client, &id, json!([[["0.10", "50", ""], ["0.20", "150", ""]]])).await;
     assert_eq!(eleventh.status(), 429);
     assert!(error_of(eleventh).await.to_string().contains("tomorrow"));
     assert_eq!(subjects(&app, &customer).await.len(), 10, "the refused save told nobody");
@@ -243,28 +265,23 @@ async fn r72_a_seller_cannot_flood_buyers_with_increases_and_cancellations() {
 
 #[tokio::test]
 async fn r72_every_notice_counts_toward_the_limit_and_withdrawing_an_increase_is_never_refused() {
-    let app = TestApp::spawn().await;
-    let (_, seller_client, id) = released(&app, "tiered", vcpu_priced).await;
-    let (customer, _) = buyer(&app, &id).await;
+    let (app, seller_client, id, customer) = tiered_with_a_buyer().await;
     // Raising and cancelling in a loop: each raise and each cancellation is a notice.
     for n in 0..4 {
-        let raised = save(&app, &seller_client, &id, json!([[["0.10", "50", ""], ["0.20", format!("{}", 110 + n), ""]]])).await;
-        let form = [("product_id", id.as_str()), ("id", raised.scheduled[0].id.as_str())];
-        assert_eq!(app.call(&seller_client, "products/cancel-increase", &form).await.status(), 200);
+        let raised = raise_tier4(&app, &seller_client, &id, 110 + n).await;
+        assert_eq!(cancel_increase(&app, &seller_client, &id, &raised.scheduled[0].id).await.status(), 200);
     }
     assert_eq!(subjects(&app, &customer).await.len(), 8);
     // Both tiers up (one notice), then the second again (one more): the tenth.
     save(&app, &seller_client, &id, json!([[["0.10", "60", ""], ["0.20", "120", ""]]])).await;
     let waiting = save(&app, &seller_client, &id, json!([[["0.10", "60", ""], ["0.20", "130", ""]]])).await.scheduled;
     assert_eq!((waiting.len(), subjects(&app, &customer).await.len()), (2, 10));
-    let version = owned(&app, &seller_client, &id).await.version;
-    let eleventh = tier_prices(&app, &seller_client, &id, version, json!([[["0.10", "60", ""], ["0.20", "140", ""]]])).await;
+    let eleventh = try_save(&app, &seller_client, &id, json!([[["0.10", "60", ""], ["0.20", "140", ""]]])).await;
     assert_eq!(eleventh.status(), 429);
     // Past the limit the seller can still cancel one increase and lower the other's price:
     // both spare the buyers a rise, and they are told.
     let first_tier = waiting.iter().find(|w| w.new_price == "60.00").unwrap();
-    let form = [("product_id", id.as_str()), ("id", first_tier.id.as_str())];
-    assert_eq!(app.call(&seller_client, "products/cancel-increase", &form).await.status(), 200);
+    assert_eq!(cancel_increase(&app, &seller_client, &id, &first_tier.id).await.status(), 200);
     let lowered = save(&app, &seller_client, &id, json!([[["0.10", "50", ""], ["0.20", "90", ""]]])).await;
     assert!(lowered.scheduled.is_empty());
     assert_eq!(lowered.history[0].new_price, "90.00");
