@@ -174,8 +174,8 @@ impl Config {
         };
         let defaults = ConnectionLimits::default();
         let connections = ConnectionLimits {
-            header_timeout: millis(&lookup, "HTTP_HEADER_TIMEOUT_MS", defaults.header_timeout.as_millis() as u64)?,
-            request_timeout: millis(&lookup, "HTTP_REQUEST_TIMEOUT_MS", defaults.request_timeout.as_millis() as u64)?,
+            header_timeout: bounded_millis(&lookup, "HTTP_HEADER_TIMEOUT_MS", defaults.header_timeout.as_millis() as u64, HTTP_LEAST_MS)?,
+            request_timeout: bounded_millis(&lookup, "HTTP_REQUEST_TIMEOUT_MS", defaults.request_timeout.as_millis() as u64, HTTP_LEAST_MS)?,
             max_connections: count(&lookup, "HTTP_MAX_CONNECTIONS", defaults.max_connections as i64, 1..=1_000_000)? as usize,
         };
         Ok(Config {
@@ -247,11 +247,25 @@ fn parse_holidays(value: Option<String>) -> Result<Vec<i64>, ConfigError> {
 }
 
 fn millis(lookup: &impl Fn(&str) -> Option<String>, name: &'static str, default: u64) -> Result<Duration, ConfigError> {
+    bounded_millis(lookup, name, default, (10, "use milliseconds between 10 and 3600000"))
+}
+
+/// The HTTP limits: at least a second, since shorter cuts off clients on any real network,
+/// not only slow ones.
+const HTTP_LEAST_MS: (u64, &str) = (1_000, "use milliseconds between 1000 and 3600000");
+
+/// Milliseconds from `least.0` to an hour; else refused with the reason `least.1`.
+fn bounded_millis(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u64,
+    least: (u64, &'static str),
+) -> Result<Duration, ConfigError> {
     match lookup(name).filter(|v| !v.trim().is_empty()) {
         None => Ok(Duration::from_millis(default)),
         Some(v) => match v.trim().parse::<u64>() {
-            Ok(ms) if (10..=3_600_000).contains(&ms) => Ok(Duration::from_millis(ms)),
-            _ => Err(invalid(name, &v, "use milliseconds between 10 and 3600000")),
+            Ok(ms) if (least.0..=3_600_000).contains(&ms) => Ok(Duration::from_millis(ms)),
+            _ => Err(invalid(name, &v, least.1)),
         },
     }
 }

@@ -101,6 +101,20 @@ fn limits_and_the_log_format_have_defaults_and_refuse_bad_values() {
 }
 
 #[test]
+fn http_time_limits_default_to_75_and_30_seconds_and_refuse_less_than_a_second() {
+    let c = config(&[]).unwrap();
+    assert_eq!((c.connections.header_timeout, c.connections.request_timeout), (Duration::from_secs(75), Duration::from_secs(30)));
+    let c = config(&[("HTTP_HEADER_TIMEOUT_MS", "1000"), ("HTTP_REQUEST_TIMEOUT_MS", "120000")]).unwrap();
+    assert_eq!((c.connections.header_timeout, c.connections.request_timeout), (Duration::from_secs(1), Duration::from_secs(120)));
+    for name in ["HTTP_HEADER_TIMEOUT_MS", "HTTP_REQUEST_TIMEOUT_MS"] {
+        let Err(ConfigError::Invalid { reason, .. }) = config(&[(name, "999")]) else { panic!("{name}=999 was accepted") };
+        assert_eq!(reason, "use milliseconds between 1000 and 3600000");
+    }
+    // The outbox's timings may still be short (the tests poll every 50 ms).
+    assert_eq!(config(&[("OUTBOX_POLL_MS", "50")]).unwrap().outbox_poll, Duration::from_millis(50));
+}
+
+#[test]
 fn r10_r15_r55_the_catalog_comes_from_the_environment_with_todays_lists_as_defaults() {
     let c = config(&[]).unwrap();
     assert_eq!(c.catalog, CatalogPolicy::default());

@@ -32,7 +32,7 @@ async fn until_closed(stream: &mut TcpStream) -> String {
 
 #[tokio::test]
 async fn a_client_that_sends_nothing_half_a_request_or_a_trickle_of_body_is_cut_off() {
-    let (app, host) = server(&[("HTTP_HEADER_TIMEOUT_MS", "300"), ("HTTP_REQUEST_TIMEOUT_MS", "600")]).await;
+    let (app, host) = server(&[("HTTP_HEADER_TIMEOUT_MS", "1000"), ("HTTP_REQUEST_TIMEOUT_MS", "2000")]).await;
 
     // Connected, nothing sent: closed without an answer.
     assert_eq!(until_closed(&mut sent(&host, "").await).await, "");
