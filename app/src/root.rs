@@ -94,9 +94,12 @@ pub fn content_security_policy(nonce: &str, reload_port: Option<u32>) -> String 
 /// this render.
 #[cfg(feature = "ssr")]
 fn set_content_security_policy(options: &LeptosOptions) {
-    let dev = options.env == leptos::config::Env::DEV;
+    // The reload WebSocket is there only under `cargo leptos watch`, which sets LEPTOS_WATCH,
+    // as leptos's AutoReload decides; a release server, in development mode too, allows none.
+    static WATCHING: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| std::env::var_os("LEPTOS_WATCH").is_some());
+    let reload_port = options.reload_external_port.unwrap_or(options.reload_port);
     if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
-        let policy = content_security_policy(&nonce, dev.then_some(options.reload_port));
+        let policy = content_security_policy(&nonce, WATCHING.then_some(reload_port));
         if let Ok(value) = http::HeaderValue::from_str(&policy) {
             response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
         }

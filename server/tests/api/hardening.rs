@@ -107,6 +107,7 @@ async fn pages_carry_a_nonce_policy_and_signed_in_answers_are_never_cached() {
     let csp = headers["content-security-policy"].to_str().unwrap().to_owned();
     let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce in the policy").to_owned();
     assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"), "{csp}");
+    assert!(csp.contains("connect-src 'self';"), "no reload WebSocket outside `cargo leptos watch`: {csp}");
     assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the page's scripts carry the policy's nonce");
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin");
