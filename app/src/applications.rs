@@ -3,6 +3,7 @@
 //! editing a rejected one as a new draft.
 
 use crate::error::AppError;
+use crate::paging::Paged;
 use crate::rules::product::Product;
 use crate::rules::request::RequestStatus;
 use leptos::prelude::*;
@@ -45,12 +46,14 @@ pub struct ApplicationDetail {
     pub asset_names: Vec<(String, String)>,
 }
 
-/// The signed-in seller's requests, newest first.
+/// A page of the signed-in seller's requests, newest first: the first, or the one after
+/// the cursor `before` (a page's `older`).
 #[server(endpoint = "applications/list", output = crate::codec::TextJson)]
-pub async fn list_applications() -> Result<Vec<Application>, AppError> {
+pub async fn list_applications(before: Option<String>) -> Result<Paged<Application>, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let state = caller.state;
-    ssr::list(&state.db, &state.settings.calendar, Some(&seller.id)).await
+    let after = crate::paging::ssr::after(before.as_deref())?;
+    ssr::mine(&state.db, &state.settings.calendar, &seller.id, &after, crate::paging::PAGE_SIZE).await
 }
 
 /// One of the signed-in seller's requests.
@@ -87,12 +90,14 @@ pub mod ssr {
     use crate::store::Context;
     use super::{Application, ApplicationDetail};
     use crate::error::AppError;
+    use crate::paging::{After, Paged};
     use crate::rules::request::{is_busy_day_request, next_status, Actor, RequestAction, RequestStatus};
     use crate::rules::review::WorkCalendar;
     use crate::store::{from_json, now_ms, Db};
 
+    /// A request's progress; lists leave out its content, which only its own page shows.
     const COLUMNS: &str = "r.id, r.seller_id, r.product_name, r.status, r.submitted_at, r.review_started_at, r.decided_at, \
-        r.withdrawn_at, r.reason, r.day_ordinal, r.content, s.display_name AS seller_name, \
+        r.withdrawn_at, r.reason, r.day_ordinal, s.display_name AS seller_name, \
         v.display_name AS reviewer_name, p.id AS product_id";
     const FROM: &str = "FROM release_requests r JOIN accounts s ON s.id = r.seller_id \
         LEFT JOIN accounts v ON v.id = r.reviewer_id LEFT JOIN products p ON p.request_id = r.id";
@@ -110,10 +115,17 @@ pub mod ssr {
         withdrawn_at: Option<i64>,
         reason: Option<String>,
         day_ordinal: i64,
-        content: String,
         seller_name: String,
         reviewer_name: Option<String>,
         product_id: Option<String>,
+    }
+
+    /// A release request with what its seller submitted.
+    #[derive(sqlx::FromRow)]
+    struct DetailRow {
+        #[sqlx(flatten)]
+        request: RequestRow,
+        content: String,
     }
 
     impl RequestRow {
@@ -141,31 +153,41 @@ pub mod ssr {
         }
     }
 
-    /// Requests of one seller (newest first), or the pending ones of everyone (oldest
-    /// first: the review queue, R44).
-    pub async fn list(db: &Db, calendar: &WorkCalendar, seller_id: Option<&str>) -> Result<Vec<Application>, AppError> {
+    /// A page of one seller's requests, newest first, after `after`. A seller can make
+    /// requests without end (R42 only marks busy days), so this is read a page at a time.
+    pub async fn mine(db: &Db, calendar: &WorkCalendar, seller_id: &str, after: &After, limit: usize) -> Result<Paged<Application>, AppError> {
         let now = now_ms();
-        let rows: Vec<RequestRow> = match seller_id {
-            Some(seller) => sqlx::query_as(&format!("SELECT {COLUMNS} {FROM} WHERE r.seller_id = $1 ORDER BY r.submitted_at DESC, r.id"))
-                .bind(seller.to_owned())
+        let after_sql = crate::paging::ssr::after_condition("r.submitted_at", "r.id", 2, 3);
+        let rows: Vec<RequestRow> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} {FROM} WHERE r.seller_id = $1 AND {after_sql} ORDER BY r.submitted_at DESC, r.id LIMIT $4"))
+                .bind(seller_id)
+                .bind(after.time)
+                .bind(&after.id)
+                .bind(limit as i64 + 1)
                 .fetch_all(db)
-                .await,
-            None => {
-                let [first, second] = RequestStatus::PENDING.map(RequestStatus::label);
-                sqlx::query_as(&format!("SELECT {COLUMNS} {FROM} WHERE r.status IN ($1, $2) ORDER BY r.submitted_at, r.id"))
-                    .bind(first)
-                    .bind(second)
-                    .fetch_all(db)
-                    .await
-            }
-        }
-        .context("listing release requests")?;
+                .await
+                .context("listing a seller's release requests")?;
+        let items = rows.iter().map(|row| row.application(calendar, now)).collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::paging::split(items, limit, |a| (a.submitted_at, a.id.as_str())))
+    }
+
+    /// The pending requests of every seller, oldest first: the review queue (R44). Each is
+    /// one of a seller's image assets in review (R20), so the queue is as long as the assets.
+    pub async fn queue(db: &Db, calendar: &WorkCalendar) -> Result<Vec<Application>, AppError> {
+        let now = now_ms();
+        let [first, second] = RequestStatus::PENDING.map(RequestStatus::label);
+        let rows: Vec<RequestRow> = sqlx::query_as(&format!("SELECT {COLUMNS} {FROM} WHERE r.status IN ($1, $2) ORDER BY r.submitted_at, r.id"))
+            .bind(first)
+            .bind(second)
+            .fetch_all(db)
+            .await
+            .context("listing the review queue")?;
         rows.iter().map(|row| row.application(calendar, now)).collect()
     }
 
     /// One request with its content; `seller_id` limits it to that seller's own.
     pub async fn detail(db: &Db, calendar: &WorkCalendar, id: &str, seller_id: Option<&str>) -> Result<ApplicationDetail, AppError> {
-        let row: RequestRow = sqlx::query_as(&format!("SELECT {COLUMNS} {FROM} WHERE r.id = $1"))
+        let DetailRow { request: row, content } = sqlx::query_as(&format!("SELECT {COLUMNS}, r.content {FROM} WHERE r.id = $1"))
             .bind(id)
             .fetch_optional(db)
             .await
@@ -175,7 +197,7 @@ pub mod ssr {
             return Err(AppError::NotFound("The release request".into()));
         }
         let application = row.application(calendar, now_ms())?;
-        let content: crate::rules::product::Product = from_json(&row.content, "release request", id)?;
+        let content: crate::rules::product::Product = from_json(&content, "release request", id)?;
         let asset_names = crate::assets::ssr::choices(db, &row.seller_id)
             .await?
             .into_iter()

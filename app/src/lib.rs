@@ -19,6 +19,7 @@ pub mod kept;
 pub mod listing;
 pub mod notifications;
 pub mod pages;
+pub mod paging;
 pub mod prices;
 pub mod products;
 pub mod purchases;

@@ -1,9 +1,11 @@
 //! Purchases and deployments (R52, R53): a locked image is used by purchasing its product on
 //! the marketplace; a purchase grants the right to deploy it. A seller's own unlocked image
 //! deploys directly. Paid purchases take their price from the buyer's credit in the same
-//! transaction; a Free image needs a customer account with a credit balance.
+//! transaction. What costs nothing (a Free image, or a $0.00 price) needs an account with a
+//! credit balance, and is taken once: asked again, the buyer gets the purchase they hold.
 
 use crate::error::AppError;
+use crate::paging::Paged;
 use crate::rules::after_release::PurchaseChoice;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -31,11 +33,14 @@ pub async fn buy_product(id: String, choice: PurchaseChoice, shown_cents: i64) -
     ssr::buy(&caller.state.db, &buyer, &id, &choice, shown_cents).await
 }
 
+/// A page of the signed-in account's purchases, newest first: the first, or the one after
+/// the cursor `before` (a page's `older`).
 #[server(endpoint = "purchases/list", output = crate::codec::TextJson)]
-pub async fn my_purchases() -> Result<Vec<Purchase>, AppError> {
+pub async fn my_purchases(before: Option<String>) -> Result<Paged<Purchase>, AppError> {
     let caller = crate::auth::ssr::Caller::from_context()?;
     let buyer = ssr::buyer(&caller).await?;
-    ssr::list(&caller.state.db, &buyer.id).await
+    let after = crate::paging::ssr::after(before.as_deref())?;
+    ssr::list(&caller.state.db, &buyer.id, &after, crate::paging::PAGE_SIZE).await
 }
 
 /// Deploys a VM from a purchased product's image (R53). Returns the deployment's id.
@@ -60,6 +65,7 @@ pub mod ssr {
     use super::Purchase;
     use crate::auth::{ssr::Caller, Account, Role};
     use crate::error::AppError;
+    use crate::paging::{After, Paged};
     use crate::rules::after_release::{purchase_price, PurchaseChoice};
     use crate::rules::price::Price;
     use crate::rules::product::Product;
@@ -109,7 +115,15 @@ pub mod ssr {
                 Price::from_cents(shown_cents)
             )));
         }
-        let free = content.is_free();
+        // What costs nothing, a Free image or a $0.00 price, is taken once: a purchase is the
+        // right to deploy, so a second grants nothing, and free ones could pile up without end.
+        // The product's row written above holds other purchases of it back until this commits.
+        let free = price.cents() == 0;
+        if free {
+            if let Some(held) = held(&mut *tx, &buyer.id, product_id, choice).await? {
+                return Ok(held);
+            }
+        }
         // The balance check and the debit are one conditional UPDATE: concurrent purchases
         // cannot spend the same credit twice.
         let (condition, debit) = if free { ("credit_cents > 0", 0) } else { ("credit_cents >= $1", price.cents()) };
@@ -121,7 +135,7 @@ pub mod ssr {
             .context("charging a purchase")?;
         if paid.rows_affected() != 1 {
             return Err(if free {
-                refused(Rule::R53, "Free images can be used by customer accounts with a credit balance. Add credit to your account first.")
+                refused(Rule::R53, "Free images and $0.00 choices can be used by accounts with a credit balance. Add credit to your account first.")
             } else {
                 refused(Rule::R53, &format!("Your credit does not cover this purchase (${price})."))
             });
@@ -159,16 +173,40 @@ pub mod ssr {
         })
     }
 
-    pub async fn list(db: &Db, buyer_id: &str) -> Result<Vec<Purchase>, AppError> {
-        sqlx::query_as(
-            "SELECT u.id, u.product_id, p.name AS product_name, u.region, u.billing, u.price_cents, u.created_at, \
-             (SELECT COUNT(*) FROM deployments d WHERE d.purchase_id = u.id) AS deployments \
-             FROM purchases u JOIN products p ON p.id = u.product_id WHERE u.buyer_id = $1 ORDER BY u.created_at DESC, u.id",
-        )
+    const COLUMNS: &str = "u.id, u.product_id, p.name AS product_name, u.region, u.billing, u.price_cents, u.created_at, \
+        (SELECT COUNT(*) FROM deployments d WHERE d.purchase_id = u.id) AS deployments \
+        FROM purchases u JOIN products p ON p.id = u.product_id";
+
+    /// A page of one account's purchases, newest first, after `after`.
+    pub async fn list(db: &Db, buyer_id: &str, after: &After, limit: usize) -> Result<Paged<Purchase>, AppError> {
+        let after_sql = crate::paging::ssr::after_condition("u.created_at", "u.id", 2, 3);
+        let rows: Vec<Purchase> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} WHERE u.buyer_id = $1 AND {after_sql} ORDER BY u.created_at DESC, u.id LIMIT $4"))
+                .bind(buyer_id)
+                .bind(after.time)
+                .bind(&after.id)
+                .bind(limit as i64 + 1)
+                .fetch_all(db)
+                .await
+                .context("listing purchases")?;
+        Ok(crate::paging::split(rows, limit, |p| (p.created_at, p.id.as_str())))
+    }
+
+    /// The buyer's purchase of exactly this choice of the product, if they have one.
+    async fn held(tx: &mut sqlx::AnyConnection, buyer_id: &str, product_id: &str, choice: &PurchaseChoice) -> Result<Option<Purchase>, AppError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} WHERE u.buyer_id = $1 AND u.product_id = $2 AND u.specification = $3 AND u.region = $4 \
+             AND u.billing = $5 AND COALESCE(u.tier, -1) = $6 ORDER BY u.created_at, u.id LIMIT 1"
+        ))
         .bind(buyer_id)
-        .fetch_all(db)
+        .bind(product_id)
+        .bind(choice.specification as i64)
+        .bind(&choice.region)
+        .bind(choice.billing.label())
+        .bind(choice.tier.map_or(-1, |t| t as i64))
+        .fetch_optional(tx)
         .await
-        .context("listing purchases")
+        .context("looking for a purchase held")
     }
 
     /// The private image behind one specification of a listed product.

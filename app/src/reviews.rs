@@ -12,7 +12,7 @@ use leptos::prelude::*;
 #[server(endpoint = "review/queue", output = crate::codec::TextJson)]
 pub async fn review_queue() -> Result<Vec<Application>, AppError> {
     let (caller, _) = ssr::reviewer().await?;
-    crate::applications::ssr::list(&caller.state.db, &caller.state.settings.calendar, None).await
+    crate::applications::ssr::queue(&caller.state.db, &caller.state.settings.calendar).await
 }
 
 /// Any request, with everything its seller submitted.

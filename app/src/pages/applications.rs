@@ -6,7 +6,8 @@ use crate::applications::{edit_rejected, list_applications, load_application, Ap
 use crate::components::application::{DueDate, StatusBadge, Timeline};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::product::{ProductDetails, ProductSpecifications};
-use crate::components::{empty_state::EmptyState, loaded::{loaded, loaded_list, Failed}, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::{loaded, Failed}, time::format_utc};
+use crate::paging::Pager;
 use crate::rules::request::RequestStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,19 +15,29 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn MyApplications() -> impl IntoView {
+    let before = crate::paging::cursor_from_query();
+    let older_page = before.is_some();
     view! {
         <Title text="My Applications · Seller Console" />
         <h1>"My Applications"</h1>
-        {loaded_list(list_applications(),
-            || view! {
+        {loaded(list_applications(before), move |page| if page.items.is_empty() && !older_page {
+            view! {
                 <EmptyState
                     title="No release requests"
                     body="When you submit a product for release, its request and review progress appear here."
                     link=("/console/products/new", "Release New Product")
                 />
-            },
-            |list| view! { <ApplicationTable applications=list /> },
-        )}
+            }.into_any()
+        } else {
+            view! {
+                {if page.items.is_empty() {
+                    view! { <p class="muted">"There are no older requests."</p> }.into_any()
+                } else {
+                    view! { <ApplicationTable applications=page.items /> }.into_any()
+                }}
+                <Pager path="/console/applications" noun="requests" older_page older=page.older />
+            }.into_any()
+        })}
     }
 }
 

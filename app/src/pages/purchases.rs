@@ -1,7 +1,8 @@
 //! Purchases (R53): buying a product on its public page, and the buyer's purchases, each of
 //! which can deploy a VM from the product's image, locked or not.
 
-use crate::components::{empty_state::EmptyState, loaded::{loaded_list, Failed}, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::{loaded, Failed}, time::format_utc};
+use crate::paging::Pager;
 use crate::listing::ProductPage;
 use crate::purchases::{buy_product, my_purchases, DeployPurchase, Purchase};
 use crate::rules::after_release::{purchase_price, PurchaseChoice};
@@ -116,34 +117,44 @@ pub fn PurchasesPage() -> impl IntoView {
     if crate::session::Session::current().signed_in().is_none() {
         return view! { <leptos_router::components::Redirect path="/sign-in" /> }.into_any();
     }
+    let before = crate::paging::cursor_from_query();
     view! {
         <Title text="My purchases" />
         <main class="page">
             <h1>"My purchases"</h1>
-            {loaded_list(my_purchases(),
-                || view! {
+            {loaded(my_purchases(before.clone()), move |page| if page.items.is_empty() && before.is_none() {
+                view! {
                     <EmptyState title="No purchases yet" body="Products you purchase on the marketplace are listed here, ready to deploy." link=("/", "Browse the marketplace") />
-                },
-                |list| view! { <PurchasesTable purchases=list /> },
-            )}
+                }.into_any()
+            } else {
+                view! {
+                    {if page.items.is_empty() {
+                        view! { <p class="muted">"There are no older purchases."</p> }.into_any()
+                    } else {
+                        view! { <PurchasesTable purchases=page.items before=before.clone() /> }.into_any()
+                    }}
+                    <Pager path="/purchases" noun="purchases" older_page=before.is_some() older=page.older />
+                }.into_any()
+            })}
         </main>
     }
     .into_any()
 }
 
-/// The purchases with *Deploy VM* on each; a deployment's outcome is said above the table
-/// and counted in its row.
+/// A page of purchases (the one after the cursor `before`) with *Deploy VM* on each; a
+/// deployment's outcome is said above the table and counted in its row.
 #[cfg_attr(not(feature = "wizard-only"), island(lazy))]
 #[cfg_attr(feature = "wizard-only", component)]
-fn PurchasesTable(purchases: Vec<Purchase>) -> impl IntoView {
+fn PurchasesTable(purchases: Vec<Purchase>, before: Option<String>) -> impl IntoView {
     crate::components::island::mark();
     let list = RwSignal::new(purchases);
     let deploy = ServerAction::<DeployPurchase>::new();
     Effect::new(move |_| {
         if let Some(Ok(_)) = deploy.value().get() {
+            let before = before.clone();
             leptos::task::spawn_local(async move {
-                if let Ok(fresh) = my_purchases().await {
-                    list.set(fresh);
+                if let Ok(fresh) = my_purchases(before).await {
+                    list.set(fresh.items);
                 }
             });
         }

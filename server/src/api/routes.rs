@@ -74,32 +74,34 @@ fn page_query(query: Result<Query<PageQuery>, QueryRejection>) -> Result<PageQue
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 200;
 
-/// The page of `items` (in the order the console lists them: newest first by `key`'s time,
-/// then by id) after `cursor`. A cursor names the last item of the page before by its time
-/// and id, so a page does not shift when items are added or removed meanwhile. The whole
-/// list is read for each page, as the console reads it; a seller's drafts are bounded by
-/// their quota, and requests by the seller's own history.
-fn page<T>(items: Vec<T>, query: &PageQuery, key: impl Fn(&T) -> (i64, &str)) -> Result<Page<T>, ApiError> {
+/// The page size asked for: 1 to 200, 50 unless said.
+fn page_limit(query: &PageQuery) -> Result<usize, ApiError> {
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(AppError::BadRequest(format!("limit must be 1 to {MAX_LIMIT}.")).into());
     }
-    let after = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
-        None => None,
-        Some(cursor) => {
-            let (time, id) = cursor.split_once('.').ok_or_else(|| ApiError(AppError::BadRequest("The cursor is not valid.".into())))?;
-            let time: i64 = time.parse().map_err(|_| ApiError(AppError::BadRequest("The cursor is not valid.".into())))?;
-            Some((time, id.to_owned()))
-        }
-    };
-    let mut rest: Vec<T> = items
+    Ok(limit)
+}
+
+/// The page of `items` (in the order the console lists them: newest first by `key`'s time,
+/// then by id) after `cursor`. A cursor names the last item of the page before by its time
+/// and id, so a page does not shift when items are added or removed meanwhile. The whole
+/// list is read for each page, as the console reads it: for drafts, which the seller's quota
+/// bounds. Requests, which nothing bounds, are read a page at a time in SQL.
+fn page<T>(items: Vec<T>, query: &PageQuery, key: impl Fn(&T) -> (i64, &str)) -> Result<Page<T>, ApiError> {
+    let limit = page_limit(query)?;
+    let after = app::paging::ssr::after(query.cursor.as_deref())?;
+    let rest: Vec<T> = items
         .into_iter()
-        .filter(|item| after.as_ref().is_none_or(|(time, id)| { let (t, i) = key(item); t < *time || (t == *time && i > id.as_str()) }))
+        .filter(|item| { let (t, i) = key(item); t < after.time || (t == after.time && i > after.id.as_str()) })
         .collect();
-    let more = rest.len() > limit;
-    rest.truncate(limit);
-    let next_cursor = more.then(|| rest.last().map(|item| { let (t, i) = key(item); format!("{t}.{i}") })).flatten();
-    Ok(Page { items: rest, next_cursor })
+    Ok(app::paging::split(rest, limit, key).into())
+}
+
+impl<T> From<app::paging::Paged<T>> for Page<T> {
+    fn from(page: app::paging::Paged<T>) -> Self {
+        Page { items: page.items, next_cursor: page.older }
+    }
 }
 
 /// A private image with every rule that keeps it from becoming an asset (R1–R8).
@@ -263,8 +265,9 @@ async fn submit_draft(State(state): State<AppState>, headers: HeaderMap, Path(id
 async fn applications(State(state): State<AppState>, headers: HeaderMap, query: Result<Query<PageQuery>, QueryRejection>) -> Answer {
     let caller = caller(&state, &headers, Scope::Read).await?;
     let query = page_query(query)?;
-    let all = app::applications::ssr::list(&state.db, &state.settings.calendar, Some(&caller.seller_id)).await?;
-    ok(page(all, &query, |a| (a.submitted_at, a.id.as_str()))?)
+    let limit = page_limit(&query)?;
+    let after = app::paging::ssr::after(query.cursor.as_deref())?;
+    ok(Page::from(app::applications::ssr::mine(&state.db, &state.settings.calendar, &caller.seller_id, &after, limit).await?))
 }
 
 #[utoipa::path(get, path = "/applications/{id}", tag = "read scope", description = "One release request: its status, timeline, review due date and content. Needs the read scope.", params(("id" = String, Path)), responses((status = 200, description = "Done", body = app::applications::ApplicationDetail), (status = "4XX", description = "Refused; the error says why", body = ErrorBody)), security(("token" = [])))]

@@ -32,7 +32,7 @@ pub async fn released(app: &TestApp, image: &str, content: impl FnOnce(String) -
     (seller, client, product_id)
 }
 
-fn zero_priced(asset_id: String) -> ProductDraft {
+pub fn zero_priced(asset_id: String) -> ProductDraft {
     let mut c = complete("Zero", &asset_id);
     c.specifications[0].simple_prices = ["0".into(), String::new(), String::new()];
     c
@@ -158,8 +158,8 @@ async fn r52_r53_r55_a_locked_image_cannot_deploy_until_its_product_is_purchased
     let credit: i64 = sqlx::query_scalar("SELECT credit_cents FROM accounts WHERE id = $1").bind(&seller.id).fetch_one(&app.db).await.unwrap();
     assert_eq!(credit, 5_000);
     assert_eq!(app.call(&client, "purchases/deploy", &[("purchase_id", &purchase.id)]).await.status(), 200);
-    let list: Vec<Purchase> = app.call(&client, "purchases/list", &[]).await.json().await.unwrap();
-    assert_eq!(list[0].deployments, 1);
+    let list: app::paging::Paged<Purchase> = app.call(&client, "purchases/list", &[]).await.json().await.unwrap();
+    assert_eq!(list.items[0].deployments, 1);
 
     let (_, stranger) = app.signed_in(Role::Customer).await;
     assert_eq!(app.call(&stranger, "purchases/deploy", &[("purchase_id", &purchase.id)]).await.status(), 404);

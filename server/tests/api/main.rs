@@ -12,6 +12,7 @@ mod drafts;
 mod hardening;
 mod hardening_connections;
 mod hardening_data;
+mod hardening_lists;
 mod hardening_sign_in;
 mod helpers;
 mod images;

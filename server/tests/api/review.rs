@@ -7,6 +7,7 @@ use app::applications::{Application, ApplicationDetail};
 use app::auth::{Account, Role};
 use app::error::AppError;
 use app::listing::{ProductResults, ProductPage};
+use app::paging::Paged;
 use app::release::{ReleaseSetup, Submitted};
 use app::rules::release::AssetAvailability;
 use app::rules::request::RequestStatus;
@@ -125,8 +126,8 @@ async fn r44_a_rejection_needs_a_reason_frees_the_image_and_the_product_can_be_e
     assert_eq!(draft.content, rejected.content.into(), "the draft holds the rejected content");
     let response = submit(&app, &s.client, Some((&draft.id, draft.version)), &draft.content).await;
     assert_eq!(response.status(), 200, "submitted again as a new request");
-    let list: Vec<Application> = app.call(&s.client, "applications/list", &[]).await.json().await.unwrap();
-    assert_eq!(list.iter().map(|a| a.status).collect::<Vec<_>>(), [RequestStatus::Submitted, RequestStatus::Rejected]);
+    let list: Paged<Application> = app.call(&s.client, "applications/list", &[]).await.json().await.unwrap();
+    assert_eq!(list.items.iter().map(|a| a.status).collect::<Vec<_>>(), [RequestStatus::Submitted, RequestStatus::Rejected]);
 }
 
 #[tokio::test]
@@ -311,8 +312,8 @@ async fn r42_the_tenth_and_later_requests_of_a_day_are_marked_even_when_submitte
         .unwrap();
     ordinals.sort();
     assert_eq!(ordinals, (1..=12).collect::<Vec<i64>>(), "each request has its own place in the day");
-    let list: Vec<Application> = two.call(&client, "applications/list", &[]).await.json().await.unwrap();
-    assert_eq!(list.iter().filter(|a| a.busy_day).count(), 3, "the 10th, 11th and 12th");
+    let list: Paged<Application> = two.call(&client, "applications/list", &[]).await.json().await.unwrap();
+    assert_eq!(list.items.iter().filter(|a| a.busy_day).count(), 3, "the 10th, 11th and 12th");
     let setup: ReleaseSetup = two.call(&client, "release/setup", &[]).await.json().await.unwrap();
     assert_eq!(setup.submitted_today, 12, "the wizard is told before the next one");
 }

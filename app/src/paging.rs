@@ -1,0 +1,122 @@
+//! Lists that their owner can make grow without end (a seller's release requests, a buyer's
+//! purchases) are read a page at a time, newest first, in SQL: a page costs the same however
+//! long the list. A page after the first starts after the last item of the one before,
+//! named by its time and id (`<time>.<id>`), so a page does not shift when items are added
+//! meanwhile. The JSON API's cursors are the same.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Items shown on one page of the console's lists.
+pub const PAGE_SIZE: usize = 50;
+
+/// One page of a list, newest first, and where the next (older) page starts, if any.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    /// The cursor of the next, older page; none on the last page.
+    pub older: Option<String>,
+}
+
+/// Where a page starts: after the item with this time and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct After {
+    pub time: i64,
+    pub id: String,
+}
+
+impl After {
+    /// The cursor naming this position.
+    pub fn cursor(time: i64, id: &str) -> String {
+        format!("{time}.{id}")
+    }
+
+    /// A cursor read back; none when it is not one. Ids are short and of letters, digits,
+    /// `-` and `_`, so a cursor goes into an address as it is.
+    pub fn parse(cursor: &str) -> Option<After> {
+        let (time, id) = cursor.split_once('.')?;
+        let time = time.parse().ok()?;
+        let id_like = (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        id_like.then(|| After { time, id: id.to_owned() })
+    }
+
+    /// The position before the first item: every item comes after it.
+    pub fn start() -> After {
+        After { time: i64::MAX, id: String::new() }
+    }
+}
+
+/// The page from `rows`, read with `LIMIT limit + 1` after a position: the extra row, if
+/// there, says an older page follows, starting after the last item kept.
+pub fn split<T>(mut rows: Vec<T>, limit: usize, key: impl Fn(&T) -> (i64, &str)) -> Paged<T> {
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let older = if more { rows.last().map(|last| { let (time, id) = key(last); After::cursor(time, id) }) } else { None };
+    Paged { items: rows, older }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::After;
+    use crate::error::AppError;
+
+    /// The position a cursor names, or the start without one; a cursor that is not one is
+    /// refused (400) rather than read as the start.
+    pub fn after(cursor: Option<&str>) -> Result<After, AppError> {
+        match cursor.filter(|c| !c.is_empty()) {
+            None => Ok(After::start()),
+            Some(cursor) => After::parse(cursor).ok_or_else(|| AppError::BadRequest("The cursor is not valid.".into())),
+        }
+    }
+
+    /// The SQL condition for items after `$time_param, $id_param` in the order `time DESC, id`.
+    pub fn after_condition(time: &str, id: &str, time_param: usize, id_param: usize) -> String {
+        format!("({time} < ${time_param} OR ({time} = ${time_param} AND {id} > ${id_param}))")
+    }
+}
+
+/// The page's cursor from its address (`?before=`), when it is a valid one.
+pub fn cursor_from_query() -> Option<String> {
+    leptos_router::hooks::use_query_map().with_untracked(|q| q.get("before")).filter(|c| After::parse(c).is_some())
+}
+
+/// Links between the pages of a list: to the newest page from an older one, and to the
+/// next, older page when there is one.
+#[component]
+pub fn Pager(
+    /// The list's address, without a query.
+    path: &'static str,
+    /// What the list holds, for the links' names ("requests", "purchases").
+    noun: &'static str,
+    /// Whether this is an older page.
+    older_page: bool,
+    /// The next, older page's cursor.
+    older: Option<String>,
+) -> impl IntoView {
+    (older_page || older.is_some()).then(|| view! {
+        <nav class="pagination" aria-label=format!("Pages of {noun}")>
+            {older_page.then(|| view! { <a href=path rel="first">{format!("← Newest {noun}")}</a> })}
+            {older.map(|cursor| view! { <a href=format!("{path}?before={cursor}") rel="next">{format!("Older {noun} →")}</a> })}
+        </nav>
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_keeps_its_limit_and_names_where_the_next_starts() {
+        let rows: Vec<(i64, String)> = (0..4).map(|n| (100 - n, format!("r{n}"))).collect();
+        let page = split(rows.clone(), 3, |r| (r.0, r.1.as_str()));
+        assert_eq!(page.items.len(), 3);
+        assert_eq!(page.older.as_deref(), Some("98.r2"));
+        assert_eq!(After::parse("98.r2"), Some(After { time: 98, id: "r2".into() }));
+        let last = split(rows[..3].to_vec(), 3, |r| (r.0, r.1.as_str()));
+        assert_eq!(last.older, None, "no extra row: the last page");
+        for bad in ["", "98", "x.r2", "98.", "98.r2&x=1", &format!("1.{}", "a".repeat(65))] {
+            assert_eq!(After::parse(bad), None, "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The fourth probe's findings on lists a person can grow without end and on what costs
+//! nothing: a seller's requests and a buyer's purchases are read a page at a time, and a
+//! choice that costs nothing needs a credit balance and is taken once.
+
+use crate::after_release::{released, zero_priced};
+use crate::api_v1::{api, token};
+use crate::helpers::{error_of, TestApp};
+use crate::release::{asset, complete, submit};
+use app::applications::Application;
+use app::auth::Role;
+use app::paging::Paged;
+use app::purchases::Purchase;
+use app::release::Submitted;
+use reqwest::Client;
+use serde_json::{json, Value};
+
+async fn my_requests(app: &TestApp, client: &Client, before: Option<&str>) -> Paged<Application> {
+    let response = client.post(format!("{}/api/applications/list", app.address)).form(&[("before", before.unwrap_or(""))]).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn my_applications_and_the_api_read_a_sellers_requests_a_page_at_a_time_newest_first() {
+    let app = TestApp::spawn().await;
+    let (seller, client) = app.signed_in(Role::Seller).await;
+    let asset_id = asset(&app, &client, &seller, "again").await;
+    // Submitting and withdrawing costs a seller little, so the list has no end of its own.
+    for n in 0..53 {
+        let submitted: Submitted = submit(&app, &client, None, &complete(&format!("Product {n}"), &asset_id)).await.json().await.unwrap();
+        assert_eq!(app.call(&client, "applications/withdraw", &[("id", &submitted.request_id)]).await.status(), 200);
+    }
+
+    let first = my_requests(&app, &client, None).await;
+    assert_eq!(first.items.len(), 50);
+    assert_eq!(first.items[0].product_name, "Product 52", "newest first");
+    let cursor = first.older.clone().expect("an older page");
+    let second = my_requests(&app, &client, Some(&cursor)).await;
+    assert_eq!(second.items.iter().map(|a| a.product_name.as_str()).collect::<Vec<_>>(), ["Product 2", "Product 1", "Product 0"]);
+    assert_eq!(second.older, None, "the last page");
+    let bad = client.post(format!("{}/api/applications/list", app.address)).form(&[("before", "1.x'--")]).send().await.unwrap();
+    assert_eq!(bad.status(), 400);
+
+    // The console's pages link to each other.
+    let html = app.get(&client, "/console/applications").await.text().await.unwrap();
+    assert_eq!(html.matches("View the request for").count(), 50);
+    assert!(html.contains(&format!("href=\"/console/applications?before={cursor}\"")) && html.contains("Older requests"), "{html}");
+    let older = app.get(&client, &format!("/console/applications?before={cursor}")).await.text().await.unwrap();
+    assert_eq!(older.matches("View the request for").count(), 3);
+    assert!(older.contains("Newest requests") && !older.contains("Older requests"));
+
+    // The API pages the same way, in SQL too.
+    let secret = token(&app, &client, &["read"]).await.secret;
+    let page: Value = api(&app, reqwest::Method::GET, "/applications?limit=2", &secret, None).await.json().await.unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    let next = page["next_cursor"].as_str().unwrap();
+    let page: Value = api(&app, reqwest::Method::GET, &format!("/applications?limit=51&cursor={next}"), &secret, None).await.json().await.unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 51);
+    assert!(page["next_cursor"].is_null());
+}
+
+#[tokio::test]
+async fn r53_a_zero_priced_choice_needs_a_credit_balance_and_is_taken_once_however_often_it_is_asked() {
+    let app = TestApp::spawn().await;
+    // A Charged product whose price is $0.00, not set as a Free image.
+    let (_, _, id) = released(&app, "zero", zero_priced).await;
+    let choice = json!({ "specification": 0, "region": "eu-dublin", "billing": "PayPerUse", "tier": null });
+    let url = format!("{}/api/purchases/buy", app.address);
+    let buy = |client: Client| {
+        let (url, body) = (url.clone(), json!({ "id": id, "choice": choice, "shown_cents": 0 }));
+        async move { client.post(url).json(&body).send().await.unwrap() }
+    };
+
+    let (_, broke) = app.signed_in(Role::Customer).await;
+    let refused = buy(broke).await;
+    assert_eq!(refused.status(), 422);
+    assert!(error_of(refused).await.to_string().contains("credit balance"), "as for a Free image (R53)");
+
+    let (customer, client) = app.signed_in(Role::Customer).await;
+    sqlx::query("UPDATE accounts SET credit_cents = 100 WHERE id = $1").bind(&customer.id).execute(&app.db).await.unwrap();
+    let answers = futures::future::join_all((0..6).map(|_| buy(client.clone()))).await;
+    let mut ids = Vec::new();
+    for answer in answers {
+        assert_eq!(answer.status(), 200);
+        ids.push(answer.json::<Purchase>().await.unwrap().id);
+    }
+    assert!(ids.iter().all(|i| *i == ids[0]), "every ask gets the one purchase held: {ids:?}");
+    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM purchases WHERE buyer_id = $1").bind(&customer.id).fetch_one(&app.db).await.unwrap();
+    assert_eq!(held, 1);
+    assert_eq!(crate::hardening::credit(&app, &customer).await, 100, "nothing charged");
+}
+
+#[tokio::test]
+async fn my_purchases_are_read_a_page_at_a_time() {
+    let app = TestApp::spawn().await;
+    let (_, _, id) = released(&app, "zero", zero_priced).await;
+    let (customer, client) = app.signed_in(Role::Customer).await;
+    sqlx::query("UPDATE accounts SET credit_cents = 100 WHERE id = $1").bind(&customer.id).execute(&app.db).await.unwrap();
+    // Purchases made over time (each choice of a $0 product is taken once, so they are
+    // written here as a buyer of paid products would make them).
+    let product_id = id.clone();
+    for n in 0..52_i64 {
+        sqlx::query(
+            "INSERT INTO purchases (id, product_id, buyer_id, specification, region, billing, tier, price_cents, created_at) \
+             VALUES ($1, $2, $3, 0, 'eu-dublin', 'Monthly', NULL, 100, $4)",
+        )
+        .bind(format!("p{n:03}"))
+        .bind(&product_id)
+        .bind(&customer.id)
+        .bind(1_000 + n)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    let list = |before: Option<String>| {
+        let client = client.clone();
+        let url = format!("{}/api/purchases/list", app.address);
+        async move { client.post(url).form(&[("before", before.unwrap_or_default())]).send().await.unwrap().json::<Paged<Purchase>>().await.unwrap() }
+    };
+    let first = list(None).await;
+    assert_eq!((first.items.len(), first.items[0].id.as_str()), (50, "p051"));
+    let second = list(first.older.clone()).await;
+    assert_eq!(second.items.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["p001", "p000"]);
+    let html = app.get(&client, "/purchases").await.text().await.unwrap();
+    assert!(html.contains(&format!("href=\"/purchases?before={}\"", first.older.unwrap())) && html.contains("Older purchases"));
+}
