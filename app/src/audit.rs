@@ -95,9 +95,22 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// A history as shown: the latest [`SHOWN_OF_EACH_KIND`] entries of each kind, oldest
+/// first, and how many older ones are left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditHistory {
+    pub entries: Vec<AuditEntry>,
+    pub hidden: i64,
+}
+
+/// Entries of one kind a history shows, the latest. Some kinds have no end of their own
+/// (lower prices, a request withdrawn and submitted again), and one kind must not push
+/// another, such as the approval, out of sight.
+pub const SHOWN_OF_EACH_KIND: i64 = 100;
+
 /// The history of one of the signed-in seller's products.
 #[server(endpoint = "audit/product", output = crate::codec::TextJson)]
-pub async fn product_history(id: String) -> Result<Vec<AuditEntry>, AppError> {
+pub async fn product_history(id: String) -> Result<AuditHistory, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let db = &caller.state.db;
     let request_id = crate::products::ssr::request_of(db, &seller.id, &id).await?;
@@ -106,14 +119,14 @@ pub async fn product_history(id: String) -> Result<Vec<AuditEntry>, AppError> {
 
 /// The history of a release request, for a reviewer.
 #[server(endpoint = "audit/request", output = crate::codec::TextJson)]
-pub async fn request_history(id: String) -> Result<Vec<AuditEntry>, AppError> {
+pub async fn request_history(id: String) -> Result<AuditHistory, AppError> {
     let (caller, _) = crate::reviews::ssr::reviewer().await?;
     ssr::history(&caller.state.db, &id).await
 }
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use super::{AuditEntry, AuditKind};
+    use super::{AuditEntry, AuditHistory, AuditKind, SHOWN_OF_EACH_KIND};
     use crate::error::AppError;
     use crate::store::{from_json, now_ms, Context, Db};
     use sqlx::AnyConnection;
@@ -151,11 +164,13 @@ pub mod ssr {
         actor: Option<String>,
         kind: String,
         detail: String,
+        /// Entries of this kind in the whole history.
+        of_kind: i64,
     }
 
-    /// Everything recorded about a request, its product and the image assets it names,
-    /// oldest first.
-    pub async fn history(db: &Db, request_id: &str) -> Result<Vec<AuditEntry>, AppError> {
+    /// What is recorded about a request, its product and the image assets it names, oldest
+    /// first: the latest entries of each kind.
+    pub async fn history(db: &Db, request_id: &str) -> Result<AuditHistory, AppError> {
         let content: Option<String> = sqlx::query_scalar("SELECT content FROM release_requests WHERE id = $1")
             .bind(request_id)
             .fetch_optional(db)
@@ -167,20 +182,30 @@ pub mod ssr {
         let marks = (0..assets.len()).map(|n| format!("${}", n + 2)).collect::<Vec<_>>().join(", ");
         let by_asset = if assets.is_empty() { String::new() } else { format!(" OR l.asset_id IN ({marks})") };
         let sql = format!(
-            "SELECT l.at, a.display_name AS actor, l.kind, l.detail FROM audit_log l LEFT JOIN accounts a ON a.id = l.actor_id \
-             WHERE l.request_id = $1 OR l.product_id IN (SELECT id FROM products WHERE request_id = $1){by_asset} ORDER BY l.seq"
+            "SELECT at, actor, kind, detail, of_kind FROM (\
+               SELECT l.seq, l.at, a.display_name AS actor, l.kind, l.detail, \
+               ROW_NUMBER() OVER (PARTITION BY l.kind ORDER BY l.seq DESC) AS latest, COUNT(*) OVER (PARTITION BY l.kind) AS of_kind \
+               FROM audit_log l LEFT JOIN accounts a ON a.id = l.actor_id \
+               WHERE l.request_id = $1 OR l.product_id IN (SELECT id FROM products WHERE request_id = $1){by_asset}\
+             ) h WHERE latest <= {SHOWN_OF_EACH_KIND} ORDER BY seq"
         );
         let mut query = sqlx::query_as::<_, Row>(&sql).bind(request_id);
         for asset in &assets {
             query = query.bind(asset);
         }
         let rows = query.fetch_all(db).await.context("reading a history")?;
-        Ok(rows
+        let mut of_kind = std::collections::BTreeMap::new();
+        for row in &rows {
+            of_kind.entry(row.kind.clone()).or_insert((row.of_kind, 0_i64)).1 += 1;
+        }
+        let hidden = of_kind.values().map(|(all, shown)| all - shown).sum();
+        let entries = rows
             .into_iter()
             .filter_map(|r| {
                 let kind = AuditKind::parse(&r.kind)?;
                 Some(AuditEntry { at: r.at, actor: r.actor.unwrap_or_else(|| "system".into()), kind, detail: r.detail })
             })
-            .collect())
+            .collect();
+        Ok(AuditHistory { entries, hidden })
     }
 }

@@ -31,7 +31,10 @@ pub struct OwnedProduct {
     #[cfg_attr(feature = "ssr", schema(value_type = crate::rules::release::ProductDraft))]
     pub content: Product,
     pub version: i64,
+    /// The latest price changes, newest first: at most [`HISTORY_SHOWN`].
     pub history: Vec<PriceChangeRecord>,
+    /// How many changes are older than those in `history`.
+    pub older_changes: i64,
     /// Increases waiting for their date, soonest first (R70, R73).
     pub scheduled: Vec<crate::prices::ScheduledIncrease>,
     /// The notice before an increase takes effect, in days, and the date an increase saved
@@ -39,6 +42,10 @@ pub struct OwnedProduct {
     pub notice_days: u32,
     pub increase_from_day: String,
 }
+
+/// Price changes a product's page and its answers show: the latest. Lower prices are not
+/// budgeted (R72 counts notices), so a history has no end of its own.
+pub const HISTORY_SHOWN: i64 = 100;
 
 #[server(endpoint = "products/owned", output = crate::codec::TextJson)]
 pub async fn load_owned_product(id: String) -> Result<OwnedProduct, AppError> {
@@ -121,12 +128,19 @@ pub mod ssr {
         }
         let rows: Vec<ChangeRow> = sqlx::query_as(
             "SELECT c.specification, c.vcpus, c.billing, c.old_price, c.new_price, c.changed_at, a.display_name AS changed_by \
-             FROM price_changes c JOIN accounts a ON a.id = c.changed_by WHERE c.product_id = $1 ORDER BY c.changed_at DESC, c.id",
+             FROM price_changes c JOIN accounts a ON a.id = c.changed_by WHERE c.product_id = $1 ORDER BY c.changed_at DESC, c.id LIMIT $2",
         )
         .bind(id)
+        .bind(super::HISTORY_SHOWN)
         .fetch_all(db)
         .await
         .context("loading price history")?;
+        let all: i64 = if (rows.len() as i64) < super::HISTORY_SHOWN {
+            rows.len() as i64
+        } else {
+            sqlx::query_scalar("SELECT COUNT(*) FROM price_changes WHERE product_id = $1").bind(id).fetch_one(db).await.context("counting price changes")?
+        };
+        let older_changes = all - rows.len() as i64;
         let history = rows
             .into_iter()
             .map(|r| PriceChangeRecord {
@@ -147,7 +161,7 @@ pub mod ssr {
         let scheduled = crate::prices::ssr::shown(scheduled, notice.calendar, now);
         let from = crate::rules::notice::increase_takes_effect(notice.calendar, now, notice.days);
         let increase_from_day = crate::rules::notice::local_date(notice.calendar, from);
-        Ok(OwnedProduct { product: page.product, content: page.content, version, history, scheduled, notice_days: notice.days, increase_from_day })
+        Ok(OwnedProduct { product: page.product, content: page.content, version, history, older_changes, scheduled, notice_days: notice.days, increase_from_day })
     }
 
     /// The release request a product of `seller_id` was listed from.

@@ -1,13 +1,14 @@
 //! A product's history from the audit log (R74), oldest first, with links that show one
 //! kind of change at a time (`?kind=price-changed`): plain links, rendered on the server.
 
-use crate::audit::{AuditEntry, AuditKind};
+use crate::audit::{AuditEntry, AuditHistory, AuditKind, SHOWN_OF_EACH_KIND};
 use crate::components::time::format_utc;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 #[component]
-pub fn History(entries: Vec<AuditEntry>, /** The page's own address, without a query. */ base: String) -> impl IntoView {
+pub fn History(history: AuditHistory, /** The page's own address, without a query. */ base: String) -> impl IntoView {
+    let AuditHistory { entries, hidden } = history;
     let chosen = use_query_map().with_untracked(|q| q.get("kind")).and_then(|k| AuditKind::parse(&k));
     let present: Vec<AuditKind> = AuditKind::ALL.into_iter().filter(|k| entries.iter().any(|e| e.kind == *k)).collect();
     let shown: Vec<AuditEntry> = entries.into_iter().filter(|e| chosen.is_none_or(|k| e.kind == k)).collect();
@@ -28,6 +29,9 @@ pub fn History(entries: Vec<AuditEntry>, /** The page's own address, without a q
                     {present.into_iter().map(|k| link(Some(k), k.label())).collect_view()}
                 </ul>
             </nav>
+            {(hidden > 0).then(|| view! {
+                <p class="muted">{format!("Each kind of change shows its latest {SHOWN_OF_EACH_KIND}; {hidden} older entries are not shown.")}</p>
+            })}
             {if shown.is_empty() {
                 view! { <p class="empty">"Nothing of this kind has happened yet."</p> }.into_any()
             } else {

@@ -150,6 +150,9 @@ pub fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
+                {(o.older_changes > 0).then(|| view! {
+                    <p class="muted">{format!("The latest {} changes are shown; {} older ones are not.", o.history.len(), o.older_changes)}</p>
+                })}
             }.into_any()
         })}
     }

@@ -165,8 +165,8 @@ pub fn ProductManagePage() -> impl IntoView {
         <Title text="Product prices · Seller Console" />
         <p><a href="/console/products">"← My Products"</a></p>
         {loaded(load_owned_product(id.clone()), |owned| view! { <crate::pages::price_editor::PriceEditor owned /> })}
-        {loaded(crate::audit::product_history(id.clone()), move |entries| {
-            view! { <crate::components::history::History entries base=format!("/console/products/{id}") /> }
+        {loaded(crate::audit::product_history(id.clone()), move |history| {
+            view! { <crate::components::history::History history base=format!("/console/products/{id}") /> }
         })}
     }
 }

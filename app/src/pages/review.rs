@@ -78,7 +78,7 @@ pub fn ReviewRequestPage() -> impl IntoView {
                 {loaded(load_for_review(id.clone()), |detail| view! { <ReviewView detail /> })}
                 {loaded(crate::audit::request_history(id.clone()), {
                     let base = format!("/review/{id}");
-                    move |entries| view! { <crate::components::history::History entries base /> }
+                    move |history| view! { <crate::components::history::History history base /> }
                 })}
             </main>
         </RequireRole>

@@ -5,7 +5,7 @@
 use crate::after_release::{owned, released, tier_prices, vcpu_priced};
 use crate::helpers::TestApp;
 use crate::review::{decide, submitted};
-use app::audit::{AuditEntry, AuditKind};
+use app::audit::{AuditEntry, AuditHistory, AuditKind};
 use app::auth::Role;
 use serde_json::json;
 
@@ -16,7 +16,9 @@ async fn rows(app: &TestApp) -> Vec<String> {
 async fn history(app: &TestApp, client: &reqwest::Client, endpoint: &str, id: &str) -> Vec<AuditEntry> {
     let response = app.call(client, endpoint, &[("id", id)]).await;
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
-    response.json().await.unwrap()
+    let history: AuditHistory = response.json().await.unwrap();
+    assert_eq!(history.hidden, 0, "a short history is shown whole");
+    history.entries
 }
 
 #[tokio::test]

@@ -1,12 +1,14 @@
 //! The fourth probe's findings on lists a person can grow without end and on what costs
 //! nothing: a seller's requests and a buyer's purchases are read a page at a time, and a
-//! choice that costs nothing needs a credit balance and is taken once.
+//! choice that costs nothing needs a credit balance and is taken once. Lower prices are not
+//! budgeted, so price histories show their latest changes.
 
-use crate::after_release::{released, zero_priced};
+use crate::after_release::{owned, released, tier_prices, vcpu_priced, zero_priced};
 use crate::api_v1::{api, token};
 use crate::helpers::{error_of, TestApp};
 use crate::release::{asset, complete, submit};
 use app::applications::Application;
+use app::audit::{AuditHistory, AuditKind};
 use app::auth::Role;
 use app::paging::Paged;
 use app::purchases::Purchase;
@@ -123,4 +125,30 @@ async fn my_purchases_are_read_a_page_at_a_time() {
     assert_eq!(second.items.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["p001", "p000"]);
     let html = app.get(&client, "/purchases").await.text().await.unwrap();
     assert!(html.contains(&format!("href=\"/purchases?before={}\"", first.older.unwrap())) && html.contains("Older purchases"));
+}
+
+#[tokio::test]
+async fn r54_r74_a_long_price_history_shows_its_latest_changes_and_keeps_the_approval_in_sight() {
+    let app = TestApp::spawn().await;
+    let (_, client, id) = released(&app, "tiered", vcpu_priced).await;
+    // 103 lower prices in a row, one cent each: nothing budgets them.
+    let mut version = owned(&app, &client, &id).await.version;
+    for cents in 1..=103 {
+        let monthly = format!("{}.{:02}", (10_000 - cents) / 100, (10_000 - cents) % 100);
+        let saved = tier_prices(&app, &client, &id, version, json!([[["0.10", "50", ""], ["0.20", monthly, ""]]])).await;
+        assert_eq!(saved.status(), 200);
+        version = saved.json::<app::products::OwnedProduct>().await.unwrap().version;
+    }
+    let product = owned(&app, &client, &id).await;
+    assert_eq!((product.history.len(), product.older_changes), (100, 3));
+    assert_eq!(product.history[0].new_price, "98.97", "newest first");
+
+    let history: AuditHistory = app.call(&client, "audit/product", &[("id", &id)]).await.json().await.unwrap();
+    let changes = history.entries.iter().filter(|e| e.kind == AuditKind::PriceChanged).count();
+    assert_eq!((changes, history.hidden), (100, 3));
+    assert!(history.entries.iter().any(|e| e.kind == AuditKind::Approved), "the approval is not pushed out of sight");
+    assert!(history.entries.last().unwrap().detail.ends_with("$98.97"), "the latest change is shown");
+    let page = app.get(&client, &format!("/console/products/{id}")).await.text().await.unwrap();
+    assert!(page.contains("The latest 100 changes are shown; 3 older ones are not."), "the price editor says so");
+    assert!(page.contains("3 older entries are not shown"), "and the history");
 }
