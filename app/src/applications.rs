@@ -71,15 +71,16 @@ pub async fn withdraw_application(id: String) -> Result<(), AppError> {
     ssr::withdraw(&caller.state.db, &seller.id, &id).await
 }
 
-/// Copies a rejected request's content into a draft to edit and submit again (R44), or
-/// reopens the draft an earlier click made, while it is still a draft. Returns its id.
+/// Copies a rejected or withdrawn request's content into a draft to edit and submit again
+/// (R44, R52), or reopens the draft an earlier click made, while it is still a draft.
+/// Returns its id.
 #[server(endpoint = "applications/edit", output = crate::codec::TextJson)]
 pub async fn edit_rejected(id: String) -> Result<String, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let db = &caller.state.db;
     let detail = ssr::detail(db, &caller.state.settings.calendar, &id, Some(&seller.id)).await?;
-    if detail.application.status != RequestStatus::Rejected {
-        return Err(AppError::Conflict("Only a rejected request can be edited and submitted again.".into()));
+    if !matches!(detail.application.status, RequestStatus::Rejected | RequestStatus::Withdrawn) {
+        return Err(AppError::Conflict("Only a rejected or withdrawn request can be edited and submitted again.".into()));
     }
     let settings = &caller.state.settings;
     crate::drafts::ssr::from_request(db, &settings.catalog, &seller.id, &id, &crate::rules::release::ProductDraft::from(detail.content), settings.drafts_per_seller).await

@@ -181,7 +181,7 @@ fn NotFound() -> impl IntoView {
     }
     view! {
         <Title text="Page not found" />
-        <main class="page narrow">
+        <main id="main" class="page narrow">
             <h1>"Page not found"</h1>
             <p>"There is no page at this address."</p>
             <p><a href="/">"Go to the marketplace"</a></p>

@@ -80,11 +80,19 @@ test('a rejection with a reason, then edit and submit again (R44, R52)', async (
   const reviewer = await personAt(browser, demo.reviewer, 'Review queue');
   await openFromQueue(reviewer, 'Ubuntu ML');
 
-  await reviewer.getByRole('button', { name: 'Reject' }).click();
+  await reviewer.getByRole('button', { name: 'Reject', exact: true }).click();
   await expect(reviewer.locator('#reject-reason-error [data-rule="R44"]')).toHaveText('Give the seller a reason for the rejection.');
+  await expect(reviewer.getByLabel('Reason for rejection (sent to the seller)'), 'the reason takes the focus').toBeFocused();
   await expect(status(reviewer)).toHaveText('Submitted');
   await reviewer.getByLabel('Reason for rejection (sent to the seller)').fill('The description must list the installed frameworks.');
-  await reviewer.getByRole('button', { name: 'Reject' }).click();
+  await reviewer.getByRole('button', { name: 'Reject', exact: true }).click();
+  // A rejection is as final as an approval: it is confirmed first, with the reason to be sent.
+  const confirm = reviewer.getByRole('dialog', { name: 'Reject this request?' });
+  await expect(confirm).toContainText('“The description must list the installed frameworks.”');
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(status(reviewer)).toHaveText('Submitted');
+  await reviewer.getByRole('button', { name: 'Reject', exact: true }).click();
+  await confirm.getByRole('button', { name: 'Reject request' }).click();
   await expect(status(reviewer)).toHaveText('Rejected');
 
   await seller.goto('/console/applications');
@@ -126,6 +134,13 @@ test('a pending request is withdrawn after a confirmation, freeing its image (R5
 
   const reviewer = await personAt(browser, demo.reviewer, 'Review queue');
   await expect(reviewer.getByText('Rocky Hardened')).toHaveCount(0);
+
+  // As the dialog said: the withdrawn request opens again as a draft, to submit later.
+  await hydrated(seller);
+  await seller.getByRole('button', { name: 'Edit and submit again' }).click();
+  await expect(seller).toHaveURL(/\/console\/products\/new\?draft=/);
+  await new ReleaseWizard(seller).step('Add Details');
+  await expect(seller.getByLabel('Product name')).toHaveValue('Rocky Hardened');
 });
 
 test('notification settings: SMS needs a number, and the settings are kept (R43)', async ({ browser }) => {

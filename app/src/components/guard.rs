@@ -12,7 +12,8 @@ pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
         Ok(Some(_)) => view! { <WrongRole role /> }.into_any(),
         Ok(None) => view! { <Redirect path="/sign-in" /> }.into_any(),
         Err(error) => view! {
-            <main class="page narrow">
+            <leptos_meta::Title text="Something went wrong" />
+            <main id="main" class="page narrow">
                 <crate::components::loaded::ErrorNotice error />
             </main>
         }
@@ -27,7 +28,8 @@ fn WrongRole(role: Role) -> impl IntoView {
         response.set_status(http::StatusCode::FORBIDDEN);
     }
     view! {
-        <main class="page narrow">
+        <leptos_meta::Title text="Not available to this account" />
+        <main id="main" class="page narrow">
             <h1>"Not available to this account"</h1>
             <p>{format!("This area is for {} accounts.", role.as_str())}</p>
             <p><a href="/">"Go to the marketplace"</a></p>

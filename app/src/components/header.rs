@@ -12,6 +12,8 @@ pub fn SiteHeader() -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     view! {
         <header class="site-header">
+            // The first stop of the keyboard: past the header and the console's links.
+            <a class="skip-link" href="#main">"Skip to main content"</a>
             <A href="/" attr:class="brand">"Marketplace"</A>
             <nav aria-label="Account" class="account-nav">
                 {match session.signed_in().cloned() {

@@ -13,7 +13,7 @@ use leptos_router::components::Redirect;
 pub fn AccountPage() -> impl IntoView {
     view! {
         <Title text="Your account" />
-        <main class="page narrow">
+        <main id="main" class="page narrow">
             {match Session::current().account {
                 Ok(Some(account)) => view! {
                     <h1>"Your account"</h1>

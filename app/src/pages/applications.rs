@@ -103,13 +103,14 @@ fn RequestView(detail: ApplicationDetail) -> impl IntoView {
             RequestStatus::Submitted | RequestStatus::UnderReview | RequestStatus::Rejected => {
                 view! { <RequestActions id=a.id.clone() status /> }.into_any()
             }
+            RequestStatus::Withdrawn => view! {
+                <p class="muted">"Withdrawn: its image assets are free again."</p>
+                <RequestActions id=a.id.clone() status />
+            }.into_any(),
             RequestStatus::Approved => view! {
                 <div class="row-actions">
                     {a.product_id.clone().map(|pid| view! { <a class="button" href=format!("/products/{pid}")>"View on the marketplace"</a> })}
                 </div>
-            }.into_any(),
-            RequestStatus::Withdrawn => view! {
-                <div class="row-actions"><p class="muted">"Withdrawn: its image assets are free again."</p></div>
             }.into_any(),
         }}
         <h2>"What you submitted"</h2>
@@ -119,7 +120,7 @@ fn RequestView(detail: ApplicationDetail) -> impl IntoView {
 }
 
 /// What the seller can do with a pending request (withdraw it, after a confirmation) or a
-/// rejected one (edit and submit it again). The page is loaded again after a withdrawal,
+/// rejected or withdrawn one (edit and submit it again). The page is loaded again after a withdrawal,
 /// so every part of it shows the new status.
 #[cfg_attr(not(feature = "wizard-only"), island)]
 #[cfg_attr(feature = "wizard-only", component)]
@@ -150,7 +151,7 @@ fn RequestActions(id: String, status: RequestStatus) -> impl IntoView {
     view! {
         {move || error().map(|error| view! { <Failed error /> })}
         <div class="row-actions">
-            {if status == RequestStatus::Rejected {
+            {if matches!(status, RequestStatus::Rejected | RequestStatus::Withdrawn) {
                 view! {
                     <button type="button" class="primary" id="edit-resubmit" disabled=move || edit.pending().get()
                         on:click=move |_| { edit.dispatch(id.clone()); }>
@@ -168,7 +169,7 @@ fn RequestActions(id: String, status: RequestStatus) -> impl IntoView {
             open=confirm_withdraw
             id="confirm-withdraw"
             title="Withdraw this release request?"
-            body=Signal::derive(|| "The request leaves the review queue and its image assets are freed for other products. To release this product later, submit it again.".to_owned())
+            body=Signal::derive(|| "The request leaves the review queue and its image assets are freed for other products. To release this product later, open the request and choose Edit and submit again.".to_owned())
             confirm_label="Withdraw request"
             on_confirm=on_withdraw
         />

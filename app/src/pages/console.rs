@@ -36,7 +36,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                         <li><A href="/console/tokens">"API tokens"</A></li>
                     </ul>
                 </nav>
-                <main class="console-main">
+                <main id="main" class="console-main">
                     <Outlet />
                 </main>
             </div>

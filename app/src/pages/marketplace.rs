@@ -44,7 +44,7 @@ pub fn MarketplaceHome() -> impl IntoView {
     view! {
         <Title text="Virtual-machine images" />
         <Meta name="description" content="Browse virtual-machine image products from marketplace sellers." />
-        <main class="page">
+        <main id="main" class="page">
             <section class="hero">
                 <h1>"Virtual-machine images, ready to deploy"</h1>
                 <p class="lead">"Images released by marketplace sellers, reviewed before they are listed."</p>
@@ -166,7 +166,7 @@ pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
     let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
     view! {
-        <main class="page">
+        <main id="main" class="page">
             <p><a href="/">"← All products"</a></p>
             <Suspense fallback=|| view! { <p role="status">"Loading the product…"</p> }>
                 {Suspend::new(async move {

@@ -50,7 +50,7 @@ pub fn CustomerMessages() -> impl IntoView {
     use crate::auth::Role;
     use leptos_router::components::Redirect;
     view! {
-        <main class="page narrow">
+        <main id="main" class="page narrow">
             {match crate::session::Session::current().account {
                 Ok(Some(account)) if account.role == Role::Reviewer => view! { <Redirect path="/review" /> }.into_any(),
                 Ok(Some(_)) => view! {

@@ -120,7 +120,7 @@ pub fn PurchasesPage() -> impl IntoView {
     let before = crate::paging::cursor_from_query();
     view! {
         <Title text="My purchases" />
-        <main class="page">
+        <main id="main" class="page">
             <h1>"My purchases"</h1>
             {loaded(my_purchases(before.clone()), move |page| if page.items.is_empty() && before.is_none() {
                 view! {

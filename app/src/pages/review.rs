@@ -20,7 +20,7 @@ pub fn ReviewQueue() -> impl IntoView {
     view! {
         <RequireRole role=Role::Reviewer>
             <Title text="Review queue" />
-            <main class="page">
+            <main id="main" class="page">
                 <h1>"Review queue"</h1>
                 <p class="lead">"Pending release requests, oldest first. Each is due three working days after it was submitted."</p>
                 {loaded(review_queue(), |list| if list.is_empty() {
@@ -73,7 +73,7 @@ pub fn ReviewRequestPage() -> impl IntoView {
     view! {
         <RequireRole role=Role::Reviewer>
             <Title text="Review a release request" />
-            <main class="page">
+            <main id="main" class="page">
                 <p><a href="/review">"← Review queue"</a></p>
                 {loaded(load_for_review(id.clone()), |detail| view! { <ReviewView detail /> })}
                 {loaded(crate::audit::request_history(id.clone()), {
@@ -104,7 +104,7 @@ fn ReviewView(detail: ApplicationDetail) -> impl IntoView {
     }
 }
 
-/// Start review, approve (after a confirmation) or reject with a reason (R44), the reason
+/// Start review, approve or reject with a reason (R44), each decision after a confirmation, the reason
 /// checked by the shared rule as it is typed. The page is loaded again after a decision,
 /// so every part of it shows the new status.
 #[cfg_attr(not(feature = "wizard-only"), island)]
@@ -116,6 +116,8 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let reason_touched = RwSignal::new(false);
     let confirm_approve = RwSignal::new(false);
+    let confirm_reject = RwSignal::new(false);
+    let reason_field = NodeRef::<leptos::html::Textarea>::new();
     let reason_error = move || reason_touched.get().then(|| check_reason(&reason.get()).err()).flatten();
     let send = move |action: RequestAction| {
         decide.dispatch(Decide { id: id.get_value(), action, reason: reason.get_untracked() });
@@ -124,7 +126,10 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
         ev.prevent_default();
         reason_touched.set(true);
         if check_reason(&reason.get_untracked()).is_ok() {
-            send(RequestAction::Reject);
+            confirm_reject.set(true);
+        } else if let Some(field) = reason_field.get_untracked() {
+            // Straight back to the reason, which says what is missing.
+            let _ = field.focus();
         }
     };
     Effect::new(move || {
@@ -151,7 +156,7 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
             <form class="reject-form" on:submit=reject novalidate>
                 <div class="field">
                     <label for="reject-reason">"Reason for rejection (sent to the seller)"</label>
-                    <textarea id="reject-reason" rows="4" maxlength="2000"
+                    <textarea id="reject-reason" rows="4" maxlength="2000" node_ref=reason_field
                         aria-invalid=move || reason_error().is_some().to_string()
                         aria-describedby="reject-reason-error"
                         prop:value=move || reason.get()
@@ -171,6 +176,17 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
             body=Signal::derive(|| "It will be listed on the public marketplace at once, its image assets will be locked, and the seller will be notified. This cannot be undone.".to_owned())
             confirm_label="Approve and list"
             on_confirm=Callback::new(move |_| send(RequestAction::Approve))
+        />
+        <ConfirmDialog
+            open=confirm_reject
+            id="confirm-reject"
+            title="Reject this request?"
+            body=Signal::derive(move || format!(
+                "The seller will be sent your reason: “{}”. Its image assets will be freed, and the seller can edit the product and submit it again. This cannot be undone.",
+                reason.get().trim()
+            ))
+            confirm_label="Reject request"
+            on_confirm=Callback::new(move |_| send(RequestAction::Reject))
         />
     }
 }

@@ -11,7 +11,7 @@ pub fn SignInPage() -> impl IntoView {
     let error = sign_in.value().get_untracked().and_then(Result::err).map(|e| e.to_string());
     view! {
         <Title text="Sign in" />
-        <main class="page narrow">
+        <main id="main" class="page narrow">
             <h1>"Sign in"</h1>
             <p class="lead">"Sellers, reviewers and customers sign in here."</p>
             <ActionForm action=sign_in>

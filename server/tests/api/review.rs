@@ -201,7 +201,7 @@ async fn r40_r44_forged_moves_are_refused_and_only_reviewers_decide() {
     let response = app.call(&s.client, "applications/withdraw", &[("id", &s.request_id)]).await;
     assert_eq!(response.status(), 409, "an approved request cannot be withdrawn");
     let response = app.call(&s.client, "applications/edit", &[("id", &s.request_id)]).await;
-    assert_eq!(response.status(), 409, "only a rejected request is edited again");
+    assert_eq!(response.status(), 409, "only a rejected or withdrawn request is edited again");
     let after = detail(&app, &s.client, &s.request_id).await.application;
     assert!(after.status == RequestStatus::Approved && after.reason.is_none(), "nothing changed");
 }
@@ -257,6 +257,12 @@ async fn r52_withdrawing_a_pending_request_frees_its_image_and_only_its_seller_c
     let queue: Vec<Application> = app.call(&review, "review/queue", &[]).await.json().await.unwrap();
     assert!(queue.is_empty(), "a withdrawn request leaves the queue");
     assert_eq!(app.call(&s.client, "applications/withdraw", &[("id", &s.request_id)]).await.status(), 409);
+    // Withdrawn, it can be edited and submitted again, as a rejected one can (R44).
+    let edited = app.call(&s.client, "applications/edit", &[("id", &s.request_id)]).await;
+    assert_eq!(edited.status(), 200);
+    let draft_id: String = edited.json().await.unwrap();
+    let draft: app::drafts::Draft = app.call(&s.client, "drafts/load", &[("id", &draft_id)]).await.json().await.unwrap();
+    assert_eq!(draft.content.name, "Postgres");
 }
 
 #[tokio::test]

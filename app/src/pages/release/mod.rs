@@ -75,12 +75,18 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
             });
         }
     });
+    let title = NodeRef::<leptos::html::H2>::new();
     let go = move |to: Step| {
         // Leaving a step shows all its problems, so nothing is missed on the way.
         form.revealed.update(|r| {
             r.insert(step.get_untracked().index());
         });
         step.set(to);
+        // The new step's heading takes the focus: it is read out, and Tab goes on into the
+        // step's fields, not from the footer through the page's header.
+        if let Some(title) = title.get_untracked() {
+            let _ = title.focus();
+        }
     };
     view! {
         <nav aria-label="Release steps">
@@ -110,7 +116,7 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
         </nav>
         <ConflictNotice saver />
         <section class="wizard-step" aria-labelledby="step-title">
-            <h2 id="step-title">{move || step.get().label()}</h2>
+            <h2 id="step-title" tabindex="-1" node_ref=title>{move || step.get().label()}</h2>
             {move || {
                 let n = form.problems_in(step.get());
                 (step.get() != Step::Review).then(|| view! {
@@ -136,8 +142,10 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
             </div>
             <div class="save-area">
                 <SaveStatusLine saver />
+                // aria-disabled, not disabled, while saving: the button keeps the focus (a
+                // disabled one drops it to the page), and `save` ignores a press meanwhile.
                 <button type="button" id="save-draft" on:click=move |_| saver.save()
-                    disabled=move || matches!(saver.status.get(), saving::SaveStatus::Saving | saving::SaveStatus::Done)>
+                    aria-disabled=move || matches!(saver.status.get(), saving::SaveStatus::Saving | saving::SaveStatus::Done).then_some("true")>
                     "Save as Draft"
                 </button>
             </div>
