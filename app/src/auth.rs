@@ -103,10 +103,21 @@ pub async fn current_account() -> Result<Option<Account>, AppError> {
     ssr::Caller::from_context()?.account().await
 }
 
-/// Signs in with email and password, starts a session and sends the browser to the
-/// account's home page.
+/// Where a sign-in returns to: the page of this site a signed-out visitor asked for
+/// (`/sign-in?next=…`), never another site. None when `next` is not a plain path here:
+/// `//host` and `/\host` are other sites to a browser, which also drops tabs and line
+/// breaks before it reads an address, so only visible ASCII without `\` is taken.
+pub fn return_path(next: &str) -> Option<&str> {
+    let plain = next.len() <= 2_000 && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    let here = next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/sign-in") && !next.starts_with("/api/");
+    (plain && here).then_some(next)
+}
+
+/// Signs in with email and password, starts a session and sends the browser to the page
+/// it was sent from to sign in (`next`, when it is one of this site's), or to the account's
+/// home page.
 #[server(endpoint = "session/sign-in", output = crate::codec::TextJson)]
-pub async fn sign_in(email: String, password: String) -> Result<Account, AppError> {
+pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<Account, AppError> {
     use crate::store::Context;
     use crate::throttle::{claim, record, release};
     const MAX_EMAIL_LEN: usize = 254;
@@ -147,7 +158,7 @@ pub async fn sign_in(email: String, password: String) -> Result<Account, AppErro
     // safe here because sign-in is only reached over HTTP, where leptos_axum keeps the
     // context for the whole call (unlike a server function called while a page renders).
     ssr::set_session_cookie(&token, state.settings.secure_cookies);
-    leptos_axum::redirect(account.role.home_path());
+    leptos_axum::redirect(next.as_deref().and_then(return_path).unwrap_or(account.role.home_path()));
     Ok(account)
 }
 

@@ -31,7 +31,10 @@ test('drafts are listed by name, and deleting one asks first and can be cancelle
   const confirm = await drafts.askToDelete(name);
   await confirm.getByRole('button', { name: 'Delete draft' }).click();
   await expect(drafts.draft(name)).toHaveCount(0);
+  await expect(page.getByRole('status')).toHaveText('The draft was deleted.');
   await expect(drafts.draft('Untitled')).toBeVisible();
+  // Each row's buttons name their draft and its time: several drafts can share a name.
+  await expect(drafts.table().getByRole('button', { name: /^Delete Untitled \(saved \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\)$/ }).first()).toBeVisible();
 
   await drafts.goto();
   await expect(drafts.draft(name)).toHaveCount(0);

@@ -3,6 +3,7 @@ import { demo } from './fixtures/accounts';
 import { hydrated } from './fixtures/hydration';
 import { ReleaseWizard } from './fixtures/release-wizard';
 import { personAt } from './fixtures/review';
+import { SignInPage } from './fixtures/sign-in-page';
 
 /** How much wider than the window the page is: a page that scrolls sideways as a whole. */
 async function sidewaysOverflow(page: Page) {
@@ -68,4 +69,12 @@ test('on a phone-sized screen no page scrolls sideways: wide tables scroll withi
     await wizard.step(step);
     expect(await sidewaysOverflow(seller), step).toBeLessThanOrEqual(0);
   }
+});
+
+test('signing in from a link to a console page goes on to that page', async ({ page }) => {
+  await page.goto('/console/applications');
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fconsole%2Fapplications$/);
+  await new SignInPage(page).signIn(demo.seller3);
+  await expect(page.getByRole('heading', { level: 1, name: 'My Applications' })).toBeVisible();
+  await expect(page).toHaveURL(/\/console\/applications$/);
 });

@@ -23,7 +23,9 @@ pub fn DueDate(application: Application) -> impl IntoView {
     let pending = application.status.is_pending();
     view! {
         <span class="due">
-            {if pending { format!("Due {}", format_utc(application.due_at)) } else { "—".to_owned() }}
+            // Due at the end of a working day (R41): its last minute, so that midnight does
+            // not read as the next day.
+            {if pending { format!("Due by {}", format_utc(application.due_at - 60_000)) } else { "—".to_owned() }}
             {application.overdue.then(|| view! { " " <span class="badge blocked overdue">"Overdue"</span> })}
         </span>
         {(application.busy_day && pending).then(|| view! {

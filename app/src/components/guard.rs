@@ -10,7 +10,13 @@ pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
     match Session::current().account {
         Ok(Some(account)) if account.role == role => children().into_any(),
         Ok(Some(_)) => view! { <WrongRole role /> }.into_any(),
-        Ok(None) => view! { <Redirect path="/sign-in" /> }.into_any(),
+        Ok(None) => {
+            // Back here once signed in: the page asked for rides along as `next`.
+            let location = leptos_router::hooks::use_location();
+            let (path, query) = (location.pathname.get_untracked(), location.search.get_untracked());
+            let here = if query.is_empty() { path } else { format!("{path}?{query}") };
+            view! { <Redirect path=format!("/sign-in?next={}", encode_component(&here)) /> }.into_any()
+        }
         Err(error) => view! {
             <leptos_meta::Title text="Something went wrong" />
             <main id="main" class="page narrow">
@@ -35,4 +41,16 @@ fn WrongRole(role: Role) -> impl IntoView {
             <p><a href="/">"Go to the marketplace"</a></p>
         </main>
     }
+}
+
+/// `text` percent-encoded to stand as one value in an address's query.
+fn encode_component(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => encoded.push(byte as char),
+            _ => encoded.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    encoded
 }

@@ -88,7 +88,7 @@ fn RequestView(detail: ApplicationDetail) -> impl IntoView {
             <h1>{format!("Release request for {}", a.product_name)}</h1>
             <StatusBadge status />
         </div>
-        <p>"Submitted " {format_utc(a.submitted_at)} ". " <DueDate application=a.clone() /></p>
+        <p>"Submitted " {format_utc(a.submitted_at)} ". " {status.is_pending().then(|| view! { <DueDate application=a.clone() /> })}</p>
         {(a.busy_day && status.is_pending()).then(|| view! {
             <p class="notice warning">"This was one of 10 or more requests you submitted that day, so its review may take longer."</p>
         })}

@@ -47,7 +47,10 @@ fn DraftsView(drafts: Vec<DraftSummary>) -> impl IntoView {
         }
     });
     view! {
-        {move || delete.value().get().and_then(Result::err).map(|error| view! { <Failed error /> })}
+        {move || delete.value().get().map(|done| match done {
+            Ok(()) => view! { <p class="notice success" role="status">"The draft was deleted."</p> }.into_any(),
+            Err(error) => view! { <Failed error /> }.into_any(),
+        })}
         {move || {
             let drafts = list.get();
             if drafts.is_empty() {
@@ -75,6 +78,7 @@ fn DraftTable(drafts: Vec<DraftSummary>, to_delete: RwSignal<Option<DraftSummary
                     .map(|draft| {
                         let title = title_of(&draft);
                         let saved = format_utc(draft.updated_at);
+                        let saved_for_names = saved.clone();
                         view! {
                             <tr>
                                 <th scope="row">{title}</th>
@@ -85,9 +89,11 @@ fn DraftTable(drafts: Vec<DraftSummary>, to_delete: RwSignal<Option<DraftSummary
                                     n => format!("{n} problems to fix"),
                                 }}</td>
                                 <td class="row-actions">
+                                    // Named with the draft's time too: the wizard's drafts often share a name.
                                     <a class="button" href=format!("/console/products/new?draft={}", draft.id)
-                                        aria-label=format!("Resume {}", title_of(&draft))>"Resume"</a>
-                                    <button type="button" on:click=move |_| to_delete.set(Some(draft.clone()))>
+                                        aria-label=format!("Resume {} (saved {saved_for_names})", title_of(&draft))>"Resume"</a>
+                                    <button type="button" aria-label=format!("Delete {} (saved {saved_for_names})", title_of(&draft))
+                                        on:click=move |_| to_delete.set(Some(draft.clone()))>
                                         "Delete"
                                     </button>
                                 </td>

@@ -193,7 +193,9 @@ pub fn ProductPage() -> impl IntoView {
                         }
                         Err(error) => view! {
                             <Title text="Product not found" />
+                            <h1>"Product not found"</h1>
                             <crate::components::loaded::ErrorNotice error />
+                            <p><a href="/">"Browse the marketplace"</a></p>
                         }.into_any(),
                     }
                 })}

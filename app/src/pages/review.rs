@@ -94,7 +94,7 @@ fn ReviewView(detail: ApplicationDetail) -> impl IntoView {
             <h1>{a.product_name.clone()}</h1>
             <StatusBadge status />
         </div>
-        <p>{format!("Submitted by {} on {}. ", a.seller_name, format_utc(a.submitted_at))} <DueDate application=a.clone() /></p>
+        <p>{format!("Submitted by {} on {}. ", a.seller_name, format_utc(a.submitted_at))} {a.status.is_pending().then(|| view! { <DueDate application=a.clone() /> })}</p>
         <Timeline application=a.clone() />
         {a.reason.clone().map(|r| view! { <div class="notice error"><p><strong>"Reason given"</strong></p><p>{r}</p></div> })}
         {status.is_pending().then(|| view! { <DecisionPanel id=a.id.clone() status /> })}

@@ -3,12 +3,17 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// Sign-in for every role: a plain form, rendered on the server. It posts to the server
-/// function, which sends the browser to the account's home page, or back here with the
-/// reason it failed (shown below the fields). No script is needed.
+/// function, which sends the browser on (to the page it came from, `?next=`, or the
+/// account's home page), or back here with the reason it failed (shown below the fields).
+/// No script is needed.
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
     let error = sign_in.value().get_untracked().and_then(Result::err).map(|e| e.to_string());
+    // The page the visitor was sent from, to return to once signed in.
+    let next = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("next"))
+        .filter(|n| crate::auth::return_path(n).is_some());
     view! {
         <Title text="Sign in" />
         <main id="main" class="page narrow">
@@ -20,6 +25,7 @@ pub fn SignInPage() -> impl IntoView {
                     <input id="sign-in-email" type="email" name="email" autocomplete="username" required maxlength="254" />
                     <label for="sign-in-password">"Password"</label>
                     <input id="sign-in-password" type="password" name="password" autocomplete="current-password" required maxlength="1024" />
+                    {next.map(|next| view! { <input type="hidden" name="next" value=next /> })}
                     {error.map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
                     <button type="submit" class="button primary">"Sign in"</button>
                 </div>

@@ -16,11 +16,37 @@ async fn the_public_marketplace_home_renders_for_a_signed_out_visitor() {
 }
 
 #[tokio::test]
-async fn a_signed_out_visitor_is_sent_from_the_console_to_sign_in() {
+async fn a_signed_out_visitor_is_sent_from_the_console_to_sign_in_and_back_to_the_page_asked_for() {
     let app = TestApp::spawn().await;
-    let response = app.get(&app.client(), "/console/assets").await;
+    let response = app.get(&app.client(), "/console/applications?before=1.abc").await;
     assert_eq!(response.status(), 302);
-    assert_eq!(response.headers()["location"], "/sign-in");
+    assert_eq!(response.headers()["location"], "/sign-in?next=%2Fconsole%2Fapplications%3Fbefore%3D1.abc");
+    let page = app.get(&app.client(), "/sign-in?next=%2Fconsole%2Fapplications%3Fbefore%3D1.abc").await.text().await.unwrap();
+    assert!(page.contains(r#"name="next" value="/console/applications?before=1.abc""#), "{page}");
+
+    // Signed in from that form (no script), the browser goes back there; to another site or
+    // anything that is not a plain path here, never: to the account's home page instead.
+    let account = app.account(Role::Seller).await;
+    let sign_in = |next: &'static str| {
+        let (app, email) = (&app, account.email.clone());
+        async move {
+            let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+            let response = client
+                .post(format!("{}/api/session/sign-in", app.address))
+                .header("accept", "text/html")
+                .header("referer", format!("{}/sign-in", app.address))
+                .form(&[("email", email.as_str()), ("password", crate::helpers::PASSWORD), ("next", next)])
+                .send()
+                .await
+                .unwrap();
+            assert!(response.status().is_redirection(), "{}", response.status());
+            response.headers()["location"].to_str().unwrap().to_owned()
+        }
+    };
+    assert_eq!(sign_in("/console/applications?before=1.abc").await, "/console/applications?before=1.abc");
+    for elsewhere in ["//evil.example/", "/\\evil.example", "/\t/evil.example", "https://evil.example/", "/sign-in", "/api/session/sign-out", "console"] {
+        assert_eq!(sign_in(elsewhere).await, "/console/products", "{elsewhere:?}");
+    }
 }
 
 #[tokio::test]

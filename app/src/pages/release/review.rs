@@ -62,7 +62,10 @@ fn settings_for(step_row: usize, d: &ProductDraft, asset_name: &dyn Fn(&str) -> 
                             .collect();
                         format!("Specification {}: simple, {}", i + 1, prices.join("; "))
                     }
-                    TemplateKind::Vcpu => format!("Specification {}: vCPU, {} tiers ({})", i + 1, s.tiers.len(), modes.join(", ")),
+                    TemplateKind::Vcpu => {
+                        let tiers = match s.tiers.len() { 1 => "1 tier".to_owned(), n => format!("{n} tiers") };
+                        format!("Specification {}: vCPU, {tiers}; {}", i + 1, modes.join(", "))
+                    }
                 }
             })
             .collect(),
@@ -228,6 +231,6 @@ mod tests {
         assert!(rows[1].contains(&"Support email: help@example.com".to_owned()));
         assert_eq!(rows[2], ["Specification 1: pg-image in eu-dublin, eu-paris", "Specification 2: no asset in —"]);
         assert_eq!(rows[3][0], "Specification 1: simple, Pay-per-use (hourly) $0.10; Monthly $50");
-        assert_eq!(rows[3][1], "Specification 2: vCPU, 3 tiers (Pay-per-use (hourly))");
+        assert_eq!(rows[3][1], "Specification 2: vCPU, 3 tiers; Pay-per-use (hourly)");
     }
 }
