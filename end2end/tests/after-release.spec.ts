@@ -96,7 +96,7 @@ test('a vCPU product: no Set as Free Image, a tier price lowered at once and sho
   await expect(price).toHaveAttribute('aria-invalid', 'false');
   await expect(seller.getByRole('button', { name: /delete|remove/i })).toHaveCount(0);
   await seller.getByRole('button', { name: 'Save prices' }).click();
-  await expect(seller.getByRole('status').filter({ hasText: 'Prices saved.' })).toBeVisible();
+  await expect(seller.getByRole('status').filter({ hasText: 'Prices saved: 1 lower price applies now.' })).toBeVisible();
   const history = seller.getByRole('table', { name: 'Price history' });
   await expect(history).toContainText('$0.40');
   await expect(history).toContainText('$0.35');
@@ -126,7 +126,7 @@ test('a vCPU product: no Set as Free Image, a tier price lowered at once and sho
   await expect(seller.getByRole('row', { name: /^4/ })).toContainText('$0.35');
   await seller.locator('#buy-billing').selectOption({ label: 'Monthly' });
   await seller.locator('#buy-tier').selectOption({ label: '8' });
-  await expect(seller.locator('#purchase-price')).toHaveText('Price: $400.00');
+  await expect(seller.locator('#purchase-price')).toHaveText('Price: $400.00 per month');
   // The buyer's credit is in the header, and the form says what is left after buying.
   const dollars = (text: string | null) => Math.round(Number((text ?? '').replace(/[^0-9.]/g, '')) * 100);
   const before = dollars(await seller.locator('#credit-balance').textContent());
@@ -134,8 +134,10 @@ test('a vCPU product: no Set as Free Image, a tier price lowered at once and sho
   const money = (cents: number) => `$${(cents / 100).toFixed(2)}`;
   await expect(seller.locator('#purchase-balance')).toHaveText(`Your credit: ${money(before)} · after this purchase: ${money(before - 40000)}`);
   await seller.getByRole('button', { name: 'Purchase' }).click();
+  await seller.getByRole('dialog', { name: 'Confirm your purchase' }).getByRole('button', { name: 'Confirm purchase' }).click();
   await expect(seller.getByRole('status').filter({ hasText: 'Purchased for $400.00.' })).toBeVisible();
   await expect(seller.locator('#purchase-balance')).toContainText(`Your credit: ${money(before - 40000)}`);
+  await expect(seller.locator('#credit-balance'), 'the header says so at once').toHaveText(`Credit: ${money(before - 40000)}`);
   await seller.getByRole('link', { name: 'My purchases' }).first().click();
   await expect(seller.getByRole('heading', { level: 1, name: 'My purchases' })).toBeVisible();
   await expect(seller.locator('#credit-balance')).toHaveText(`Credit: ${money(before - 40000)}`);

@@ -19,8 +19,12 @@ test('a seller lowers one price and raises another: what applies when, the buyer
   await hydrated(customer);
   await customer.locator('#buy-billing').selectOption({ label: 'Monthly' });
   await customer.locator('#buy-tier').selectOption({ label: '8' });
-  await expect(customer.locator('#purchase-price')).toHaveText('Price: $200.00');
+  await expect(customer.locator('#purchase-price')).toHaveText('Price: $200.00 per month');
+  // Nothing is charged on one press: the choice and its price are confirmed first.
   await customer.getByRole('button', { name: 'Purchase' }).click();
+  const confirmBuy = customer.getByRole('dialog', { name: 'Confirm your purchase' });
+  await expect(confirmBuy).toContainText('Specification 1, eu-dublin, Monthly, 8 vCPUs: $200.00 per month, taken from your credit now');
+  await confirmBuy.getByRole('button', { name: 'Confirm purchase' }).click();
   await expect(customer.getByRole('status').filter({ hasText: 'Purchased for $200.00.' })).toBeVisible();
 
   // The seller's price editor says, before saving, what applies now and what on which date.
@@ -44,8 +48,15 @@ test('a seller lowers one price and raises another: what applies when, the buyer
   const daysAhead = (Date.parse(`${day}T00:00:00Z`) - Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate())) / 86_400_000;
   expect(daysAhead === 90 || daysAhead === 91, `${day} is 90 days' notice`).toBeTruthy();
 
+  // A higher price tells every buyer: the seller is asked first.
   await seller.getByRole('button', { name: 'Save prices' }).click();
-  await expect(seller.getByRole('status').filter({ hasText: 'Prices saved.' })).toBeVisible();
+  const confirm = seller.getByRole('dialog', { name: 'Raise prices for your customers?' });
+  await expect(confirm).toContainText(`1 higher price will take effect from ${day}.`);
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(seller.getByRole('table', { name: 'Scheduled increases' })).toHaveCount(0);
+  await seller.getByRole('button', { name: 'Save prices' }).click();
+  await confirm.getByRole('button', { name: 'Save and notify customers' }).click();
+  await expect(seller.getByRole('status').filter({ hasText: 'Prices saved: 1 lower price applies now, and 1 increase is listed under Scheduled increases; your customers are told today.' })).toBeVisible();
   await expect(seller.getByRole('table', { name: 'Price history' })).toContainText('$40.00');
   const scheduled = seller.getByRole('table', { name: 'Scheduled increases' });
   await expect(scheduled).toContainText('8 vCPUs, Monthly: $200.00 → $250.00');

@@ -52,6 +52,13 @@ pub fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
             }
         });
     }
+    let confirm_raise = RwSignal::new(false);
+    // What the last save held (prices lowered now, increases scheduled), for its message.
+    let sent = RwSignal::new((0usize, 0usize));
+    let send = move || {
+        sent.set(check.with_untracked(|c| c.as_ref().map(|p| (p.now.len(), p.later.len())).unwrap_or_default()));
+        save.dispatch(());
+    };
     let problem = move |field: String| check.with(|c| c.as_ref().err().and_then(|v| v.iter().find(|x| x.field == *field).cloned()));
     let o = saved.get_untracked();
     let free = o.product.free;
@@ -120,18 +127,37 @@ pub fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
             <div class="row-actions">
                 <button type="button" class="primary" id="save-prices"
                     disabled=move || check.with(|c| c.as_ref().map_or(true, PricePlan::is_empty)) || save.pending().get()
-                    on:click=move |_| { save.dispatch(()); }>
+                    on:click=move |_| {
+                        // A higher price tells every customer who bought the product: asked first.
+                        let counts = check.with_untracked(|c| c.as_ref().map(|p| (p.now.len(), p.later.len())).unwrap_or_default());
+                        if counts.1 > 0 { confirm_raise.set(true) } else { send() }
+                    }>
                     {move || if save.pending().get() { "Saving…" } else { "Save prices" }}
                 </button>
                 {move || match save.value().get() {
                     Some(Ok(_)) => Some(view! {
-                        <p class="notice success" role="status">"Prices saved. Lower prices apply now; higher ones are listed under Scheduled increases."</p>
+                        <p class="notice success" role="status">{move || saved_message(sent.get())}</p>
                     }.into_any()),
                     Some(Err(error)) => Some(view! { <Failed error /> }.into_any()),
                     None => None,
                 }}
             </div>
             <Scheduled saved cancel />
+            <ConfirmDialog
+                open=confirm_raise
+                id="confirm-raise"
+                title="Raise prices for your customers?"
+                body=Signal::derive(move || {
+                    let rises = check.with(|c| c.as_ref().map_or(0, |p| p.later.len()));
+                    let from = saved.with(|o| o.increase_from_day.clone());
+                    format!(
+                        "{} will take effect from {from}. Every customer who bought this product is told today, by a message and, as they chose, by email and SMS. Until then they pay today's price, and you can cancel an increase.",
+                        if rises == 1 { "1 higher price".to_owned() } else { format!("{rises} higher prices") },
+                    )
+                })
+                confirm_label="Save and notify customers"
+                on_confirm=Callback::new(move |_| send())
+            />
         })}
         <h2>"Price history"</h2>
         {move || saved.with(|o| if o.history.is_empty() {
@@ -155,6 +181,21 @@ pub fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
                 })}
             }.into_any()
         })}
+    }
+}
+
+/// What a save did, from what it held: prices lowered at once, increases scheduled.
+fn saved_message((now, later): (usize, usize)) -> String {
+    let plural = |n: usize, one: &str, many: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {many}") };
+    match (now, later) {
+        (0, 0) => "Prices saved.".to_owned(),
+        (now, 0) => format!("Prices saved: {} now.", plural(now, "lower price applies", "lower prices apply")),
+        (0, later) => format!("Prices saved: {} under Scheduled increases; your customers are told today.", plural(later, "increase is listed", "increases are listed")),
+        (now, later) => format!(
+            "Prices saved: {} now, and {} under Scheduled increases; your customers are told today.",
+            plural(now, "lower price applies", "lower prices apply"),
+            plural(later, "increase is listed", "increases are listed"),
+        ),
     }
 }
 

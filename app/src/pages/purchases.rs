@@ -36,9 +36,32 @@ pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
     Effect::new(move || {
         if let Some(Ok(purchase)) = buy.value().get() {
             credit.update(|c| *c = (*c - purchase.price_cents).max(0));
+            // The header's balance, drawn by the server, says the same at once.
+            #[cfg(feature = "hydrate")]
+            if let Some(header) = document().get_element_by_id("credit-balance") {
+                header.set_text_content(Some(&format!("Credit: ${}", Price::from_cents(credit.get_untracked()))));
+            }
         }
     });
     let spec = move || content.with_value(|c| c.specifications.get(choice.with(|ch| ch.specification)).cloned());
+    let confirm = RwSignal::new(false);
+    let free_image = content.with_value(|c| c.is_free());
+    // What the confirmation says: the choice, its price and what it takes from the credit.
+    let summary = move || {
+        let Ok(p) = price() else { return String::new() };
+        let (chosen, billing) = choice.with(|c| (c.clone(), c.billing));
+        let tier = spec().and_then(|s| match s.pricing {
+            Pricing::Vcpu(tiers) => chosen.tier.and_then(|t| tiers.get(t).map(|tier| format!(", {} vCPUs", tier.vcpus))),
+            Pricing::Simple(_) => None,
+        });
+        let what = format!("Specification {}, {}, {}{}", chosen.specification + 1, chosen.region, billing.label(), tier.unwrap_or_default());
+        let have = credit.get();
+        if p.is_zero() {
+            format!("{what}: it costs nothing, and your credit stays ${}.", Price::from_cents(have))
+        } else {
+            format!("{what}: ${p} per {}, taken from your credit now (${} left after).", billing.unit(), Price::from_cents(have - p.cents()))
+        }
+    };
     view! {
         <section class="purchase" aria-labelledby="purchase-title">
             <h2 id="purchase-title">"Purchase"</h2>
@@ -83,8 +106,9 @@ pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
                 </div>
             })}
             <p class="price" id="purchase-price" data-rule=move || price().err().map(|e| e.rule.to_string())>{move || match price() {
-                Ok(p) if p.is_zero() => "Price: $0 (Free image)".to_owned(),
-                Ok(p) => format!("Price: ${p}"),
+                Ok(p) if p.is_zero() && free_image => "Price: $0 (Free image)".to_owned(),
+                Ok(p) if p.is_zero() => "Price: $0".to_owned(),
+                Ok(p) => format!("Price: ${p} per {}", choice.with(|c| c.billing.unit())),
                 Err(e) => e.message,
             }}</p>
             <p class="balance" id="purchase-balance" aria-live="polite">{move || {
@@ -98,11 +122,17 @@ pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
                 }
             }}</p>
             <button type="button" class="primary" id="purchase" disabled=move || price().is_err() || buy.pending().get()
-                on:click=move |_| {
-                    if let Ok(shown) = price() { buy.dispatch((choice.get_untracked(), shown)); }
-                }>
+                on:click=move |_| if price().is_ok() { confirm.set(true) }>
                 {move || if buy.pending().get() { "Purchasing…" } else { "Purchase" }}
             </button>
+            <crate::components::confirm::ConfirmDialog
+                open=confirm
+                id="confirm-purchase"
+                title="Confirm your purchase"
+                body=Signal::derive(summary)
+                confirm_label="Confirm purchase"
+                on_confirm=Callback::new(move |_| if let Ok(shown) = price() { buy.dispatch((choice.get_untracked(), shown)); })
+            />
             {move || buy.value().get().map(|r| match r {
                 Ok(purchase) => view! { <p class="notice success" role="status">{format!("Purchased for ${}. Deploy it from ", Price::from_cents(purchase.price_cents))} <a href="/purchases">"My purchases"</a> "."</p> }.into_any(),
                 Err(error) => view! { <Failed error /> }.into_any(),
