@@ -81,6 +81,38 @@ pub fn cursor_from_query() -> Option<String> {
     leptos_router::hooks::use_query_map().with_untracked(|q| q.get("before")).filter(|c| After::parse(c).is_some())
 }
 
+/// A page of a list once `load` answers: `empty()` (what to do next) when the list holds
+/// nothing at all, else `show(items)` (or a line saying there are no older ones) with the
+/// links between pages; or what went wrong.
+pub fn paged_list<T, E, V>(
+    load: impl std::future::Future<Output = Result<Paged<T>, crate::error::AppError>> + Send + 'static,
+    list: (&'static str, &'static str),
+    older_page: bool,
+    empty: impl FnOnce() -> E + Send + 'static,
+    show: impl FnOnce(Vec<T>) -> V + Send + 'static,
+) -> impl IntoView
+where
+    T: Send + 'static,
+    E: IntoView + 'static,
+    V: IntoView + 'static,
+{
+    let (path, noun) = list;
+    crate::components::loaded::loaded(load, move |page: Paged<T>| {
+        if page.items.is_empty() && !older_page {
+            return empty().into_any();
+        }
+        view! {
+            {if page.items.is_empty() {
+                view! { <p class="muted">{format!("There are no older {noun}.")}</p> }.into_any()
+            } else {
+                show(page.items).into_any()
+            }}
+            <Pager path noun older_page older=page.older />
+        }
+        .into_any()
+    })
+}
+
 /// Links between the pages of a list: to the newest page from an older one, and to the
 /// next, older page when there is one.
 #[component]

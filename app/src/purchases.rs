@@ -66,7 +66,7 @@ pub mod ssr {
     use crate::auth::{ssr::Caller, Account, Role};
     use crate::error::AppError;
     use crate::paging::{After, Paged};
-    use crate::rules::after_release::{purchase_price, PurchaseChoice};
+    use crate::rules::after_release::{priced_choice, purchase_price, PurchaseChoice};
     use crate::rules::price::Price;
     use crate::rules::product::Product;
     use crate::rules::{Rule, RuleViolation};
@@ -108,6 +108,8 @@ pub mod ssr {
             .context("reading a product for a purchase")?;
         let content: Product = from_json(&content, "product", product_id)?;
         let price = purchase_price(&content, choice).map_err(|v| AppError::Rules(vec![v]))?;
+        // What was bought, as it is priced: nothing else that was sent with it.
+        let choice = &priced_choice(&content, choice);
         if price.cents() != shown_cents {
             return Err(AppError::Conflict(format!(
                 "The price of this choice changed since the page was shown: it is now ${price}, not ${}. \
@@ -192,11 +194,11 @@ pub mod ssr {
         Ok(crate::paging::split(rows, limit, |p| (p.created_at, p.id.as_str())))
     }
 
-    /// The buyer's purchase of exactly this choice of the product, if they have one.
+    /// The buyer's purchase of exactly this choice of the product at $0.00, if they have one.
     async fn held(tx: &mut sqlx::AnyConnection, buyer_id: &str, product_id: &str, choice: &PurchaseChoice) -> Result<Option<Purchase>, AppError> {
         sqlx::query_as(&format!(
             "SELECT {COLUMNS} WHERE u.buyer_id = $1 AND u.product_id = $2 AND u.specification = $3 AND u.region = $4 \
-             AND u.billing = $5 AND COALESCE(u.tier, -1) = $6 ORDER BY u.created_at, u.id LIMIT 1"
+             AND u.billing = $5 AND COALESCE(u.tier, -1) = $6 AND u.price_cents = 0 ORDER BY u.created_at, u.id LIMIT 1"
         ))
         .bind(buyer_id)
         .bind(product_id)

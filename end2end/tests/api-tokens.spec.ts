@@ -21,6 +21,9 @@ test('a seller creates an API token, sees its secret once, uses it, and revokes 
   await expect(made).toContainText('It will not be shown again.');
   const secret = await seller.getByLabel('Secret').inputValue();
   expect(secret).toMatch(/^mpt_[0-9a-f]{64}$/);
+  // The secret takes the focus, and the form starts again empty, so no second token by mistake.
+  await expect(seller.getByLabel('Secret')).toBeFocused();
+  await expect(seller.getByLabel('Name')).toHaveValue('');
   await seller.getByRole('button', { name: 'Copy secret' }).click();
   await expect(seller.getByRole('button', { name: 'Copied' })).toBeVisible();
   expect(await seller.evaluate(() => navigator.clipboard.readText())).toBe(secret);

@@ -79,7 +79,7 @@ test('a signed-out visitor sees the marketplace and is sent to sign in from the 
   await expect(page.getByRole('heading', { level: 1, name: 'Virtual-machine images, ready to deploy' })).toBeVisible();
   await expect(page.getByRole('search')).toBeVisible();
   await page.goto('/console/drafts');
-  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fconsole%2Fdrafts$/);
 });
 
 test('the console navigation uses the seed words and each page says what to do next', async ({ page }) => {

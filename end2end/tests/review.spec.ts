@@ -31,7 +31,9 @@ test('a seller submits, the reviewer approves, the seller sees it Approved with 
   await expect(reviewer.getByText('Contoso Systems', { exact: false }).first()).toBeVisible();
   await reviewer.getByRole('button', { name: 'Start review' }).click();
   await expect(status(reviewer)).toHaveText('Under review');
-  // The page is loaded again after a decision; its decision panel answers once hydrated.
+  // The page is drawn again after a decision, saying what was done where the focus lands.
+  await expect(reviewer.getByRole('status').filter({ hasText: 'You took up this request' })).toBeFocused();
+  // Its decision panel answers once hydrated.
   await hydrated(reviewer);
 
   await seller.reload();
@@ -43,6 +45,7 @@ test('a seller submits, the reviewer approves, the seller sees it Approved with 
   await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
   await dialog.getByRole('button', { name: 'Approve and list' }).click();
   await expect(status(reviewer)).toHaveText('Approved');
+  await expect(reviewer.getByRole('status').filter({ hasText: 'Approved: the product is listed' })).toBeFocused();
 
   // The seller: Approved, with every step's time, and an unread message.
   await seller.goto('/console/applications');

@@ -154,6 +154,22 @@ pub fn purchase_price(product: &Product, choice: &PurchaseChoice) -> Result<Pric
     price.ok_or_else(|| refused(Rule::R53, "This specification is not offered with that billing mode."))
 }
 
+/// `choice` as it is priced: only what [`purchase_price`] reads of it. A Free image reads
+/// neither the billing mode nor the tier (it is held under its specification's first mode),
+/// a simple specification no tier; so two choices that are priced alike are one choice, and
+/// a purchase records what was bought, not what else was sent with it.
+pub fn priced_choice(product: &Product, choice: &PurchaseChoice) -> PurchaseChoice {
+    let spec = product.specifications.get(choice.specification);
+    let free = product.is_free();
+    let by_vcpu = spec.is_some_and(|s| matches!(s.pricing, Pricing::Vcpu(_)));
+    PurchaseChoice {
+        specification: choice.specification,
+        region: choice.region.clone(),
+        billing: if free { spec.and_then(|s| s.offered().next()).map_or(choice.billing, |(_, b)| b) } else { choice.billing },
+        tier: if by_vcpu && !free { choice.tier } else { None },
+    }
+}
+
 #[cfg(test)]
 #[path = "after_release_tests.rs"]
 pub(crate) mod tests;

@@ -123,6 +123,20 @@ fn r53_r55_a_purchase_costs_the_chosen_region_mode_and_tier() {
 }
 
 #[test]
+fn r53_a_choice_is_recorded_as_it_is_priced_so_choices_priced_alike_are_one() {
+    let p = product(vec![simple(["0.25", "99", ""], [true, true, false]), vcpu()]);
+    let choice = |specification, billing, tier| PurchaseChoice { specification, region: "eu-dublin".into(), billing, tier };
+    // A simple specification reads no tier; a vCPU one does.
+    assert_eq!(priced_choice(&p, &choice(0, BillingMode::Monthly, Some(7))), choice(0, BillingMode::Monthly, None));
+    assert_eq!(priced_choice(&p, &choice(1, BillingMode::Monthly, Some(1))), choice(1, BillingMode::Monthly, Some(1)));
+    // A Free image reads neither mode nor tier: it is held under its first mode.
+    let free = set_free(&product(vec![simple(["", "0", ""], [false, true, false])]));
+    for (billing, tier) in [(BillingMode::Yearly, None), (BillingMode::PayPerUse, Some(3)), (BillingMode::Monthly, Some(usize::MAX))] {
+        assert_eq!(priced_choice(&free, &choice(0, billing, tier)), choice(0, BillingMode::Monthly, None));
+    }
+}
+
+#[test]
 fn r54_a_price_change_is_told_with_its_specification_tier_mode_and_both_prices() {
     let change = PriceChange { specification: 0, vcpus: 4, billing: BillingMode::Monthly, old: price("100"), new: price("120") };
     assert_eq!(change.describe(), "Specification 1, 4 vCPUs, Monthly: $100.00 → $120.00");

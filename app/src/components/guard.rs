@@ -10,13 +10,7 @@ pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
     match Session::current().account {
         Ok(Some(account)) if account.role == role => children().into_any(),
         Ok(Some(_)) => view! { <WrongRole role /> }.into_any(),
-        Ok(None) => {
-            // Back here once signed in: the page asked for rides along as `next`.
-            let location = leptos_router::hooks::use_location();
-            let (path, query) = (location.pathname.get_untracked(), location.search.get_untracked());
-            let here = if query.is_empty() { path } else { format!("{path}?{query}") };
-            view! { <Redirect path=format!("/sign-in?next={}", encode_component(&here)) /> }.into_any()
-        }
+        Ok(None) => view! { <SignInFirst /> }.into_any(),
         Err(error) => view! {
             <leptos_meta::Title text="Something went wrong" />
             <main id="main" class="page narrow">
@@ -43,14 +37,11 @@ fn WrongRole(role: Role) -> impl IntoView {
     }
 }
 
-/// `text` percent-encoded to stand as one value in an address's query.
-fn encode_component(text: &str) -> String {
-    let mut encoded = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => encoded.push(byte as char),
-            _ => encoded.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    encoded
+/// Sends a signed-out visitor to sign in, and back to this page after (`?next=`).
+#[component]
+pub fn SignInFirst() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let (path, query) = (location.pathname.get_untracked(), location.search.get_untracked());
+    let here = if query.is_empty() { path } else { format!("{path}?{query}") };
+    view! { <Redirect path=format!("/sign-in?next={}", crate::listing::encode(&here)) /> }
 }

@@ -7,7 +7,6 @@ use crate::components::loaded::{ErrorNotice, Failed};
 use crate::session::Session;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -31,7 +30,7 @@ pub fn AccountPage() -> impl IntoView {
                             <a href="/console/tokens">"API tokens"</a>"."</p>
                     })}
                 }.into_any(),
-                Ok(None) => view! { <Redirect path="/sign-in" /> }.into_any(),
+                Ok(None) => view! { <crate::components::guard::SignInFirst /> }.into_any(),
                 Err(error) => view! { <ErrorNotice error /> }.into_any(),
             }}
         </main>

@@ -7,7 +7,7 @@ use crate::components::application::{DueDate, StatusBadge, Timeline};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::product::{ProductDetails, ProductSpecifications};
 use crate::components::{empty_state::EmptyState, loaded::{loaded, Failed}, time::format_utc};
-use crate::paging::Pager;
+use crate::paging::paged_list;
 use crate::rules::request::RequestStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,24 +20,16 @@ pub fn MyApplications() -> impl IntoView {
     view! {
         <Title text="My Applications · Seller Console" />
         <h1>"My Applications"</h1>
-        {loaded(list_applications(before), move |page| if page.items.is_empty() && !older_page {
-            view! {
+        {paged_list(list_applications(before), ("/console/applications", "requests"), older_page,
+            || view! {
                 <EmptyState
                     title="No release requests"
                     body="When you submit a product for release, its request and review progress appear here."
                     link=("/console/products/new", "Release New Product")
                 />
-            }.into_any()
-        } else {
-            view! {
-                {if page.items.is_empty() {
-                    view! { <p class="muted">"There are no older requests."</p> }.into_any()
-                } else {
-                    view! { <ApplicationTable applications=page.items /> }.into_any()
-                }}
-                <Pager path="/console/applications" noun="requests" older_page older=page.older />
-            }.into_any()
-        })}
+            },
+            |applications| view! { <ApplicationTable applications /> },
+        )}
     }
 }
 

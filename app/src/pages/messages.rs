@@ -59,7 +59,7 @@ pub fn CustomerMessages() -> impl IntoView {
                     <p>"Notices about the products you bought always arrive here. Choose whether they are also sent by email and SMS."</p>
                     {loaded(load_notification_settings(), |current| view! { <SettingsForm current /> })}
                 }.into_any(),
-                Ok(None) => view! { <Redirect path="/sign-in" /> }.into_any(),
+                Ok(None) => view! { <crate::components::guard::SignInFirst /> }.into_any(),
                 Err(error) => view! { <crate::components::loaded::ErrorNotice error /> }.into_any(),
             }}
         </main>

@@ -1,8 +1,8 @@
 //! Purchases (R53): buying a product on its public page, and the buyer's purchases, each of
 //! which can deploy a VM from the product's image, locked or not.
 
-use crate::components::{empty_state::EmptyState, loaded::{loaded, Failed}, time::format_utc};
-use crate::paging::Pager;
+use crate::components::{empty_state::EmptyState, loaded::Failed, time::format_utc};
+use crate::paging::paged_list;
 use crate::listing::ProductPage;
 use crate::purchases::{buy_product, my_purchases, DeployPurchase, Purchase};
 use crate::rules::after_release::{purchase_price, PurchaseChoice};
@@ -145,27 +145,19 @@ pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
 pub fn PurchasesPage() -> impl IntoView {
     // A signed-out visitor is sent to sign in, as from the console.
     if crate::session::Session::current().signed_in().is_none() {
-        return view! { <leptos_router::components::Redirect path="/sign-in" /> }.into_any();
+        return view! { <crate::components::guard::SignInFirst /> }.into_any();
     }
     let before = crate::paging::cursor_from_query();
     view! {
         <Title text="My purchases" />
         <main id="main" class="page">
             <h1>"My purchases"</h1>
-            {loaded(my_purchases(before.clone()), move |page| if page.items.is_empty() && before.is_none() {
-                view! {
+            {paged_list(my_purchases(before.clone()), ("/purchases", "purchases"), before.is_some(),
+                || view! {
                     <EmptyState title="No purchases yet" body="Products you purchase on the marketplace are listed here, ready to deploy." link=("/", "Browse the marketplace") />
-                }.into_any()
-            } else {
-                view! {
-                    {if page.items.is_empty() {
-                        view! { <p class="muted">"There are no older purchases."</p> }.into_any()
-                    } else {
-                        view! { <PurchasesTable purchases=page.items before=before.clone() /> }.into_any()
-                    }}
-                    <Pager path="/purchases" noun="purchases" older_page=before.is_some() older=page.older />
-                }.into_any()
-            })}
+                },
+                move |purchases| view! { <PurchasesTable purchases before=before.clone() /> },
+            )}
         </main>
     }
     .into_any()

@@ -75,11 +75,17 @@ pub fn ReviewRequestPage() -> impl IntoView {
             <Title text="Review a release request" />
             <main id="main" class="page">
                 <p><a href="/review">"← Review queue"</a></p>
-                {loaded(load_for_review(id.clone()), |detail| view! { <ReviewView detail /> })}
-                {loaded(crate::audit::request_history(id.clone()), {
-                    let base = format!("/review/{id}");
-                    move |history| view! { <crate::components::history::History history base /> }
-                })}
+                // The history only once the request is found: an unknown one is said once.
+                {
+                    let id = id.clone();
+                    loaded(load_for_review(id.clone()), move |detail| view! {
+                        <ReviewView detail />
+                        {loaded(crate::audit::request_history(id.clone()), {
+                            let base = format!("/review/{id}");
+                            move |history| view! { <crate::components::history::History history base /> }
+                        })}
+                    })
+                }
             </main>
         </RequireRole>
     }
@@ -95,6 +101,7 @@ fn ReviewView(detail: ApplicationDetail) -> impl IntoView {
             <StatusBadge status />
         </div>
         <p>{format!("Submitted by {} on {}. ", a.seller_name, format_utc(a.submitted_at))} {a.status.is_pending().then(|| view! { <DueDate application=a.clone() /> })}</p>
+        <Done status />
         <Timeline application=a.clone() />
         {a.reason.clone().map(|r| view! { <div class="notice error"><p><strong>"Reason given"</strong></p><p>{r}</p></div> })}
         {status.is_pending().then(|| view! { <DecisionPanel id=a.id.clone() status /> })}
@@ -102,6 +109,30 @@ fn ReviewView(detail: ApplicationDetail) -> impl IntoView {
         <ProductDetails content=detail.content.clone() />
         <ProductSpecifications content=detail.content asset_names=detail.asset_names />
     }
+}
+
+/// A decision's name in the address, `?done=…`.
+fn done_key(status: RequestStatus) -> &'static str {
+    match status {
+        RequestStatus::UnderReview => "started",
+        RequestStatus::Approved => "approved",
+        _ => "rejected",
+    }
+}
+
+/// What the reviewer just did, said where the focus lands once the page is drawn again: only
+/// when the request is now in the status the address names.
+#[component]
+fn Done(status: RequestStatus) -> impl IntoView {
+    let named = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("done"));
+    let message = match status {
+        RequestStatus::UnderReview => "You took up this request: its seller sees it is under review.",
+        RequestStatus::Approved => "Approved: the product is listed on the marketplace and its seller is told.",
+        RequestStatus::Rejected => "Rejected: its seller is sent your reason.",
+        _ => "",
+    };
+    (named.as_deref() == Some(done_key(status)) && !message.is_empty())
+        .then(|| view! { <p class="notice success" role="status" tabindex="-1" autofocus>{message}</p> })
 }
 
 /// Start review, approve or reject with a reason (R44), each decision after a confirmation, the reason
@@ -119,7 +150,13 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
     let confirm_reject = RwSignal::new(false);
     let reason_field = NodeRef::<leptos::html::Textarea>::new();
     let reason_error = move || reason_touched.get().then(|| check_reason(&reason.get()).err()).flatten();
+    let done = RwSignal::new(None::<RequestStatus>);
     let send = move |action: RequestAction| {
+        done.set(Some(match action {
+            RequestAction::StartReview => RequestStatus::UnderReview,
+            RequestAction::Approve => RequestStatus::Approved,
+            _ => RequestStatus::Rejected,
+        }));
         decide.dispatch(Decide { id: id.get_value(), action, reason: reason.get_untracked() });
     };
     let reject = move |ev: leptos::ev::SubmitEvent| {
@@ -132,9 +169,10 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
             let _ = field.focus();
         }
     };
+    // Done: the page is drawn again with the new status, and says what was done (`?done=`).
     Effect::new(move || {
-        if let Some(Ok(_)) = decide.value().get() {
-            crate::components::island::reload();
+        if let (Some(Ok(_)), Some(status)) = (decide.value().get(), done.get_untracked()) {
+            crate::components::island::replace_with(&format!("/review/{}?done={}", id.get_value(), done_key(status)));
         }
     });
     let error = move || decide.value().get().and_then(Result::err);

@@ -10,6 +10,8 @@ use leptos_meta::Title;
 pub fn SignInPage() -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
     let error = sign_in.value().get_untracked().and_then(Result::err).map(|e| e.to_string());
+    // After a failed attempt the page is drawn anew: the email field takes the focus.
+    let failed = error.is_some();
     // The page the visitor was sent from, to return to once signed in.
     let next = leptos_router::hooks::use_query_map()
         .with_untracked(|q| q.get("next"))
@@ -22,7 +24,7 @@ pub fn SignInPage() -> impl IntoView {
             <ActionForm action=sign_in>
                 <div class="form">
                     <label for="sign-in-email">"Email"</label>
-                    <input id="sign-in-email" type="email" name="email" autocomplete="username" required maxlength="254" />
+                    <input id="sign-in-email" type="email" name="email" autocomplete="username" required maxlength="254" autofocus=failed />
                     <label for="sign-in-password">"Password"</label>
                     <input id="sign-in-password" type="password" name="password" autocomplete="current-password" required maxlength="1024" />
                     {next.map(|next| view! { <input type="hidden" name="next" value=next /> })}

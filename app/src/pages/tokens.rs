@@ -74,6 +74,14 @@ fn NewTokenForm(create: ServerAction<CreateApiToken>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let days = RwSignal::new(DEFAULT_DAYS.to_string());
     let chosen = RwSignal::new(vec![Scope::Read]);
+    // Made: the form starts again empty, so the same token is not made twice by mistake.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = create.value().get() {
+            name.set(String::new());
+            days.set(DEFAULT_DAYS.to_string());
+            chosen.set(vec![Scope::Read]);
+        }
+    });
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let scopes = chosen.get_untracked().iter().map(|s| s.name().to_owned()).collect();
@@ -124,6 +132,14 @@ fn NewTokenForm(create: ServerAction<CreateApiToken>) -> impl IntoView {
 fn ShownOnce(made: NewToken) -> impl IntoView {
     let copied = RwSignal::new(false);
     let secret = made.secret.clone();
+    // The secret takes the focus, selected: the one thing to do next is to copy it.
+    let field = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = field.get() {
+            let _ = input.focus();
+            input.select();
+        }
+    });
     let copy = move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(window) = web_sys::window() {
@@ -138,7 +154,7 @@ fn ShownOnce(made: NewToken) -> impl IntoView {
             <h2 id="token-made">{format!("Token “{}” created", made.token.name)}</h2>
             <p>"Copy its secret now and keep it in your pipeline's secret store. It will not be shown again."</p>
             <label for="token-secret">"Secret"</label>
-            <input id="token-secret" type="text" readonly value=made.secret.clone() class="secret" />
+            <input id="token-secret" type="text" readonly value=made.secret.clone() class="secret" node_ref=field />
             <button type="button" class="button" on:click=copy>
                 {move || if copied.get() { "Copied" } else { "Copy secret" }}
             </button>

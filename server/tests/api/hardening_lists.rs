@@ -33,17 +33,32 @@ async fn my_applications_and_the_api_read_a_sellers_requests_a_page_at_a_time_ne
         assert_eq!(app.call(&client, "applications/withdraw", &[("id", &submitted.request_id)]).await.status(), 200);
     }
 
+    // Newest first, then by id: as the database orders them.
+    let order = || async {
+        sqlx::query_scalar::<_, String>("SELECT id FROM release_requests WHERE seller_id = $1 ORDER BY submitted_at DESC, id")
+            .bind(&seller.id)
+            .fetch_all(&app.db)
+            .await
+            .unwrap()
+    };
     let first = my_requests(&app, &client, None).await;
     assert_eq!(first.items.len(), 50);
     assert_eq!(first.items[0].product_name, "Product 52", "newest first");
     let cursor = first.older.clone().expect("an older page");
     let second = my_requests(&app, &client, Some(&cursor)).await;
-    assert_eq!(second.items.iter().map(|a| a.product_name.as_str()).collect::<Vec<_>>(), ["Product 2", "Product 1", "Product 0"]);
     assert_eq!(second.older, None, "the last page");
+    let ids = |pages: &[&Paged<Application>]| pages.iter().flat_map(|p| p.items.iter().map(|a| a.id.clone())).collect::<Vec<_>>();
+    assert_eq!(ids(&[&first, &second]), order().await, "each request once, in order");
+    // Requests of one same moment: the pages split among them by id, none skipped or repeated.
+    sqlx::query("UPDATE release_requests SET submitted_at = 1000 WHERE seller_id = $1").bind(&seller.id).execute(&app.db).await.unwrap();
+    let first_tied = my_requests(&app, &client, None).await;
+    let second_tied = my_requests(&app, &client, first_tied.older.as_deref()).await;
+    assert_eq!(ids(&[&first_tied, &second_tied]), order().await);
     let bad = client.post(format!("{}/api/applications/list", app.address)).form(&[("before", "1.x'--")]).send().await.unwrap();
     assert_eq!(bad.status(), 400);
 
     // The console's pages link to each other.
+    let cursor = first_tied.older.clone().unwrap();
     let html = app.get(&client, "/console/applications").await.text().await.unwrap();
     assert_eq!(html.matches("View the request for").count(), 50);
     assert!(html.contains(&format!("href=\"/console/applications?before={cursor}\"")) && html.contains("Older requests"), "{html}");
@@ -87,6 +102,12 @@ async fn r53_a_zero_priced_choice_needs_a_credit_balance_and_is_taken_once_howev
         ids.push(answer.json::<Purchase>().await.unwrap().id);
     }
     assert!(ids.iter().all(|i| *i == ids[0]), "every ask gets the one purchase held: {ids:?}");
+    // A tier sent with a simple price is not read by its price, so it is not another choice.
+    for tier in [json!(0), json!(1), json!(99)] {
+        let body = json!({ "id": id, "choice": { "specification": 0, "region": "eu-dublin", "billing": "PayPerUse", "tier": tier }, "shown_cents": 0 });
+        let again = client.post(&url).json(&body).send().await.unwrap();
+        assert_eq!(again.json::<Purchase>().await.unwrap().id, ids[0], "tier {tier}");
+    }
     let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM purchases WHERE buyer_id = $1").bind(&customer.id).fetch_one(&app.db).await.unwrap();
     assert_eq!(held, 1);
     assert_eq!(crate::hardening::credit(&app, &customer).await, 100, "nothing charged");
