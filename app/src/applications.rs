@@ -158,16 +158,10 @@ pub mod ssr {
     /// requests without end (R42 only marks busy days), so this is read a page at a time.
     pub async fn mine(db: &Db, calendar: &WorkCalendar, seller_id: &str, after: &After, limit: usize) -> Result<Paged<Application>, AppError> {
         let now = now_ms();
-        let after_sql = crate::paging::ssr::after_condition("r.submitted_at", "r.id", 2, 3);
-        let rows: Vec<RequestRow> =
-            sqlx::query_as(&format!("SELECT {COLUMNS} {FROM} WHERE r.seller_id = $1 AND {after_sql} ORDER BY r.submitted_at DESC, r.id LIMIT $4"))
-                .bind(seller_id)
-                .bind(after.time)
-                .bind(&after.id)
-                .bind(limit as i64 + 1)
-                .fetch_all(db)
-                .await
-                .context("listing a seller's release requests")?;
+        let select = format!("SELECT {COLUMNS} {FROM} WHERE r.seller_id = $1");
+        let rows: Vec<RequestRow> = crate::paging::ssr::rows_after(db, &select, seller_id, ("r.submitted_at", "r.id"), after, limit)
+            .await
+            .context("listing a seller's release requests")?;
         let items = rows.iter().map(|row| row.application(calendar, now)).collect::<Result<Vec<_>, _>>()?;
         Ok(crate::paging::split(items, limit, |a| (a.submitted_at, a.id.as_str())))
     }

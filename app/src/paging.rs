@@ -70,9 +70,22 @@ pub mod ssr {
         }
     }
 
-    /// The SQL condition for items after `$time_param, $id_param` in the order `time DESC, id`.
-    pub fn after_condition(time: &str, id: &str, time_param: usize, id_param: usize) -> String {
-        format!("({time} < ${time_param} OR ({time} = ${time_param} AND {id} > ${id_param}))")
+    /// The rows of one page, read in SQL: `select` (a query ending in a `WHERE` whose `$1`
+    /// names the list's owner, `owner`) narrowed to rows after `after` in the order
+    /// `time DESC, id`, with one row more than `limit`, for [`super::split`].
+    pub async fn rows_after<R>(
+        db: &crate::store::Db,
+        select: &str,
+        owner: &str,
+        (time, id): (&str, &str),
+        after: &After,
+        limit: usize,
+    ) -> Result<Vec<R>, sqlx::Error>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let sql = format!("{select} AND ({time} < $2 OR ({time} = $2 AND {id} > $3)) ORDER BY {time} DESC, {id} LIMIT $4");
+        sqlx::query_as(&sql).bind(owner).bind(after.time).bind(&after.id).bind(limit as i64 + 1).fetch_all(db).await
     }
 }
 

@@ -181,16 +181,9 @@ pub mod ssr {
 
     /// A page of one account's purchases, newest first, after `after`.
     pub async fn list(db: &Db, buyer_id: &str, after: &After, limit: usize) -> Result<Paged<Purchase>, AppError> {
-        let after_sql = crate::paging::ssr::after_condition("u.created_at", "u.id", 2, 3);
+        let select = format!("SELECT {COLUMNS} WHERE u.buyer_id = $1");
         let rows: Vec<Purchase> =
-            sqlx::query_as(&format!("SELECT {COLUMNS} WHERE u.buyer_id = $1 AND {after_sql} ORDER BY u.created_at DESC, u.id LIMIT $4"))
-                .bind(buyer_id)
-                .bind(after.time)
-                .bind(&after.id)
-                .bind(limit as i64 + 1)
-                .fetch_all(db)
-                .await
-                .context("listing purchases")?;
+            crate::paging::ssr::rows_after(db, &select, buyer_id, ("u.created_at", "u.id"), after, limit).await.context("listing purchases")?;
         Ok(crate::paging::split(rows, limit, |p| (p.created_at, p.id.as_str())))
     }
 
