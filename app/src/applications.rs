@@ -86,6 +86,16 @@ pub async fn edit_rejected(id: String) -> Result<String, AppError> {
     crate::drafts::ssr::from_request(db, &settings.catalog, &seller.id, &id, &crate::rules::release::ProductDraft::from(detail.content), settings.drafts_per_seller).await
 }
 
+/// The request one of the signed-in seller's drafts was made from ("Edit and submit
+/// again"), if it was: the wizard says why it came back, with the reviewer's reason.
+#[server(endpoint = "applications/of-draft", output = crate::codec::TextJson)]
+pub async fn request_of_draft(draft_id: String) -> Result<Option<Application>, AppError> {
+    let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
+    let db = &caller.state.db;
+    let Some(request_id) = crate::drafts::ssr::source_of(db, &seller.id, &draft_id).await? else { return Ok(None) };
+    Ok(Some(ssr::detail(db, &caller.state.settings.calendar, &request_id, Some(&seller.id)).await?.application))
+}
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use crate::store::Context;

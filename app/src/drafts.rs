@@ -269,6 +269,17 @@ pub mod ssr {
             .context("finding the draft made from a request")
     }
 
+    /// The release request one of the seller's drafts was made from, if it was.
+    pub async fn source_of(db: &Db, seller_id: &str, draft_id: &str) -> Result<Option<String>, AppError> {
+        let source: Option<Option<String>> = sqlx::query_scalar("SELECT source_request_id FROM drafts WHERE id = $1 AND seller_id = $2")
+            .bind(draft_id)
+            .bind(seller_id)
+            .fetch_optional(db)
+            .await
+            .context("finding the request a draft was made from")?;
+        Ok(source.flatten())
+    }
+
     /// Removes the draft a release request was submitted from, in the submission's
     /// transaction, if it is still at the version the editor held (R33).
     pub async fn close_submitted(tx: &mut sqlx::AnyConnection, seller_id: &str, id: &str, version: i64) -> Result<(), AppError> {

@@ -97,6 +97,7 @@ test('a vCPU product: no Set as Free Image, a tier price lowered at once and sho
   await expect(seller.getByRole('button', { name: /delete|remove/i })).toHaveCount(0);
   await seller.getByRole('button', { name: 'Save prices' }).click();
   await expect(seller.getByRole('status').filter({ hasText: 'Prices saved: 1 lower price applies now.' })).toBeVisible();
+  await expect(seller.getByRole('button', { name: 'Save prices' }), 'saving keeps the focus').toBeFocused();
   const history = seller.getByRole('table', { name: 'Price history' });
   await expect(history).toContainText('$0.40');
   await expect(history).toContainText('$0.35');
@@ -136,6 +137,7 @@ test('a vCPU product: no Set as Free Image, a tier price lowered at once and sho
   await seller.getByRole('button', { name: 'Purchase' }).click();
   await seller.getByRole('dialog', { name: 'Confirm your purchase' }).getByRole('button', { name: 'Confirm purchase' }).click();
   await expect(seller.getByRole('status').filter({ hasText: 'Purchased for $400.00.' })).toBeVisible();
+  await expect(seller.getByRole('button', { name: 'Purchase' }), 'the focus is back where it was, not on the page').toBeFocused();
   await expect(seller.locator('#purchase-balance')).toContainText(`Your credit: ${money(before - 40000)}`);
   await expect(seller.locator('#credit-balance'), 'the header says so at once').toHaveText(`Credit: ${money(before - 40000)}`);
   await seller.getByRole('link', { name: 'My purchases' }).first().click();

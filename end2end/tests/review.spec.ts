@@ -106,6 +106,8 @@ test('a rejection with a reason, then edit and submit again (R44, R52)', async (
   await seller.getByRole('button', { name: 'Edit and submit again' }).click();
   await expect(seller.getByRole('heading', { level: 1, name: 'Release New Product' })).toBeVisible();
   await expect(seller).toHaveURL(/\/console\/products\/new\?draft=/);
+  // The wizard says why the product is back, with the reviewer's reason.
+  await expect(seller.getByRole('note')).toContainText('The reviewer\'s reason: “The description must list the installed frameworks.”');
 
   const wizard = new ReleaseWizard(seller);
   await wizard.step('Add Details');

@@ -53,6 +53,8 @@ pub fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
         });
     }
     let confirm_raise = RwSignal::new(false);
+    let blocked = move || check.with(|c| c.as_ref().map_or(true, PricePlan::is_empty)) || save.pending().get();
+    let blocked_now = move || check.with_untracked(|c| c.as_ref().map_or(true, PricePlan::is_empty)) || save.pending().get_untracked();
     // What the last save held (prices lowered now, increases scheduled), for its message.
     let sent = RwSignal::new((0usize, 0usize));
     let send = move || {
@@ -125,9 +127,13 @@ pub fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
         {(!free && o.content.priced_by_vcpu()).then(|| view! {
             <WhenSaved check saved />
             <div class="row-actions">
+                // aria-disabled, not disabled, so the button keeps the focus while saving.
                 <button type="button" class="primary" id="save-prices"
-                    disabled=move || check.with(|c| c.as_ref().map_or(true, PricePlan::is_empty)) || save.pending().get()
+                    aria-disabled=move || blocked().then_some("true")
                     on:click=move |_| {
+                        if blocked_now() {
+                            return;
+                        }
                         // A higher price tells every customer who bought the product: asked first.
                         let counts = check.with_untracked(|c| c.as_ref().map(|p| (p.now.len(), p.later.len())).unwrap_or_default());
                         if counts.1 > 0 { confirm_raise.set(true) } else { send() }

@@ -121,8 +121,10 @@ pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
                     Err(_) => format!("Your credit: ${}", Price::from_cents(have)),
                 }
             }}</p>
-            <button type="button" class="primary" id="purchase" disabled=move || price().is_err() || buy.pending().get()
-                on:click=move |_| if price().is_ok() { confirm.set(true) }>
+            // aria-disabled, not disabled: a button disabled while its purchase runs would drop
+            // the focus to the page.
+            <button type="button" class="primary" id="purchase" aria-disabled=move || (price().is_err() || buy.pending().get()).then_some("true")
+                on:click=move |_| if price().is_ok() && !buy.pending().get_untracked() { confirm.set(true) }>
                 {move || if buy.pending().get() { "Purchasing…" } else { "Purchase" }}
             </button>
             <crate::components::confirm::ConfirmDialog

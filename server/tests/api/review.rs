@@ -122,6 +122,13 @@ async fn r44_a_rejection_needs_a_reason_frees_the_image_and_the_product_can_be_e
     assert_eq!(edit().await, draft_id, "a later click reopens the same draft");
     let drafts: Vec<app::drafts::DraftSummary> = app.call(&s.client, "drafts/list", &[]).await.json().await.unwrap();
     assert_eq!(drafts.len(), 1, "one draft made from the rejected request");
+    // The wizard says where the draft came from, with the reviewer's reason; to its seller only.
+    let page = app.get(&s.client, &format!("/console/products/new?draft={draft_id}")).await.text().await.unwrap();
+    assert!(page.contains("The reviewer&#x27;s reason: ") || page.contains("The reviewer's reason: "), "{page}");
+    assert!(page.contains("“The summary is missing licence terms.”"));
+    let (_, other) = app.signed_in(Role::Seller).await;
+    let theirs = app.call(&other, "applications/of-draft", &[("draft_id", &draft_id)]).await;
+    assert_eq!(theirs.json::<Option<Application>>().await.unwrap(), None, "another seller's draft names nothing");
     let draft: app::drafts::Draft = app.call(&s.client, "drafts/load", &[("id", &draft_id)]).await.json().await.unwrap();
     assert_eq!(draft.content, rejected.content.into(), "the draft holds the rejected content");
     let response = submit(&app, &s.client, Some((&draft.id, draft.version)), &draft.content).await;

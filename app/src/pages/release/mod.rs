@@ -22,7 +22,30 @@ pub fn ReleasePage() -> impl IntoView {
     view! {
         <Title text="Release New Product · Seller Console" />
         <h1>"Release New Product"</h1>
+        {draft_id.clone().map(|id| crate::components::loaded::loaded(crate::applications::request_of_draft(id), |earlier| earlier.map(|a| view! { <CameBack a /> })))}
         {crate::components::loaded::loaded(load_release_setup(draft_id), |setup| view! { <Wizard setup /> })}
+    }
+}
+
+/// Why a draft made from an earlier request is here: rejected, with the reviewer's reason,
+/// or withdrawn. Drawn on the server, outside the wizard's island.
+#[component]
+fn CameBack(a: crate::applications::Application) -> impl IntoView {
+    use crate::components::time::format_utc;
+    use crate::rules::request::RequestStatus;
+    let link = view! { <a href=format!("/console/applications/{}", a.id)>"the request"</a> };
+    match (a.status, a.reason) {
+        (RequestStatus::Rejected, reason) => view! {
+            <div class="notice warning" id="came-back" role="note">
+                <p>{format!("Editing {} again: a reviewer rejected it{}. ", a.product_name, a.decided_at.map(|at| format!(" on {}", format_utc(at))).unwrap_or_default())} {link}</p>
+                {reason.map(|r| view! { <p><strong>"The reviewer's reason: "</strong>{format!("“{r}”")}</p> })}
+            </div>
+        }.into_any(),
+        _ => view! {
+            <div class="notice warning" id="came-back" role="note">
+                <p>{format!("Editing {} again: you withdrew it{}. ", a.product_name, a.withdrawn_at.map(|at| format!(" on {}", format_utc(at))).unwrap_or_default())} {link}</p>
+            </div>
+        }.into_any(),
     }
 }
 

@@ -186,9 +186,14 @@ fn ReviewStep(form: Form, saver: Saver, submitted_today: i64) -> impl IntoView {
             </div>
         })}
         <p class="submit-row">
+            // aria-disabled, not disabled: a failed submission leaves the focus here, by its message.
             <button type="button" class="primary" id="submit-release"
-                disabled=move || !ready() || !confirmed.get() || submit.pending().get()
-                on:click=move |_| { submit.dispatch(()); }>
+                aria-disabled=move || (!ready() || !confirmed.get() || submit.pending().get()).then_some("true")
+                on:click=move |_| {
+                    if form.violations.with_untracked(Vec::is_empty) && confirmed.get_untracked() && !submit.pending().get_untracked() {
+                        submit.dispatch(());
+                    }
+                }>
                 {move || if submit.pending().get() { "Submitting…" } else { "Submit release request" }}
             </button>
             {move || (!ready()).then(|| view! { <span class="hint">" Fix the problems above before submitting."</span> })}
