@@ -60,6 +60,9 @@ test('on a phone-sized screen no page scrolls sideways: wide tables scroll withi
     if (path === '/console/assets') {
       const images = seller.getByRole('table').last();
       expect(await images.evaluate((t) => t.scrollWidth > t.clientWidth), 'the table itself scrolls').toBe(true);
+      // The header and the console's links leave the page most of the screen.
+      const top = await seller.getByRole('heading', { level: 1 }).evaluate((h) => h.getBoundingClientRect().top);
+      expect(top, 'where the page begins').toBeLessThan(667 / 3);
     }
   }
 
