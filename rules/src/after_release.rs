@@ -155,7 +155,8 @@ pub fn purchase_price(product: &Product, choice: &PurchaseChoice) -> Result<Pric
 }
 
 /// `choice` as it is priced: only what [`purchase_price`] reads of it. A Free image reads
-/// neither the billing mode nor the tier (it is held under its specification's first mode),
+/// neither the billing mode nor the tier (it is held under its specification's first mode,
+/// or pay-per-use when it offers none: never a mode the buyer names),
 /// a simple specification no tier; so two choices that are priced alike are one choice, and
 /// a purchase records what was bought, not what else was sent with it.
 pub fn priced_choice(product: &Product, choice: &PurchaseChoice) -> PurchaseChoice {
@@ -165,7 +166,7 @@ pub fn priced_choice(product: &Product, choice: &PurchaseChoice) -> PurchaseChoi
     PurchaseChoice {
         specification: choice.specification,
         region: choice.region.clone(),
-        billing: if free { spec.and_then(|s| s.offered().next()).map_or(choice.billing, |(_, b)| b) } else { choice.billing },
+        billing: if free { spec.and_then(|s| s.offered().next()).map_or(BillingMode::PayPerUse, |(_, b)| b) } else { choice.billing },
         tier: if by_vcpu && !free { choice.tier } else { None },
     }
 }

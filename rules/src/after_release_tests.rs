@@ -134,6 +134,12 @@ fn r53_a_choice_is_recorded_as_it_is_priced_so_choices_priced_alike_are_one() {
     for (billing, tier) in [(BillingMode::Yearly, None), (BillingMode::PayPerUse, Some(3)), (BillingMode::Monthly, Some(usize::MAX))] {
         assert_eq!(priced_choice(&free, &choice(0, billing, tier)), choice(0, BillingMode::Monthly, None));
     }
+    // A Free image may offer no mode at all (R18 asks none of it): still one choice.
+    let mut none = free.clone();
+    none.specifications[0].billing = [false; 3];
+    for billing in BillingMode::ALL {
+        assert_eq!(priced_choice(&none, &choice(0, billing, None)), choice(0, BillingMode::PayPerUse, None));
+    }
 }
 
 #[test]

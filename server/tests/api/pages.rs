@@ -44,9 +44,15 @@ async fn a_signed_out_visitor_is_sent_from_the_console_to_sign_in_and_back_to_th
         }
     };
     assert_eq!(sign_in("/console/applications?before=1.abc").await, "/console/applications?before=1.abc");
-    for elsewhere in ["//evil.example/", "/\\evil.example", "/\t/evil.example", "https://evil.example/", "/sign-in", "/api/session/sign-out", "console"] {
+    // A form's error riding along (`__err`) would be shown as the site's own words: refused too.
+    for elsewhere in [
+        "//evil.example/", "/\\evil.example", "/\t/evil.example", "https://evil.example/", "/sign-in", "/api/session/sign-out", "console",
+        "/console/assets?__path=/api/images/release&__err=e30", "/.//evil.example", "/review",
+    ] {
         assert_eq!(sign_in(elsewhere).await, "/console/products", "{elsewhere:?}");
     }
+    let page = app.get(&app.client(), "/sign-in?next=%2Fconsole%2Fassets%3F__err%3De30").await.text().await.unwrap();
+    assert!(!page.contains(r#"name="next""#), "the form does not carry it either");
 }
 
 #[tokio::test]
