@@ -119,6 +119,7 @@ test('a vCPU product: no Set as Free Image, a tier price lowered at once and sho
   await hydrated(seller);
   await seller.getByRole('button', { name: 'Deploy VM from ubuntu-gpu' }).click();
   await expect(seller.locator('#deploy-error')).toContainText('Purchase the product from the marketplace');
+  await expect(seller.getByRole('button', { name: 'Deploy VM from ubuntu-gpu' }), 'the focus stays by the answer').toBeFocused();
 
   // The public page shows the new price; the seller buys its own product, then deploys it (R53).
   await seller.getByRole('link', { name: 'Marketplace' }).click();

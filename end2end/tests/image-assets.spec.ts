@@ -48,6 +48,8 @@ test('a seller sees why images cannot be released, releases the eligible one, an
   await expect(assets.assets()).toContainText('No image assets yet');
   await assets.release('ubuntu-web-stack');
   await expect(page.getByRole('status').filter({ hasText: 'ubuntu-web-stack is now an image asset.' })).toBeVisible();
+  // The pressed button has gone with the row's old state: the outcome takes the focus.
+  await expect(page.getByRole('status').filter({ hasText: 'ubuntu-web-stack is now an image asset.' })).toBeFocused();
   await expect(assets.assets().getByRole('cell', { name: 'ubuntu-web-stack' })).toBeVisible();
   await expect(assets.imageRow('ubuntu-web-stack')).toContainText('Image asset');
 

@@ -53,9 +53,17 @@ fn ImageAssetsView(overview: ImageAssetsOverview) -> impl IntoView {
 /// The result of the last "Release as asset": a confirmation, or every reason it failed.
 #[component]
 fn ReleaseOutcome(release: ServerAction<ReleaseAsAsset>) -> impl IntoView {
+    // The pressed button leaves with its row's old state: the outcome takes the focus, so a
+    // keyboard user is not sent back to the top of the page.
+    let said = NodeRef::<leptos::html::P>::new();
+    Effect::new(move || {
+        if let (Some(Ok(_)), Some(p)) = (release.value().get(), said.get()) {
+            let _ = p.focus();
+        }
+    });
     move || match release.value().get() {
         Some(Ok(asset)) => view! {
-            <p class="notice success" role="status">
+            <p class="notice success" role="status" tabindex="-1" node_ref=said>
                 {format!("{} is now an image asset.", asset.image_name)}
             </p>
         }
@@ -209,8 +217,11 @@ fn ImageRow(
             <td>{image.disk_kind.as_str()}</td>
             <td>{image.origin.as_str()}</td>
             <td>{verdict}</td>
-            <td><button type="button" aria-label=deploy_label disabled=move || deploy.pending().get()
-                on:click=move |_| { deploy.dispatch(crate::purchases::DeployImage { image_id: deploy_id.clone() }); }>"Deploy VM"</button></td>
+            // aria-disabled while deploying: the button keeps the focus.
+            <td><button type="button" aria-label=deploy_label aria-disabled=move || deploy.pending().get().then_some("true")
+                on:click=move |_| if !deploy.pending().get_untracked() {
+                    deploy.dispatch(crate::purchases::DeployImage { image_id: deploy_id.clone() });
+                }>"Deploy VM"</button></td>
         </tr>
     }
 }
