@@ -97,28 +97,22 @@ pub fn cursor_from_query() -> Option<String> {
 /// A page of a list once `load` answers: `empty()` (what to do next) when the list holds
 /// nothing at all, else `show(items)` (or a line saying there are no older ones) with the
 /// links between pages; or what went wrong.
-pub fn paged_list<T, E, V>(
+pub fn paged_list<T: Send + 'static>(
     load: impl std::future::Future<Output = Result<Paged<T>, crate::error::AppError>> + Send + 'static,
-    list: (&'static str, &'static str),
+    (path, noun): (&'static str, &'static str),
     older_page: bool,
-    empty: impl FnOnce() -> E + Send + 'static,
-    show: impl FnOnce(Vec<T>) -> V + Send + 'static,
-) -> impl IntoView
-where
-    T: Send + 'static,
-    E: IntoView + 'static,
-    V: IntoView + 'static,
-{
-    let (path, noun) = list;
+    empty: impl FnOnce() -> AnyView + Send + 'static,
+    show: impl FnOnce(Vec<T>) -> AnyView + Send + 'static,
+) -> impl IntoView {
     crate::components::loaded::loaded(load, move |page: Paged<T>| {
         if page.items.is_empty() && !older_page {
-            return empty().into_any();
+            return empty();
         }
         view! {
             {if page.items.is_empty() {
                 view! { <p class="muted">{format!("There are no older {noun}.")}</p> }.into_any()
             } else {
-                show(page.items).into_any()
+                show(page.items)
             }}
             <Pager path noun older_page older=page.older />
         }

@@ -27,8 +27,8 @@ pub fn MyApplications() -> impl IntoView {
                     body="When you submit a product for release, its request and review progress appear here."
                     link=("/console/products/new", "Release New Product")
                 />
-            },
-            |applications| view! { <ApplicationTable applications /> },
+            }.into_any(),
+            |applications| view! { <ApplicationTable applications /> }.into_any(),
         )}
     }
 }

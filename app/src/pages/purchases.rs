@@ -157,8 +157,8 @@ pub fn PurchasesPage() -> impl IntoView {
             {paged_list(my_purchases(before.clone()), ("/purchases", "purchases"), before.is_some(),
                 || view! {
                     <EmptyState title="No purchases yet" body="Products you purchase on the marketplace are listed here, ready to deploy." link=("/", "Browse the marketplace") />
-                },
-                move |purchases| view! { <PurchasesTable purchases before=before.clone() /> },
+                }.into_any(),
+                move |purchases| view! { <PurchasesTable purchases before=before.clone() /> }.into_any(),
             )}
         </main>
     }

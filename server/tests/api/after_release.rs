@@ -150,7 +150,7 @@ async fn r52_r53_r55_a_locked_image_cannot_deploy_until_its_product_is_purchased
     };
     let broke = buy(client.clone(), choice.clone()).await;
     assert_eq!(error_of(broke).await.violations()[0].rule, Rule::R53, "no credit, no purchase");
-    sqlx::query("UPDATE accounts SET credit_cents = 15000 WHERE id = $1").bind(&seller.id).execute(&app.db).await.unwrap();
+    app.set_credit(&seller, 15000).await;
     let response = buy(client.clone(), choice).await;
     assert_eq!(response.status(), 200, "the seller buys its own product");
     let purchase: Purchase = response.json().await.unwrap();
@@ -174,8 +174,7 @@ async fn r52_r53_r55_a_locked_image_cannot_deploy_until_its_product_is_purchased
 async fn r53_concurrent_purchases_never_spend_more_credit_than_there_is_and_free_images_need_a_balance() {
     let app = TestApp::spawn().await;
     let (_, _, paid) = released(&app, "tiered", vcpu_priced).await;
-    let (customer, client) = app.signed_in(Role::Customer).await;
-    sqlx::query("UPDATE accounts SET credit_cents = 25000 WHERE id = $1").bind(&customer.id).execute(&app.db).await.unwrap();
+    let (customer, client) = app.customer_with_credit(25000).await;
     let attempts = (0..6).map(|_| {
         let (client, url, id) = (client.clone(), format!("{}/api/purchases/buy", app.address), paid.clone());
         async move {

@@ -18,8 +18,7 @@ use serde_json::json;
 async fn a_purchase_at_a_price_that_changed_since_it_was_shown_is_refused_and_charges_nothing() {
     let app = TestApp::spawn().await;
     let (_, seller_client, id) = released(&app, "tiered", vcpu_priced).await;
-    let (customer, client) = app.signed_in(Role::Customer).await;
-    sqlx::query("UPDATE accounts SET credit_cents = 50000 WHERE id = $1").bind(&customer.id).execute(&app.db).await.unwrap();
+    let (customer, client) = app.customer_with_credit(50000).await;
     let choice = json!({ "specification": 0, "region": "eu-dublin", "billing": "Monthly", "tier": 1 });
     let buy = |shown: i64| {
         let (client, url, id, choice) = (client.clone(), format!("{}/api/purchases/buy", app.address), id.clone(), choice.clone());

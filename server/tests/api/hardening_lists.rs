@@ -17,9 +17,7 @@ use reqwest::Client;
 use serde_json::{json, Value};
 
 async fn my_requests(app: &TestApp, client: &Client, before: Option<&str>) -> Paged<Application> {
-    let response = client.post(format!("{}/api/applications/list", app.address)).form(&[("before", before.unwrap_or(""))]).send().await.unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
+    app.answer(client, "applications/list", &[("before", before.unwrap_or(""))]).await
 }
 
 #[tokio::test]
@@ -93,8 +91,7 @@ async fn r53_a_zero_priced_choice_needs_a_credit_balance_and_is_taken_once_howev
     assert_eq!(refused.status(), 422);
     assert!(error_of(refused).await.to_string().contains("credit balance"), "as for a Free image (R53)");
 
-    let (customer, client) = app.signed_in(Role::Customer).await;
-    sqlx::query("UPDATE accounts SET credit_cents = 100 WHERE id = $1").bind(&customer.id).execute(&app.db).await.unwrap();
+    let (customer, client) = app.customer_with_credit(100).await;
     let answers = futures::future::join_all((0..6).map(|_| buy(client.clone()))).await;
     let mut ids = Vec::new();
     for answer in answers {
@@ -117,8 +114,7 @@ async fn r53_a_zero_priced_choice_needs_a_credit_balance_and_is_taken_once_howev
 async fn my_purchases_are_read_a_page_at_a_time() {
     let app = TestApp::spawn().await;
     let (_, _, id) = released(&app, "zero", zero_priced).await;
-    let (customer, client) = app.signed_in(Role::Customer).await;
-    sqlx::query("UPDATE accounts SET credit_cents = 100 WHERE id = $1").bind(&customer.id).execute(&app.db).await.unwrap();
+    let (customer, client) = app.customer_with_credit(100).await;
     // Purchases made over time (each choice of a $0 product is taken once, so they are
     // written here as a buyer of paid products would make them).
     let product_id = id.clone();
@@ -136,9 +132,8 @@ async fn my_purchases_are_read_a_page_at_a_time() {
         .unwrap();
     }
     let list = |before: Option<String>| {
-        let client = client.clone();
-        let url = format!("{}/api/purchases/list", app.address);
-        async move { client.post(url).form(&[("before", before.unwrap_or_default())]).send().await.unwrap().json::<Paged<Purchase>>().await.unwrap() }
+        let (app, client) = (&app, client.clone());
+        async move { app.answer::<Paged<Purchase>>(&client, "purchases/list", &[("before", &before.unwrap_or_default())]).await }
     };
     let first = list(None).await;
     assert_eq!((first.items.len(), first.items[0].id.as_str()), (50, "p051"));
@@ -164,7 +159,7 @@ async fn r54_r74_a_long_price_history_shows_its_latest_changes_and_keeps_the_app
     assert_eq!((product.history.len(), product.older_changes), (100, 3));
     assert_eq!(product.history[0].new_price, "98.97", "newest first");
 
-    let history: AuditHistory = app.call(&client, "audit/product", &[("id", &id)]).await.json().await.unwrap();
+    let history: AuditHistory = app.answer(&client, "audit/product", &[("id", &id)]).await;
     let changes = history.entries.iter().filter(|e| e.kind == AuditKind::PriceChanged).count();
     assert_eq!((changes, history.hidden), (100, 3));
     assert!(history.entries.iter().any(|e| e.kind == AuditKind::Approved), "the approval is not pushed out of sight");

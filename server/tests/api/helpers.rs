@@ -135,6 +135,25 @@ impl TestApp {
             .expect("request to the test server")
     }
 
+    /// A server function's answer, which must be a success, read as `T`.
+    pub async fn answer<T: serde::de::DeserializeOwned>(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> T {
+        let response = self.call(client, endpoint, form).await;
+        assert_eq!(response.status(), 200, "{endpoint}");
+        response.json().await.unwrap()
+    }
+
+    /// A signed-in customer with a credit balance of `cents`, ready to buy.
+    pub async fn customer_with_credit(&self, cents: i64) -> (Account, Client) {
+        let (customer, client) = self.signed_in(Role::Customer).await;
+        self.set_credit(&customer, cents).await;
+        (customer, client)
+    }
+
+    /// Gives `account` a credit balance of `cents`, as a top-up would.
+    pub async fn set_credit(&self, account: &Account, cents: i64) {
+        sqlx::query("UPDATE accounts SET credit_cents = $1 WHERE id = $2").bind(cents).bind(&account.id).execute(&self.db).await.unwrap();
+    }
+
     /// A form sent without script (the browser asks for HTML) from the page at `page`, whose
     /// server function fails: it answers with a redirect back to `page`, the error in the
     /// address. Returns that address (path and query) and its `__err`, percent-encoded.

@@ -8,9 +8,7 @@ use app::rules::Rule;
 
 
 async fn overview(app: &TestApp, client: &reqwest::Client) -> ImageAssetsOverview {
-    let response = app.call(client, "images/overview", &[]).await;
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
+    app.answer(client, "images/overview", &[]).await
 }
 
 #[tokio::test]

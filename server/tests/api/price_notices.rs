@@ -31,8 +31,7 @@ async fn buy(app: &TestApp, client: &Client, id: &str, shown_cents: i64) -> reqw
 
 /// A customer with credit who bought tier 4 monthly once at $100.
 async fn buyer(app: &TestApp, id: &str) -> (Account, Client) {
-    let (customer, client) = app.signed_in(Role::Customer).await;
-    sqlx::query("UPDATE accounts SET credit_cents = 100000 WHERE id = $1").bind(&customer.id).execute(&app.db).await.unwrap();
+    let (customer, client) = app.customer_with_credit(100000).await;
     assert_eq!(buy(app, &client, id, 10_000).await.status(), 200);
     (customer, client)
 }
