@@ -138,44 +138,50 @@ pub fn may_open(role: Role, path: &str) -> bool {
 pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<Account, AppError> {
     use crate::store::Context;
     use crate::throttle::{claim, record, release};
-    const MAX_EMAIL_LEN: usize = 254;
+    use ssr::MAX_EMAIL_LEN;
     const MAX_PASSWORD_LEN: usize = 1024;
     if email.len() > MAX_EMAIL_LEN || password.len() > MAX_PASSWORD_LEN {
         return Err(AppError::BadRequest("The email or password is too long.".into()));
     }
     let state = crate::state::state()?;
-    let address = ssr::client_address(state.settings.client_address_header.as_deref());
-    let guard = &state.sign_in;
-    guard.check_address(address)?;
     let email = email.trim();
-    let free = guard.limits.free_failures;
-    let failures = claim(&state.db, email, free).await?;
-    let checked = match guard.turn().await {
-        Ok(_turn) => ssr::verify_credentials(&state.db, email, &password).await,
-        Err(busy) => Err(busy),
+    let secure = state.settings.secure_cookies;
+    let checked = async {
+        let address = ssr::client_address(state.settings.client_address_header.as_deref());
+        let guard = &state.sign_in;
+        guard.check_address(address)?;
+        let free = guard.limits.free_failures;
+        let failures = claim(&state.db, email, free).await?;
+        let checked = match guard.turn().await {
+            Ok(_turn) => ssr::verify_credentials(&state.db, email, &password).await,
+            Err(busy) => Err(busy),
+        };
+        match checked {
+            Ok(account) => {
+                record(&state.db, email, true, failures, free).await?;
+                Ok(account)
+            }
+            Err(AppError::InvalidCredentials) => {
+                guard.record_address_failure(address);
+                record(&state.db, email, false, failures, free).await?;
+                Err(AppError::InvalidCredentials)
+            }
+            Err(other) => {
+                release(&state.db, email).await?;
+                Err(other)
+            }
+        }
     };
-    let account = match checked {
-        Ok(account) => {
-            record(&state.db, email, true, failures, free).await?;
-            account
-        }
-        Err(AppError::InvalidCredentials) => {
-            guard.record_address_failure(address);
-            record(&state.db, email, false, failures, free).await?;
-            return Err(AppError::InvalidCredentials);
-        }
-        Err(other) => {
-            release(&state.db, email).await?;
-            return Err(other);
-        }
-    };
+    // Whatever the reason an attempt fails, the form is drawn again with the email typed.
+    let account = checked.await.inspect_err(|_| ssr::keep_typed_email(email, secure))?;
     let token = ssr::create_session(&state.db, &account.id)
         .await
         .context("creating a session")?;
     // Setting the cookie and the redirect reads the Leptos context after awaits; that is
     // safe here because sign-in is only reached over HTTP, where leptos_axum keeps the
     // context for the whole call (unlike a server function called while a page renders).
-    ssr::set_session_cookie(&token, state.settings.secure_cookies);
+    ssr::set_session_cookie(&token, secure);
+    ssr::forget_typed_email(secure);
     let next = next.as_deref().and_then(return_path).filter(|n| may_open(account.role, n));
     leptos_axum::redirect(next.unwrap_or(account.role.home_path()));
     Ok(account)
@@ -230,6 +236,8 @@ pub mod ssr {
     use leptos_axum::ResponseOptions;
 
     pub const SESSION_COOKIE: &str = "mp_session";
+    /// The longest email a sign-in takes.
+    pub const MAX_EMAIL_LEN: usize = 254;
 
     /// Who is calling a server function, and the state it runs with. Taken from the Leptos
     /// context before the function's first `.await`: when a server function runs inside a
@@ -346,16 +354,39 @@ pub mod ssr {
 
     pub fn set_session_cookie(token: &str, secure: bool) {
         let max_age = SESSION_LIFETIME_MS / 1000;
-        set_cookie(&format!("{SESSION_COOKIE}={token}; Max-Age={max_age}"), secure);
+        set_cookie(&format!("{SESSION_COOKIE}={token}; Max-Age={max_age}; Path=/"), secure);
     }
 
     pub fn clear_session_cookie(secure: bool) {
-        set_cookie(&format!("{SESSION_COOKIE}=; Max-Age=0"), secure);
+        set_cookie(&format!("{SESSION_COOKIE}=; Max-Age=0; Path=/"), secure);
+    }
+
+    /// The cookie that keeps the email of a failed sign-in for the form drawn again, so the
+    /// visitor types only the password: hex-encoded, sent to the sign-in page alone, for
+    /// ten minutes (a form posted without script comes back by a redirect, which carries
+    /// no form fields, and an email in the address would stay in the history).
+    const TYPED_EMAIL_COOKIE: &str = "sign_in_email";
+
+    /// Keeps `email` (already bounded by the caller) for the sign-in form drawn again.
+    pub fn keep_typed_email(email: &str, secure: bool) {
+        set_cookie(&format!("{TYPED_EMAIL_COOKIE}={}; Max-Age=600; Path=/sign-in", hex::encode(email)), secure);
+    }
+
+    /// Forgets the email of a failed sign-in (after one that succeeds).
+    pub fn forget_typed_email(secure: bool) {
+        set_cookie(&format!("{TYPED_EMAIL_COOKIE}=; Max-Age=0; Path=/sign-in"), secure);
+    }
+
+    /// The email of this browser's last failed sign-in, for the form drawn for this request.
+    pub fn typed_email() -> Option<String> {
+        let parts = use_context::<http::request::Parts>()?;
+        let bytes = hex::decode(cookie(&parts.headers, TYPED_EMAIL_COOKIE)?).ok()?;
+        String::from_utf8(bytes).ok().filter(|email| email.len() <= MAX_EMAIL_LEN)
     }
 
     fn set_cookie(value: &str, secure: bool) {
         let secure = if secure { "; Secure" } else { "" };
-        let cookie = format!("{value}; Path=/; HttpOnly; SameSite=Lax{secure}");
+        let cookie = format!("{value}; HttpOnly; SameSite=Lax{secure}");
         if let (Some(response), Ok(cookie)) =
             (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie))
         {

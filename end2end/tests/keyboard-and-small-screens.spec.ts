@@ -74,6 +74,18 @@ test('on a phone-sized screen no page scrolls sideways: wide tables scroll withi
   }
 });
 
+test('a failed sign-in keeps the email typed, focuses the password, and still goes on to the page asked for', async ({ page }) => {
+  await page.goto('/console/applications');
+  const signIn = new SignInPage(page);
+  await signIn.signIn({ email: demo.seller3.email, password: 'not the password' });
+  await expect(signIn.error()).toContainText('email or password');
+  await expect(page.getByLabel('Email')).toHaveValue(demo.seller3.email);
+  await expect(page.getByLabel('Password')).toBeFocused();
+  await page.keyboard.type(demo.seller3.password);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: 'My Applications' })).toBeVisible();
+});
+
 test('signing in from a link to a console page goes on to that page', async ({ page }) => {
   await page.goto('/console/applications');
   await expect(page).toHaveURL(/\/sign-in\?next=%2Fconsole%2Fapplications$/);

@@ -119,6 +119,8 @@ pub async fn security_headers(State(policy): State<Arc<SitePolicy>>, request: Re
         || path.starts_with("/review")
         || path.starts_with("/purchases")
         || path.starts_with("/account")
+        // It may show the email of a failed sign-in.
+        || path == "/sign-in"
         || signed_in;
     if private && !crate::static_files::is_build_path(&path) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -56,6 +56,56 @@ async fn a_signed_out_visitor_is_sent_from_the_console_to_sign_in_and_back_to_th
 }
 
 #[tokio::test]
+async fn a_failed_sign_in_without_script_comes_back_with_the_email_typed_and_a_success_forgets_it() {
+    let app = TestApp::spawn().await;
+    let account = app.account(Role::Seller).await;
+    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let post = |email: String, password: &'static str| {
+        let (app, client) = (&app, &client);
+        async move {
+            let response = client
+                .post(format!("{}/api/session/sign-in", app.address))
+                .header("accept", "text/html")
+                .header("referer", format!("{}/sign-in", app.address))
+                .form(&[("email", email.as_str()), ("password", password)])
+                .send()
+                .await
+                .unwrap();
+            assert!(response.status().is_redirection(), "{}", response.status());
+            response
+        }
+    };
+    let typed_email_cookies = |response: &reqwest::Response| -> Vec<String> {
+        let cookies = response.headers().get_all("set-cookie").iter();
+        cookies.map(|c| c.to_str().unwrap().to_owned()).filter(|c| c.starts_with("sign_in_email=")).collect()
+    };
+
+    // Hostile text typed as the email is drawn escaped, in the field, with the password focused.
+    let hostile = r#"x"><script>alert(1)</script>@example.com"#.to_owned();
+    let failed = post(hostile.clone(), "wrong").await;
+    let cookies = typed_email_cookies(&failed);
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    assert!(cookies[0].contains("Path=/sign-in") && cookies[0].contains("HttpOnly") && cookies[0].contains("Max-Age=600"), "{cookies:?}");
+    let back = failed.headers()["location"].to_str().unwrap().to_owned();
+    assert!(back.contains("__err="), "{back}");
+    let page = client.get(format!("{}{}", app.address, back.trim_start_matches(app.address.as_str()))).send().await.unwrap();
+    assert_eq!(page.headers()["cache-control"], "no-store", "the page shows what was typed");
+    let page = page.text().await.unwrap();
+    assert!(page.contains(r#"value="x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;@example.com""#), "{page}");
+    assert!(!page.contains("<script>alert"), "{page}");
+    assert!(page.contains(r#"autocomplete="current-password" required maxlength="1024" autofocus"#), "{page}");
+    // Without a failure to show, the page does not offer it.
+    let fresh = client.get(format!("{}/sign-in", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(!fresh.contains("alert(1)"), "{fresh}");
+
+    // Signed in, the kept email is forgotten.
+    let signed_in = post(account.email.clone(), crate::helpers::PASSWORD).await;
+    assert_eq!(signed_in.headers()["location"], "/console/products");
+    let cookies = typed_email_cookies(&signed_in);
+    assert!(cookies.len() == 1 && cookies[0].contains("Max-Age=0"), "{cookies:?}");
+}
+
+#[tokio::test]
 async fn a_reviewer_is_refused_the_seller_console_and_a_seller_the_review_queue() {
     let app = TestApp::spawn().await;
     let (_, reviewer) = app.signed_in(Role::Reviewer).await;
