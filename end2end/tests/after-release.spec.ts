@@ -103,9 +103,10 @@ test('a vCPU product: no Set as Free Image, a tier price lowered at once and sho
   await expect(history).toContainText('$0.35');
   await expect(history).toContainText('Woodgrove Labs');
 
-  // The product's whole story, from the audit log, one kind at a time when asked (R74).
-  await seller.reload();
+  // The product's whole story, from the audit log, one kind at a time when asked (R74): the
+  // change just saved is in it without reloading the page.
   const story = seller.getByRole('list', { name: 'Changes, oldest first' });
+  await expect(story).toContainText('Pay-per-use (hourly): $0.40 → $0.35');
   const told = await story.getByRole('listitem').allTextContents();
   const order = ['Image asset released', 'Submitted', 'Approved', 'Image locked', 'Price changed'].map((kind) => told.findIndex((line) => line.includes(kind)));
   expect(order.every((at, n) => at >= 0 && (n === 0 || at > order[n - 1])), told.join('\n')).toBeTruthy();

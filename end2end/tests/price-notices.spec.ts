@@ -91,6 +91,8 @@ test('a seller lowers one price and raises another: what applies when, the buyer
   await dialog.getByRole('button', { name: 'Cancel increase' }).click();
   await expect(seller.getByRole('status').filter({ hasText: 'Increase cancelled.' })).toBeVisible();
   await expect(seller.getByText('No price increase is waiting.')).toBeVisible();
+  await expect(seller.getByRole('status').filter({ hasText: 'Increase cancelled.' }), 'the outcome takes the focus from the row that went').toBeFocused();
+  await expect(seller.getByRole('list', { name: 'Changes, oldest first' }), 'the history without a reload').toContainText('Price increase cancelled');
 
   // The customer is told, and the product page no longer announces it.
   await customer.reload();

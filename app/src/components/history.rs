@@ -1,15 +1,24 @@
 //! A product's history from the audit log (R74), oldest first, with links that show one
-//! kind of change at a time (`?kind=price-changed`): plain links, rendered on the server.
+//! kind of change at a time (`?kind=price-changed`): plain links.
 
 use crate::audit::{AuditEntry, AuditHistory, AuditKind, SHOWN_OF_EACH_KIND};
 use crate::components::time::format_utc;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+/// The kind of change the page's address asks the history to show (`?kind=`), if any.
+/// Read by the page: the history may be drawn in an island, which has no router.
+pub fn chosen_kind() -> Option<AuditKind> {
+    use_query_map().with_untracked(|q| q.get("kind")).and_then(|k| AuditKind::parse(&k))
+}
+
 #[component]
-pub fn History(history: AuditHistory, /** The page's own address, without a query. */ base: String) -> impl IntoView {
+pub fn History(
+    history: AuditHistory,
+    /** The page's own address, without a query. */ base: String,
+    /** The one kind of change shown, or every kind. */ chosen: Option<AuditKind>,
+) -> impl IntoView {
     let AuditHistory { entries, hidden } = history;
-    let chosen = use_query_map().with_untracked(|q| q.get("kind")).and_then(|k| AuditKind::parse(&k));
     let present: Vec<AuditKind> = AuditKind::ALL.into_iter().filter(|k| entries.iter().any(|e| e.kind == *k)).collect();
     let shown: Vec<AuditEntry> = entries.into_iter().filter(|e| chosen.is_none_or(|k| e.kind == k)).collect();
     let link = move |kind: Option<AuditKind>, label: &'static str| {

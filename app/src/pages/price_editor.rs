@@ -1,8 +1,11 @@
 //! A released product's vCPU tier prices, editable but never deletable (R54): before saving
 //! it says which changes apply now and which on what date (R70); it lists the increases
-//! waiting, each cancellable after a confirmation (R73), and the price history.
+//! waiting, each cancellable after a confirmation (R73), the price history, and the
+//! product's history (R74), read again after each change.
 
+use crate::audit::{AuditHistory, AuditKind};
 use crate::components::confirm::ConfirmDialog;
+use crate::components::history::History;
 use crate::components::loaded::Failed;
 use crate::components::product::dollars;
 use crate::components::rule_message::RuleMessage;
@@ -30,8 +33,13 @@ fn plan(owned: &OwnedProduct, typed: &[Vec<TierPrices>]) -> Result<PricePlan, Ve
 /// rules on every keystroke. There is no control to add or delete a tier (R54).
 #[cfg_attr(not(feature = "wizard-only"), island(lazy))]
 #[cfg_attr(feature = "wizard-only", component)]
-pub fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
+pub fn PriceEditor(
+    owned: OwnedProduct,
+    /** The product's history (R74), read again after each change saved here. */ history: AuditHistory,
+    chosen: Option<AuditKind>,
+) -> impl IntoView {
     crate::components::island::mark();
+    let history = RwSignal::new(history);
     let saved = RwSignal::new(owned);
     let prices_of = |o: &OwnedProduct| -> Vec<Vec<TierPrices>> { tier_prices_of(&o.content) };
     let typed = RwSignal::new(prices_of(&saved.get_untracked()));
@@ -44,14 +52,22 @@ pub fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
         let product = saved.with_untracked(|o| o.product.id.clone());
         crate::prices::cancel_price_increase(product, increase.clone())
     });
+    let reread_history = Action::new(move |_: &()| crate::audit::product_history(saved.with_untracked(|o| o.product.id.clone())));
     for result in [save.value(), cancel.value()] {
         Effect::new(move || {
             if let Some(Ok(updated)) = result.get() {
                 typed.set(prices_of(&updated));
                 saved.set(updated);
+                reread_history.dispatch(());
             }
         });
     }
+    // A history that cannot be read again stays as it was: the change itself was saved.
+    Effect::new(move || {
+        if let Some(Ok(read)) = reread_history.value().get() {
+            history.set(read);
+        }
+    });
     let confirm_raise = RwSignal::new(false);
     let blocked = move || check.with(|c| c.as_ref().map_or(true, PricePlan::is_empty)) || save.pending().get();
     let blocked_now = move || check.with_untracked(|c| c.as_ref().map_or(true, PricePlan::is_empty)) || save.pending().get_untracked();
@@ -187,6 +203,10 @@ pub fn PriceEditor(owned: OwnedProduct) -> impl IntoView {
                 })}
             }.into_any()
         })}
+        {move || {
+            let base = saved.with(|o| format!("/console/products/{}", o.product.id));
+            view! { <History history=history.get() base chosen /> }
+        }}
     }
 }
 
@@ -237,6 +257,13 @@ fn WhenSaved(check: Memo<Result<PricePlan, Vec<RuleViolation>>>, saved: RwSignal
 fn Scheduled(saved: RwSignal<OwnedProduct>, cancel: Action<String, Result<OwnedProduct, crate::error::AppError>>) -> impl IntoView {
     let confirm = RwSignal::new(false);
     let chosen = RwSignal::new(None::<ScheduledIncrease>);
+    // The cancelled increase's row (and the button pressed) goes: its outcome takes the focus.
+    let said = NodeRef::<leptos::html::P>::new();
+    Effect::new(move || {
+        if let (Some(Ok(_)), Some(p)) = (cancel.value().get(), said.get()) {
+            let _ = p.focus();
+        }
+    });
     view! {
         <h2>"Scheduled increases"</h2>
         {move || saved.with(|o| if o.scheduled.is_empty() {
@@ -253,8 +280,14 @@ fn Scheduled(saved: RwSignal<OwnedProduct>, cancel: Action<String, Result<OwnedP
                             view! {
                                 <tr>
                                     <td>{shown}</td><td>{day}</td>
-                                    <td><button type="button" class="link-button" aria-label=label disabled=move || cancel.pending().get()
-                                        on:click=move |_| { chosen.set(Some(i.clone())); confirm.set(true); }>"Cancel increase"</button></td>
+                                    <td><button type="button" class="link-button" aria-label=label
+                                        aria-disabled=move || cancel.pending().get().then_some("true")
+                                        on:click=move |_| {
+                                            if !cancel.pending().get_untracked() {
+                                                chosen.set(Some(i.clone()));
+                                                confirm.set(true);
+                                            }
+                                        }>"Cancel increase"</button></td>
                                 </tr>
                             }
                         }).collect_view()}
@@ -263,7 +296,9 @@ fn Scheduled(saved: RwSignal<OwnedProduct>, cancel: Action<String, Result<OwnedP
             }.into_any()
         })}
         {move || cancel.value().get().and_then(Result::err).map(|error| view! { <Failed error /> })}
-        {move || matches!(cancel.value().get(), Some(Ok(_))).then(|| view! { <p class="notice success" role="status">"Increase cancelled. The customers who bought the product are told."</p> })}
+        {move || matches!(cancel.value().get(), Some(Ok(_))).then(|| view! {
+            <p class="notice success" role="status" tabindex="-1" node_ref=said>"Increase cancelled. The customers who bought the product are told."</p>
+        })}
         <ConfirmDialog
             open=confirm
             id="cancel-increase"

@@ -164,12 +164,13 @@ pub fn ProductManagePage() -> impl IntoView {
     view! {
         <Title text="Product prices · Seller Console" />
         <p><a href="/console/products">"← My Products"</a></p>
-        // The history only once the product is found: an unknown one is said once.
-        {loaded(load_owned_product(id.clone()), move |owned| view! {
-            <crate::pages::price_editor::PriceEditor owned />
-            {loaded(crate::audit::product_history(id.clone()), move |history| {
-                view! { <crate::components::history::History history base=format!("/console/products/{id}") /> }
-            })}
+        // The history only once the product is found: an unknown one is said once. The
+        // editor shows it, and reads it again after each change it saves.
+        {loaded(load_owned_product(id.clone()), move |owned| {
+            let chosen = crate::components::history::chosen_kind();
+            loaded(crate::audit::product_history(id.clone()), move |history| {
+                view! { <crate::pages::price_editor::PriceEditor owned history chosen /> }
+            })
         })}
     }
 }

@@ -82,7 +82,8 @@ pub fn ReviewRequestPage() -> impl IntoView {
                         <ReviewView detail />
                         {loaded(crate::audit::request_history(id.clone()), {
                             let base = format!("/review/{id}");
-                            move |history| view! { <crate::components::history::History history base /> }
+                            let chosen = crate::components::history::chosen_kind();
+                            move |history| view! { <crate::components::history::History history base chosen /> }
                         })}
                     })
                 }
@@ -152,6 +153,9 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
     let reason_error = move || reason_touched.get().then(|| check_reason(&reason.get()).err()).flatten();
     let done = RwSignal::new(None::<RequestStatus>);
     let send = move |action: RequestAction| {
+        if decide.pending().get_untracked() {
+            return;
+        }
         done.set(Some(match action {
             RequestAction::StartReview => RequestStatus::UnderReview,
             RequestAction::Approve => RequestStatus::Approved,
@@ -161,6 +165,9 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
     };
     let reject = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if decide.pending().get_untracked() {
+            return;
+        }
         reason_touched.set(true);
         if check_reason(&reason.get_untracked()).is_ok() {
             confirm_reject.set(true);
@@ -176,20 +183,22 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
         }
     });
     let error = move || decide.value().get().and_then(Result::err);
+    // aria-disabled, not disabled, while a decision is sent: the button keeps the focus.
+    let busy = move || decide.pending().get().then_some("true");
     view! {
         {move || error().map(|error| view! { <Failed error id="decision-error" /> })}
         <section class="decision" aria-labelledby="decision-title">
             <h2 id="decision-title">"Decision"</h2>
             {(status == RequestStatus::Submitted).then(|| view! {
                 <p>
-                    <button type="button" id="start-review" disabled=move || decide.pending().get()
+                    <button type="button" id="start-review" aria-disabled=busy
                         on:click=move |_| send(RequestAction::StartReview)>"Start review"</button>
                     <span class="hint">" Shows the seller that the request is under review."</span>
                 </p>
             })}
             <p>
-                <button type="button" class="primary" id="approve" disabled=move || decide.pending().get()
-                    on:click=move |_| confirm_approve.set(true)>"Approve"</button>
+                <button type="button" class="primary" id="approve" aria-disabled=busy
+                    on:click=move |_| if !decide.pending().get_untracked() { confirm_approve.set(true) }>"Approve"</button>
             </p>
             <form class="reject-form" on:submit=reject novalidate>
                 <div class="field">
@@ -204,7 +213,7 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
                         {move || reason_error().map(|v| view! { <RuleMessage rule=v.rule message=v.message /> })}
                     </div>
                 </div>
-                <button type="submit" class="danger" id="reject" disabled=move || decide.pending().get()>"Reject"</button>
+                <button type="submit" class="danger" id="reject" aria-disabled=busy>"Reject"</button>
             </form>
         </section>
         <ConfirmDialog
