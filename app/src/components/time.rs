@@ -3,19 +3,11 @@
 
 pub use crate::rules::review::format_utc;
 
-/// "hh:mm:ss" in the browser's time zone; rendered on the server, where the reader's zone
-/// is unknown, "hh:mm:ss UTC".
+/// "hh:mm:ss UTC": a time of today, to the second (when the wizard last saved). UTC, as every
+/// other time the console shows, in the browser too.
 pub fn clock_time(ms: i64) -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-        format!("{:02}:{:02}:{:02}", date.get_hours(), date.get_minutes(), date.get_seconds())
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let secs = ms.rem_euclid(86_400_000) / 1000;
-        format!("{:02}:{:02}:{:02} UTC", secs / 3600, secs / 60 % 60, secs % 60)
-    }
+    let secs = ms.rem_euclid(86_400_000) / 1000;
+    format!("{:02}:{:02}:{:02} UTC", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
 #[cfg(test)]
@@ -31,7 +23,7 @@ mod tests {
     }
 
     #[test]
-    fn clock_times_rendered_on_the_server_say_their_zone() {
+    fn clock_times_say_their_zone() {
         assert_eq!(clock_time(1_796_107_561_000), "06:46:01 UTC");
     }
 }

@@ -49,8 +49,8 @@ fn SignOutEverywhereButton() -> impl IntoView {
     });
     let confirm = RwSignal::new(false);
     view! {
-        <button type="button" class="button danger" on:click=move |_| confirm.set(true)
-            disabled=move || everywhere.pending().get()>
+        <button type="button" class="button danger" on:click=move |_| if !everywhere.pending().get_untracked() { confirm.set(true) }
+            aria-disabled=move || everywhere.pending().get().then_some("true")>
             "Sign out everywhere"
         </button>
         {move || everywhere.value().get().and_then(Result::err).map(|error| view! { <Failed error /> })}

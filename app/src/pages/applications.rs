@@ -145,15 +145,15 @@ fn RequestActions(id: String, status: RequestStatus) -> impl IntoView {
         <div class="row-actions">
             {if matches!(status, RequestStatus::Rejected | RequestStatus::Withdrawn) {
                 view! {
-                    <button type="button" class="primary" id="edit-resubmit" disabled=move || edit.pending().get()
-                        on:click=move |_| { edit.dispatch(id.clone()); }>
+                    <button type="button" class="primary" id="edit-resubmit" aria-disabled=move || edit.pending().get().then_some("true")
+                        on:click=move |_| if !edit.pending().get_untracked() { edit.dispatch(id.clone()); }>
                         {move || if edit.pending().get() { "Opening…" } else { "Edit and submit again" }}
                     </button>
                 }.into_any()
             } else {
                 view! {
-                    <button type="button" id="withdraw" disabled=move || withdraw.pending().get()
-                        on:click=move |_| confirm_withdraw.set(true)>"Withdraw request"</button>
+                    <button type="button" id="withdraw" aria-disabled=move || withdraw.pending().get().then_some("true")
+                        on:click=move |_| if !withdraw.pending().get_untracked() { confirm_withdraw.set(true) }>"Withdraw request"</button>
                 }.into_any()
             }}
         </div>

@@ -142,7 +142,7 @@ fn Overview(overview: ImageAssetsOverview, release: ServerAction<ReleaseAsAsset>
                 view! {
                     <EmptyState
                         title="No private images"
-                        body="Create a private image in your cloud account from a public image in the EU-Dublin region; it will be listed here."
+                        body="Create a private image in your cloud account from a public image in the eu-dublin region; it will be listed here."
                     />
                 }
                 .into_any()
@@ -192,7 +192,8 @@ fn ImageRow(
         view! {
             <ActionForm action=release>
                 <input type="hidden" name="image_id" value=id />
-                <button type="submit" class="button primary" disabled=move || release.pending().get()>
+                <button type="submit" class="button primary" aria-disabled=move || release.pending().get().then_some("true")
+                    on:click=move |ev| if release.pending().get_untracked() { ev.prevent_default() }>
                     "Release as asset"
                 </button>
             </ActionForm>

@@ -111,6 +111,7 @@ fn SettingsForm(current: NotificationSettings) -> impl IntoView {
     let by_sms = RwSignal::new(current.by_sms);
     let phone = RwSignal::new(current.phone.clone());
     let phone_error = move || crate::rules::request::check_phone(&phone.get(), by_sms.get()).err();
+    let blocked_now = move || crate::rules::request::check_phone(&phone.get_untracked(), by_sms.get_untracked()).is_err();
     let result = move || save.value().get();
     view! {
         <ActionForm action=save attr:class="form settings-form">
@@ -131,7 +132,10 @@ fn SettingsForm(current: NotificationSettings) -> impl IntoView {
             <div id="phone-error" aria-live="polite">
                 {move || phone_error().map(|v| view! { <crate::components::rule_message::RuleMessage rule=v.rule message=v.message /> })}
             </div>
-            <button type="submit" class="primary" disabled=move || save.pending().get() || phone_error().is_some()>
+            // aria-disabled, not disabled, so the button keeps the focus while saving; a click
+            // then does nothing.
+            <button type="submit" class="primary" aria-disabled=move || (save.pending().get() || phone_error().is_some()).then_some("true")
+                on:click=move |ev| if save.pending().get_untracked() || blocked_now() { ev.prevent_default() }>
                 {move || if save.pending().get() { "Saving…" } else { "Save settings" }}
             </button>
             {move || match result() {

@@ -200,8 +200,8 @@ fn PurchasesTable(purchases: Vec<Purchase>, before: Option<String>) -> impl Into
                         <td>{
                             let id = p.id.clone();
                             view! {
-                                <button type="button" aria-label=format!("Deploy VM from {}", p.product_name) disabled=move || deploy.pending().get()
-                                    on:click=move |_| { deploy.dispatch(DeployPurchase { purchase_id: id.clone() }); }>"Deploy VM"</button>
+                                <button type="button" aria-label=format!("Deploy VM from {}", p.product_name) aria-disabled=move || deploy.pending().get().then_some("true")
+                                    on:click=move |_| if !deploy.pending().get_untracked() { deploy.dispatch(DeployPurchase { purchase_id: id.clone() }); }>"Deploy VM"</button>
                             }
                         }</td>
                     </tr>

@@ -84,6 +84,9 @@ fn NewTokenForm(create: ServerAction<CreateApiToken>) -> impl IntoView {
     });
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
+        if create.pending().get_untracked() {
+            return;
+        }
         let scopes = chosen.get_untracked().iter().map(|s| s.name().to_owned()).collect();
         let days = days.get_untracked().trim().parse().unwrap_or(0);
         create.dispatch(CreateApiToken { name: name.get_untracked(), days, scopes });
@@ -120,7 +123,8 @@ fn NewTokenForm(create: ServerAction<CreateApiToken>) -> impl IntoView {
                     })
                     .collect_view()}
             </fieldset>
-            <button type="submit" class="button primary" disabled=move || create.pending().get()>
+            // aria-disabled, not disabled, so the button keeps the focus while the token is made.
+            <button type="submit" class="button primary" aria-disabled=move || create.pending().get().then_some("true")>
                 {move || if create.pending().get() { "Creating…" } else { "Create token" }}
             </button>
         </form>
