@@ -55,3 +55,30 @@ test('a seller creates an API token, sees its secret once, uses it, and revokes 
   await seller.getByRole('link', { name: 'API reference' }).click();
   await expect(seller.getByRole('heading', { level: 1, name: 'Marketplace seller API' })).toBeVisible();
 });
+
+test('a button busy with its request keeps the focus, and pressing it again sends nothing more', async ({ browser }) => {
+  const seller = await personAt(browser, demo.seller6, 'My Products');
+  await seller.goto('/console/tokens');
+  await hydrated(seller);
+  // The answer is held back until the button has been pressed a second time.
+  let sent = 0;
+  let answer = () => {};
+  const held = new Promise<void>((resolve) => { answer = resolve; });
+  await seller.route('**/api/tokens/create', async (route) => {
+    sent += 1;
+    await held;
+    await route.continue();
+  });
+  await seller.getByLabel('Name').fill('Nightly build');
+  const create = seller.getByRole('button', { name: 'Creating…' }).or(seller.getByRole('button', { name: 'Create token' }));
+  await create.click();
+  await expect(seller.getByRole('button', { name: 'Creating…' })).toHaveAttribute('aria-disabled', 'true');
+  await expect(create, 'busy, it keeps the focus').toBeFocused();
+  await seller.keyboard.press('Enter');
+  // A pointer press too (forced: Playwright itself waits for a button marked disabled).
+  await create.click({ force: true });
+  answer();
+  await expect(seller.getByRole('status').filter({ hasText: 'Token “Nightly build” created' })).toBeVisible();
+  expect(sent).toBe(1);
+  await expect(seller.getByRole('row').filter({ hasText: 'Nightly build' })).toHaveCount(1);
+});
