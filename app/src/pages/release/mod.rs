@@ -234,15 +234,25 @@ impl From<leptos::wasm_split::SplitLoaderError> for StepNotLoaded {
 /// Keeps unsaved edits when the seller leaves the page (R31).
 ///
 /// Pages are loaded whole, so leaving the wizard unloads it. A click on a link of this site
-/// while edits are unsaved saves them first and then follows the link. Any other way out
-/// (closing the tab, typing an address) asks the browser to warn, and if the seller leaves
-/// anyway the pending save is sent with `fetch(…, {keepalive: true})`, which the browser
-/// completes after the page is gone (for drafts under its 64 KiB limit). When the
-/// connection comes back after a failed save, it is saved at once.
+/// while edits are unsaved saves them first and then follows the link; if that save fails,
+/// the seller is asked whether to leave anyway. Any other way out (closing the tab, typing
+/// an address, reloading) asks the browser to warn, and if the seller leaves anyway the
+/// pending save is sent with `fetch(…, {keepalive: true})`, which the browser completes
+/// after the page is gone (for drafts under its 64 KiB limit), and kept in the tab's
+/// session storage, for a reload that read the draft before it arrived
+/// ([`saving::Saver::resume`]). When the connection comes back after a failed save, or the
+/// seller comes back to the tab (signed in again, say), it is saved at once.
 fn warn_before_leaving(saver: Saver) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
+        // The save the last page of this tab sent as it went, if this page opened the draft
+        // as it was before that save.
+        Effect::new(move |_| {
+            if let Some(left) = left_save::take() {
+                saver.resume(left);
+            }
+        });
         let leaving = RwSignal::new(None::<String>);
         // Once the save that the click started is done, the link is followed.
         Effect::new(move |_| {
@@ -251,7 +261,16 @@ fn warn_before_leaving(saver: Saver) {
                 saving::SaveStatus::Saved(_) | saving::SaveStatus::Done | saving::SaveStatus::Unchanged => {
                     crate::components::island::go_to(&href);
                 }
-                saving::SaveStatus::Failed(_) | saving::SaveStatus::Conflict(_) => leaving.set(None),
+                // Asked, not swallowed: the edits go with the page, as on any other way out.
+                saving::SaveStatus::Failed(why) => {
+                    let question = format!("Your latest edits are not saved: {why}.\n\nLeave this page anyway? They are sent once more as it closes, but may be lost.");
+                    if window().confirm_with_message(&question).unwrap_or(false) {
+                        crate::components::island::go_to(&href);
+                    } else {
+                        leaving.set(None);
+                    }
+                }
+                saving::SaveStatus::Conflict(_) => leaving.set(None),
                 // Edits made while the save was on its way: they are saved before leaving too.
                 saving::SaveStatus::Unsaved => saver.save(),
                 saving::SaveStatus::Saving => {}
@@ -285,15 +304,19 @@ fn warn_before_leaving(saver: Saver) {
         });
         let pagehide = window_event_listener(leptos::ev::pagehide, move |_| {
             if let Some((base, content)) = saver.unsaved_untracked() {
-                send_with_keepalive(&base, &content);
+                let left = saving::LeftSave { base, content, save_id: crate::drafts::new_save_id() };
+                send_with_keepalive(&left);
+                left_save::keep(&left);
             }
         });
         let online = window_event_listener(leptos::ev::online, move |_| saver.retry_now());
+        let back = window_event_listener(leptos::ev::focus, move |_| saver.retry_now());
         on_cleanup(move || {
             click.remove();
             unload.remove();
             pagehide.remove();
             online.remove();
+            back.remove();
         });
     }
     #[cfg(not(feature = "hydrate"))]
@@ -303,8 +326,9 @@ fn warn_before_leaving(saver: Saver) {
 /// Sends one save that outlives the page: a `fetch` with `keepalive`, to the same server
 /// function, with an id of its own like every save.
 #[cfg(feature = "hydrate")]
-fn send_with_keepalive(base: &crate::drafts::DraftBase, content: &ProductDraft) {
-    let body = serde_json::json!({ "base": base, "content": content, "save_id": crate::drafts::new_save_id() });
+fn send_with_keepalive(left: &saving::LeftSave) {
+    let saving::LeftSave { base, content, save_id } = left;
+    let body = serde_json::json!({ "base": base, "content": content, "save_id": save_id });
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     // web-sys has no setter for `keepalive`; it is a plain property of the init object.
@@ -315,4 +339,34 @@ fn send_with_keepalive(base: &crate::drafts::DraftBase, content: &ProductDraft) 
         init.set_headers_headers(&headers);
     }
     let _ = window().fetch_with_str_and_init("/api/drafts/save", &init);
+}
+
+/// The save sent as the last page of this tab went, in the tab's session storage (which a
+/// reload keeps and no other tab sees), read once by the next wizard page of the tab, and
+/// only soon after: a wizard opened later starts as it was asked to.
+#[cfg(feature = "hydrate")]
+mod left_save {
+    use super::saving::LeftSave;
+
+    const KEY: &str = "marketplace.left-draft-save";
+    /// How long after the page went its save is looked for.
+    const FRESH_MS: f64 = 60_000.0;
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.session_storage().ok().flatten()
+    }
+
+    pub fn keep(left: &LeftSave) {
+        if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(&(js_sys::Date::now(), left))) {
+            let _ = storage.set_item(KEY, &json);
+        }
+    }
+
+    pub fn take() -> Option<LeftSave> {
+        let storage = storage()?;
+        let json = storage.get_item(KEY).ok().flatten()?;
+        let _ = storage.remove_item(KEY);
+        let (at, left): (f64, LeftSave) = serde_json::from_str(&json).ok()?;
+        (js_sys::Date::now() - at < FRESH_MS).then_some(left)
+    }
 }

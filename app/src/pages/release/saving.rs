@@ -39,6 +39,16 @@ struct SentSave {
     edits: u64,
 }
 
+/// The save sent as the page went (`fetch` with `keepalive`), kept in the tab's session
+/// storage: the page loaded next in this tab (a reload) may have read the draft before that
+/// save arrived, and then sends it again, with its id, so it is stored once.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LeftSave {
+    pub base: DraftBase,
+    pub content: ProductDraft,
+    pub save_id: String,
+}
+
 #[derive(Clone, Copy)]
 pub struct Saver {
     pub base: RwSignal<DraftBase>,
@@ -50,6 +60,9 @@ pub struct Saver {
     timer: StoredValue<Option<TimeoutHandle>>,
     /// A save whose answer never came; the next save sends it again first.
     unanswered: StoredValue<Option<SentSave>>,
+    /// The save sent as the last page in this tab went, now shown here: the next save of
+    /// that content is sent with its id and base (see [`Saver::resume`]).
+    resumed: StoredValue<Option<LeftSave>>,
     form: Form,
 }
 
@@ -63,6 +76,7 @@ impl Saver {
             in_flight: RwSignal::new(false),
             timer: StoredValue::new(None),
             unanswered: StoredValue::new(None),
+            resumed: StoredValue::new(None),
             form,
         };
         // Every change of the draft after the first render is an edit.
@@ -90,6 +104,20 @@ impl Saver {
             && self.status.get_untracked() != SaveStatus::Done
     }
 
+    /// Shows the edits of the save sent as the last page in this tab went, if this page
+    /// opened the draft as that save found it (a reload can read the draft before that save
+    /// arrives): they are saved again at once, with that save's id, so the server stores
+    /// them once whichever copy comes first. A draft saved since (by that save itself, or
+    /// elsewhere) is newer than they are: they are left.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn resume(self, left: LeftSave) {
+        if left.base != self.base.get_untracked() || self.form.draft.with_untracked(|d| *d == left.content) {
+            return;
+        }
+        self.form.draft.set(left.content.clone());
+        self.resumed.set_value(Some(left));
+    }
+
     fn edited(self) {
         self.edits.update(|e| *e += 1);
         if matches!(self.status.get_untracked(), SaveStatus::Conflict(_) | SaveStatus::Done) {
@@ -98,7 +126,8 @@ impl Saver {
         if !self.in_flight.get_untracked() {
             self.status.set(SaveStatus::Unsaved);
         }
-        self.schedule(AUTOSAVE_DELAY);
+        let resuming = self.resumed.with_value(Option::is_some);
+        self.schedule(if resuming { Duration::ZERO } else { AUTOSAVE_DELAY });
     }
 
     fn schedule(self, delay: Duration) {
@@ -133,7 +162,10 @@ impl Saver {
                 let (Some(content), Some(base)) = (self.form.draft.try_get_untracked(), self.base.try_get_untracked()) else {
                     return;
                 };
-                SentSave { base, content, save_id: new_save_id(), edits }
+                match self.resumed.try_update_value(Option::take).flatten() {
+                    Some(left) if left.content == content && left.base == base => SentSave { base, content, save_id: left.save_id, edits },
+                    _ => SentSave { base, content, save_id: new_save_id(), edits },
+                }
             }
         };
         self.in_flight.set(true);
@@ -203,7 +235,7 @@ impl Saver {
 /// Why a save was refused as it is, for the status line: fixing the edit saves it.
 fn refusal(error: &AppError) -> String {
     match error {
-        AppError::Unauthenticated => "you were signed out; sign in again in another tab".into(),
+        AppError::Unauthenticated => SIGNED_OUT.into(),
         other => format!("{other} It is saved again after your next edit."),
     }
 }
@@ -211,10 +243,14 @@ fn refusal(error: &AppError) -> String {
 fn reason(error: &AppError) -> String {
     match error {
         AppError::Unreachable => "the connection to the server was lost; trying again".into(),
-        AppError::Unauthenticated => "you were signed out; sign in again in another tab".into(),
+        AppError::Unauthenticated => SIGNED_OUT.into(),
         other => format!("{other}; trying again"),
     }
 }
+
+/// A save refused for want of a session: the edits stay on the page, and are saved when
+/// the seller comes back to it signed in (`warn_before_leaving` tries again on focus).
+const SIGNED_OUT: &str = "you were signed out. Sign in again in another tab and come back: your edits stay here and are saved then";
 
 /// Puts the draft's id in the address, so a reload resumes it instead of starting over.
 fn show_draft_in_address(id: &str) {

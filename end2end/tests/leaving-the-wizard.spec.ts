@@ -1,0 +1,86 @@
+import { expect, test } from '@playwright/test';
+import { demo } from './fixtures/accounts';
+import { personAt } from './fixtures/review';
+import { ReleaseWizard } from './fixtures/release-wizard';
+import { hydrated } from './fixtures/hydration';
+
+test('reloading right after typing shows the edit, and the next edit saves over it, not into a conflict (R31, R33)', async ({ browser }) => {
+  const page = await personAt(browser, demo.seller3, 'My Products');
+  const wizard = new ReleaseWizard(page);
+  await wizard.open();
+  await wizard.step('Add Details');
+  await page.getByLabel('Product name').fill('Reloaded at once');
+  await expect(wizard.saveStatus()).toContainText('Saved at', { timeout: 10_000 });
+
+  // The save sent as the page goes is held back until the reloaded page has read the draft:
+  // the reloaded page opens the draft as it was before that save.
+  let letThrough = () => {};
+  const held = new Promise<void>((resolve) => { letThrough = resolve; });
+  await page.route('**/api/drafts/save', async (route) => {
+    await held;
+    await route.continue();
+  }, { times: 1 });
+  page.on('dialog', (dialog) => dialog.accept());
+  await page.getByLabel('Summary').fill('Typed just before the reload');
+  await expect(wizard.saveStatus()).toHaveText('Not saved yet');
+  await page.reload();
+  await hydrated(page);
+  await wizard.step('Add Details');
+  await expect(page.getByLabel('Summary'), 'the edit is there after the reload').toHaveValue('Typed just before the reload');
+  letThrough();
+  await expect(wizard.saveStatus()).toContainText('Saved at', { timeout: 10_000 });
+
+  // No tab but this one: the next edit is saved, not refused as another tab's.
+  await page.getByLabel('Summary').fill('Typed after the reload');
+  await page.getByRole('button', { name: 'Save as Draft' }).click();
+  await expect(wizard.saveStatus()).toContainText('Saved at');
+  await expect(page.getByRole('alert').filter({ hasText: 'saved in another tab' })).toHaveCount(0);
+  await page.goto('/console/drafts');
+  await expect(page.getByRole('rowheader', { name: 'Reloaded at once', exact: true }), 'one draft, not two').toHaveCount(1);
+  await page.context().close();
+});
+
+test('a link clicked while saves fail asks before leaving, and a seller signed out elsewhere is saved on coming back (R31)', async ({ browser }) => {
+  const page = await personAt(browser, demo.seller3, 'My Products');
+  const wizard = new ReleaseWizard(page);
+  await wizard.open();
+  await wizard.step('Add Details');
+  await page.getByLabel('Product name').fill('Kept through trouble');
+  await expect(wizard.saveStatus()).toContainText('Saved at', { timeout: 10_000 });
+
+  // The server cannot be reached: a console link asks, and staying keeps the page.
+  await page.route('**/api/drafts/save', (route) => route.abort());
+  await page.getByLabel('Summary').fill('Typed while the server was away');
+  await expect(wizard.saveStatus()).toContainText('Not saved: the connection to the server was lost', { timeout: 10_000 });
+  const asked: string[] = [];
+  page.once('dialog', (dialog) => { asked.push(dialog.message()); dialog.dismiss(); });
+  await page.getByRole('navigation', { name: 'Seller Console' }).getByRole('link', { name: 'My Products' }).click();
+  await expect.poll(() => asked.length).toBe(1);
+  expect(asked[0]).toContain('Your latest edits are not saved');
+  await expect(page.getByRole('heading', { level: 1, name: 'Release New Product' })).toBeVisible();
+  await expect(page.getByLabel('Summary')).toHaveValue('Typed while the server was away');
+
+  // Signed out in another tab: the edits stay, and are saved once the seller, signed in
+  // again, comes back to this tab.
+  await page.unroute('**/api/drafts/save');
+  const other = await page.context().newPage();
+  await other.goto('/console/products');
+  await other.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(other.getByRole('link', { name: 'Sign in' }).first()).toBeVisible();
+  await page.bringToFront();
+  await page.getByLabel('Summary').fill('Typed while signed out');
+  await page.getByRole('button', { name: 'Save as Draft' }).click();
+  await expect(wizard.saveStatus()).toContainText('you were signed out');
+  await other.bringToFront();
+  await other.goto('/sign-in');
+  await other.getByLabel('Email').fill(demo.seller3.email);
+  await other.getByLabel('Password').fill(demo.seller3.password);
+  await other.getByRole('button', { name: 'Sign in' }).click();
+  await expect(other.getByRole('heading', { level: 1, name: 'My Products' })).toBeVisible();
+  // Headless pages all keep the focus, so coming back to the tab is sent as the browser
+  // would send it.
+  await page.bringToFront();
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect(wizard.saveStatus()).toContainText('Saved at', { timeout: 10_000 });
+  await page.context().close();
+});
