@@ -144,36 +144,46 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
         return Err(AppError::BadRequest("The email or password is too long.".into()));
     }
     let state = crate::state::state()?;
-    let email = email.trim();
+    let email = email.trim().to_owned();
     let secure = state.settings.secure_cookies;
-    let checked = async {
-        let address = ssr::client_address(state.settings.client_address_header.as_deref());
-        let guard = &state.sign_in;
-        guard.check_address(address)?;
-        let free = guard.limits.free_failures;
-        let failures = claim(&state.db, email, free).await?;
-        let checked = match guard.turn().await {
-            Ok(_turn) => ssr::verify_credentials(&state.db, email, &password).await,
-            Err(busy) => Err(busy),
-        };
-        match checked {
-            Ok(account) => {
-                record(&state.db, email, true, failures, free).await?;
-                Ok(account)
-            }
-            Err(AppError::InvalidCredentials) => {
-                guard.record_address_failure(address);
-                record(&state.db, email, false, failures, free).await?;
-                Err(AppError::InvalidCredentials)
-            }
-            Err(other) => {
-                release(&state.db, email).await?;
-                Err(other)
+    let address = ssr::client_address(state.settings.client_address_header.as_deref());
+    // The check runs in a task of its own, to its end: a client that hangs up mid-check
+    // (which drops this function's future) leaves no email address held, no turn counted
+    // and no hashing job running past its bound, and its failure counts as any other.
+    let checked = tokio::spawn({
+        let (state, email) = (state.clone(), email.clone());
+        async move {
+            let guard = &state.sign_in;
+            guard.check_address(address)?;
+            let keys = crate::throttle::Keys::new(&email, address);
+            let failures = claim(&state.db, &keys, &guard.limits).await?;
+            let checked = match guard.turn().await {
+                Ok(_turn) => ssr::verify_credentials(&state.db, &email, &password).await,
+                Err(busy) => Err(busy),
+            };
+            match checked {
+                Ok(account) => {
+                    record(&state.db, &keys, true, failures, &guard.limits).await?;
+                    Ok(account)
+                }
+                Err(AppError::InvalidCredentials) => {
+                    guard.record_address_failure(address);
+                    record(&state.db, &keys, false, failures, &guard.limits).await?;
+                    Err(AppError::InvalidCredentials)
+                }
+                Err(other) => {
+                    release(&state.db, &keys).await?;
+                    Err(other)
+                }
             }
         }
-    };
+    });
+    let checked = checked.await.unwrap_or_else(|error| {
+        tracing::error!(%error, "a sign-in check ended without an answer");
+        Err(AppError::Internal)
+    });
     // Whatever the reason an attempt fails, the form is drawn again with the email typed.
-    let account = checked.await.inspect_err(|_| ssr::keep_typed_email(email, secure))?;
+    let account = checked.inspect_err(|_| ssr::keep_typed_email(&email, secure))?;
     let token = ssr::create_session(&state.db, &account.id)
         .await
         .context("creating a session")?;

@@ -4,11 +4,17 @@
 //!   without a bound, 256 concurrent sign-ins took a server to 5 GB. At most
 //!   [`SignInLimits::concurrent_hashes`] checks run at once (one per core by default); a few
 //!   more may wait briefly for a turn, and past that the answer is 503 with `Retry-After`.
-//! - **Guessing one account is slowed,** in the database so that every server agrees: one
-//!   check at a time per email address, and after [`SignInLimits::free_failures`] failures in
-//!   a row each further attempt waits twice as long as the one before, up to 15 minutes. It
-//!   is a delay, never a lock: it ends by itself, and a right password after it signs in.
-//!   Unknown addresses are slowed the same way, so the answer does not tell which exist.
+//! - **Guessing one account is slowed,** in the database so that every server agrees, per
+//!   client address: one check at a time per email address and client, and after
+//!   [`SignInLimits::free_failures`] failures in a row each further attempt from that client
+//!   waits twice as long as the one before, up to 15 minutes. It is a delay, never a lock:
+//!   it ends by itself, and a right password after it signs in. Per client, so that someone
+//!   failing on purpose delays only themselves, not the account's owner elsewhere; and
+//!   across every client too, but only past [`SignInLimits::account_failures`] failures in a
+//!   row (guessing from many addresses at once). Unknown addresses are slowed the same way,
+//!   so the answer does not tell which exist.
+//! - **A check runs to its end** once started, in a task of its own: a client that hangs up
+//!   does not leave its email address held, its turn counted, or its failure unrecorded.
 //! - **Guessing from one client address is limited** in memory (per server): more than
 //!   [`SignInLimits::address_failures`] failures within [`SignInLimits::address_window`]
 //!   are answered 429 until the oldest leaves the window.
@@ -21,6 +27,33 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 use tokio::sync::{Semaphore, SemaphorePermit};
+
+/// The part of a client address one client controls: an IPv6 client is given a whole /64
+/// network, so its addresses count as one.
+pub fn network(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+    }
+}
+
+/// The throttle's keys for one attempt: the account (its email address, from every client
+/// together) and the account from this client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keys {
+    pub account: String,
+    pub client: String,
+}
+
+impl Keys {
+    pub fn new(email: &str, address: Option<IpAddr>) -> Self {
+        let email = key(email);
+        let client = address.map(network).map(|a| a.to_string()).unwrap_or_default();
+        // The client's address comes first and the prefixes differ, so no email address
+        // typed can make one key look like another.
+        Keys { account: format!("a:{email}"), client: format!("c:{client}:{email}") }
+    }
+}
 
 /// Runs `work` (an Argon2 hash or check) on one of this process's hashing threads, one per
 /// core, and waits for it without holding an async worker.
@@ -70,8 +103,12 @@ pub struct SignInLimits {
     pub concurrent_hashes: usize,
     /// Checks that may wait for a turn beyond those running; more are answered 503.
     pub waiting_hashes: usize,
-    /// Failures in a row for one email address before attempts are delayed.
+    /// Failures in a row for one email address from one client before that client's
+    /// attempts are delayed.
     pub free_failures: i64,
+    /// Failures in a row for one email address from every client together before every
+    /// attempt on it is delayed.
+    pub account_failures: i64,
     pub address_failures: usize,
     pub address_window: Duration,
 }
@@ -83,6 +120,7 @@ impl Default for SignInLimits {
             concurrent_hashes: cores,
             waiting_hashes: cores * 8,
             free_failures: 5,
+            account_failures: 100,
             address_failures: 50,
             address_window: Duration::from_secs(10 * 60),
         }
@@ -133,12 +171,19 @@ impl SignInGuard {
             message: "Too many sign-ins are being checked just now. Please try again in a few seconds.".into(),
             retry_after: 2,
         };
+        /// Counts one check waiting for as long as it waits, however its wait ends.
+        struct Waiting<'a>(&'a AtomicUsize);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        let waiting = Waiting(&self.waiting);
         if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.limits.waiting_hashes {
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
             return Err(busy());
         }
         let permit = tokio::time::timeout(TURN_WAIT, self.hashing.acquire()).await;
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        drop(waiting);
         match permit {
             Ok(Ok(permit)) => Ok(permit),
             _ => Err(busy()),
@@ -147,7 +192,7 @@ impl SignInGuard {
 
     /// Refuses a client address that failed too often lately (429).
     pub fn check_address(&self, address: Option<IpAddr>) -> Result<(), AppError> {
-        let Some(address) = address else { return Ok(()) };
+        let Some(address) = address.map(network) else { return Ok(()) };
         let now = now_ms();
         let window = self.limits.address_window.as_millis() as i64;
         let mut failures = self.failures_by_address.lock().unwrap_or_else(|e| e.into_inner());
@@ -170,7 +215,7 @@ impl SignInGuard {
     }
 
     pub fn record_address_failure(&self, address: Option<IpAddr>) {
-        let Some(address) = address else { return };
+        let Some(address) = address.map(network) else { return };
         let now = now_ms();
         let window = self.limits.address_window.as_millis() as i64;
         let mut failures = self.failures_by_address.lock().unwrap_or_else(|e| e.into_inner());
@@ -204,27 +249,37 @@ pub fn key(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// Takes the email address's turn for one check, recording the failures so far; or says
-/// how long to wait (429).
-pub async fn claim(db: &Db, email: &str, free_failures: i64) -> Result<i64, AppError> {
-    let key = key(email);
+/// Takes the email address's turn for one check from this client, with the client's
+/// failures in a row so far; or says how long to wait (429).
+pub async fn claim(db: &Db, keys: &Keys, limits: &SignInLimits) -> Result<i64, AppError> {
     let now = now_ms();
-    sqlx::query(
-        "INSERT INTO sign_in_throttle (email_key, failures, blocked_until, updated_at) VALUES ($1, 0, 0, $2) \
-         ON CONFLICT (email_key) DO NOTHING",
-    )
-    .bind(&key)
-    .bind(now)
-    .execute(db)
-    .await
-    .context("preparing a sign-in")?;
+    for key in [&keys.account, &keys.client] {
+        sqlx::query(
+            "INSERT INTO sign_in_throttle (email_key, failures, blocked_until, updated_at) VALUES ($1, 0, 0, $2) \
+             ON CONFLICT (email_key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(now)
+        .execute(db)
+        .await
+        .context("preparing a sign-in")?;
+    }
+    let account_until: i64 =
+        sqlx::query_scalar("SELECT blocked_until FROM sign_in_throttle WHERE email_key = $1")
+            .bind(&keys.account)
+            .fetch_one(db)
+            .await
+            .context("reading an account's sign-in delay")?;
+    if account_until > now {
+        return Err(too_many(account_until - now, true));
+    }
     let claimed: Option<i64> = sqlx::query_scalar(
         "UPDATE sign_in_throttle SET blocked_until = $1, updated_at = $2 \
          WHERE email_key = $3 AND blocked_until <= $2 RETURNING failures",
     )
     .bind(now + CHECK_HOLD_MS)
     .bind(now)
-    .bind(&key)
+    .bind(&keys.client)
     .fetch_optional(db)
     .await
     .context("claiming a sign-in")?;
@@ -233,41 +288,50 @@ pub async fn claim(db: &Db, email: &str, free_failures: i64) -> Result<i64, AppE
     }
     let (failures, blocked_until): (i64, i64) =
         sqlx::query_as("SELECT failures, blocked_until FROM sign_in_throttle WHERE email_key = $1")
-            .bind(&key)
+            .bind(&keys.client)
             .fetch_one(db)
             .await
             .context("reading a sign-in delay")?;
-    let retry_after = ((blocked_until - now).max(0) as u64).div_ceil(1000).max(1);
-    let message = if failures >= free_failures {
-        format!(
-            "Too many failed sign-ins to this account. Try again in {}. Each failed attempt makes the wait longer; \
+    if failures >= limits.free_failures {
+        return Err(too_many(blocked_until - now, false));
+    }
+    Err(AppError::TooManyRequests {
+        message: "A sign-in to this account is being checked just now. Try again in a moment.".to_owned(),
+        retry_after: ((blocked_until - now).max(0) as u64).div_ceil(1000).max(1),
+    })
+}
+
+fn too_many(wait_ms: i64, everywhere: bool) -> AppError {
+    let retry_after = (wait_ms.max(0) as u64).div_ceil(1000).max(1);
+    let from = if everywhere { " from many places" } else { "" };
+    AppError::TooManyRequests {
+        message: format!(
+            "Too many failed sign-ins to this account{from}. Try again in {}. Each failed attempt makes the wait longer; \
              it ends by itself, and the account is not locked.",
             describe_wait(retry_after)
-        )
-    } else {
-        "A sign-in to this account is being checked just now. Try again in a moment.".to_owned()
-    };
-    Err(AppError::TooManyRequests { message, retry_after })
+        ),
+        retry_after,
+    }
 }
 
 /// Gives back a claimed turn without an outcome (the check could not run).
-pub async fn release(db: &Db, email: &str) -> Result<(), AppError> {
+pub async fn release(db: &Db, keys: &Keys) -> Result<(), AppError> {
     sqlx::query("UPDATE sign_in_throttle SET blocked_until = 0 WHERE email_key = $1")
-        .bind(key(email))
+        .bind(&keys.client)
         .execute(db)
         .await
         .context("releasing a sign-in")?;
     Ok(())
 }
 
-/// Records the outcome of a claimed check: a success clears the count, a failure adds one
-/// and sets the wait before the next attempt.
-pub async fn record(db: &Db, email: &str, succeeded: bool, failures_before: i64, free_failures: i64) -> Result<(), AppError> {
-    let key = key(email);
+/// Records the outcome of a claimed check: a success clears the counts, a failure adds one
+/// to each and sets the waits before the next attempt.
+pub async fn record(db: &Db, keys: &Keys, succeeded: bool, failures_before: i64, limits: &SignInLimits) -> Result<(), AppError> {
     let now = now_ms();
     if succeeded {
-        sqlx::query("DELETE FROM sign_in_throttle WHERE email_key = $1")
-            .bind(&key)
+        sqlx::query("DELETE FROM sign_in_throttle WHERE email_key = $1 OR email_key = $2")
+            .bind(&keys.account)
+            .bind(&keys.client)
             .execute(db)
             .await
             .context("clearing sign-in failures")?;
@@ -280,16 +344,34 @@ pub async fn record(db: &Db, email: &str, succeeded: bool, failures_before: i64,
             .context("sweeping sign-in failures")?;
         return Ok(());
     }
-    let failures = failures_before + 1;
-    let wait = delay_after(failures, free_failures).as_millis() as i64;
+    let client = failures_before + 1;
+    let wait = delay_after(client, limits.free_failures).as_millis() as i64;
     sqlx::query("UPDATE sign_in_throttle SET failures = $1, blocked_until = $2, updated_at = $3 WHERE email_key = $4")
-        .bind(failures)
+        .bind(client)
         .bind(now + wait)
         .bind(now)
-        .bind(&key)
+        .bind(&keys.client)
         .execute(db)
         .await
         .context("recording a failed sign-in")?;
+    // Failures from other clients may have been counted meanwhile: counted in the statement.
+    let account: i64 = sqlx::query_scalar(
+        "UPDATE sign_in_throttle SET failures = failures + 1, updated_at = $1 WHERE email_key = $2 RETURNING failures",
+    )
+    .bind(now)
+    .bind(&keys.account)
+    .fetch_one(db)
+    .await
+    .context("recording a failed sign-in to an account")?;
+    let wait = delay_after(account, limits.account_failures).as_millis() as i64;
+    if wait > 0 {
+        sqlx::query("UPDATE sign_in_throttle SET blocked_until = $1 WHERE email_key = $2")
+            .bind(now + wait)
+            .bind(&keys.account)
+            .execute(db)
+            .await
+            .context("delaying sign-ins to an account")?;
+    }
     Ok(())
 }
 
@@ -305,6 +387,18 @@ mod tests {
         assert_eq!(delay_after(10, 5), Duration::from_secs(32));
         assert_eq!(delay_after(250, 5), MAX_DELAY);
         assert_eq!(delay_after(i64::MAX, 5), MAX_DELAY);
+    }
+
+    #[test]
+    fn a_client_is_its_ipv4_address_or_its_ipv6_network_and_keys_cannot_be_forged_by_an_email() {
+        let at = |a: &str| network(a.parse().unwrap()).to_string();
+        assert_eq!(at("192.0.2.7"), "192.0.2.7");
+        assert_eq!(at("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::");
+        let keys = Keys::new(" Ann@Example.com ", Some("2001:db8:1:2::9".parse().unwrap()));
+        assert_eq!(keys, Keys { account: "a:ann@example.com".into(), client: "c:2001:db8:1:2:::ann@example.com".into() });
+        // An email shaped like a client key is still keyed as an account's.
+        assert!(Keys::new("c:192.0.2.7:ann@example.com", None).account.starts_with("a:"));
+        assert_eq!(Keys::new("ann@example.com", None).client, "c::ann@example.com");
     }
 
     #[test]

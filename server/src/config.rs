@@ -42,6 +42,10 @@ pub struct Config {
     pub client_address_header: Option<String>,
     /// `SIGN_IN_ADDRESS_FAILURES`: failed sign-ins one client address may make in 10 minutes.
     pub sign_in_address_failures: usize,
+    /// `SIGN_IN_ACCOUNT_FAILURES`: failed sign-ins in a row to one account, from every client
+    /// together, before every attempt on it is delayed (one client's own failures delay
+    /// only that client).
+    pub sign_in_account_failures: i64,
     /// `SIGN_IN_CONCURRENT_HASHES`: password checks (19 MiB each) one server runs at once;
     /// by default one per core.
     pub sign_in_concurrent_hashes: Option<usize>,
@@ -151,6 +155,7 @@ impl Config {
             None => None,
         };
         let sign_in_address_failures = count(&lookup, "SIGN_IN_ADDRESS_FAILURES", 50, 1..=1_000_000)? as usize;
+        let sign_in_account_failures = count(&lookup, "SIGN_IN_ACCOUNT_FAILURES", 100, 1..=1_000_000)?;
         let sign_in_concurrent_hashes = match lookup("SIGN_IN_CONCURRENT_HASHES").filter(|v| !v.trim().is_empty()) {
             Some(_) => Some(count(&lookup, "SIGN_IN_CONCURRENT_HASHES", 1, 1..=1024)? as usize),
             None => None,
@@ -182,6 +187,7 @@ impl Config {
             catalog,
             client_address_header,
             sign_in_address_failures,
+            sign_in_account_failures,
             sign_in_concurrent_hashes,
             drafts_per_seller,
             database_max_connections,

@@ -93,6 +93,7 @@ pub fn app_state(db: Db, config: &config::Config, leptos_options: LeptosOptions)
             let concurrent_hashes = config.sign_in_concurrent_hashes.unwrap_or(defaults.concurrent_hashes);
             SignInLimits {
                 address_failures: config.sign_in_address_failures,
+                account_failures: config.sign_in_account_failures,
                 concurrent_hashes,
                 waiting_hashes: concurrent_hashes * 8,
                 ..defaults

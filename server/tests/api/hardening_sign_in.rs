@@ -52,12 +52,87 @@ async fn repeated_wrong_passwords_delay_the_next_attempt_even_with_the_right_one
     // Time passes: the wait ends by itself, and the right password signs in and clears the count.
     sqlx::query("UPDATE sign_in_throttle SET blocked_until = 0").execute(&app.db).await.unwrap();
     assert_eq!(sign_in(&app, &client, &account.email, PASSWORD).await.status(), 200);
-    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_throttle WHERE email_key = $1")
-        .bind(account.email.to_lowercase())
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_throttle").fetch_one(&app.db).await.unwrap();
+    assert_eq!(left, 0);
+}
+
+/// A sign-in from the client address `from` (behind the proxy the test server trusts).
+async fn sign_in_from(app: &TestApp, from: &str, email: &str, password: &str) -> reqwest::Response {
+    app.client()
+        .post(format!("{}/api/session/sign-in", app.address))
+        .header("x-forwarded-for", from)
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn failing_on_purpose_delays_only_the_one_failing_and_guessing_from_many_places_delays_everyone() {
+    let settings = [("CLIENT_ADDRESS_HEADER", "X-Forwarded-For"), ("SIGN_IN_ACCOUNT_FAILURES", "12")];
+    let app = TestApp::spawn_with(crate::helpers::fresh_database_url().await, &settings).await;
+    let account = app.account(Role::Seller).await;
+    // Someone keeps failing on the seller's address: they are delayed, the seller is not.
+    for _ in 0..5 {
+        assert_eq!(sign_in_from(&app, "203.0.113.9", &account.email, "guess").await.status(), 401);
+    }
+    assert_eq!(sign_in_from(&app, "203.0.113.9", &account.email, PASSWORD).await.status(), 429, "the one failing waits");
+    assert_eq!(sign_in_from(&app, "198.51.100.20", &account.email, PASSWORD).await.status(), 200, "the owner, elsewhere, does not");
+    // An IPv6 client is one /64 network: another address of it is the same client.
+    for n in 0..5 {
+        assert_eq!(sign_in_from(&app, &format!("2001:db8:1:2::{n}"), &account.email, "guess").await.status(), 401);
+    }
+    assert_eq!(sign_in_from(&app, "2001:db8:1:2::ff", &account.email, PASSWORD).await.status(), 429);
+
+    // Guessing from many places at once: past the account's failures in a row (twelve here,
+    // the five from that network among them), every client waits.
+    for n in 0..7 {
+        assert_eq!(sign_in_from(&app, &format!("192.0.2.{n}"), &account.email, "guess").await.status(), 401);
+    }
+    let refused = sign_in_from(&app, "198.51.100.20", &account.email, PASSWORD).await;
+    assert_eq!(refused.status(), 429);
+    assert!(error_of(refused).await.to_string().contains("from many places"));
+}
+
+#[tokio::test]
+async fn clients_that_hang_up_mid_check_leave_no_turn_taken_no_address_held_and_their_failures_counted() {
+    let app = TestApp::spawn_with(crate::helpers::fresh_database_url().await, &[("SIGN_IN_CONCURRENT_HASHES", "1")]).await;
+    let account = app.account(Role::Customer).await;
+    let others: Vec<_> = futures::future::join_all((0..4).map(|_| app.account(Role::Customer))).await;
+    // Forty attempts, each given up by its client after a few milliseconds, most while
+    // waiting for their turn to be checked: on the owner's email with the right password,
+    // and wrong ones on addresses nobody has.
+    let hurried = reqwest::Client::builder().timeout(std::time::Duration::from_millis(5)).build().unwrap();
+    let given_up = (0..40).map(|n| {
+        let (hurried, app) = (&hurried, &app);
+        let (email, password) = if n % 4 == 0 { (account.email.clone(), PASSWORD) } else { (format!("nobody-{n}@example.test"), "guess") };
+        async move {
+            let sent = hurried
+                .post(format!("{}/api/session/sign-in", app.address))
+                .form(&[("email", email.as_str()), ("password", password)])
+                .send()
+                .await;
+            assert!(sent.is_err(), "hung up before the answer");
+        }
+    });
+    futures::future::join_all(given_up).await;
+    // Their checks end on their own.
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+
+    // Every turn is free again: four people signing in at once are all let in.
+    let at_once = others.iter().map(|o| {
+        let (app, email) = (&app, o.email.clone());
+        async move { sign_in(app, &app.client(), &email, PASSWORD).await.status().as_u16() }
+    });
+    assert_eq!(futures::future::join_all(at_once).await, [200; 4]);
+    // No address is left held by a check nobody waits for: the owner signs in.
+    assert_eq!(sign_in(&app, &app.client(), &account.email, PASSWORD).await.status(), 200);
+    // A wrong password given up on was checked and counted all the same.
+    let counted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_throttle WHERE email_key LIKE 'c:%nobody-%' AND failures = 1")
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert_eq!(left, 0);
+    assert!(counted >= 1, "{counted}");
 }
 
 #[tokio::test]
