@@ -25,12 +25,18 @@ pub struct Purchase {
 
 /// Buys `choice` of product `id` for the signed-in account (any role but reviewer), at the
 /// price the buyer was shown (`shown_cents`): if the product's price is no longer that, the
-/// purchase is refused (409) and nothing is charged.
+/// purchase is refused (409) and nothing is charged. `request_key`, chosen by the buyer's
+/// page for this purchase (16 to 64 letters, digits or dashes), makes it once however often
+/// it is sent: a purchase whose answer was lost, sent again, answers the purchase it made.
 #[server(endpoint = "purchases/buy", input = server_fn::codec::Json, output = crate::codec::TextJson)]
-pub async fn buy_product(id: String, choice: PurchaseChoice, shown_cents: i64) -> Result<Purchase, AppError> {
+pub async fn buy_product(id: String, choice: PurchaseChoice, shown_cents: i64, request_key: Option<String>) -> Result<Purchase, AppError> {
     let caller = crate::auth::ssr::Caller::from_context()?;
     let buyer = ssr::buyer(&caller).await?;
-    ssr::buy(&caller.state.db, &buyer, &id, &choice, shown_cents).await
+    if let Some(key) = &request_key {
+        crate::drafts::ssr::check_save_id(key)
+            .map_err(|_| AppError::BadRequest("The purchase's request key must be 16 to 64 letters, digits or dashes.".into()))?;
+    }
+    ssr::buy(&caller.state.db, &buyer, &id, &choice, shown_cents, request_key.as_deref()).await
 }
 
 /// A page of the signed-in account's purchases, newest first: the first, or the one after
@@ -86,7 +92,14 @@ pub mod ssr {
         AppError::Rules(vec![RuleViolation::new(rule, "purchase", message)])
     }
 
-    pub async fn buy(db: &Db, buyer: &Account, product_id: &str, choice: &PurchaseChoice, shown_cents: i64) -> Result<Purchase, AppError> {
+    pub async fn buy(
+        db: &Db,
+        buyer: &Account,
+        product_id: &str,
+        choice: &PurchaseChoice,
+        shown_cents: i64,
+        request_key: Option<&str>,
+    ) -> Result<Purchase, AppError> {
         let now = now_ms();
         let id = new_id();
         let mut tx = db.begin().await.context("starting a purchase")?;
@@ -100,6 +113,23 @@ pub mod ssr {
             .context("holding a product for a purchase")?;
         if touched.rows_affected() != 1 {
             return Err(AppError::NotFound("The product".into()));
+        }
+        // Sent again: the purchase it made, charged once. Its product's row, written above,
+        // holds back a twin of this request until this one is done.
+        if let Some(key) = request_key {
+            let made: Option<Purchase> = sqlx::query_as(&format!("SELECT {COLUMNS} WHERE u.buyer_id = $1 AND u.request_key = $2"))
+                .bind(&buyer.id)
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await
+                .context("looking up a purchase sent before")?;
+            if let Some(made) = made {
+                return if made.product_id == product_id {
+                    Ok(made)
+                } else {
+                    Err(AppError::Conflict("This purchase request was made for another product. Reload the page and purchase again.".into()))
+                };
+            }
         }
         let (name, content): (String, String) = sqlx::query_as("SELECT name, content FROM products WHERE id = $1")
             .bind(product_id)
@@ -143,8 +173,8 @@ pub mod ssr {
             });
         }
         sqlx::query(
-            "INSERT INTO purchases (id, product_id, buyer_id, specification, region, billing, tier, price_cents, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO purchases (id, product_id, buyer_id, specification, region, billing, tier, price_cents, created_at, request_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&id)
         .bind(product_id)
@@ -155,6 +185,7 @@ pub mod ssr {
         .bind(choice.tier.map(|t| t as i64))
         .bind(price.cents())
         .bind(now)
+        .bind(request_key)
         .execute(&mut *tx)
         .await
         .context("recording a purchase")?;
@@ -216,6 +247,34 @@ pub mod ssr {
         crate::assets::ssr::image_of(db, &asset_id).await
     }
 
+    /// VMs one account may deploy in an hour: each is a VM in the cloud, and a purchase (or a
+    /// seller's own image) is the right to deploy, not to deploy without end.
+    pub const DEPLOYS_PER_HOUR: i64 = 20;
+
+    /// Refuses a deployment past the account's [`DEPLOYS_PER_HOUR`] (429, with when to retry).
+    async fn within_deploy_budget(db: &Db, account_id: &str) -> Result<(), AppError> {
+        let hour = 60 * 60 * 1000;
+        let since = now_ms() - hour;
+        let (count, oldest): (i64, Option<i64>) =
+            sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM deployments WHERE account_id = $1 AND created_at > $2")
+                .bind(account_id)
+                .bind(since)
+                .fetch_one(db)
+                .await
+                .context("counting deployments")?;
+        if count < DEPLOYS_PER_HOUR {
+            return Ok(());
+        }
+        let retry_after = ((oldest.unwrap_or(since) + hour - now_ms()).max(0) as u64).div_ceil(1000).max(1);
+        Err(AppError::TooManyRequests {
+            message: format!(
+                "You deployed {DEPLOYS_PER_HOUR} VMs in the last hour, the most an account may. Try again in {}.",
+                crate::throttle::describe_wait(retry_after)
+            ),
+            retry_after,
+        })
+    }
+
     pub async fn deploy_purchase(state: &AppState, buyer_id: &str, purchase_id: &str) -> Result<String, AppError> {
         let (product_id, specification, region): (String, i64, String) =
             sqlx::query_as("SELECT product_id, specification, region FROM purchases WHERE id = $1 AND buyer_id = $2")
@@ -226,6 +285,7 @@ pub mod ssr {
                 .context("loading a purchase")?
                 .ok_or_else(|| AppError::NotFound("The purchase".into()))?;
         let image_id = image_of(&state.db, &product_id, specification).await?;
+        within_deploy_budget(&state.db, buyer_id).await?;
         state
             .images
             .deploy_vm(buyer_id, &image_id, &region, Some(purchase_id))
@@ -247,6 +307,7 @@ pub mod ssr {
                 "This image is locked by a released product: it cannot deploy a VM. Purchase the product from the marketplace to use it.",
             )]));
         }
+        within_deploy_budget(&state.db, seller_id).await?;
         state.images.deploy_vm(seller_id, &image.id, &image.region, None).await.context("deploying a VM")
     }
 }

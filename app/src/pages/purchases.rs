@@ -32,9 +32,16 @@ pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
     let price = move || content.with_value(|c| choice.with(|ch| purchase_price(c, ch)));
     // `Action::new`, not `new_local`: this form is also built while the page renders on the
     // server, where a local-only value dropped on another worker thread broke the response.
-    let buy = Action::new(move |(choice, shown): &(PurchaseChoice, Price)| buy_product(product_id.clone(), choice.clone(), shown.cents()));
+    // The key of the purchase the buyer is making: sent again with it when its answer was
+    // lost (the server then answers the purchase it made, charged once); a new one once a
+    // purchase is made.
+    let request_key = StoredValue::new(crate::drafts::new_save_id());
+    let buy = Action::new(move |(choice, shown): &(PurchaseChoice, Price)| {
+        buy_product(product_id.clone(), choice.clone(), shown.cents(), Some(request_key.get_value()))
+    });
     Effect::new(move || {
         if let Some(Ok(purchase)) = buy.value().get() {
+            request_key.set_value(crate::drafts::new_save_id());
             credit.update(|c| *c = (*c - purchase.price_cents).max(0));
             // The header's balance, drawn by the server, says the same at once.
             #[cfg(feature = "hydrate")]

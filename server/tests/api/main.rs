@@ -21,6 +21,7 @@ mod marketplace;
 mod notifications;
 mod pages;
 mod price_notices;
+mod purchases_once;
 mod receivers;
 mod release;
 mod review;

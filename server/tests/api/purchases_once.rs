@@ -1,0 +1,77 @@
+//! A purchase sent again is made once, and deployments are bounded per account (the sixth
+//! probe and review: a lost answer charged twice, and one purchase deployed VMs without end).
+
+use crate::after_release::{released, vcpu_priced};
+use crate::hardening::credit;
+use crate::helpers::{error_of, TestApp};
+use app::auth::Role;
+use app::purchases::{ssr::DEPLOYS_PER_HOUR, Purchase};
+use serde_json::json;
+
+#[tokio::test]
+async fn r53_a_purchase_sent_again_with_its_key_answers_the_purchase_it_made_and_charges_once() {
+    let app = TestApp::spawn().await;
+    let (_, _, id) = released(&app, "tiered", vcpu_priced).await;
+    let (_, other_product) = {
+        let (seller, _, other) = released(&app, "other", vcpu_priced).await;
+        (seller, other)
+    };
+    let (customer, client) = app.customer_with_credit(50_000).await;
+    let url = format!("{}/api/purchases/buy", app.address);
+    let choice = json!({ "specification": 0, "region": "eu-dublin", "billing": "Monthly", "tier": 0 });
+    let buy = |product: &str, key: Option<&str>| {
+        let body = json!({ "id": product, "choice": choice, "shown_cents": 5_000, "request_key": key });
+        client.post(&url).json(&body).send()
+    };
+
+    // The first answer is lost and the page sends the purchase again, twice at once too.
+    let key = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
+    let first: Purchase = buy(&id, Some(key)).await.unwrap().json().await.unwrap();
+    let again = futures::future::join_all((0..3).map(|_| buy(&id, Some(key)))).await;
+    for answer in again {
+        let answer = answer.unwrap();
+        assert_eq!(answer.status(), 200);
+        assert_eq!(answer.json::<Purchase>().await.unwrap().id, first.id);
+    }
+    assert_eq!(credit(&app, &customer).await, 45_000, "charged once");
+
+    // A new key is a new purchase; a key is the buyer's own, and names one product.
+    let second: Purchase = buy(&id, Some("0f1e2d3c4b5a69788796a5b4c3d2e1f0")).await.unwrap().json().await.unwrap();
+    assert_ne!(second.id, first.id);
+    assert_eq!(credit(&app, &customer).await, 40_000);
+    let elsewhere = buy(&other_product, Some(key)).await.unwrap();
+    assert_eq!(elsewhere.status(), 409);
+    assert!(error_of(elsewhere).await.to_string().contains("another product"));
+    assert_eq!(buy(&id, Some("short")).await.unwrap().status(), 400);
+    let (_, stranger) = app.customer_with_credit(50_000).await;
+    let theirs = stranger.post(&url).json(&json!({ "id": id, "choice": choice, "shown_cents": 5_000, "request_key": key })).send().await.unwrap();
+    assert_ne!(theirs.json::<Purchase>().await.unwrap().id, first.id, "another buyer's key is their own");
+    // Without a key (an older page), each purchase is made as before.
+    assert_eq!(buy(&id, None).await.unwrap().status(), 200);
+    assert_eq!(credit(&app, &customer).await, 35_000);
+}
+
+#[tokio::test]
+async fn r53_an_account_deploys_at_most_its_vms_an_hour_from_purchases_and_its_own_images() {
+    let app = TestApp::spawn().await;
+    let (seller, seller_client, id) = released(&app, "tiered", vcpu_priced).await;
+    let (_, client) = app.customer_with_credit(50_000).await;
+    let body = json!({ "id": id, "choice": { "specification": 0, "region": "eu-dublin", "billing": "Monthly", "tier": 0 }, "shown_cents": 5_000 });
+    let purchase: Purchase = client.post(format!("{}/api/purchases/buy", app.address)).json(&body).send().await.unwrap().json().await.unwrap();
+    for _ in 0..DEPLOYS_PER_HOUR {
+        assert_eq!(app.call(&client, "purchases/deploy", &[("purchase_id", &purchase.id)]).await.status(), 200);
+    }
+    let refused = app.call(&client, "purchases/deploy", &[("purchase_id", &purchase.id)]).await;
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    assert!(error_of(refused).await.to_string().contains("in the last hour"));
+    let deployed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deployments WHERE purchase_id = $1").bind(&purchase.id).fetch_one(&app.db).await.unwrap();
+    assert_eq!(deployed, DEPLOYS_PER_HOUR);
+
+    // A seller's own image counts the same; another account is not held back.
+    crate::release::asset(&app, &seller_client, &seller, "spare").await;
+    sqlx::query("UPDATE deployments SET account_id = $1").bind(&seller.id).execute(&app.db).await.unwrap();
+    let own = app.call(&seller_client, "images/deploy", &[("image_id", "img-spare")]).await;
+    assert_eq!(own.status(), 429);
+    assert_eq!(app.call(&client, "purchases/deploy", &[("purchase_id", &purchase.id)]).await.status(), 200, "the customer's hour is free again");
+}
