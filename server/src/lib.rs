@@ -186,6 +186,7 @@ pub fn router(state: AppState) -> Router {
     // middleware clones the service inside it for each request, and around each route that
     // was the whole stack again, boxed, dozens of allocations a request. Outermost first.
     let layered = tower::ServiceBuilder::new()
+        .layer(axum::middleware::map_request(observability::plain_request_id))
         .layer(SetRequestIdLayer::new(observability::REQUEST_ID, observability::RandomRequestId))
         .layer(TraceLayer::new_for_http().make_span_with(observability::request_span))
         .layer(PropagateRequestIdLayer::new(observability::REQUEST_ID))

@@ -20,6 +20,19 @@ pub async fn health(State(state): State<AppState>) -> Response {
     }
 }
 
+/// Drops a request id the client sent that is not a plain short id (1 to 64 letters, digits,
+/// `-`, `_` or `.`): it is written into every log line of the request and on its answer, so
+/// anything else (60 KB of it, or words meant for an operator's eyes) is replaced by one of
+/// ours.
+pub async fn plain_request_id(mut request: axum::extract::Request) -> axum::extract::Request {
+    let plain = |v: &HeaderValue| (1..=64).contains(&v.len()) && v.as_bytes().iter().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(b));
+    let ids = request.headers().get_all(REQUEST_ID);
+    if ids.iter().count() > 1 || ids.iter().any(|v| !plain(v)) {
+        request.headers_mut().remove(REQUEST_ID);
+    }
+    request
+}
+
 /// A random 64-bit id for each request, unless a proxy in front already gave it one.
 #[derive(Clone, Copy, Default)]
 pub struct RandomRequestId;

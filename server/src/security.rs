@@ -36,10 +36,21 @@ impl SitePolicy {
 }
 
 /// `scheme://host[:port]` of a URL, lower-cased, without a path.
+/// The origin of an address as browsers write it: scheme and authority, lower-cased, without
+/// the scheme's default port (`https://market.example:443` is sent as `https://market.example`).
 fn origin_of(url: &str) -> String {
     let url = url.trim().to_ascii_lowercase();
     match url.split_once("://") {
-        Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or_default()),
+        Some((scheme, rest)) => {
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            let default_port = match scheme {
+                "http" => Some(":80"),
+                "https" => Some(":443"),
+                _ => None,
+            };
+            let authority = default_port.and_then(|p| authority.strip_suffix(p)).unwrap_or(authority);
+            format!("{scheme}://{authority}")
+        }
         None => url,
     }
 }
@@ -53,7 +64,7 @@ pub fn is_cross_site(headers: &HeaderMap, policy: &SitePolicy) -> bool {
     }
     let Some(origin) = headers.get(header::ORIGIN) else { return false };
     let Ok(origin) = origin.to_str() else { return true };
-    let origin = origin.to_ascii_lowercase();
+    let origin = origin_of(origin);
     match &policy.public_origin {
         Some(expected) => &origin != expected,
         None => {
@@ -155,6 +166,18 @@ mod tests {
         assert!(!is_cross_site(&headers(&[("origin", "https://market.example"), ("host", "10.0.0.5:3000")]), &policy));
         assert!(is_cross_site(&headers(&[("origin", "http://market.example"), ("host", "market.example")]), &policy));
         assert!(!SitePolicy::new(Some("http://localhost:3000")).hsts);
+    }
+
+    #[test]
+    fn a_public_url_written_with_its_schemes_default_port_is_the_origin_browsers_send() {
+        let browser = |origin: &'static str| headers(&[("origin", origin), ("host", "10.0.0.5:3000")]);
+        for written in ["https://market.example:443", "https://market.example:443/shop?x#y"] {
+            let policy = SitePolicy::new(Some(written));
+            assert!(!is_cross_site(&browser("https://market.example"), &policy), "{written}");
+            assert!(is_cross_site(&browser("https://market.example:8443"), &policy), "{written}");
+        }
+        assert!(!is_cross_site(&browser("http://market.example"), &SitePolicy::new(Some("http://market.example:80"))));
+        assert!(is_cross_site(&browser("http://market.example"), &SitePolicy::new(Some("https://market.example:80"))), "80 is not https's");
     }
 }
 

@@ -189,10 +189,12 @@ fn ImageRow(
         }.into_any()
     } else if violations.is_empty() {
         let id = image.id.clone();
+        // Named with its image, as Deploy VM is: a list of the page's buttons tells them apart.
+        let release_label = format!("Release as asset: {}", image.name);
         view! {
             <ActionForm action=release>
                 <input type="hidden" name="image_id" value=id />
-                <button type="submit" class="button primary" aria-disabled=move || release.pending().get().then_some("true")
+                <button type="submit" class="button primary" aria-label=release_label aria-disabled=move || release.pending().get().then_some("true")
                     on:click=move |ev| if release.pending().get_untracked() { ev.prevent_default() }>
                     "Release as asset"
                 </button>

@@ -157,7 +157,11 @@ fn BuyOrSignIn(page: crate::listing::ProductPage) -> impl IntoView {
             let credit_cents = session.credit_cents.unwrap_or(0);
             view! { <crate::pages::purchases::PurchaseForm page credit_cents /> }.into_any()
         }
-        None => view! { <p><a class="button" href="/sign-in">"Sign in to purchase"</a></p> }.into_any(),
+        // Back to this product once signed in.
+        None => {
+            let href = format!("/sign-in?next={}", crate::listing::encode(&format!("/products/{}", page.product.id)));
+            view! { <p><a class="button" href=href>"Sign in to purchase"</a></p> }.into_any()
+        }
     }
 }
 

@@ -15,7 +15,7 @@ pub async fn openapi() -> Response {
 
 /// Each operation with its method, path, scope and what it does; then the product file's
 /// fields. Everything written into the page is escaped.
-pub async fn page(State(state): State<AppState>) -> Html<String> {
+pub async fn page(State(state): State<AppState>) -> impl axum::response::IntoResponse {
     let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     let mut operations = String::new();
     for (path, methods) in doc["paths"].as_object().into_iter().flatten() {
@@ -40,7 +40,9 @@ pub async fn page(State(state): State<AppState>) -> Html<String> {
         fields.push_str(&format!("<tr><th scope=\"row\"><code>{}</code></th><td>{}</td></tr>", escape_html(name), escape_html(kind)));
     }
     let info = &doc["info"];
-    Html(format!(
+    // No script, and the site's stylesheet: the policy says just that.
+    let policy = "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+    let html = Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>API reference · Marketplace</title><link rel=\"stylesheet\" href=\"{}\"></head>\
          <body><main class=\"page\"><h1>{}</h1><p>{}</p>\
@@ -54,5 +56,6 @@ pub async fn page(State(state): State<AppState>) -> Html<String> {
         escape_html(&stylesheet_href(&state.leptos_options)),
         escape_html(info["title"].as_str().unwrap_or_default()),
         escape_html(info["description"].as_str().unwrap_or_default()),
-    ))
+    ));
+    ([(http::header::CONTENT_SECURITY_POLICY, policy)], html)
 }

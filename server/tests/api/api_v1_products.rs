@@ -115,6 +115,8 @@ async fn the_api_describes_itself_in_openapi_3_1_and_on_a_reference_page() {
     assert_eq!(doc["components"]["securitySchemes"]["token"]["scheme"], "bearer");
     let page = reqwest::get(format!("{}/api/v1/docs", app.address)).await.unwrap();
     assert_eq!(page.status(), 200);
+    let policy = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(policy.contains("style-src 'self'") && policy.contains("default-src 'none'"), "its stylesheet may load: {policy}");
     let html = page.text().await.unwrap();
     assert!(html.contains("<h1>Marketplace seller API</h1>") && html.contains("POST /api/v1/submissions"));
     assert!(html.contains(r#"href="/api/v1/openapi.json""#));

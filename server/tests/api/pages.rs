@@ -234,3 +234,20 @@ async fn pages_and_server_function_answers_are_compressed_as_the_browser_asks() 
     let plain = client.get(format!("{}/", app.address)).header("accept-encoding", "identity").send().await.unwrap();
     assert!(plain.headers().get("content-encoding").is_none());
 }
+
+#[tokio::test]
+async fn a_request_id_sent_by_a_client_is_kept_only_when_it_is_a_plain_short_id() {
+    let app = TestApp::spawn().await;
+    let id_for = |sent: String| {
+        let app = &app;
+        async move {
+            let response = app.client().get(format!("{}/health", app.address)).header("x-request-id", sent).send().await.unwrap();
+            response.headers()["x-request-id"].to_str().unwrap().to_owned()
+        }
+    };
+    assert_eq!(id_for("proxy-7f3a.1_b".into()).await, "proxy-7f3a.1_b", "a proxy's id is kept for its logs");
+    for odd in ["<script>alert(1)</script>".to_owned(), "Z".repeat(65), "a b".into()] {
+        let given = id_for(odd.clone()).await;
+        assert!(given.len() == 16 && given.bytes().all(|b| b.is_ascii_hexdigit()), "{odd:?} became {given:?}");
+    }
+}

@@ -109,6 +109,8 @@ async fn r70_r71_a_decrease_applies_at_once_an_increase_waits_its_notice_and_pur
     assert_eq!(page.coming.len(), 1);
     let html = app.get(&app.client(), &format!("/products/{id}")).await.text().await.unwrap();
     assert!(html.contains(&format!("From {}: $120.00", waiting.from_day)), "the product page says what rises when");
+    // A visitor is sent to sign in and back to this product.
+    assert!(html.contains(&format!(r#"<a href="/sign-in?next=%2Fproducts%2F{id}" class="button">Sign in to purchase"#)), "{html}");
 
     // Until the date, purchases pay $100; the worker finds nothing due a millisecond before.
     assert_eq!(buy(&app, &client, &id, 10_000).await.status(), 200);
