@@ -73,7 +73,7 @@ impl Api {
         let message = error["message"].as_str().map(str::to_owned).unwrap_or_else(|| format!("The server answered {status}."));
         let mut lines = vec![message];
         for v in error["violations"].as_array().into_iter().flatten() {
-            lines.push(format!("  {}: {} [{}]", v["field"].as_str().unwrap_or(""), v["message"].as_str().unwrap_or(""), v["rule"].as_str().unwrap_or("")));
+            lines.push(format!("  {}: {} [{}]", shown(&v["field"]), shown(&v["message"]), shown(&v["rule"])));
         }
         // 1: the server refused what was sent (its rules, a conflict, an unknown id); 2: the
         // tool could not go on (the token, the budget, the server itself).
@@ -93,23 +93,55 @@ pub fn run(connection: &Connection, command: impl FnOnce(&Api) -> Result<(), Sto
         return 2;
     };
     let client = Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client");
-    let server = connection.server.to_ascii_lowercase();
-    let local = ["http://127.0.0.1", "http://localhost", "http://[::1]"].iter().any(|l| server.starts_with(l));
-    if server.starts_with("http://") && !local {
-        eprintln!("Warning: {} is not HTTPS; the token travels in clear.", connection.server);
+    if in_clear(&connection.server) {
+        eprintln!("Warning: {} is not HTTPS; the token travels in clear.", terminal_safe(&connection.server));
     }
     let api = Api { client, base: connection.server.trim_end_matches('/').to_owned(), token: token.trim().to_owned() };
     match command(&api) {
         Ok(()) => 0,
         Err(Stop(code, message)) => {
-            eprintln!("{message}");
+            eprintln!("{}", terminal_safe(&message));
             code
         }
     }
 }
 
 fn print(value: &Value) {
-    println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+    // JSON escapes control characters itself; invisible ones are written as escapes too.
+    let json = serde_json::to_string_pretty(value).unwrap_or_default();
+    let escaped: String = json
+        .chars()
+        .map(|c| if rules::text::is_invisible_format(c) { format!("\\u{:04x}", c as u32) } else { c.to_string() })
+        .collect();
+    println!("{escaped}");
+}
+
+/// Text from the server as a terminal may show it: control characters (but line breaks and
+/// tabs) and invisible ones (direction overrides, zero-width characters) are written as
+/// their code points, so no name or reason can rewrite what the terminal shows (a carriage
+/// return and a right-to-left override made a rejection read "Approved: …").
+pub fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let hidden = (c.is_control() && !matches!(c, '\n' | '\t')) || rules::text::is_invisible_format(c);
+            if hidden { format!("<{}>", rules::text::code_point(c)) } else { c.to_string() }
+        })
+        .collect()
+}
+
+/// Whether the token would cross a network in clear: plain HTTP to any host but this
+/// machine's own (`localhost` or a loopback address, compared whole, not by prefix:
+/// `http://localhost.example.net` is another machine).
+fn in_clear(server: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(server.trim()) else { return false };
+    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
+    let this_machine = host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    url.scheme() == "http" && !this_machine
+}
+
+/// A string field of the server's answer, as a terminal may show it ([`terminal_safe`]).
+fn shown(value: &Value) -> String {
+    terminal_safe(value.as_str().unwrap_or(""))
 }
 
 fn product_file(file: &Path) -> Result<Value, Stop> {
@@ -121,20 +153,20 @@ pub fn images(api: &Api) -> Result<(), Stop> {
     let answer = api.get("/images")?;
     for image in answer["images"].as_array().into_iter().flatten() {
         let state = if image["eligible"].as_bool() == Some(true) { "can be released".to_owned() } else { "cannot be released".to_owned() };
-        println!("{}  {}  {}", image["id"].as_str().unwrap_or(""), image["name"].as_str().unwrap_or(""), state);
+        println!("{}  {}  {}", shown(&image["id"]), shown(&image["name"]), state);
         for v in image["violations"].as_array().into_iter().flatten() {
-            println!("    {} [{}]", v["message"].as_str().unwrap_or(""), v["rule"].as_str().unwrap_or(""));
+            println!("    {} [{}]", shown(&v["message"]), shown(&v["rule"]));
         }
     }
     for asset in answer["assets"].as_array().into_iter().flatten() {
-        println!("asset {}  image {}", asset["id"].as_str().unwrap_or(""), asset["image_id"].as_str().unwrap_or(""));
+        println!("asset {}  image {}", shown(&asset["id"]), shown(&asset["image_id"]));
     }
     Ok(())
 }
 
 pub fn release_asset(api: &Api, image_id: &str) -> Result<(), Stop> {
     let asset = api.send(api.request(reqwest::Method::POST, "/assets").json(&json!({ "image_id": image_id })))?;
-    println!("Released as image asset {}", asset["id"].as_str().unwrap_or(""));
+    println!("Released as image asset {}", shown(&asset["id"]));
     Ok(())
 }
 
@@ -145,7 +177,7 @@ pub fn drafts(api: &Api, action: &DraftAction) -> Result<(), Stop> {
             loop {
                 let page = api.get(&format!("/drafts?limit=200&cursor={cursor}"))?;
                 for d in page["items"].as_array().into_iter().flatten() {
-                    println!("{}  v{}  {}  {} problems", d["id"].as_str().unwrap_or(""), d["version"], d["name"].as_str().unwrap_or("Untitled"), d["problems"]);
+                    println!("{}  v{}  {}  {} problems", shown(&d["id"]), d["version"], d["name"].as_str().map_or("Untitled".to_owned(), terminal_safe), d["problems"]);
                 }
                 match page["next_cursor"].as_str() {
                     Some(next) => cursor = next.to_owned(),
@@ -167,7 +199,7 @@ pub fn drafts(api: &Api, action: &DraftAction) -> Result<(), Stop> {
                     api.send(api.request(reqwest::Method::PUT, &format!("/drafts/{id}")).json(&body))?
                 }
             };
-            println!("Saved draft {} (version {})", saved["id"].as_str().unwrap_or(""), saved["version"]);
+            println!("Saved draft {} (version {})", shown(&saved["id"]), saved["version"]);
         }
         DraftAction::Delete { id } => {
             api.send(api.request(reqwest::Method::DELETE, &format!("/drafts/{id}")))?;
@@ -192,7 +224,7 @@ pub fn submit(api: &Api, file: &Path, wait: bool, key: Option<&str>) -> Result<(
     let key = key.map(str::to_owned).unwrap_or_else(new_key);
     let request = api.send(api.request(reqwest::Method::POST, "/submissions").header("idempotency-key", &key).json(&content))?;
     let id = request["id"].as_str().unwrap_or_default().to_owned();
-    println!("Submitted: request {id}, {}; review due {}", request["status"].as_str().unwrap_or(""), due(&request));
+    println!("Submitted: request {id}, {}; review due {}", shown(&request["status"]), due(&request));
     if wait {
         follow(api, &id)?;
     }
@@ -211,7 +243,7 @@ fn follow(api: &Api, id: &str) -> Result<(), Stop> {
     for tick in 0usize.. {
         let detail = api.get(&format!("/applications/{id}"))?;
         let application = &detail["application"];
-        let status = application["status"].as_str().unwrap_or("").to_owned();
+        let status = shown(&application["status"]).to_owned();
         if status != last {
             if terminal {
                 eprint!("\r");
@@ -221,10 +253,10 @@ fn follow(api: &Api, id: &str) -> Result<(), Stop> {
         }
         match status.as_str() {
             "Approved" => {
-                println!("Approved: listed as product {}", application["product_id"].as_str().unwrap_or(""));
+                println!("Approved: listed as product {}", shown(&application["product_id"]));
                 return Ok(());
             }
-            "Rejected" => return Err(Stop(1, format!("Rejected: {}", application["reason"].as_str().unwrap_or("")))),
+            "Rejected" => return Err(Stop(1, format!("Rejected: {}", shown(&application["reason"])))),
             "Withdrawn" => return Err(Stop(1, "Withdrawn.".into())),
             _ => {}
         }
@@ -240,7 +272,7 @@ fn follow(api: &Api, id: &str) -> Result<(), Stop> {
 pub fn status(api: &Api, id: &str) -> Result<(), Stop> {
     let detail = api.get(&format!("/applications/{id}"))?;
     let a = &detail["application"];
-    println!("{}: {}", a["product_name"].as_str().unwrap_or(""), a["status"].as_str().unwrap_or(""));
+    println!("{}: {}", shown(&a["product_name"]), shown(&a["status"]));
     println!("submitted {}; review due {}", a["submitted_at"].as_i64().map(format_utc).unwrap_or_default(), due(a));
     for (label, key) in [("review started", "review_started_at"), ("decided", "decided_at"), ("withdrawn", "withdrawn_at")] {
         if let Some(at) = a[key].as_i64() {
@@ -248,7 +280,7 @@ pub fn status(api: &Api, id: &str) -> Result<(), Stop> {
         }
     }
     if let Some(reason) = a["reason"].as_str() {
-        println!("reason: {reason}");
+        println!("reason: {}", terminal_safe(reason));
     }
     Ok(())
 }
@@ -288,4 +320,29 @@ pub fn prices(api: &Api, action: &PriceAction) -> Result<(), Stop> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{in_clear, terminal_safe};
+
+    #[test]
+    fn the_token_is_said_to_travel_in_clear_to_any_plain_http_host_but_this_machine() {
+        for local in ["http://127.0.0.1:3000", "http://localhost:3000/", "http://LOCALHOST", "http://[::1]:8080", "http://127.8.9.10", "https://market.example"] {
+            assert!(!in_clear(local), "{local}");
+        }
+        for remote in ["http://localhost.evil.example:9", "http://127.0.0.1.nip.io:9", "http://localhostx:9", "http://market.example", "http://[::2]"] {
+            assert!(in_clear(remote), "{remote}");
+        }
+    }
+
+    #[test]
+    fn server_text_cannot_rewrite_the_terminal_line() {
+        let reason = "Missing docs.\r\u{202E}Approved: listed as product 0\u{202C}\x1b[2K";
+        assert_eq!(
+            terminal_safe(reason),
+            "Missing docs.<U+000D><U+202E>Approved: listed as product 0<U+202C><U+001B>[2K"
+        );
+        assert_eq!(terminal_safe("Two lines\n\tand a tab, café, 東京"), "Two lines\n\tand a tab, café, 東京");
+    }
 }
