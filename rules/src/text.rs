@@ -112,7 +112,43 @@ pub fn name_problem(name: &str) -> Option<String> {
         }
         previous = c;
     }
+    // Marks drawn over any letter may add an accent or two, in any script; piled up, or
+    // drawn around the letters (an enclosing mark), they spill over what is beside the name
+    // on a page, such as other sellers' products.
+    let mut piled = 0;
+    for c in name.chars() {
+        if is_enclosing_mark(c) {
+            return Some(format!("Remove the enclosing mark ({}) from the name: it draws over the letters around it.", code_point(c)));
+        }
+        piled = if is_stacking_mark(c) { piled + 1 } else { 0 };
+        if piled > MAX_STACKED_MARKS {
+            return Some(format!(
+                "Remove the marks piled on one letter ({}…): at most {MAX_STACKED_MARKS} may follow a letter in a name.",
+                code_point(c)
+            ));
+        }
+    }
     None
+}
+
+/// Accents a name may stack on one letter ([`name_problem`]).
+pub const MAX_STACKED_MARKS: usize = 2;
+
+/// A mark drawn around the character before it (a circle, a square, the Cyrillic
+/// hundred-thousands and millions signs).
+fn is_enclosing_mark(c: char) -> bool {
+    matches!(c, '\u{0488}' | '\u{0489}' | '\u{20DD}'..='\u{20E0}' | '\u{20E2}'..='\u{20E4}')
+}
+
+/// A combining mark of the blocks that draw over any letter of any script (diacritics, their
+/// extensions and supplements, marks for symbols, half marks, and the Cyrillic ones). The
+/// vowel signs and viramas of scripts such as Devanagari are not among them: a letter there
+/// often takes several, and they stay within the line.
+fn is_stacking_mark(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0487}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}'
+    )
 }
 
 #[cfg(test)]
@@ -125,6 +161,19 @@ mod tests {
         assert_eq!(first_control("esc\u{1b}"), Some('\u{1b}'));
         assert_eq!(first_control("c1\u{85}"), Some('\u{85}'));
         assert_eq!(first_control("line one\nline two\r\n\tindented"), None);
+    }
+
+    #[test]
+    fn r15_marks_may_not_pile_up_on_a_letter_or_enclose_it_in_any_script() {
+        let piled = format!("1{}{}", "\u{030D}".repeat(29), "\u{0316}".repeat(30));
+        for spilling in [format!("Д{}", "\u{0489}".repeat(59)), piled, "Box\u{20DE} Tools".to_owned(), "Мо\u{0301}\u{0300}\u{0302}сква".to_owned()] {
+            assert!(name_problem(&spilling).is_some(), "{spilling:?}");
+        }
+        assert!(name_problem(&format!("Д{}", "\u{0489}".repeat(59))).unwrap().contains("U+0489"));
+        // An accent or two on a letter of another script, and the vowel signs of Devanagari, are text.
+        for fine in ["Москва\u{0301}", "Ǫ\u{0301}\u{0304} Tools", "हिन्दी टूल्स", "Café Tools"] {
+            assert_eq!(name_problem(fine), None, "{fine:?}");
+        }
     }
 
     #[test]
