@@ -405,7 +405,7 @@ pub mod ssr {
     }
 
     pub use super::passwords::{create_account, hash_password_blocking, verify_credentials, verify_password};
-    pub use super::sessions::{account_for_token, create_session, delete_session, delete_sessions_of, session_with_figures, touch_every, SESSION_LIFETIME_MS};
+    pub use super::sessions::{account_for_token, create_session, delete_session, delete_sessions_of, session_with_figures, touch_every, SESSIONS_PER_ACCOUNT, SESSION_LIFETIME_MS};
 }
 
 #[cfg(test)]

@@ -102,7 +102,7 @@ mod saving;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    pub use super::saving::{check_save_id, save, save_checked};
+    pub use super::saving::{check_save_id, save, save_checked, SAVES_KEPT_PER_DRAFT};
     use crate::store::Context;
     use super::{Draft, DraftSummary};
     use crate::error::AppError;

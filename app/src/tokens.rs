@@ -53,6 +53,8 @@ pub const MAX_DAYS: u32 = 365;
 pub const MAX_NAME_CHARS: usize = 80;
 /// Live tokens (neither revoked nor expired) one seller may hold.
 pub const MAX_TOKENS: i64 = 50;
+/// Revoked and expired tokens an account's list keeps, the latest.
+pub const DEAD_TOKENS_KEPT: i64 = 50;
 
 /// A token as the seller's list shows it; the secret is never kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -199,6 +201,22 @@ pub mod ssr {
         .execute(&mut *tx)
         .await
         .context("creating a token")?;
+        // Revoked and expired tokens are kept for the list, the latest only: creating and
+        // revoking without end does not grow the list or the table.
+        let dead = "seller_id = $1 AND (revoked_at IS NOT NULL OR expires_at <= $2)";
+        let kept = format!("SELECT id FROM api_tokens WHERE {dead} ORDER BY COALESCE(revoked_at, expires_at) DESC, id LIMIT $3");
+        for table in ["api_token_minutes", "api_tokens"] {
+            let column = if table == "api_tokens" { "id" } else { "token_id" };
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE {column} IN (SELECT id FROM api_tokens WHERE {dead}) AND {column} NOT IN ({kept})"
+            ))
+            .bind(seller_id)
+            .bind(now)
+            .bind(super::DEAD_TOKENS_KEPT)
+            .execute(&mut *tx)
+            .await
+            .context("forgetting old tokens")?;
+        }
         tx.commit().await.context("committing a new token")?;
         Ok(NewToken { token, secret })
     }

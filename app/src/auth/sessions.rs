@@ -15,10 +15,23 @@ fn token_hash(token: &str) -> String {
 }
 
 /// Starts a session and sweeps away expired ones, so the table does not grow forever.
+/// Sessions one account keeps at most; signing in past it ends the one used longest ago.
+pub const SESSIONS_PER_ACCOUNT: i64 = 50;
+
 pub async fn create_session(db: &Db, account_id: &str) -> Result<String, sqlx::Error> {
     let token = hex::encode(rand::random::<[u8; 32]>());
     let now = now_ms();
     sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(db).await?;
+    // An account keeps its most recently used sessions, this new one among them: signing
+    // in again and again does not grow the table without end.
+    sqlx::query(
+        "DELETE FROM sessions WHERE account_id = $1 AND token_hash NOT IN \
+         (SELECT token_hash FROM sessions WHERE account_id = $1 ORDER BY last_seen_at DESC, token_hash LIMIT $2)",
+    )
+    .bind(account_id)
+    .bind(SESSIONS_PER_ACCOUNT - 1)
+    .execute(db)
+    .await?;
     sqlx::query(
         "INSERT INTO sessions (token_hash, account_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $3)",
     )

@@ -9,6 +9,8 @@ use crate::store::{account_turn, new_id, now_ms, Context, Db};
 
 /// Saves are remembered this long, far beyond any retry.
 const SAVES_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
+/// And at most this many of one draft, the latest.
+pub const SAVES_KEPT_PER_DRAFT: i64 = 50;
 
 /// A save id is what [`super::new_save_id`] makes, or close to it.
 pub fn check_save_id(save_id: &str) -> Result<(), AppError> {
@@ -137,6 +139,18 @@ pub async fn save(
         drop(tx);
         return recorded(db, seller_id, save_id).await?.ok_or(AppError::Internal);
     }
+    // A draft keeps the ids of its latest saves only, far more than any retry needs: saves
+    // without end (autosave, or a client that never stops) do not pile up for a day.
+    sqlx::query(
+        "DELETE FROM draft_saves WHERE seller_id = $1 AND draft_id = $2 AND save_id NOT IN \
+         (SELECT save_id FROM draft_saves WHERE seller_id = $1 AND draft_id = $2 ORDER BY updated_at DESC, save_id LIMIT $3)",
+    )
+    .bind(seller_id)
+    .bind(&saved.id)
+    .bind(SAVES_KEPT_PER_DRAFT)
+    .execute(&mut *tx)
+    .await
+    .context("forgetting a draft's old saves")?;
     tx.commit().await.context("committing a draft save")?;
     Ok(saved)
 }

@@ -168,3 +168,49 @@ async fn r54_r74_a_long_price_history_shows_its_latest_changes_and_keeps_the_app
     assert!(page.contains("The latest 100 changes are shown; 3 older ones are not."), "the price editor says so");
     assert!(page.contains("3 older entries are not shown"), "and the history");
 }
+
+#[tokio::test]
+async fn tokens_made_and_revoked_sessions_started_and_draft_saves_without_end_keep_only_their_latest() {
+    use app::auth::ssr::SESSIONS_PER_ACCOUNT;
+    use app::drafts::{DraftBase, SavedDraft};
+    use app::tokens::{DEAD_TOKENS_KEPT, MAX_TOKENS};
+    let app = TestApp::spawn().await;
+    let (seller, client) = app.signed_in(Role::Seller).await;
+    let count = |sql: &'static str| {
+        let (app, id) = (&app, seller.id.clone());
+        async move { sqlx::query_scalar::<_, i64>(sql).bind(id).fetch_one(&app.db).await.unwrap() }
+    };
+
+    // Tokens: made and revoked three times over, the list keeps the latest revoked ones.
+    for _ in 0..3 {
+        let made = futures::future::join_all((0..MAX_TOKENS).map(|_| token(&app, &client, &["read"]))).await;
+        for t in made {
+            assert_eq!(app.call(&client, "tokens/revoke", &[("id", &t.token.id)]).await.status(), 200);
+        }
+    }
+    let live = token(&app, &client, &["read"]).await;
+    assert_eq!(count("SELECT COUNT(*) FROM api_tokens WHERE seller_id = $1").await, DEAD_TOKENS_KEPT + 1);
+    let listed: Vec<app::tokens::ApiToken> = app.answer(&client, "tokens/list", &[]).await;
+    assert_eq!(listed.len() as i64, DEAD_TOKENS_KEPT + 1);
+    assert_eq!(listed[0].id, live.token.id, "the live token is listed first");
+    assert_eq!(api(&app, reqwest::Method::GET, "/images", &live.secret, None).await.status(), 200);
+
+    // Draft saves: a draft keeps the ids of its latest saves, and the latest still answer a retry.
+    let content = complete("Saved often", "none");
+    let first: SavedDraft = crate::hardening::save(&app, &client, &DraftBase::New, &content, "save-0000000000000000").await.json().await.unwrap();
+    let mut base = DraftBase::Existing { id: first.id.clone(), version: first.version };
+    for n in 1..=70 {
+        let saved: SavedDraft = crate::hardening::save(&app, &client, &base, &content, &format!("save-{n:016}")).await.json().await.unwrap();
+        base = DraftBase::Existing { id: saved.id, version: saved.version };
+    }
+    assert_eq!(count("SELECT COUNT(*) FROM draft_saves WHERE seller_id = $1").await, app::drafts::ssr::SAVES_KEPT_PER_DRAFT);
+    let stale = DraftBase::Existing { id: first.id.clone(), version: 70 };
+    let retried: SavedDraft = crate::hardening::save(&app, &client, &stale, &content, &format!("save-{:016}", 70)).await.json().await.unwrap();
+    assert_eq!(retried.version, 71, "the latest save, sent again, answers what it did");
+
+    // Sessions: signing in again and again keeps the account's latest sessions.
+    for _ in 0..SESSIONS_PER_ACCOUNT + 5 {
+        assert_eq!(crate::hardening::sign_in(&app, &app.client(), &seller.email, crate::helpers::PASSWORD).await.status(), 200);
+    }
+    assert_eq!(count("SELECT COUNT(*) FROM sessions WHERE account_id = $1").await, SESSIONS_PER_ACCOUNT);
+}

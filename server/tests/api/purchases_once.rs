@@ -4,7 +4,6 @@
 use crate::after_release::{released, vcpu_priced};
 use crate::hardening::credit;
 use crate::helpers::{error_of, TestApp};
-use app::auth::Role;
 use app::purchases::{ssr::DEPLOYS_PER_HOUR, Purchase};
 use serde_json::json;
 
