@@ -48,7 +48,7 @@ pub struct ApplicationDetail {
 
 /// A page of the signed-in seller's requests, newest first: the first, or the one after
 /// the cursor `before` (a page's `older`).
-#[server(endpoint = "applications/list", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "applications/list", output = crate::codec::TextJson)]
 pub async fn list_applications(before: Option<String>) -> Result<Paged<Application>, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let state = caller.state;
@@ -57,7 +57,7 @@ pub async fn list_applications(before: Option<String>) -> Result<Paged<Applicati
 }
 
 /// One of the signed-in seller's requests.
-#[server(endpoint = "applications/get", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "applications/get", output = crate::codec::TextJson)]
 pub async fn load_application(id: String) -> Result<ApplicationDetail, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let state = caller.state;
@@ -65,7 +65,7 @@ pub async fn load_application(id: String) -> Result<ApplicationDetail, AppError>
 }
 
 /// Takes back a pending request and frees its images (R52).
-#[server(endpoint = "applications/withdraw", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "applications/withdraw", output = crate::codec::TextJson)]
 pub async fn withdraw_application(id: String) -> Result<(), AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::withdraw(&caller.state.db, &seller.id, &id).await
@@ -74,7 +74,7 @@ pub async fn withdraw_application(id: String) -> Result<(), AppError> {
 /// Copies a rejected or withdrawn request's content into a draft to edit and submit again
 /// (R44, R52), or reopens the draft an earlier click made, while it is still a draft.
 /// Returns its id.
-#[server(endpoint = "applications/edit", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "applications/edit", output = crate::codec::TextJson)]
 pub async fn edit_rejected(id: String) -> Result<String, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let db = &caller.state.db;
@@ -88,7 +88,7 @@ pub async fn edit_rejected(id: String) -> Result<String, AppError> {
 
 /// The request one of the signed-in seller's drafts was made from ("Edit and submit
 /// again"), if it was: the wizard says why it came back, with the reviewer's reason.
-#[server(endpoint = "applications/of-draft", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "applications/of-draft", output = crate::codec::TextJson)]
 pub async fn request_of_draft(draft_id: String) -> Result<Option<Application>, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let db = &caller.state.db;

@@ -109,7 +109,7 @@ pub struct AuditHistory {
 pub const SHOWN_OF_EACH_KIND: i64 = 100;
 
 /// The history of one of the signed-in seller's products.
-#[server(endpoint = "audit/product", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "audit/product", output = crate::codec::TextJson)]
 pub async fn product_history(id: String) -> Result<AuditHistory, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let db = &caller.state.db;
@@ -118,7 +118,7 @@ pub async fn product_history(id: String) -> Result<AuditHistory, AppError> {
 }
 
 /// The history of a release request, for a reviewer.
-#[server(endpoint = "audit/request", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "audit/request", output = crate::codec::TextJson)]
 pub async fn request_history(id: String) -> Result<AuditHistory, AppError> {
     let (caller, _) = crate::reviews::ssr::reviewer().await?;
     ssr::history(&caller.state.db, &id).await

@@ -98,7 +98,7 @@ pub fn request_figures() -> SessionFigures {
 }
 
 /// The account of the current session, if any.
-#[server(endpoint = "session/current", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "session/current", output = crate::codec::TextJson)]
 pub async fn current_account() -> Result<Option<Account>, AppError> {
     ssr::Caller::from_context()?.account().await
 }
@@ -134,7 +134,7 @@ pub fn may_open(role: Role, path: &str) -> bool {
 /// Signs in with email and password, starts a session and sends the browser to the page
 /// it was sent from to sign in (`next`, when it is one of this site's), or to the account's
 /// home page.
-#[server(endpoint = "session/sign-in", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "session/sign-in", output = crate::codec::TextJson)]
 pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<Account, AppError> {
     use crate::store::Context;
     use crate::throttle::{claim, record, release};
@@ -199,7 +199,7 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
 
 /// Ends every session of the signed-in account, on every device (Account → Sign out
 /// everywhere), and this one with them.
-#[server(endpoint = "session/sign-out-everywhere", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "session/sign-out-everywhere", output = crate::codec::TextJson)]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
     use crate::store::Context;
     let caller = ssr::Caller::from_context()?;
@@ -212,7 +212,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
 }
 
 /// Ends the current session.
-#[server(endpoint = "session/sign-out", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "session/sign-out", output = crate::codec::TextJson)]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::store::Context;
     let caller = ssr::Caller::from_context()?;

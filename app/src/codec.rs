@@ -38,7 +38,7 @@ impl<T: DeserializeOwned> Decodes<T> for TextJsonEncoding {
     }
 }
 
-/// The answer of every server function (`#[server(output = crate::codec::TextJson)]`).
+/// The answer of every server function (`#[server(client = crate::page_account::PageAccountClient, output = crate::codec::TextJson)]`).
 pub type TextJson = Post<TextJsonEncoding>;
 
 #[cfg(test)]

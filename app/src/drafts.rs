@@ -50,7 +50,7 @@ pub enum DraftBase {
 /// the stored one is refused with a conflict (R33). `save_id` is chosen by the browser for
 /// each save and kept when it retries: a retry of a save that was stored but whose answer
 /// was lost gets that save's result, never a conflict or a second draft.
-#[server(endpoint = "drafts/save", input = server_fn::codec::Json, output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "drafts/save", input = server_fn::codec::Json, output = crate::codec::TextJson)]
 pub async fn save_draft(base: DraftBase, content: ProductDraft, save_id: String) -> Result<SavedDraft, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::save_checked(&caller.state, &seller.id, &base, &content, &save_id).await
@@ -77,21 +77,21 @@ pub fn new_save_id() -> String {
 }
 
 /// The signed-in seller's drafts, most recently saved first (R32).
-#[server(endpoint = "drafts/list", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "drafts/list", output = crate::codec::TextJson)]
 pub async fn list_drafts() -> Result<Vec<DraftSummary>, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::list(&caller.state.db, &caller.state.settings.catalog, &seller.id).await
 }
 
 /// One of the signed-in seller's drafts, to resume it (R32).
-#[server(endpoint = "drafts/load", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "drafts/load", output = crate::codec::TextJson)]
 pub async fn load_draft(id: String) -> Result<Draft, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::load(&caller.state.db, &seller.id, &id).await
 }
 
 /// Deletes one of the signed-in seller's drafts (R32).
-#[server(endpoint = "drafts/delete", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "drafts/delete", output = crate::codec::TextJson)]
 pub async fn delete_draft(id: String) -> Result<(), AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::delete(&caller.state.db, &seller.id, &id).await

@@ -46,6 +46,10 @@ pub enum AppError {
     /// answer carries `Retry-After: retry_after` (seconds).
     #[error("{message}")]
     TooManyRequests { message: String, retry_after: u64 },
+    /// The page that asked was drawn for another account than the one signed in now (a
+    /// sign-in in another tab of the browser): nothing was done (`page_account`).
+    #[error("This page was opened by another account than the one signed in now (someone signed in again in another tab). Nothing was changed. Reload the page to go on as the account signed in now.")]
+    AccountChanged,
     /// The server is at capacity for this kind of work just now; try again shortly.
     #[error("{message}")]
     Busy { message: String, retry_after: u64 },
@@ -71,7 +75,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::BadRequest(_) => 400,
             AppError::Rules(_) => 422,
-            AppError::Conflict(_) => 409,
+            AppError::Conflict(_) | AppError::AccountChanged => 409,
             AppError::TooManyRequests { .. } => 429,
             AppError::Busy { .. } | AppError::Unreachable => 503,
             AppError::Internal => 500,

@@ -24,7 +24,7 @@ impl ImageAssetsOverview {
 }
 
 /// The signed-in seller's private images and image assets.
-#[server(endpoint = "images/overview", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "images/overview", output = crate::codec::TextJson)]
 pub async fn load_image_assets() -> Result<ImageAssetsOverview, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let state = &caller.state;
@@ -33,7 +33,7 @@ pub async fn load_image_assets() -> Result<ImageAssetsOverview, AppError> {
 
 /// Releases one of the signed-in seller's private images as an image asset, after
 /// checking R1–R8 again on the server.
-#[server(endpoint = "images/release", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "images/release", output = crate::codec::TextJson)]
 pub async fn release_as_asset(image_id: String) -> Result<ImageAsset, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::release_checked(&caller.state, &seller.id, &image_id).await

@@ -18,6 +18,7 @@ pub mod images;
 pub mod kept;
 pub mod listing;
 pub mod notifications;
+pub mod page_account;
 pub mod pages;
 pub mod paging;
 pub mod prices;

@@ -223,14 +223,14 @@ pub fn product_regions() -> Vec<String> {
     }
 }
 
-#[server(endpoint = "products/list", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "products/list", output = crate::codec::TextJson)]
 pub async fn list_products(query: ProductQuery) -> Result<ProductResults, AppError> {
     let state = crate::state::state()?;
     let search = query.search().map_err(AppError::BadRequest)?;
     ssr::search(&state.db, &search).await
 }
 
-#[server(endpoint = "products/get", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "products/get", output = crate::codec::TextJson)]
 pub async fn load_product(id: String) -> Result<ProductPage, AppError> {
     let state = crate::state::state()?;
     let mut page = ssr::one(&state.db, &id).await?;

@@ -27,14 +27,14 @@ pub struct NotificationSettings {
 }
 
 /// The inbox of a seller (review results, R43) or customer (price notices, R72).
-#[server(endpoint = "messages/list", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "messages/list", output = crate::codec::TextJson)]
 pub async fn list_messages() -> Result<Vec<InboxMessage>, AppError> {
     let caller = crate::auth::ssr::Caller::from_context()?;
     let reader = crate::purchases::ssr::buyer(&caller).await?;
     ssr::list(&caller.state.db, &reader.id).await
 }
 
-#[server(endpoint = "messages/unread", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "messages/unread", output = crate::codec::TextJson)]
 pub async fn unread_count() -> Result<i64, AppError> {
     let caller = crate::auth::ssr::Caller::from_context()?;
     let reader = crate::purchases::ssr::buyer(&caller).await?;
@@ -42,7 +42,7 @@ pub async fn unread_count() -> Result<i64, AppError> {
 }
 
 /// Marks one message read, or all of them when `id` is empty. Returns the unread count.
-#[server(endpoint = "messages/read", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "messages/read", output = crate::codec::TextJson)]
 pub async fn mark_read(id: String) -> Result<i64, AppError> {
     use crate::store::Context;
     let caller = crate::auth::ssr::Caller::from_context()?;
@@ -63,14 +63,14 @@ pub async fn mark_read(id: String) -> Result<i64, AppError> {
 }
 
 /// The settings of a seller (review results) or customer (price notices of products bought).
-#[server(endpoint = "settings/notifications", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "settings/notifications", output = crate::codec::TextJson)]
 pub async fn load_notification_settings() -> Result<NotificationSettings, AppError> {
     let caller = crate::auth::ssr::Caller::from_context()?;
     let reader = crate::purchases::ssr::buyer(&caller).await?;
     ssr::settings(&caller.state.db, &reader.id).await
 }
 
-#[server(endpoint = "settings/notifications/save", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "settings/notifications/save", output = crate::codec::TextJson)]
 /// A checkbox left unticked is absent from the form, hence the `Option`s.
 pub async fn save_notification_settings(
     by_email: Option<bool>,

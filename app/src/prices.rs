@@ -61,7 +61,7 @@ impl ScheduledIncrease {
 }
 
 /// Cancels an increase waiting for its date (R73); buyers are told.
-#[server(endpoint = "products/cancel-increase", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "products/cancel-increase", output = crate::codec::TextJson)]
 pub async fn cancel_price_increase(product_id: String, id: String) -> Result<crate::products::OwnedProduct, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let state = &caller.state;

@@ -47,7 +47,7 @@ pub struct OwnedProduct {
 /// budgeted (R72 counts notices), so a history has no end of its own.
 pub const HISTORY_SHOWN: i64 = 100;
 
-#[server(endpoint = "products/owned", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "products/owned", output = crate::codec::TextJson)]
 pub async fn load_owned_product(id: String) -> Result<OwnedProduct, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::owned(&caller.state.db, &caller.state.settings, &seller.id, &id).await
@@ -55,7 +55,7 @@ pub async fn load_owned_product(id: String) -> Result<OwnedProduct, AppError> {
 
 /// My Products → More → Set as Free Image (R50): refused for a product priced by vCPUs
 /// (R51) or with a price above $0.
-#[server(endpoint = "products/set-free", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "products/set-free", output = crate::codec::TextJson)]
 pub async fn set_free_image(id: String, version: i64) -> Result<OwnedProduct, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::set_free(&caller.state.db, &caller.state.settings, &seller.id, &id, version).await
@@ -64,7 +64,7 @@ pub async fn set_free_image(id: String, version: i64) -> Result<OwnedProduct, Ap
 /// New prices for the vCPU tiers of a released product (R54): `prices[s]` holds the tiers
 /// of specification `s` in order (empty for a specification that is not priced by vCPUs).
 /// Decreases apply at once; increases wait for the notice period (R70).
-#[server(endpoint = "products/tier-prices", input = server_fn::codec::Json, output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "products/tier-prices", input = server_fn::codec::Json, output = crate::codec::TextJson)]
 pub async fn change_tier_prices(id: String, version: i64, prices: Vec<Vec<TierPrices>>) -> Result<OwnedProduct, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::change_tier_prices(&caller.state.db, &caller.state.settings, &seller.id, &id, version, &prices).await

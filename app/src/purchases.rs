@@ -28,7 +28,7 @@ pub struct Purchase {
 /// purchase is refused (409) and nothing is charged. `request_key`, chosen by the buyer's
 /// page for this purchase (16 to 64 letters, digits or dashes), makes it once however often
 /// it is sent: a purchase whose answer was lost, sent again, answers the purchase it made.
-#[server(endpoint = "purchases/buy", input = server_fn::codec::Json, output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "purchases/buy", input = server_fn::codec::Json, output = crate::codec::TextJson)]
 pub async fn buy_product(id: String, choice: PurchaseChoice, shown_cents: i64, request_key: Option<String>) -> Result<Purchase, AppError> {
     let caller = crate::auth::ssr::Caller::from_context()?;
     let buyer = ssr::buyer(&caller).await?;
@@ -41,7 +41,7 @@ pub async fn buy_product(id: String, choice: PurchaseChoice, shown_cents: i64, r
 
 /// A page of the signed-in account's purchases, newest first: the first, or the one after
 /// the cursor `before` (a page's `older`).
-#[server(endpoint = "purchases/list", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "purchases/list", output = crate::codec::TextJson)]
 pub async fn my_purchases(before: Option<String>) -> Result<Paged<Purchase>, AppError> {
     let caller = crate::auth::ssr::Caller::from_context()?;
     let buyer = ssr::buyer(&caller).await?;
@@ -50,7 +50,7 @@ pub async fn my_purchases(before: Option<String>) -> Result<Paged<Purchase>, App
 }
 
 /// Deploys a VM from a purchased product's image (R53). Returns the deployment's id.
-#[server(endpoint = "purchases/deploy", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "purchases/deploy", output = crate::codec::TextJson)]
 pub async fn deploy_purchase(purchase_id: String) -> Result<String, AppError> {
     let caller = crate::auth::ssr::Caller::from_context()?;
     let buyer = ssr::buyer(&caller).await?;
@@ -59,7 +59,7 @@ pub async fn deploy_purchase(purchase_id: String) -> Result<String, AppError> {
 
 /// Deploys a VM from one of the seller's own private images; refused for a locked image,
 /// which must be purchased from the marketplace (R52).
-#[server(endpoint = "images/deploy", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "images/deploy", output = crate::codec::TextJson)]
 pub async fn deploy_image(image_id: String) -> Result<String, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::deploy_own(&caller.state, &seller.id, &image_id).await

@@ -26,7 +26,7 @@ pub struct Submitted {
     pub request_id: String,
 }
 
-#[server(endpoint = "release/setup", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "release/setup", output = crate::codec::TextJson)]
 pub async fn load_release_setup(draft_id: Option<String>) -> Result<ReleaseSetup, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let db = &caller.state.db;
@@ -44,7 +44,7 @@ pub async fn load_release_setup(draft_id: Option<String>) -> Result<ReleaseSetup
 /// Submits a product for review. `draft` is the draft it was edited as, with the version
 /// the editor holds; a stale version is refused (R33), and the draft is removed once the
 /// request exists. Every rule is checked again here; the browser's checks are a courtesy.
-#[server(endpoint = "release/submit", input = server_fn::codec::Json, output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "release/submit", input = server_fn::codec::Json, output = crate::codec::TextJson)]
 pub async fn submit_release(draft: Option<(String, i64)>, content: ProductDraft) -> Result<Submitted, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::submit_checked(&caller.state, &seller.id, draft, &content, None).await

@@ -9,21 +9,21 @@ use crate::rules::request::RequestAction;
 use leptos::prelude::*;
 
 /// Pending requests of every seller, oldest first, with due dates (R41, R44).
-#[server(endpoint = "review/queue", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "review/queue", output = crate::codec::TextJson)]
 pub async fn review_queue() -> Result<Vec<Application>, AppError> {
     let (caller, _) = ssr::reviewer().await?;
     crate::applications::ssr::queue(&caller.state.db, &caller.state.settings.calendar).await
 }
 
 /// Any request, with everything its seller submitted.
-#[server(endpoint = "review/get", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "review/get", output = crate::codec::TextJson)]
 pub async fn load_for_review(id: String) -> Result<ApplicationDetail, AppError> {
     let (caller, _) = ssr::reviewer().await?;
     crate::applications::ssr::detail(&caller.state.db, &caller.state.settings.calendar, &id, None).await
 }
 
 /// Moves a request: take it up, approve it, or reject it with `reason` (R44).
-#[server(endpoint = "review/decide", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "review/decide", output = crate::codec::TextJson)]
 pub async fn decide(id: String, action: RequestAction, reason: String) -> Result<(), AppError> {
     let (caller, reviewer) = ssr::reviewer().await?;
     ssr::decide(&caller.state.db, &reviewer.id, &id, action, &reason).await

@@ -141,6 +141,7 @@ pub fn App() -> impl IntoView {
     provide_context(Session::of_request());
     view! {
         <Link rel="icon" href="/favicon.svg" />
+        <crate::page_account::PageAccountMeta />
         <Title formatter=page_title />
         <Router>
             <crate::components::header::SiteHeader />

@@ -99,7 +99,7 @@ pub fn check_new_token(name: &str, days: u32, scopes: &[String]) -> Result<(Stri
 }
 
 /// Makes a token for the signed-in seller and answers its secret, once.
-#[server(endpoint = "tokens/create", input = server_fn::codec::Json, output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "tokens/create", input = server_fn::codec::Json, output = crate::codec::TextJson)]
 pub async fn create_api_token(name: String, days: u32, scopes: Vec<String>) -> Result<NewToken, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     let (name, days, scopes) = check_new_token(&name, days, &scopes).map_err(AppError::BadRequest)?;
@@ -107,14 +107,14 @@ pub async fn create_api_token(name: String, days: u32, scopes: Vec<String>) -> R
 }
 
 /// The signed-in seller's tokens, newest first.
-#[server(endpoint = "tokens/list", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "tokens/list", output = crate::codec::TextJson)]
 pub async fn list_api_tokens() -> Result<Vec<ApiToken>, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::list(&caller.state.db, &seller.id).await
 }
 
 /// Revokes one of the signed-in seller's tokens: refused from the next request on.
-#[server(endpoint = "tokens/revoke", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "tokens/revoke", output = crate::codec::TextJson)]
 pub async fn revoke_api_token(id: String) -> Result<(), AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     ssr::revoke(&caller.state.db, &seller.id, &id).await

@@ -84,3 +84,40 @@ test('a link clicked while saves fail asks before leaving, and a seller signed o
   await expect(wizard.saveStatus()).toContainText('Saved at', { timeout: 10_000 });
   await page.context().close();
 });
+
+test('a wizard left open while another account signs in, in another tab, saves nothing as that account (R31)', async ({ browser }) => {
+  const page = await personAt(browser, demo.seller3, 'My Products');
+  const wizard = new ReleaseWizard(page);
+  await wizard.open();
+  await wizard.step('Add Details');
+  const other = await page.context().newPage();
+  const signInAs = async (account: { email: string; password: string }, landing: string) => {
+    await other.goto('/console/products');
+    if (await other.getByRole('button', { name: 'Sign out', exact: true }).count()) {
+      await other.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await expect(other.getByRole('link', { name: 'Sign in' }).first()).toBeVisible();
+    }
+    await other.goto('/sign-in');
+    await other.getByLabel('Email').fill(account.email);
+    await other.getByLabel('Password').fill(account.password);
+    await other.getByRole('button', { name: 'Sign in' }).click();
+    await expect(other.getByRole('heading', { level: 1, name: landing })).toBeVisible();
+  };
+  await signInAs(demo.seller6, 'My Products');
+
+  await page.bringToFront();
+  await page.getByLabel('Product name').fill('Typed by the first seller');
+  await page.getByRole('button', { name: 'Save as Draft' }).click();
+  await expect(wizard.saveStatus()).toContainText('another account signed in since this page opened');
+  await other.goto('/console/drafts');
+  await expect(other.getByRole('rowheader', { name: 'Typed by the first seller' }), 'nothing saved as the other seller').toHaveCount(0);
+
+  // The first seller signs in again there and comes back: the edits are saved as theirs.
+  await signInAs(demo.seller3, 'My Products');
+  await page.bringToFront();
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect(wizard.saveStatus()).toContainText('Saved at', { timeout: 10_000 });
+  await other.goto('/console/drafts');
+  await expect(other.getByRole('rowheader', { name: 'Typed by the first seller' })).toHaveCount(1);
+  await page.context().close();
+});

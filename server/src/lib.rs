@@ -11,6 +11,7 @@ pub mod http_errors;
 pub mod input;
 pub mod observability;
 pub mod outbox;
+pub mod page_account;
 pub mod page_scripts;
 pub mod security;
 pub mod static_files;
@@ -197,6 +198,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(api::shape_refusals))
         .layer(axum::middleware::from_fn_with_state(site, security::refuse_cross_site))
         .layer(axum::middleware::from_fn(input::check_input))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), page_account::refuse_another_accounts_page))
         .layer(axum::middleware::from_fn_with_state(state.settings.secure_cookies, form_errors::vouch_for_form_errors))
         .layer(axum::middleware::map_response(http_errors::set_error_status))
         .layer(axum::middleware::from_fn_with_state(page_scripts, page_scripts::keep_scripts_where_islands_are))

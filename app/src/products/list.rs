@@ -106,7 +106,7 @@ fn row(status: ProductStatus, id: String, version: i64, content: ProductDraft) -
 }
 
 /// Every product of the signed-in seller: released, in review, rejected, and drafts.
-#[server(endpoint = "products/mine", output = crate::codec::TextJson)]
+#[server(client = crate::page_account::PageAccountClient, endpoint = "products/mine", output = crate::codec::TextJson)]
 pub async fn my_products() -> Result<Vec<ProductRow>, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
     rows_ssr::rows(&caller.state.db, &caller.state.product_rows, &seller.id).await

@@ -69,7 +69,7 @@ fn code(error: &AppError) -> &'static str {
         AppError::NotFound(_) => "not_found",
         AppError::BadRequest(_) => "bad_request",
         AppError::Rules(_) => "rule_violations",
-        AppError::Conflict(_) => "conflict",
+        AppError::Conflict(_) | AppError::AccountChanged => "conflict",
         AppError::TooManyRequests { .. } => "too_many_requests",
         AppError::Busy { .. } | AppError::Unreachable => "busy",
         AppError::Internal => "internal",

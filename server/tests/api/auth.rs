@@ -131,3 +131,33 @@ async fn expired_sessions_are_swept_when_someone_signs_in() {
         .unwrap();
     assert_eq!(stale, 0);
 }
+
+#[tokio::test]
+async fn a_page_drawn_for_one_account_cannot_act_for_another_signed_in_since_in_the_same_browser() {
+    use app::drafts::{DraftBase, SavedDraft};
+    let app = TestApp::spawn().await;
+    let (first, _) = app.signed_in(Role::Seller).await;
+    let (second, browser) = app.signed_in(Role::Seller).await;
+    // The browser's cookie is now the second seller's; a page still open was drawn for the first.
+    let page = format!("<meta name=\"signed-in-as\" content=\"{}\">", second.id);
+    let drawn = app.get(&browser, "/console/products").await.text().await.unwrap();
+    assert!(drawn.contains(&page), "a page names its account");
+    let content = crate::release::complete("Saved by the wrong page", "none");
+    let body = serde_json::json!({ "base": DraftBase::New, "content": content, "save_id": "page-account-00000001" });
+    let save = |account: Option<&str>| {
+        let mut request = browser.post(format!("{}/api/drafts/save", app.address)).json(&body);
+        if let Some(account) = account {
+            request = request.header("x-page-account", account);
+        }
+        request.send()
+    };
+    let refused = save(Some(&first.id)).await.unwrap();
+    assert_eq!(refused.status(), 409);
+    assert_eq!(error_of(refused).await, AppError::AccountChanged);
+    let drafts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM drafts").fetch_one(&app.db).await.unwrap();
+    assert_eq!(drafts, 0, "nothing saved for either account");
+    // The page of the account signed in, and callers that name no page (the CLI's API is
+    // another path), go on.
+    assert_eq!(save(Some(&second.id)).await.unwrap().json::<SavedDraft>().await.unwrap().version, 1);
+    assert_eq!(save(None).await.unwrap().status(), 200);
+}

@@ -336,6 +336,10 @@ fn send_with_keepalive(left: &saving::LeftSave) {
     init.set_body(&wasm_bindgen::JsValue::from_str(&body.to_string()));
     if let Ok(headers) = web_sys::Headers::new() {
         let _ = headers.set("content-type", "application/json");
+        // Saved as the page's account, never as one signed in since (`page_account`).
+        if let Some(account) = crate::page_account::page_account() {
+            let _ = headers.set(crate::page_account::PAGE_ACCOUNT_HEADER, &account);
+        }
         init.set_headers_headers(&headers);
     }
     let _ = window().fetch_with_str_and_init("/api/drafts/save", &init);

@@ -236,6 +236,7 @@ impl Saver {
 fn refusal(error: &AppError) -> String {
     match error {
         AppError::Unauthenticated => SIGNED_OUT.into(),
+        AppError::AccountChanged => ANOTHER_ACCOUNT.into(),
         other => format!("{other} It is saved again after your next edit."),
     }
 }
@@ -250,6 +251,8 @@ fn reason(error: &AppError) -> String {
 
 /// A save refused for want of a session: the edits stay on the page, and are saved when
 /// the seller comes back to it signed in (`warn_before_leaving` tries again on focus).
+const ANOTHER_ACCOUNT: &str = "another account signed in since this page opened (in another tab). Sign in again as yourself there and come back: your edits stay here and are saved then";
+
 const SIGNED_OUT: &str = "you were signed out. Sign in again in another tab and come back: your edits stay here and are saved then";
 
 /// Puts the draft's id in the address, so a reload resumes it instead of starting over.
