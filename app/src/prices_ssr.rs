@@ -200,16 +200,24 @@ pub async fn save(db: &Db, notice: Notice<'_>, seller_id: &str, id: &str, versio
             .context("changing a product's prices")?;
     let Some((name, content)) = held else {
         drop(tx);
-        let owner: Option<String> = sqlx::query_scalar("SELECT seller_id FROM products WHERE id = $1")
+        let stored: Option<(String, String)> = sqlx::query_as("SELECT seller_id, content FROM products WHERE id = $1")
             .bind(id)
             .fetch_optional(db)
             .await
             .context("loading a product")?;
-        return Err(if owner.as_deref() == Some(seller_id) {
-            AppError::Conflict("This product was changed in another tab or window since you opened it. Reload it and try again.".into())
-        } else {
-            AppError::NotFound("The product".into())
-        });
+        let Some((_, content)) = stored.filter(|(owner, _)| owner == seller_id) else {
+            return Err(AppError::NotFound("The product".into()));
+        };
+        // Already as asked (this very save sent again after its answer was lost, say): done.
+        let content: Product = from_json(&content, "product", id)?;
+        let mut read = db.begin().await.context("reading a product's prices")?;
+        let changes: Vec<PriceChange> = readable(waiting(&mut read, id).await?).into_iter().map(|(_, c)| c).collect();
+        if plan_tier_prices(&content, prices, &changes).is_ok_and(|plan| plan.is_empty()) {
+            return Ok(());
+        }
+        return Err(AppError::Conflict(
+            "This product's prices were changed elsewhere (in another tab or window, or through the API) since you opened it. Reload it to see them, and try again.".into(),
+        ));
     };
     let content: Product = from_json(&content, "product", id)?;
     let pending = readable(waiting(&mut tx, id).await?);

@@ -81,6 +81,20 @@ pub mod ssr {
         }
         let Some(status) = reached.filter(|_| changed == 1) else {
             drop(tx);
+            // This reviewer's own decision sent again (its answer was lost on the way back):
+            // it is done, not refused as if someone else had decided.
+            let now_is: Option<(String, Option<String>, Option<String>)> =
+                sqlx::query_as("SELECT status, reviewer_id, reason FROM release_requests WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(db)
+                    .await
+                    .context("reading a request's decision")?;
+            if let Some((status, by, said)) = now_is {
+                let reached = moves(action, Actor::Reviewer).into_iter().any(|(_, to)| to.label() == status);
+                if reached && by.as_deref() == Some(reviewer_id) && said == reason {
+                    return Ok(());
+                }
+            }
             return Err(refusal(db, id, None, action, Actor::Reviewer).await);
         };
         let (seller_id, name, content): (String, String, String) =

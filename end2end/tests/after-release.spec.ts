@@ -156,6 +156,12 @@ test('a vCPU product: no Set as Free Image, a tier price lowered at once and sho
     await expect(seller.getByRole('status').or(seller.getByRole('alert')).filter({ hasText: said }), attempt).toBeVisible();
   }
   await expect(seller.locator('#credit-balance'), 'charged once').toHaveText(`Credit: ${money(before - 40035)}`);
+  // A choice the credit does not cover is not offered for confirmation; the form says why.
+  expect(before - 40035, 'the demo seller has $500.00').toBeLessThan(40000);
+  await seller.locator('#buy-billing').selectOption({ label: 'Monthly' });
+  await seller.locator('#buy-tier').selectOption({ label: '8' });
+  await expect(seller.locator('#purchase-balance')).toContainText('which does not cover $400.00');
+  await expect(seller.getByRole('button', { name: 'Purchase' })).toBeDisabled();
   await seller.getByRole('link', { name: 'My purchases' }).first().click();
   await expect(seller.getByRole('heading', { level: 1, name: 'My purchases' })).toBeVisible();
   await expect(seller.locator('#credit-balance')).toHaveText(`Credit: ${money(before - 40035)}`);

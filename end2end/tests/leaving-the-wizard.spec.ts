@@ -3,6 +3,7 @@ import { demo } from './fixtures/accounts';
 import { personAt } from './fixtures/review';
 import { ReleaseWizard } from './fixtures/release-wizard';
 import { hydrated } from './fixtures/hydration';
+import { DraftsPage } from './fixtures/drafts-page';
 
 test('reloading right after typing shows the edit, and the next edit saves over it, not into a conflict (R31, R33)', async ({ browser }) => {
   const page = await personAt(browser, demo.seller3, 'My Products');
@@ -119,5 +120,32 @@ test('a wizard left open while another account signs in, in another tab, saves n
   await expect(wizard.saveStatus()).toContainText('Saved at', { timeout: 10_000 });
   await other.goto('/console/drafts');
   await expect(other.getByRole('rowheader', { name: 'Typed by the first seller' })).toHaveCount(1);
+  await page.context().close();
+});
+
+test('a draft deleted in another tab while its wizard is open: the edits there are kept as a new draft (R31)', async ({ browser }) => {
+  const page = await personAt(browser, demo.seller3, 'My Products');
+  const wizard = new ReleaseWizard(page);
+  await wizard.open();
+  await wizard.step('Add Details');
+  await page.getByLabel('Product name').fill('Deleted elsewhere');
+  await page.getByRole('button', { name: 'Save as Draft' }).click();
+  await expect(wizard.saveStatus()).toContainText('Saved at');
+
+  const other = await page.context().newPage();
+  const drafts = new DraftsPage(other);
+  await drafts.goto();
+  const dialog = await drafts.askToDelete('Deleted elsewhere');
+  await dialog.getByRole('button', { name: 'Delete draft' }).click();
+  await expect(drafts.draft('Deleted elsewhere')).toHaveCount(0);
+
+  await page.bringToFront();
+  await page.getByLabel('Summary').fill('Typed after it was deleted');
+  await page.getByRole('button', { name: 'Save as Draft' }).click();
+  await expect(wizard.saveStatus()).toContainText('no longer saved');
+  await page.getByRole('button', { name: 'Save as Draft' }).click();
+  await expect(wizard.saveStatus()).toContainText('Saved at');
+  await drafts.goto();
+  await expect(drafts.draft('Deleted elsewhere'), 'kept as a new draft').toHaveCount(1);
   await page.context().close();
 });

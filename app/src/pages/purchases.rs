@@ -51,6 +51,9 @@ pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
         }
     });
     let spec = move || content.with_value(|c| c.specifications.get(choice.with(|ch| ch.specification)).cloned());
+    // Whether the buyer's credit takes this choice, as the server will check it (R53): a
+    // price within the credit, or, for what costs nothing, a credit balance at all.
+    let affordable = move || price().is_ok_and(|p| if p.is_zero() { credit.get() > 0 } else { p.cents() <= credit.get() });
     let confirm = RwSignal::new(false);
     let free_image = content.with_value(|c| c.is_free());
     // What the confirmation says: the choice, its price and what it takes from the credit.
@@ -130,8 +133,10 @@ pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
             }}</p>
             // aria-disabled, not disabled: a button disabled while its purchase runs would drop
             // the focus to the page.
-            <button type="button" class="primary" id="purchase" aria-disabled=move || (price().is_err() || buy.pending().get()).then_some("true")
-                on:click=move |_| if price().is_ok() && !buy.pending().get_untracked() { confirm.set(true) }>
+            // Not asked to confirm what the credit does not cover: the line above says why.
+            <button type="button" class="primary" id="purchase" aria-disabled=move || (!affordable() || buy.pending().get()).then_some("true")
+                aria-describedby="purchase-balance"
+                on:click=move |_| if affordable() && !buy.pending().get_untracked() { confirm.set(true) }>
                 {move || if buy.pending().get() { "Purchasing…" } else { "Purchase" }}
             </button>
             <crate::components::confirm::ConfirmDialog

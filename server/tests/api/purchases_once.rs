@@ -1,7 +1,8 @@
-//! A purchase sent again is made once, and deployments are bounded per account (the sixth
-//! probe and review: a lost answer charged twice, and one purchase deployed VMs without end).
+//! What is sent again after its answer was lost is done once (the sixth review: a lost
+//! answer charged twice, and a retried decision or price change read as someone else's),
+//! and deployments are bounded per account (one purchase deployed VMs without end).
 
-use crate::after_release::{released, vcpu_priced};
+use crate::after_release::{owned, released, tier_prices, vcpu_priced};
 use crate::hardening::credit;
 use crate::helpers::{error_of, TestApp};
 use app::purchases::{ssr::DEPLOYS_PER_HOUR, Purchase};
@@ -73,4 +74,20 @@ async fn r53_an_account_deploys_at_most_its_vms_an_hour_from_purchases_and_its_o
     let own = app.call(&seller_client, "images/deploy", &[("image_id", "img-spare")]).await;
     assert_eq!(own.status(), 429);
     assert_eq!(app.call(&client, "purchases/deploy", &[("purchase_id", &purchase.id)]).await.status(), 200, "the customer's hour is free again");
+}
+
+#[tokio::test]
+async fn r51_a_price_change_sent_again_is_done_and_a_different_one_on_an_old_version_is_refused() {
+    let app = TestApp::spawn().await;
+    let (_, client, id) = released(&app, "tiered", vcpu_priced).await;
+    let version = owned(&app, &client, &id).await.version;
+    let lower = json!([[["0.08", "50", ""], ["0.20", "100", ""]]]);
+    assert_eq!(tier_prices(&app, &client, &id, version, lower.clone()).await.status(), 200);
+    let again = tier_prices(&app, &client, &id, version, lower).await;
+    assert_eq!(again.status(), 200, "the same change sent again: done, not another tab's");
+    let history = owned(&app, &client, &id).await.history;
+    assert_eq!(history.len(), 1, "changed once");
+    let other = tier_prices(&app, &client, &id, version, json!([[["0.07", "50", ""], ["0.20", "100", ""]]])).await;
+    assert_eq!(other.status(), 409);
+    assert!(error_of(other).await.to_string().contains("changed elsewhere"));
 }

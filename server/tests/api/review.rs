@@ -199,8 +199,13 @@ async fn r40_r44_forged_moves_are_refused_and_only_reviewers_decide() {
     assert_eq!(decide(&app, &review, "no-such-request", "Approve", "").await.status(), 404);
 
     assert_eq!(decide(&app, &review, &s.request_id, "Approve", "").await.status(), 200, "straight from Submitted");
-    for (action, word) in [("Approve", "approved"), ("Reject", "rejected"), ("StartReview", "taken up")] {
-        let response = decide(&app, &review, &s.request_id, action, "late").await;
+    // The same approval sent again (its answer lost) is done already; the seller is told once.
+    assert_eq!(decide(&app, &review, &s.request_id, "Approve", "").await.status(), 200);
+    let told: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages").fetch_one(&app.db).await.unwrap();
+    assert_eq!(told, 1);
+    let (_, other_reviewer) = app.signed_in(Role::Reviewer).await;
+    for (action, word, by) in [("Approve", "approved", &other_reviewer), ("Reject", "rejected", &review), ("StartReview", "taken up", &review)] {
+        let response = decide(&app, by, &s.request_id, action, "late").await;
         assert_eq!(response.status(), 409);
         let message = error_of(response).await.to_string();
         assert!(message.contains("approved now") && message.contains(word), "{message}");

@@ -193,6 +193,13 @@ impl Saver {
                     self.unanswered.set_value(None);
                     self.status.set(SaveStatus::Conflict(message));
                 }
+                Err(AppError::NotFound(_)) if matches!(sent.base, DraftBase::Existing { .. }) => {
+                    // The draft was submitted or deleted (in another tab, say): saving over it
+                    // again would be refused again, so the edits here go to a draft of their own.
+                    self.unanswered.set_value(None);
+                    self.base.set(DraftBase::New);
+                    self.status.set(SaveStatus::Failed(GONE.into()));
+                }
                 Err(error) if error.status() < 500 && !matches!(error, AppError::TooManyRequests { .. }) => {
                     // Refused as it is (too large, a control character, signed out): sending
                     // it again would be refused again, so the next edit makes a new save.
@@ -251,6 +258,8 @@ fn reason(error: &AppError) -> String {
 
 /// A save refused for want of a session: the edits stay on the page, and are saved when
 /// the seller comes back to it signed in (`warn_before_leaving` tries again on focus).
+const GONE: &str = "this draft is no longer saved: it was submitted or deleted, perhaps in another tab. Your edits stay here and are kept as a new draft when next saved";
+
 const ANOTHER_ACCOUNT: &str = "another account signed in since this page opened (in another tab). Sign in again as yourself there and come back: your edits stay here and are saved then";
 
 const SIGNED_OUT: &str = "you were signed out. Sign in again in another tab and come back: your edits stay here and are saved then";
