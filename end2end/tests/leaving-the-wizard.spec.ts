@@ -4,13 +4,43 @@ import { personAt } from './fixtures/review';
 import { ReleaseWizard } from './fixtures/release-wizard';
 import { hydrated } from './fixtures/hydration';
 import { DraftsPage } from './fixtures/drafts-page';
+import { SignInPage } from './fixtures/sign-in-page';
+import type { Browser, Page } from '@playwright/test';
 
-test('reloading right after typing shows the edit, and the next edit saves over it, not into a conflict (R31, R33)', async ({ browser }) => {
+/** Seller3 in the wizard, on Add Details, with the product named `name` (not saved yet). */
+async function wizardNaming(browser: Browser, name: string) {
   const page = await personAt(browser, demo.seller3, 'My Products');
   const wizard = new ReleaseWizard(page);
   await wizard.open();
   await wizard.step('Add Details');
-  await page.getByLabel('Product name').fill('Reloaded at once');
+  await page.getByLabel('Product name').fill(name);
+  return { page, wizard };
+}
+
+/** In tab `other` of the same browser: signs out whoever is signed in, then signs in `account`. */
+async function signInThere(other: Page, account: { email: string; password: string }) {
+  await other.bringToFront();
+  await other.goto('/console/products');
+  const signOut = other.getByRole('button', { name: 'Sign out', exact: true });
+  if (await signOut.count()) {
+    await signOut.click();
+    await expect(other.getByRole('link', { name: 'Sign in' }).first()).toBeVisible();
+  }
+  const signIn = new SignInPage(other);
+  await signIn.goto();
+  await signIn.signIn(account);
+  await expect(other.getByRole('heading', { level: 1, name: 'My Products' })).toBeVisible();
+}
+
+/** Back to the wizard's tab. Headless pages all keep the focus, so coming back to the tab
+ *  is sent as the browser would send it. */
+async function comeBackTo(page: Page) {
+  await page.bringToFront();
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+}
+
+test('reloading right after typing shows the edit, and the next edit saves over it, not into a conflict (R31, R33)', async ({ browser }) => {
+  const { page, wizard } = await wizardNaming(browser, 'Reloaded at once');
   await expect(wizard.saveStatus()).toContainText('Saved at', { timeout: 10_000 });
 
   // The save sent as the page goes is held back until the reloaded page has read the draft:
@@ -42,11 +72,7 @@ test('reloading right after typing shows the edit, and the next edit saves over 
 });
 
 test('a link clicked while saves fail asks before leaving, and a seller signed out elsewhere is saved on coming back (R31)', async ({ browser }) => {
-  const page = await personAt(browser, demo.seller3, 'My Products');
-  const wizard = new ReleaseWizard(page);
-  await wizard.open();
-  await wizard.step('Add Details');
-  await page.getByLabel('Product name').fill('Kept through trouble');
+  const { page, wizard } = await wizardNaming(browser, 'Kept through trouble');
   await expect(wizard.saveStatus()).toContainText('Saved at', { timeout: 10_000 });
 
   // The server cannot be reached: a console link asks, and staying keeps the page.
@@ -72,51 +98,26 @@ test('a link clicked while saves fail asks before leaving, and a seller signed o
   await page.getByLabel('Summary').fill('Typed while signed out');
   await page.getByRole('button', { name: 'Save as Draft' }).click();
   await expect(wizard.saveStatus()).toContainText('you were signed out');
-  await other.bringToFront();
-  await other.goto('/sign-in');
-  await other.getByLabel('Email').fill(demo.seller3.email);
-  await other.getByLabel('Password').fill(demo.seller3.password);
-  await other.getByRole('button', { name: 'Sign in' }).click();
-  await expect(other.getByRole('heading', { level: 1, name: 'My Products' })).toBeVisible();
-  // Headless pages all keep the focus, so coming back to the tab is sent as the browser
-  // would send it.
-  await page.bringToFront();
-  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await signInThere(other, demo.seller3);
+  await comeBackTo(page);
   await expect(wizard.saveStatus()).toContainText('Saved at', { timeout: 10_000 });
   await page.context().close();
 });
 
 test('a wizard left open while another account signs in, in another tab, saves nothing as that account (R31)', async ({ browser }) => {
-  const page = await personAt(browser, demo.seller3, 'My Products');
-  const wizard = new ReleaseWizard(page);
-  await wizard.open();
-  await wizard.step('Add Details');
+  const { page, wizard } = await wizardNaming(browser, 'Typed by the first seller');
   const other = await page.context().newPage();
-  const signInAs = async (account: { email: string; password: string }, landing: string) => {
-    await other.goto('/console/products');
-    if (await other.getByRole('button', { name: 'Sign out', exact: true }).count()) {
-      await other.getByRole('button', { name: 'Sign out', exact: true }).click();
-      await expect(other.getByRole('link', { name: 'Sign in' }).first()).toBeVisible();
-    }
-    await other.goto('/sign-in');
-    await other.getByLabel('Email').fill(account.email);
-    await other.getByLabel('Password').fill(account.password);
-    await other.getByRole('button', { name: 'Sign in' }).click();
-    await expect(other.getByRole('heading', { level: 1, name: landing })).toBeVisible();
-  };
-  await signInAs(demo.seller6, 'My Products');
+  await signInThere(other, demo.seller6);
 
   await page.bringToFront();
-  await page.getByLabel('Product name').fill('Typed by the first seller');
   await page.getByRole('button', { name: 'Save as Draft' }).click();
   await expect(wizard.saveStatus()).toContainText('another account signed in since this page opened');
   await other.goto('/console/drafts');
   await expect(other.getByRole('rowheader', { name: 'Typed by the first seller' }), 'nothing saved as the other seller').toHaveCount(0);
 
   // The first seller signs in again there and comes back: the edits are saved as theirs.
-  await signInAs(demo.seller3, 'My Products');
-  await page.bringToFront();
-  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await signInThere(other, demo.seller3);
+  await comeBackTo(page);
   await expect(wizard.saveStatus()).toContainText('Saved at', { timeout: 10_000 });
   await other.goto('/console/drafts');
   await expect(other.getByRole('rowheader', { name: 'Typed by the first seller' })).toHaveCount(1);
@@ -124,11 +125,7 @@ test('a wizard left open while another account signs in, in another tab, saves n
 });
 
 test('a draft deleted in another tab while its wizard is open: the edits there are kept as a new draft (R31)', async ({ browser }) => {
-  const page = await personAt(browser, demo.seller3, 'My Products');
-  const wizard = new ReleaseWizard(page);
-  await wizard.open();
-  await wizard.step('Add Details');
-  await page.getByLabel('Product name').fill('Deleted elsewhere');
+  const { page, wizard } = await wizardNaming(browser, 'Deleted elsewhere');
   await page.getByRole('button', { name: 'Save as Draft' }).click();
   await expect(wizard.saveStatus()).toContainText('Saved at');
 
