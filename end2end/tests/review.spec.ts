@@ -194,10 +194,11 @@ test('the tenth request of a day is announced before it is submitted and marked 
   await expect(warning).toContainText('This will be your request number 10 today.');
   await wizard.submit();
   await expect(status(seller)).toHaveText('Submitted');
-  await expect(seller.getByText('This was one of 10 or more requests you submitted that day')).toBeVisible();
+  await expect(seller.getByText('This was one of 10 or more requests you submitted on its day')).toBeVisible();
 
   await seller.goto('/console/applications');
   const rows = seller.getByRole('row');
   await expect(rows.filter({ hasText: 'Busy Debian 10' })).toContainText('Review may take longer');
+  await expect(rows.filter({ hasText: 'Busy Debian 10' }), 'not held to the date (R42)').toContainText('Usually by');
   await expect(rows.filter({ hasText: 'Busy Debian 9' })).not.toContainText('Review may take longer');
 });

@@ -25,7 +25,12 @@ pub fn DueDate(application: Application) -> impl IntoView {
         <span class="due">
             // Due at the end of a working day (R41): its last minute, so that midnight does
             // not read as the next day.
-            {if pending { format!("Due by {}", format_utc(application.due_at - 60_000)) } else { "—".to_owned() }}
+            // A busy day's request is not held to the date (R42): the date is what is usual.
+            {match (pending, application.busy_day) {
+                (false, _) => "—".to_owned(),
+                (true, false) => format!("Due by {}", format_utc(application.due_at - 60_000)),
+                (true, true) => format!("Usually by {}", format_utc(application.due_at - 60_000)),
+            }}
             {application.overdue.then(|| view! { " " <span class="badge blocked overdue">"Overdue"</span> })}
         </span>
         {(application.busy_day && pending).then(|| view! {

@@ -82,7 +82,7 @@ fn RequestView(detail: ApplicationDetail) -> impl IntoView {
         </div>
         <p>"Submitted " {format_utc(a.submitted_at)} ". " {status.is_pending().then(|| view! { <DueDate application=a.clone() /> })}</p>
         {(a.busy_day && status.is_pending()).then(|| view! {
-            <p class="notice warning">"This was one of 10 or more requests you submitted that day, so its review may take longer."</p>
+            <p class="notice warning">"This was one of 10 or more requests you submitted on its day, so its review may take longer than the usual three working days."</p>
         })}
         <Timeline application=a.clone() />
         {a.reason.clone().filter(|_| status == RequestStatus::Rejected).map(|reason| view! {
