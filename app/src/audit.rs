@@ -166,6 +166,9 @@ pub mod ssr {
         detail: String,
         /// Entries of this kind in the whole history.
         of_kind: i64,
+        /// For an entry of another request (one of its image assets, freed or locked when
+        /// that request was withdrawn, rejected or approved): that request's product name.
+        other_request: Option<String>,
     }
 
     /// What is recorded about a request, its product and the image assets it names, oldest
@@ -182,10 +185,11 @@ pub mod ssr {
         let marks = (0..assets.len()).map(|n| format!("${}", n + 2)).collect::<Vec<_>>().join(", ");
         let by_asset = if assets.is_empty() { String::new() } else { format!(" OR l.asset_id IN ({marks})") };
         let sql = format!(
-            "SELECT at, actor, kind, detail, of_kind FROM (\
+            "SELECT at, actor, kind, detail, of_kind, other_request FROM (\
                SELECT l.seq, l.at, a.display_name AS actor, l.kind, l.detail, \
-               ROW_NUMBER() OVER (PARTITION BY l.kind ORDER BY l.seq DESC) AS latest, COUNT(*) OVER (PARTITION BY l.kind) AS of_kind \
-               FROM audit_log l LEFT JOIN accounts a ON a.id = l.actor_id \
+               ROW_NUMBER() OVER (PARTITION BY l.kind ORDER BY l.seq DESC) AS latest, COUNT(*) OVER (PARTITION BY l.kind) AS of_kind, \
+               CASE WHEN l.request_id <> $1 THEN r.product_name END AS other_request \
+               FROM audit_log l LEFT JOIN accounts a ON a.id = l.actor_id LEFT JOIN release_requests r ON r.id = l.request_id \
                WHERE l.request_id = $1 OR l.product_id IN (SELECT id FROM products WHERE request_id = $1){by_asset}\
              ) h WHERE latest <= {SHOWN_OF_EACH_KIND} ORDER BY seq"
         );
@@ -203,7 +207,11 @@ pub mod ssr {
             .into_iter()
             .filter_map(|r| {
                 let kind = AuditKind::parse(&r.kind)?;
-                Some(AuditEntry { at: r.at, actor: r.actor.unwrap_or_else(|| "system".into()), kind, detail: r.detail })
+                let detail = match r.other_request {
+                    Some(name) => format!("{}, by the request for {name}", r.detail),
+                    None => r.detail,
+                };
+                Some(AuditEntry { at: r.at, actor: r.actor.unwrap_or_else(|| "system".into()), kind, detail })
             })
             .collect();
         Ok(AuditHistory { entries, hidden })

@@ -90,4 +90,17 @@ async fn r74_reviews_withdrawals_and_their_freed_images_are_recorded_with_the_re
     assert_eq!(app.call(&withdrawn.client, "audit/request", &[("id", &withdrawn.request_id)]).await.status(), 403);
     let page = app.get(&review, &format!("/review/{}", withdrawn.request_id)).await.text().await.unwrap();
     assert!(page.contains("History") && page.contains(r#"data-kind="withdrawn""#));
+
+    // Submitted again on the same image: the image's story says which request freed it.
+    let asset_id: String = sqlx::query_scalar("SELECT id FROM image_assets WHERE image_id = 'img-taken-back'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let again = crate::release::submit(&app, &withdrawn.client, None, &crate::release::complete("Taken Back Again", &asset_id)).await;
+    let app::release::Submitted { request_id } = again.json().await.unwrap();
+    let entries = history(&app, &review, "audit/request", &request_id).await;
+    let freed = entries.iter().find(|e| e.kind == AuditKind::AssetFreed).expect("the earlier request's freeing");
+    assert_eq!(freed.detail, "taken-back, by the request for Taken Back");
+    let own = entries.iter().find(|e| e.kind == AuditKind::Submitted).unwrap();
+    assert!(!own.detail.contains("by the request for"), "{}", own.detail);
 }
