@@ -150,6 +150,7 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     // The check runs in a task of its own, to its end: a client that hangs up mid-check
     // (which drops this function's future) leaves no email address held, no turn counted
     // and no hashing job running past its bound, and its failure counts as any other.
+    use tracing::Instrument;
     let checked = tokio::spawn({
         let (state, email) = (state.clone(), email.clone());
         async move {
@@ -177,6 +178,8 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
                 }
             }
         }
+        // Its log lines carry the request's id, as the rest of the request's do.
+        .instrument(tracing::Span::current())
     });
     let checked = checked.await.unwrap_or_else(|error| {
         tracing::error!(%error, "a sign-in check ended without an answer");

@@ -114,23 +114,6 @@ pub mod ssr {
         if touched.rows_affected() != 1 {
             return Err(AppError::NotFound("The product".into()));
         }
-        // Sent again: the purchase it made, charged once. Its product's row, written above,
-        // holds back a twin of this request until this one is done.
-        if let Some(key) = request_key {
-            let made: Option<Purchase> = sqlx::query_as(&format!("SELECT {COLUMNS} WHERE u.buyer_id = $1 AND u.request_key = $2"))
-                .bind(&buyer.id)
-                .bind(key)
-                .fetch_optional(&mut *tx)
-                .await
-                .context("looking up a purchase sent before")?;
-            if let Some(made) = made {
-                return if made.product_id == product_id {
-                    Ok(made)
-                } else {
-                    Err(AppError::Conflict("This purchase request was made for another product. Reload the page and purchase again.".into()))
-                };
-            }
-        }
         let (name, content): (String, String) = sqlx::query_as("SELECT name, content FROM products WHERE id = $1")
             .bind(product_id)
             .fetch_one(&mut *tx)
@@ -140,6 +123,36 @@ pub mod ssr {
         let price = purchase_price(&content, choice).map_err(|v| AppError::Rules(vec![v]))?;
         // What was bought, as it is priced: nothing else that was sent with it.
         let choice = &priced_choice(&content, choice);
+        // Sent again: the purchase it made, charged once, if it is the same purchase. The
+        // product's row, written above, holds back a twin of this request until this one is done.
+        if let Some(key) = request_key {
+            let made: Option<(String, String, i64, String, String, Option<i64>)> = sqlx::query_as(
+                "SELECT id, product_id, specification, region, billing, tier FROM purchases WHERE buyer_id = $1 AND request_key = $2",
+            )
+            .bind(&buyer.id)
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("looking up a purchase sent before")?;
+            if let Some((id, product, specification, region, billing, tier)) = made {
+                let same = product == product_id
+                    && specification == choice.specification as i64
+                    && region == choice.region
+                    && billing == choice.billing.label()
+                    && tier == choice.tier.map(|t| t as i64);
+                if !same {
+                    return Err(AppError::Conflict(
+                        "This purchase request was already made for another choice. Reload the page and purchase again.".into(),
+                    ));
+                }
+                let made: Purchase = sqlx::query_as(&format!("SELECT {COLUMNS} WHERE u.id = $1"))
+                    .bind(&id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .context("reading a purchase sent before")?;
+                return Ok(made);
+            }
+        }
         if price.cents() != shown_cents {
             return Err(AppError::Conflict(format!(
                 "The price of this choice changed since the page was shown: it is now ${price}, not ${}. \
@@ -247,28 +260,41 @@ pub mod ssr {
         crate::assets::ssr::image_of(db, &asset_id).await
     }
 
-    /// VMs one account may deploy in an hour: each is a VM in the cloud, and a purchase (or a
-    /// seller's own image) is the right to deploy, not to deploy without end.
+    /// VMs one account may deploy in a clock hour: each is a VM in the cloud, and a purchase
+    /// (or a seller's own image) is the right to deploy, not to deploy without end.
     pub const DEPLOYS_PER_HOUR: i64 = 20;
 
-    /// Refuses a deployment past the account's [`DEPLOYS_PER_HOUR`] (429, with when to retry).
+    /// Counts one deployment against the account's [`DEPLOYS_PER_HOUR`], or refuses it (429,
+    /// with when to retry). One statement counts and reads, so deployments asked for at
+    /// once cannot all pass the budget.
     async fn within_deploy_budget(db: &Db, account_id: &str) -> Result<(), AppError> {
-        let hour = 60 * 60 * 1000;
-        let since = now_ms() - hour;
-        let (count, oldest): (i64, Option<i64>) =
-            sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM deployments WHERE account_id = $1 AND created_at > $2")
+        const HOUR_MS: i64 = 60 * 60 * 1000;
+        let now = now_ms();
+        let hour = now.div_euclid(HOUR_MS);
+        let deploys: i64 = sqlx::query_scalar(
+            "INSERT INTO deploy_hours (account_id, hour, deploys) VALUES ($1, $2, 1) \
+             ON CONFLICT (account_id, hour) DO UPDATE SET deploys = deploy_hours.deploys + 1 RETURNING deploys",
+        )
+        .bind(account_id)
+        .bind(hour)
+        .fetch_one(db)
+        .await
+        .context("counting deployments")?;
+        if deploys == 1 {
+            sqlx::query("DELETE FROM deploy_hours WHERE account_id = $1 AND hour < $2")
                 .bind(account_id)
-                .bind(since)
-                .fetch_one(db)
+                .bind(hour)
+                .execute(db)
                 .await
-                .context("counting deployments")?;
-        if count < DEPLOYS_PER_HOUR {
+                .context("forgetting earlier hours' deployments")?;
+        }
+        if deploys <= DEPLOYS_PER_HOUR {
             return Ok(());
         }
-        let retry_after = ((oldest.unwrap_or(since) + hour - now_ms()).max(0) as u64).div_ceil(1000).max(1);
+        let retry_after = (((hour + 1) * HOUR_MS - now).max(0) as u64).div_ceil(1000).max(1);
         Err(AppError::TooManyRequests {
             message: format!(
-                "You deployed {DEPLOYS_PER_HOUR} VMs in the last hour, the most an account may. Try again in {}.",
+                "You deployed {DEPLOYS_PER_HOUR} VMs this hour, the most an account may. Try again in {}.",
                 crate::throttle::describe_wait(retry_after)
             ),
             retry_after,

@@ -11,7 +11,9 @@
 //!   it ends by itself, and a right password after it signs in. Per client, so that someone
 //!   failing on purpose delays only themselves, not the account's owner elsewhere; and
 //!   across every client too, but only past [`SignInLimits::account_failures`] failures in a
-//!   row (guessing from many addresses at once). Unknown addresses are slowed the same way,
+//!   row (guessing from many addresses at once), and then by at most [`ACCOUNT_MAX_DELAY`]:
+//!   whoever has addresses enough can bring that wait on the owner too, so it stays short.
+//!   Unknown addresses are slowed the same way,
 //!   so the answer does not tell which exist.
 //! - **A check runs to its end** once started, in a task of its own: a client that hangs up
 //!   does not leave its email address held, its turn counted, or its failure unrecorded.
@@ -33,7 +35,11 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 pub fn network(address: IpAddr) -> IpAddr {
     match address {
         IpAddr::V4(_) => address,
-        IpAddr::V6(v6) => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        // An IPv4 client of a server listening on IPv6 (`::ffff:a.b.c.d`) is its IPv4 address.
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        },
     }
 }
 
@@ -127,8 +133,12 @@ impl Default for SignInLimits {
     }
 }
 
-/// The longest delay between attempts on one email address.
+/// The longest delay between attempts on one email address from one client.
 pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
+/// The longest delay between attempts on one email address from every client together:
+/// short, since anyone with enough addresses can bring it on, the owner included; long
+/// enough that guessing from everywhere at once gets two tries a minute.
+pub const ACCOUNT_MAX_DELAY: Duration = Duration::from_secs(30);
 /// How long one attempt holds its email address while its password is checked; a server
 /// that dies mid-check releases it after this.
 const CHECK_HOLD_MS: i64 = 15_000;
@@ -264,12 +274,13 @@ pub async fn claim(db: &Db, keys: &Keys, limits: &SignInLimits) -> Result<i64, A
         .await
         .context("preparing a sign-in")?;
     }
-    let account_until: i64 =
-        sqlx::query_scalar("SELECT blocked_until FROM sign_in_throttle WHERE email_key = $1")
-            .bind(&keys.account)
-            .fetch_one(db)
-            .await
-            .context("reading an account's sign-in delay")?;
+    // A row another attempt's success deleted meanwhile holds nothing back.
+    let account_until: i64 = sqlx::query_scalar("SELECT blocked_until FROM sign_in_throttle WHERE email_key = $1")
+        .bind(&keys.account)
+        .fetch_optional(db)
+        .await
+        .context("reading an account's sign-in delay")?
+        .unwrap_or(0);
     if account_until > now {
         return Err(too_many(account_until - now, true));
     }
@@ -289,9 +300,10 @@ pub async fn claim(db: &Db, keys: &Keys, limits: &SignInLimits) -> Result<i64, A
     let (failures, blocked_until): (i64, i64) =
         sqlx::query_as("SELECT failures, blocked_until FROM sign_in_throttle WHERE email_key = $1")
             .bind(&keys.client)
-            .fetch_one(db)
+            .fetch_optional(db)
             .await
-            .context("reading a sign-in delay")?;
+            .context("reading a sign-in delay")?
+            .unwrap_or((0, now + 1_000));
     if failures >= limits.free_failures {
         return Err(too_many(blocked_until - now, false));
     }
@@ -354,16 +366,18 @@ pub async fn record(db: &Db, keys: &Keys, succeeded: bool, failures_before: i64,
         .execute(db)
         .await
         .context("recording a failed sign-in")?;
-    // Failures from other clients may have been counted meanwhile: counted in the statement.
+    // Failures from other clients may have been counted meanwhile (or a success deleted the
+    // row): counted in the statement.
     let account: i64 = sqlx::query_scalar(
-        "UPDATE sign_in_throttle SET failures = failures + 1, updated_at = $1 WHERE email_key = $2 RETURNING failures",
+        "INSERT INTO sign_in_throttle (email_key, failures, blocked_until, updated_at) VALUES ($1, 1, 0, $2) \
+         ON CONFLICT (email_key) DO UPDATE SET failures = sign_in_throttle.failures + 1, updated_at = $2 RETURNING failures",
     )
-    .bind(now)
     .bind(&keys.account)
+    .bind(now)
     .fetch_one(db)
     .await
     .context("recording a failed sign-in to an account")?;
-    let wait = delay_after(account, limits.account_failures).as_millis() as i64;
+    let wait = delay_after(account, limits.account_failures).min(ACCOUNT_MAX_DELAY).as_millis() as i64;
     if wait > 0 {
         sqlx::query("UPDATE sign_in_throttle SET blocked_until = $1 WHERE email_key = $2")
             .bind(now + wait)
@@ -394,6 +408,8 @@ mod tests {
         let at = |a: &str| network(a.parse().unwrap()).to_string();
         assert_eq!(at("192.0.2.7"), "192.0.2.7");
         assert_eq!(at("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::");
+        assert_eq!(at("::ffff:192.0.2.7"), "192.0.2.7", "an IPv4 client of an IPv6 socket");
+        assert_ne!(at("::ffff:192.0.2.7"), at("::ffff:198.51.100.1"));
         let keys = Keys::new(" Ann@Example.com ", Some("2001:db8:1:2::9".parse().unwrap()));
         assert_eq!(keys, Keys { account: "a:ann@example.com".into(), client: "c:2001:db8:1:2:::ann@example.com".into() });
         // An email shaped like a client key is still keyed as an account's.

@@ -107,11 +107,12 @@ pub fn run(connection: &Connection, command: impl FnOnce(&Api) -> Result<(), Sto
 }
 
 fn print(value: &Value) {
-    // JSON escapes control characters itself; invisible ones are written as escapes too.
+    // JSON escapes the C0 controls itself; DEL, the C1 controls and invisible characters are
+    // written as escapes too.
     let json = serde_json::to_string_pretty(value).unwrap_or_default();
     let escaped: String = json
         .chars()
-        .map(|c| if rules::text::is_invisible_format(c) { format!("\\u{:04x}", c as u32) } else { c.to_string() })
+        .map(|c| if c.is_control() && c > '\u{1F}' || rules::text::is_invisible_format(c) { format!("\\u{:04x}", c as u32) } else { c.to_string() })
         .collect();
     println!("{escaped}");
 }

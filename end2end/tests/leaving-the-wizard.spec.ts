@@ -146,3 +146,24 @@ test('a draft deleted in another tab while its wizard is open: the edits there a
   await expect(drafts.draft('Deleted elsewhere'), 'kept as a new draft').toHaveCount(1);
   await page.context().close();
 });
+
+test('reloading after another account signed in, in another tab, gives that account none of the edits (R31)', async ({ browser }) => {
+  const { page, wizard } = await wizardNaming(browser, 'Not for the other seller');
+  const other = await page.context().newPage();
+  await signInThere(other, demo.seller6);
+  await page.bringToFront();
+  page.on('dialog', (dialog) => dialog.accept());
+  // Unsaved, or refused as another account's: either way the edits go with the page.
+  await page.reload();
+  await hydrated(page);
+  await wizard.step('Add Details');
+  await expect(page.getByLabel('Product name'), 'the other seller\'s wizard starts empty').toHaveValue('');
+  await other.goto('/console/drafts');
+  await expect(other.getByText('Not for the other seller')).toHaveCount(0);
+  // Nor is anything saved for them a moment later.
+  await page.waitForTimeout(3_000);
+  await other.reload();
+  await expect(other.getByRole('heading', { level: 1, name: 'Drafts' })).toBeVisible();
+  await expect(other.getByText('Not for the other seller')).toHaveCount(0);
+  await page.context().close();
+});

@@ -115,13 +115,20 @@ pub fn name_problem(name: &str) -> Option<String> {
     // Marks drawn over any letter may add an accent or two, in any script; piled up, or
     // drawn around the letters (an enclosing mark), they spill over what is beside the name
     // on a page, such as other sellers' products.
-    let mut piled = 0;
+    let (mut piled, mut marks) = (0, 0);
     for c in name.chars() {
         if is_enclosing_mark(c) {
             return Some(format!("Remove the enclosing mark ({}) from the name: it draws over the letters around it.", code_point(c)));
         }
-        piled = if is_stacking_mark(c) { piled + 1 } else { 0 };
-        if piled > MAX_STACKED_MARKS {
+        // Counted in a row, and in the whole name: marks of other scripts between them
+        // must not reset the count.
+        if is_stacking_mark(c) {
+            piled += 1;
+            marks += 1;
+        } else if c.is_alphanumeric() && !is_other_script_mark(c) || c == ' ' {
+            piled = 0;
+        }
+        if piled > MAX_STACKED_MARKS || marks > MAX_MARKS {
             return Some(format!(
                 "Remove the marks piled on one letter ({}…): at most {MAX_STACKED_MARKS} may follow a letter in a name.",
                 code_point(c)
@@ -133,11 +140,22 @@ pub fn name_problem(name: &str) -> Option<String> {
 
 /// Accents a name may stack on one letter ([`name_problem`]).
 pub const MAX_STACKED_MARKS: usize = 2;
+/// Accents of the stacking blocks a whole name may hold (letters with accents have a
+/// one-character form in the scripts that use many).
+pub const MAX_MARKS: usize = 8;
+
+/// A combining sign of a script whose letters take several (the Indic scripts, Hebrew,
+/// Arabic, Thai and their neighbours): text, but no letter of its own, so it does not end
+/// a pile of accents.
+fn is_other_script_mark(c: char) -> bool {
+    matches!(c, '\u{0591}'..='\u{05C7}' | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0900}'..='\u{0DFF}' | '\u{0E31}'..='\u{0E4E}' | '\u{0EB1}'..='\u{0ECD}')
+        && !c.is_numeric()
+}
 
 /// A mark drawn around the character before it (a circle, a square, the Cyrillic
 /// hundred-thousands and millions signs).
 fn is_enclosing_mark(c: char) -> bool {
-    matches!(c, '\u{0488}' | '\u{0489}' | '\u{20DD}'..='\u{20E0}' | '\u{20E2}'..='\u{20E4}')
+    matches!(c, '\u{0488}' | '\u{0489}' | '\u{20DD}'..='\u{20E0}' | '\u{20E2}'..='\u{20E4}' | '\u{A670}'..='\u{A672}')
 }
 
 /// A combining mark of the blocks that draw over any letter of any script (diacritics, their
@@ -166,7 +184,9 @@ mod tests {
     #[test]
     fn r15_marks_may_not_pile_up_on_a_letter_or_enclose_it_in_any_script() {
         let piled = format!("1{}{}", "\u{030D}".repeat(29), "\u{0316}".repeat(30));
-        for spilling in [format!("Д{}", "\u{0489}".repeat(59)), piled, "Box\u{20DE} Tools".to_owned(), "Мо\u{0301}\u{0300}\u{0302}сква".to_owned()] {
+        let interleaved = format!("Д{}", "\u{0301}\u{093F}".repeat(20));
+        let spread = "Ŏ\u{0301}".repeat(9);
+        for spilling in [format!("Д{}", "\u{0489}".repeat(59)), piled, "Box\u{20DE} Tools".to_owned(), "Мо\u{0301}\u{0300}\u{0302}сква".to_owned(), format!("Д{}", "\u{A670}".repeat(59)), interleaved, spread] {
             assert!(name_problem(&spilling).is_some(), "{spilling:?}");
         }
         assert!(name_problem(&format!("Д{}", "\u{0489}".repeat(59))).unwrap().contains("U+0489"));

@@ -35,7 +35,6 @@ impl SitePolicy {
     }
 }
 
-/// `scheme://host[:port]` of a URL, lower-cased, without a path.
 /// The origin of an address as browsers write it: scheme and authority, lower-cased, without
 /// the scheme's default port (`https://market.example:443` is sent as `https://market.example`).
 fn origin_of(url: &str) -> String {

@@ -360,17 +360,29 @@ mod left_save {
         web_sys::window()?.session_storage().ok().flatten()
     }
 
+    /// Kept with the account its page was drawn for: the tab's next page may be another
+    /// account's (someone signed in since, in another tab or on a shared computer).
     pub fn keep(left: &LeftSave) {
-        if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(&(js_sys::Date::now(), left))) {
+        let account = crate::page_account::page_account();
+        if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(&(js_sys::Date::now(), account, left))) {
             let _ = storage.set_item(KEY, &json);
         }
     }
 
+    /// The save kept by this account's last page in the tab, if it went moments ago. One
+    /// kept by another account's page stays for that account's next page.
     pub fn take() -> Option<LeftSave> {
         let storage = storage()?;
         let json = storage.get_item(KEY).ok().flatten()?;
-        let _ = storage.remove_item(KEY);
-        let (at, left): (f64, LeftSave) = serde_json::from_str(&json).ok()?;
-        (js_sys::Date::now() - at < FRESH_MS).then_some(left)
+        let Ok((at, account, left)) = serde_json::from_str::<(f64, Option<String>, LeftSave)>(&json) else {
+            let _ = storage.remove_item(KEY);
+            return None;
+        };
+        let fresh = js_sys::Date::now() - at < FRESH_MS;
+        let same_account = account.is_some() && account == crate::page_account::page_account();
+        if same_account || !fresh {
+            let _ = storage.remove_item(KEY);
+        }
+        (same_account && fresh).then_some(left)
     }
 }
