@@ -9,6 +9,10 @@ extern crate app;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // A panic's message in the browser's console, in debug builds only: the hook and the
+    // formatting it brings are code every page would download (the console's main module
+    // was past issue 9's 200 KiB for My Products and a request page).
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
 }
