@@ -271,23 +271,8 @@ pub mod ssr {
         const HOUR_MS: i64 = 60 * 60 * 1000;
         let now = now_ms();
         let hour = now.div_euclid(HOUR_MS);
-        let deploys: i64 = sqlx::query_scalar(
-            "INSERT INTO deploy_hours (account_id, hour, deploys) VALUES ($1, $2, 1) \
-             ON CONFLICT (account_id, hour) DO UPDATE SET deploys = deploy_hours.deploys + 1 RETURNING deploys",
-        )
-        .bind(account_id)
-        .bind(hour)
-        .fetch_one(db)
-        .await
-        .context("counting deployments")?;
-        if deploys == 1 {
-            sqlx::query("DELETE FROM deploy_hours WHERE account_id = $1 AND hour < $2")
-                .bind(account_id)
-                .bind(hour)
-                .execute(db)
-                .await
-                .context("forgetting earlier hours' deployments")?;
-        }
+        let hours = crate::store::WindowCounter { table: "deploy_hours", key: "account_id", window: "hour", count: "deploys" };
+        let deploys = hours.add_one(db, account_id, hour).await?;
         if deploys <= DEPLOYS_PER_HOUR {
             return Ok(());
         }

@@ -22,6 +22,43 @@ pub fn backend(db: &Db) -> Backend {
     }
 }
 
+/// A count per key and window of time, in a table of its own (names fixed in the code):
+/// budgets that must hold across servers, such as an API token's requests a minute (R64) or
+/// an account's deployments an hour.
+pub struct WindowCounter {
+    pub table: &'static str,
+    pub key: &'static str,
+    pub window: &'static str,
+    pub count: &'static str,
+}
+
+impl WindowCounter {
+    /// Adds one for `key` in `window` and answers the count so far, in one statement, so that
+    /// requests sent at once cannot all pass a budget. The first of a window forgets the
+    /// key's earlier windows.
+    pub async fn add_one(&self, db: &Db, key: &str, window: i64) -> Result<i64, AppError> {
+        let WindowCounter { table, key: key_column, window: window_column, count } = self;
+        let counted: i64 = sqlx::query_scalar(&format!(
+            "INSERT INTO {table} ({key_column}, {window_column}, {count}) VALUES ($1, $2, 1) \
+             ON CONFLICT ({key_column}, {window_column}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}"
+        ))
+        .bind(key)
+        .bind(window)
+        .fetch_one(db)
+        .await
+        .context("counting against a budget")?;
+        if counted == 1 {
+            sqlx::query(&format!("DELETE FROM {table} WHERE {key_column} = $1 AND {window_column} < $2"))
+                .bind(key)
+                .bind(window)
+                .execute(db)
+                .await
+                .context("forgetting a budget's earlier windows")?;
+        }
+        Ok(counted)
+    }
+}
+
 /// Gives the transaction `account_id`'s turn, until it ends: for quotas, which count what an
 /// account holds and then add to it, and counted side by side two adds could each see room
 /// for one more (PostgreSQL's transactions do not see each other's uncommitted rows). On

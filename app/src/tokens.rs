@@ -300,24 +300,10 @@ pub mod ssr {
     pub async fn charge(db: &Db, token_id: &str, per_minute: i64, now: i64) -> Result<(), AppError> {
         const MINUTE_MS: i64 = 60_000;
         let minute = now.div_euclid(MINUTE_MS);
-        let requests: i64 = sqlx::query_scalar(
-            "INSERT INTO api_token_minutes (token_id, minute, requests) VALUES ($1, $2, 1) \
-             ON CONFLICT (token_id, minute) DO UPDATE SET requests = api_token_minutes.requests + 1 RETURNING requests",
-        )
-        .bind(token_id)
-        .bind(minute)
-        .fetch_one(db)
-        .await
-        .context("counting a token's requests")?;
+        let minutes = crate::store::WindowCounter { table: "api_token_minutes", key: "token_id", window: "minute", count: "requests" };
+        let requests = minutes.add_one(db, token_id, minute).await?;
         if requests == 1 {
-            // The first request of a minute: the token's earlier minutes are no longer needed;
-            // when it was last used is kept to the minute.
-            sqlx::query("DELETE FROM api_token_minutes WHERE token_id = $1 AND minute < $2")
-                .bind(token_id)
-                .bind(minute)
-                .execute(db)
-                .await
-                .context("forgetting a token's earlier minutes")?;
+            // The first request of a minute: when the token was last used is kept to the minute.
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(token_id)

@@ -32,6 +32,16 @@ async function signInThere(other: Page, account: { email: string; password: stri
   await expect(other.getByRole('heading', { level: 1, name: 'My Products' })).toBeVisible();
 }
 
+/** Seller3's wizard naming `name`, then another seller (seller6) signed in in a second tab
+ *  of the same browser; back on the wizard's tab. */
+async function wizardThenAnotherSeller(browser: Browser, name: string) {
+  const { page, wizard } = await wizardNaming(browser, name);
+  const other = await page.context().newPage();
+  await signInThere(other, demo.seller6);
+  await page.bringToFront();
+  return { page, wizard, other };
+}
+
 /** Back to the wizard's tab. Headless pages all keep the focus, so coming back to the tab
  *  is sent as the browser would send it. */
 async function comeBackTo(page: Page) {
@@ -105,11 +115,7 @@ test('a link clicked while saves fail asks before leaving, and a seller signed o
 });
 
 test('a wizard left open while another account signs in, in another tab, saves nothing as that account (R31)', async ({ browser }) => {
-  const { page, wizard } = await wizardNaming(browser, 'Typed by the first seller');
-  const other = await page.context().newPage();
-  await signInThere(other, demo.seller6);
-
-  await page.bringToFront();
+  const { page, wizard, other } = await wizardThenAnotherSeller(browser, 'Typed by the first seller');
   await page.getByRole('button', { name: 'Save as Draft' }).click();
   await expect(wizard.saveStatus()).toContainText('another account signed in since this page opened');
   await other.goto('/console/drafts');
@@ -148,10 +154,7 @@ test('a draft deleted in another tab while its wizard is open: the edits there a
 });
 
 test('reloading after another account signed in, in another tab, gives that account none of the edits (R31)', async ({ browser }) => {
-  const { page, wizard } = await wizardNaming(browser, 'Not for the other seller');
-  const other = await page.context().newPage();
-  await signInThere(other, demo.seller6);
-  await page.bringToFront();
+  const { page, wizard, other } = await wizardThenAnotherSeller(browser, 'Not for the other seller');
   page.on('dialog', (dialog) => dialog.accept());
   // Unsaved, or refused as another account's: either way the edits go with the page.
   await page.reload();
