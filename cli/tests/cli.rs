@@ -20,10 +20,26 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn folder(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("marketplace-cli-{name}-{}", std::process::id()));
+/// A folder of a test's own, removed with everything in it when the test is done.
+struct Folder(PathBuf);
+
+impl std::ops::Deref for Folder {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.0
+    }
+}
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn folder(name: &str) -> Folder {
+    let dir = std::env::temp_dir().join(format!("marketplace-cli-{name}-{}", app::store::new_id()));
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Folder(dir)
 }
 
 #[test]
@@ -85,18 +101,18 @@ fn cli_example() -> app::rules::release::ProductDraft {
 }
 
 /// A server on a fresh database, as `server::main` runs one.
-async fn server() -> (String, app::store::Db) {
-    let dir = folder(&format!("db-{}", app::store::new_id()));
+async fn server() -> (String, app::store::Db, Folder) {
+    let dir = folder("db");
     let admin = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"));
     let name = format!("cli_{}", &app::store::new_id()[..12]);
     let url = server::database::fresh(admin.as_deref(), &name, &dir).await.unwrap();
     let (db, addr) = server::start_local(&url, &dir, &[]).await.unwrap();
-    (format!("http://{addr}"), db)
+    (format!("http://{addr}"), db, dir)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn r66_the_tool_submits_a_product_file_and_follows_the_request_until_it_is_decided() {
-    let (url, db) = server().await;
+    let (url, db, _database_folder) = server().await;
     let seller = create_account(&db, "cli-seller@example.test", "CLI Seller", Role::Seller, "a long password here").await.unwrap();
     let reviewer = create_account(&db, "cli-reviewer@example.test", "CLI Reviewer", Role::Reviewer, "a long password here").await.unwrap();
     let all = app::tokens::ssr::create(&db, &seller.id, "ci", 30, &Scope::ALL).await.unwrap().secret;
