@@ -113,8 +113,9 @@ fn RequestView(detail: ApplicationDetail) -> impl IntoView {
 
 /// What the seller can do with a pending request (withdraw it, after a confirmation) or a
 /// rejected or withdrawn one (edit and submit it again). The page is loaded again after a withdrawal,
-/// so every part of it shows the new status.
-#[cfg_attr(not(feature = "wizard-only"), island)]
+/// so every part of it shows the new status. A lazy island: its code is fetched by a request's
+/// page, not carried by the main module My Products and the reviewer's pages load.
+#[cfg_attr(not(feature = "wizard-only"), island(lazy))]
 #[cfg_attr(feature = "wizard-only", component)]
 fn RequestActions(id: String, status: RequestStatus) -> impl IntoView {
     crate::components::island::mark();
