@@ -176,6 +176,19 @@ pub mod ssr {
         Ok(crate::paging::split(items, limit, |a| (a.submitted_at, a.id.as_str())))
     }
 
+    /// A page of the requests a reviewer approved or rejected, the most recently decided
+    /// first, after `after`: a reviewer's decisions grow without end, so they are read a page
+    /// at a time.
+    pub async fn decided_by(db: &Db, calendar: &WorkCalendar, reviewer_id: &str, after: &After, limit: usize) -> Result<Paged<Application>, AppError> {
+        let now = now_ms();
+        let select = format!("SELECT {COLUMNS} {FROM} WHERE r.reviewer_id = $1 AND r.decided_at IS NOT NULL");
+        let rows: Vec<RequestRow> = crate::paging::ssr::rows_after(db, &select, reviewer_id, ("r.decided_at", "r.id"), after, limit)
+            .await
+            .context("listing a reviewer's decisions")?;
+        let items = rows.iter().map(|row| row.application(calendar, now)).collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::paging::split(items, limit, |a| (a.decided_at.unwrap_or_default(), a.id.as_str())))
+    }
+
     /// The pending requests of every seller, oldest first: the review queue (R44). Each is
     /// one of a seller's image assets in review (R20), so the queue is as long as the assets.
     pub async fn queue(db: &Db, calendar: &WorkCalendar) -> Result<Vec<Application>, AppError> {

@@ -15,6 +15,15 @@ pub async fn review_queue() -> Result<Vec<Application>, AppError> {
     crate::applications::ssr::queue(&caller.state.db, &caller.state.settings.calendar).await
 }
 
+/// A page of the requests the signed-in reviewer approved or rejected, the most recently
+/// decided first: the first, or the one after the cursor `before` (a page's `older`).
+#[server(client = crate::page_account::PageAccountClient, endpoint = "review/decided", output = crate::codec::TextJson)]
+pub async fn my_decisions(before: Option<String>) -> Result<crate::paging::Paged<Application>, AppError> {
+    let (caller, reviewer) = ssr::reviewer().await?;
+    let after = crate::paging::ssr::after(before.as_deref())?;
+    crate::applications::ssr::decided_by(&caller.state.db, &caller.state.settings.calendar, &reviewer.id, &after, crate::paging::PAGE_SIZE).await
+}
+
 /// Any request, with everything its seller submitted.
 #[server(client = crate::page_account::PageAccountClient, endpoint = "review/get", output = crate::codec::TextJson)]
 pub async fn load_for_review(id: String) -> Result<ApplicationDetail, AppError> {

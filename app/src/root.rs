@@ -168,6 +168,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/purchases") view=crate::pages::purchases::PurchasesPage ssr=SsrMode::Async />
                 <Route path=path!("/account") view=crate::pages::account::AccountPage ssr=SsrMode::Async />
                 <Route path=path!("/review") view=review::ReviewQueue ssr=SsrMode::Async />
+                <Route path=path!("/review/decided") view=review::ReviewDecisions ssr=SsrMode::Async />
                 <Route path=path!("/review/:id") view=review::ReviewRequestPage ssr=SsrMode::Async />
             </Routes>
         </Router>

@@ -46,6 +46,14 @@ test('a seller submits, the reviewer approves, the seller sees it Approved with 
   await dialog.getByRole('button', { name: 'Approve and list' }).click();
   await expect(status(reviewer)).toHaveText('Approved');
   await expect(reviewer.getByRole('status').filter({ hasText: 'Approved: the product is listed' })).toBeFocused();
+  // Out of the queue, the decision is found again under Your decisions, the newest first.
+  const decidedAt = reviewer.url();
+  await reviewer.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Your decisions' }).click();
+  await expect(reviewer.getByRole('heading', { level: 1, name: 'Your decisions' })).toBeVisible();
+  const decision = reviewer.getByRole('table', { name: 'Your decisions' }).getByRole('row', { name: /Fedora Devtools/ }).first();
+  await expect(decision.locator('[data-status]')).toHaveText('Approved');
+  await decision.getByRole('link', { name: 'View the request for Fedora Devtools' }).click();
+  expect(reviewer.url().split('?')[0]).toBe(decidedAt.split('?')[0]);
 
   // The seller: Approved, with every step's time, and an unread message.
   await seller.goto('/console/applications');

@@ -25,6 +25,7 @@ pub fn SiteHeader() -> impl IntoView {
                         };
                         view! {
                             {area.map(|(href, label)| view! { <A href=href>{label}</A> })}
+                            {(account.role == Role::Reviewer).then(|| view! { <A href="/review/decided">"Your decisions"</A> })}
                             {(account.role != Role::Reviewer).then(|| view! { <A href="/purchases">"My purchases"</A> })}
                             {(account.role == Role::Customer).then(|| view! {
                                 <A href="/messages">

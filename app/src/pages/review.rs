@@ -8,7 +8,7 @@ use crate::components::application::{DueDate, StatusBadge, Timeline};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::product::{ProductDetails, ProductSpecifications};
 use crate::components::{empty_state::EmptyState, guard::RequireRole, loaded::{loaded, Failed}, time::format_utc};
-use crate::reviews::{load_for_review, review_queue, Decide};
+use crate::reviews::{load_for_review, my_decisions, review_queue, Decide};
 use crate::components::rule_message::RuleMessage;
 use crate::rules::request::{check_reason, RequestAction, RequestStatus};
 use leptos::prelude::*;
@@ -23,6 +23,7 @@ pub fn ReviewQueue() -> impl IntoView {
             <main id="main" class="page">
                 <h1>"Review queue"</h1>
                 <p class="lead">"Pending release requests, oldest first. Each is due three working days after it was submitted."</p>
+                <p><a href="/review/decided">"Your decisions →"</a></p>
                 {loaded(review_queue(), |list| if list.is_empty() {
                     view! {
                         <EmptyState
@@ -58,6 +59,61 @@ fn QueueTable(requests: Vec<Application>) -> impl IntoView {
                             <td><StatusBadge status=a.status /></td>
                             <td><DueDate application=a.clone() /></td>
                             <td><a href=href aria-label=label>"Review"</a></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// The requests the signed-in reviewer approved or rejected, the most recently decided
+/// first, a page at a time: to find one again after it has left the queue.
+#[component]
+pub fn ReviewDecisions() -> impl IntoView {
+    let before = crate::paging::cursor_from_query();
+    let older_page = before.is_some();
+    view! {
+        <RequireRole role=Role::Reviewer>
+            <Title text="Your decisions · Review" />
+            <main id="main" class="page">
+                <p><a href="/review">"← Review queue"</a></p>
+                <h1>"Your decisions"</h1>
+                <p class="lead">"The release requests you approved or rejected, the most recent first."</p>
+                {crate::paging::paged_list(my_decisions(before.clone()), ("/review/decided", "decisions"), older_page,
+                    || view! {
+                        <EmptyState
+                            title="No decisions yet"
+                            body="Requests you approve or reject are listed here. Take up the oldest pending request in the review queue."
+                            link=("/review", "Review queue")
+                        />
+                    }.into_any(),
+                    |requests| view! { <DecisionsTable requests /> }.into_any(),
+                )}
+            </main>
+        </RequireRole>
+    }
+}
+
+#[component]
+fn DecisionsTable(requests: Vec<Application>) -> impl IntoView {
+    view! {
+        <table class="data" aria-label="Your decisions">
+            <thead><tr>
+                <th scope="col">"Product"</th><th scope="col">"Seller"</th><th scope="col">"Decision"</th>
+                <th scope="col">"Decided"</th><th scope="col"><span class="visually-hidden">"Open"</span></th>
+            </tr></thead>
+            <tbody>
+                {requests.into_iter().map(|a| {
+                    let href = format!("/review/{}", a.id);
+                    let label = format!("View the request for {}", a.product_name);
+                    view! {
+                        <tr>
+                            <th scope="row">{a.product_name}</th>
+                            <td>{a.seller_name}</td>
+                            <td><StatusBadge status=a.status /></td>
+                            <td>{a.decided_at.map(format_utc)}</td>
+                            <td><a href=href aria-label=label>"View"</a></td>
                         </tr>
                     }
                 }).collect_view()}

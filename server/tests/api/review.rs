@@ -347,3 +347,40 @@ async fn r45_the_public_site_is_open_to_visitors_and_an_unknown_product_is_a_404
     assert_eq!(missing.status(), 404);
     assert!(missing.text().await.unwrap().contains("The product was not found."));
 }
+
+#[tokio::test]
+async fn r44_a_reviewer_finds_their_decisions_again_the_most_recent_first_a_page_at_a_time() {
+    let app = TestApp::spawn().await;
+    let approved = submitted(&app, "Postgres").await;
+    let rejected = submitted(&app, "Nginx").await;
+    let by_another = submitted(&app, "Redis").await;
+    let taken_up = submitted(&app, "Kafka").await;
+    let (me, review) = app.signed_in(Role::Reviewer).await;
+    let (_, other) = app.signed_in(Role::Reviewer).await;
+    let pause = || tokio::time::sleep(std::time::Duration::from_millis(5));
+    assert_eq!(decide(&app, &review, &approved.request_id, "Approve", "").await.status(), 200);
+    pause().await;
+    assert_eq!(decide(&app, &review, &rejected.request_id, "Reject", "The description is empty.").await.status(), 200);
+    assert_eq!(decide(&app, &other, &by_another.request_id, "Approve", "").await.status(), 200);
+    assert_eq!(decide(&app, &review, &taken_up.request_id, "StartReview", "").await.status(), 200);
+
+    let page: Paged<Application> = app.answer(&review, "review/decided", &[]).await;
+    let seen: Vec<(&str, RequestStatus)> = page.items.iter().map(|a| (a.product_name.as_str(), a.status)).collect();
+    assert_eq!(seen, [("Nginx", RequestStatus::Rejected), ("Postgres", RequestStatus::Approved)], "this reviewer's decisions only, the most recent first");
+    assert_eq!(page.older, None, "one page");
+
+    // A page at a time: the next page starts after the last one shown.
+    let calendar = WorkCalendar { utc_offset_minutes: 0, holidays: vec![] };
+    let first = app::applications::ssr::decided_by(&app.db, &calendar, &me.id, &app::paging::After::start(), 1).await.unwrap();
+    assert_eq!(first.items.iter().map(|a| a.product_name.as_str()).collect::<Vec<_>>(), ["Nginx"]);
+    let cursor = first.older.expect("an older page");
+    let next: Paged<Application> = app.answer(&review, "review/decided", &[("before", &cursor)]).await;
+    assert_eq!(next.items.iter().map(|a| a.product_name.as_str()).collect::<Vec<_>>(), ["Postgres"]);
+    assert_eq!(app.call(&review, "review/decided", &[("before", "1.x'--")]).await.status(), 400);
+    assert_eq!(app.call(&approved.client, "review/decided", &[]).await.status(), 403, "reviewers only");
+
+    // The page, drawn on the server.
+    let html = app.get(&review, "/review/decided").await.text().await.unwrap();
+    assert!(html.contains("<h1>Your decisions</h1>") && html.contains("Nginx") && html.contains("Postgres"), "{html}");
+    assert!(!html.contains("Redis") && !html.contains("Kafka"), "another reviewer's decision and an undecided request are not listed");
+}
