@@ -167,26 +167,35 @@ pub mod ssr {
     /// A page of one seller's requests, newest first, after `after`. A seller can make
     /// requests without end (R42 only marks busy days), so this is read a page at a time.
     pub async fn mine(db: &Db, calendar: &WorkCalendar, seller_id: &str, after: &After, limit: usize) -> Result<Paged<Application>, AppError> {
-        let now = now_ms();
-        let select = format!("SELECT {COLUMNS} {FROM} WHERE r.seller_id = $1");
-        let rows: Vec<RequestRow> = crate::paging::ssr::rows_after(db, &select, seller_id, ("r.submitted_at", "r.id"), after, limit)
-            .await
-            .context("listing a seller's release requests")?;
-        let items = rows.iter().map(|row| row.application(calendar, now)).collect::<Result<Vec<_>, _>>()?;
-        Ok(crate::paging::split(items, limit, |a| (a.submitted_at, a.id.as_str())))
+        let list = List { whose: "r.seller_id = $1", time: "r.submitted_at", what: "listing a seller's release requests" };
+        list.page(db, calendar, seller_id, after, limit, |a| a.submitted_at).await
     }
 
     /// A page of the requests a reviewer approved or rejected, the most recently decided
     /// first, after `after`: a reviewer's decisions grow without end, so they are read a page
     /// at a time.
     pub async fn decided_by(db: &Db, calendar: &WorkCalendar, reviewer_id: &str, after: &After, limit: usize) -> Result<Paged<Application>, AppError> {
-        let now = now_ms();
-        let select = format!("SELECT {COLUMNS} {FROM} WHERE r.reviewer_id = $1 AND r.decided_at IS NOT NULL");
-        let rows: Vec<RequestRow> = crate::paging::ssr::rows_after(db, &select, reviewer_id, ("r.decided_at", "r.id"), after, limit)
-            .await
-            .context("listing a reviewer's decisions")?;
-        let items = rows.iter().map(|row| row.application(calendar, now)).collect::<Result<Vec<_>, _>>()?;
-        Ok(crate::paging::split(items, limit, |a| (a.decided_at.unwrap_or_default(), a.id.as_str())))
+        let list = List { whose: "r.reviewer_id = $1 AND r.decided_at IS NOT NULL", time: "r.decided_at", what: "listing a reviewer's decisions" };
+        list.page(db, calendar, reviewer_id, after, limit, |a| a.decided_at.unwrap_or_default()).await
+    }
+
+    /// A list of requests read a page at a time, newest first by `time`: those `whose`
+    /// condition (on `$1`, the list's owner) holds.
+    struct List {
+        whose: &'static str,
+        time: &'static str,
+        /// What reading it is, for the log.
+        what: &'static str,
+    }
+
+    impl List {
+        async fn page(&self, db: &Db, calendar: &WorkCalendar, owner: &str, after: &After, limit: usize, time: fn(&Application) -> i64) -> Result<Paged<Application>, AppError> {
+            let now = now_ms();
+            let select = format!("SELECT {COLUMNS} {FROM} WHERE {}", self.whose);
+            let rows: Vec<RequestRow> = crate::paging::ssr::rows_after(db, &select, owner, (self.time, "r.id"), after, limit).await.context(self.what)?;
+            let items = rows.iter().map(|row| row.application(calendar, now)).collect::<Result<Vec<_>, _>>()?;
+            Ok(crate::paging::split(items, limit, |a| (time(a), a.id.as_str())))
+        }
     }
 
     /// The pending requests of every seller, oldest first: the review queue (R44). Each is
