@@ -29,7 +29,10 @@ test('a full release with the simple template reserves its image (R10–R12, R15
   await spec.getByRole('checkbox', { name: 'eu-paris' }).check();
   await spec.getByRole('checkbox', { name: 'Monthly' }).check();
   await spec.getByLabel('Price per hour (USD)').fill('0.25');
-  await spec.getByLabel('Price per month (USD)').fill('120');
+  // A decimal comma is refused, not read as a hundred times the price (R18).
+  await spec.getByLabel('Price per month (USD)').fill('12,50');
+  await expect(spec.locator('[data-rule="R18"]', { hasText: 'Write cents after a point, such as 12.50' })).toBeVisible();
+  await spec.getByLabel('Price per month (USD)').fill('1,200');
   await expect(page.getByText('No problems on this step.')).toBeVisible();
 
   await wizard.step('Review and submit');
@@ -37,6 +40,8 @@ test('a full release with the simple template reserves its image (R10–R12, R15
   await expect(checklist.getByText('Complete')).toHaveCount(4);
   await expect(checklist.getByText('Name: Postgres on Debian')).toBeVisible();
   await expect(checklist.getByText('Specification 1: debian-postgres in eu-dublin, eu-paris')).toBeVisible();
+  // Prices as they are read: a thousands comma is $1200.00.
+  await expect(checklist.getByText('Specification 1: simple, Pay-per-use (hourly) $0.25; Monthly $1200.00')).toBeVisible();
   await expect(page.locator('#lock-warning')).toContainText('Your images will be locked.');
   const submit = page.getByRole('button', { name: 'Submit release request' });
   await expect(submit).toBeDisabled();

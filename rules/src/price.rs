@@ -18,6 +18,9 @@ pub enum PriceError {
     Negative,
     TooManyDecimals,
     TooHigh,
+    /// A comma that does not separate thousands (`12,50`): a decimal comma, read as one
+    /// it would be 100 times the price meant, so it is refused.
+    Comma,
 }
 
 impl PriceError {
@@ -28,6 +31,7 @@ impl PriceError {
             PriceError::Negative => "A price cannot be negative.",
             PriceError::TooManyDecimals => "A price has at most 2 decimal places.",
             PriceError::TooHigh => "A price can be at most 1,000,000 USD.",
+            PriceError::Comma => "Write cents after a point, such as 12.50; a comma only separates thousands, as in 1,200.",
         }
     }
 }
@@ -43,7 +47,9 @@ impl Price {
         self.0
     }
 
-    /// Reads a price as a seller types it: `12`, `12.5`, `12.50`, `$12.50`, `1,200.00`.
+    /// Reads a price as a seller types it: `12`, `12.5`, `12.50`, `$12.50`, `1,200.00`. A
+    /// comma only separates thousands (groups of three digits before the point): `12,50`
+    /// is refused, not read as 1,250 dollars.
     pub fn parse(text: &str) -> Result<Price, PriceError> {
         let text = text.trim();
         let text = text.strip_prefix('$').unwrap_or(text).trim();
@@ -53,8 +59,16 @@ impl Price {
         if text.starts_with('-') {
             return Err(PriceError::Negative);
         }
-        let text: String = text.chars().filter(|c| *c != ',').collect();
-        let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        if whole.contains(',') || fraction.contains(',') {
+            let mut groups = whole.split(',');
+            let first = groups.next().unwrap_or_default();
+            let thousands = (1..=3).contains(&first.len()) && groups.all(|g| g.len() == 3);
+            if fraction.contains(',') || !thousands {
+                return Err(PriceError::Comma);
+            }
+        }
+        let whole = &whole.replace(',', "");
         let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
         if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
             return Err(PriceError::NotANumber);
@@ -139,5 +153,15 @@ mod tests {
         assert_eq!(Price::parse("."), Err(PriceError::NotANumber));
         assert_eq!(Price::parse("1e3"), Err(PriceError::NotANumber));
         assert_eq!(Price::parse("1.2.3"), Err(PriceError::NotANumber));
+    }
+
+    #[test]
+    fn r18_a_comma_separates_thousands_and_is_never_a_decimal_point() {
+        assert_eq!(Price::parse("1,200").unwrap().cents(), 120_000);
+        assert_eq!(Price::parse("$1,000,000.00").unwrap(), MAX_PRICE);
+        assert_eq!(Price::parse("12,345.6").unwrap().cents(), 1_234_560);
+        for decimal_comma in ["12,50", "0,10", "0,15", "1,0.1", "1,2345", ",500", "1,,000", "1,000,00", "1.000,50", "12.5,0", "1,", "1000,000"] {
+            assert_eq!(Price::parse(decimal_comma), Err(PriceError::Comma), "{decimal_comma}");
+        }
     }
 }

@@ -58,7 +58,12 @@ fn settings_for(step_row: usize, d: &ProductDraft, asset_name: &dyn Fn(&str) -> 
                             .iter()
                             .enumerate()
                             .filter(|(m, _)| s.billing[*m])
-                            .map(|(m, b)| format!("{} ${}", b.label(), or_missing(&s.simple_prices[m])))
+                            // The price as it will be read, not as typed: `1,200` is $1200.00.
+                            .map(|(m, b)| {
+                                let typed = &s.simple_prices[m];
+                                let price = crate::rules::price::Price::parse(typed).map(|p| p.to_string()).unwrap_or_else(|_| or_missing(typed));
+                                format!("{} ${price}", b.label())
+                            })
                             .collect();
                         format!("Specification {}: simple, {}", i + 1, prices.join("; "))
                     }
@@ -220,7 +225,7 @@ mod tests {
                     asset_id: "a1".into(),
                     regions: vec!["eu-dublin".into(), "eu-paris".into()],
                     billing: [true, true, false],
-                    simple_prices: ["0.10".into(), "50".into(), String::new()],
+                    simple_prices: ["0.10".into(), "1,050".into(), String::new()],
                     ..Default::default()
                 },
                 SpecificationDraft { template: TemplateKind::Vcpu, tiers: vec![Default::default(); 3], ..Default::default() },
@@ -235,7 +240,7 @@ mod tests {
         assert!(rows[1].contains(&"Summary: —".to_owned()), "a missing setting is shown as missing");
         assert!(rows[1].contains(&"Support email: help@example.com".to_owned()));
         assert_eq!(rows[2], ["Specification 1: pg-image in eu-dublin, eu-paris", "Specification 2: no asset in —"]);
-        assert_eq!(rows[3][0], "Specification 1: simple, Pay-per-use (hourly) $0.10; Monthly $50");
+        assert_eq!(rows[3][0], "Specification 1: simple, Pay-per-use (hourly) $0.10; Monthly $1050.00", "prices as they are read");
         assert_eq!(rows[3][1], "Specification 2: vCPU, 3 tiers; Pay-per-use (hourly)");
     }
 }
