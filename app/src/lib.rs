@@ -34,6 +34,8 @@ pub mod state;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod throttle;
+#[cfg(feature = "ssr")]
+pub mod turns;
 pub mod tokens;
 
 mod root;

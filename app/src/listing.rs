@@ -108,6 +108,20 @@ pub const MAX_PAGE: u32 = 100;
 /// Words of a search beyond this many are ignored.
 pub const MAX_WORDS: usize = 8;
 
+impl Search {
+    /// Whether this search costs more than the marketplace's plain first page, which reads
+    /// the newest listings through an index: words, filters, a price sort or a later page.
+    pub fn costly(&self) -> bool {
+        !self.words.is_empty()
+            || self.region.is_some()
+            || self.free.is_some()
+            || self.min.is_some()
+            || self.max.is_some()
+            || self.sort == Sort::Price
+            || self.page > 1
+    }
+}
+
 impl ProductQuery {
     /// The search this form asks for, or what is wrong with it in words a visitor reads.
     pub fn search(&self) -> Result<Search, String> {
@@ -227,6 +241,10 @@ pub fn product_regions() -> Vec<String> {
 pub async fn list_products(query: ProductQuery) -> Result<ProductResults, AppError> {
     let state = crate::state::state()?;
     let search = query.search().map_err(AppError::BadRequest)?;
+    let _turn = match search.costly() {
+        true => Some(state.searches.take(|| AppError::Busy { message: "Many searches are running just now. Please try again in a few seconds.".into(), retry_after: 2 }).await?),
+        false => None,
+    };
     ssr::search(&state.db, &search).await
 }
 
@@ -312,6 +330,23 @@ mod tests {
         assert_eq!(query(&[("sort", "relevance")]).search().unwrap().sort, Sort::Newest, "relevance needs words");
         assert_eq!(query(&[("sort", "price"), ("billing", "yearly"), ("page", "3")]).search().unwrap().page, 3);
         assert_eq!(query(&[("text", &"word ".repeat(20))]).search().unwrap().words.len(), MAX_WORDS);
+    }
+
+    #[test]
+    fn only_the_plain_first_page_goes_without_a_turn_among_costly_searches() {
+        assert!(!query(&[]).search().unwrap().costly(), "the newest listings, through an index");
+        assert!(!query(&[("billing", "yearly"), ("sort", "newest")]).search().unwrap().costly(), "which price is shown costs nothing");
+        for pairs in [
+            vec![("text", "web")],
+            vec![("region", "eu-paris")],
+            vec![("mode", "free")],
+            vec![("min", "1")],
+            vec![("max", "10")],
+            vec![("sort", "price")],
+            vec![("page", "2")],
+        ] {
+            assert!(query(&pairs).search().unwrap().costly(), "{pairs:?}");
+        }
     }
 
     #[test]

@@ -41,6 +41,9 @@ pub struct AppState {
     pub images: Arc<dyn PrivateImageSource>,
     /// This server's bound on password hashing and its per-address sign-in counts.
     pub sign_in: Arc<crate::throttle::SignInGuard>,
+    /// This server's bound on marketplace searches that cost more than the plain first page
+    /// (`listing::Search::costly`).
+    pub searches: Arc<crate::turns::Turns>,
     /// My Products' rows as last drawn, by version (`products::RowCache`).
     pub product_rows: Arc<crate::products::RowCache>,
     /// Views drawn once per input, as HTML (`components::drawn`).

@@ -28,10 +28,9 @@ use crate::error::AppError;
 use crate::store::now_ms;
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::SemaphorePermit;
 
 /// Runs `work` (an Argon2 hash or check) on one of this process's hashing threads, one per
 /// core, and waits for it without holding an async worker.
@@ -111,16 +110,14 @@ const TURN_WAIT: Duration = Duration::from_secs(5);
 /// This server's sign-in guard: the hashing bound and the per-address counts.
 pub struct SignInGuard {
     pub limits: SignInLimits,
-    hashing: Semaphore,
-    waiting: AtomicUsize,
+    hashing: crate::turns::Turns,
     failures_by_address: Mutex<HashMap<IpAddr, VecDeque<i64>>>,
 }
 
 impl SignInGuard {
     pub fn new(limits: SignInLimits) -> Self {
         SignInGuard {
-            hashing: Semaphore::new(limits.concurrent_hashes.max(1)),
-            waiting: AtomicUsize::new(0),
+            hashing: crate::turns::Turns::new(limits.concurrent_hashes, limits.waiting_hashes, TURN_WAIT),
             failures_by_address: Mutex::new(HashMap::new()),
             limits,
         }
@@ -128,30 +125,12 @@ impl SignInGuard {
 
     /// A turn to run one password check, or 503 when too many are running and waiting.
     pub async fn turn(&self) -> Result<SemaphorePermit<'_>, AppError> {
-        if let Ok(permit) = self.hashing.try_acquire() {
-            return Ok(permit);
-        }
-        let busy = || AppError::Busy {
-            message: "Too many sign-ins are being checked just now. Please try again in a few seconds.".into(),
-            retry_after: 2,
-        };
-        /// Counts one check waiting for as long as it waits, however its wait ends.
-        struct Waiting<'a>(&'a AtomicUsize);
-        impl Drop for Waiting<'_> {
-            fn drop(&mut self) {
-                self.0.fetch_sub(1, Ordering::SeqCst);
-            }
-        }
-        let waiting = Waiting(&self.waiting);
-        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.limits.waiting_hashes {
-            return Err(busy());
-        }
-        let permit = tokio::time::timeout(TURN_WAIT, self.hashing.acquire()).await;
-        drop(waiting);
-        match permit {
-            Ok(Ok(permit)) => Ok(permit),
-            _ => Err(busy()),
-        }
+        self.hashing
+            .take(|| AppError::Busy {
+                message: "Too many sign-ins are being checked just now. Please try again in a few seconds.".into(),
+                retry_after: 2,
+            })
+            .await
     }
 
     /// Refuses a client address that failed too often lately (429).

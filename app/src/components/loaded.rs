@@ -46,12 +46,16 @@ where
     loaded(load, move |list: Vec<T>| if list.is_empty() { empty().into_any() } else { show(list).into_any() })
 }
 
-/// An error in words, answered with its HTTP status (a missing product is a 404 page).
+/// An error in words, answered with its HTTP status (a missing product is a 404 page), and
+/// with `Retry-After` when it passes (a busy server).
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::from_u16(error.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+        if let Some(seconds) = error.retry_after() {
+            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
     }
     view! { <Failed error /> }
 }
