@@ -134,6 +134,11 @@ pub async fn security_headers(State(policy): State<Arc<SitePolicy>>, request: Re
         || signed_in;
     if private && !crate::static_files::is_build_path(&path) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if !code_file && !crate::static_files::is_build_path(&path) {
+        // A public page answered to a visitor who is not signed in: the same address
+        // signed in is another page (its header, its purchase form), so a shared cache
+        // must not give one for the other.
+        headers.append(header::VARY, HeaderValue::from_static("cookie"));
     }
     response
 }

@@ -124,8 +124,11 @@ async fn pages_carry_a_nonce_policy_and_signed_in_answers_are_never_cached() {
     for path in ["/Cargo.toml", "/src/lib.rs"] {
         assert_eq!(app.get(&app.client(), path).await.status(), 404, "{path}");
     }
-    let again = app.get(&app.client(), "/").await.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert_ne!(again, csp, "a new nonce for every page");
+    let again = app.get(&app.client(), "/").await;
+    assert_ne!(again.headers()["content-security-policy"].to_str().unwrap(), csp, "a new nonce for every page");
+    let vary: Vec<&str> = again.headers().get_all("vary").iter().map(|v| v.to_str().unwrap()).collect();
+    assert!(vary.contains(&"cookie"), "a public page signed out is another page signed in: {vary:?}");
+    assert!(again.headers().get("cache-control").is_none(), "and it is not personal");
 
     let (_, seller) = app.signed_in(Role::Seller).await;
     let console = app.get(&seller, "/console/products").await;
