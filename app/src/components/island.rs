@@ -13,16 +13,24 @@ use leptos::prelude::*;
 pub const SCRIPTS_TEMPLATE_ID: &str = "island-scripts";
 
 /// Called first by every island: in the browser, once the island is hydrated, it counts
-/// it, and when every island of the page is hydrated it marks the body `data-hydrated`
-/// (browser tests wait for that).
+/// it, and when every island of the page is hydrated it makes them live and marks the body
+/// `data-hydrated` (browser tests wait for that).
+///
+/// The server sends islands `inert` (`server::page_scripts`): until its code has run, an
+/// island is a drawing of a form, and what was chosen or typed into it would be lost, or
+/// worse, shown but not used.
 pub fn mark() {
     #[cfg(feature = "hydrate")]
     Effect::new(|_| {
+        use wasm_bindgen::JsCast;
         let Some(body) = document().body() else { return };
         let hydrated = body.get_attribute("data-islands-hydrated").and_then(|n| n.parse::<u32>().ok()).unwrap_or(0) + 1;
         let _ = body.set_attribute("data-islands-hydrated", &hydrated.to_string());
-        let islands = document().query_selector_all("leptos-island").map(|l| l.length()).unwrap_or(0);
-        if hydrated >= islands {
+        let Ok(islands) = document().query_selector_all("leptos-island") else { return };
+        if hydrated >= islands.length() {
+            for island in (0..islands.length()).filter_map(|n| islands.get(n)?.dyn_into::<web_sys::Element>().ok()) {
+                let _ = island.remove_attribute("inert");
+            }
             let _ = body.set_attribute("data-hydrated", "");
         }
     });

@@ -99,7 +99,7 @@ fn NewTokenForm(create: ServerAction<CreateApiToken>) -> impl IntoView {
                 prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e)) />
             <label for="token-days">"Expires after (days)"</label>
             <input id="token-days" type="number" min="1" max=MAX_DAYS.to_string() required
-                prop:value=move || days.get() on:input=move |e| days.set(event_target_value(&e)) />
+                value=DEFAULT_DAYS.to_string() prop:value=move || days.get() on:input=move |e| days.set(event_target_value(&e)) />
             <fieldset>
                 <legend>"Scopes"</legend>
                 {Scope::ALL
@@ -109,6 +109,7 @@ fn NewTokenForm(create: ServerAction<CreateApiToken>) -> impl IntoView {
                         view! {
                             <div class="check">
                                 <input type="checkbox" id=id.clone()
+                                    checked=chosen.with_untracked(|c| c.contains(&scope))
                                     prop:checked=move || chosen.get().contains(&scope)
                                     on:change=move |e| {
                                         let on = event_target_checked(&e);

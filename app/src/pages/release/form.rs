@@ -149,6 +149,8 @@ pub fn text_input(form: Form, field: String, label: &'static str, kind: &'static
             form.touch(&field);
         }
     };
+    // Drawn on the server with its value, then kept live by the property.
+    let initial = form.draft.with_untracked(|d| get(d));
     let value = move || form.draft.with(|d| get(d));
     let input = if kind == "textarea" {
         view! {
@@ -159,7 +161,7 @@ pub fn text_input(form: Form, field: String, label: &'static str, kind: &'static
     } else {
         view! {
             <input id=id.clone() type=kind aria-describedby=errors_id.clone() aria-invalid=move || invalid().to_string()
-                prop:value=value on:input=on_input on:blur=on_blur />
+                value=initial prop:value=value on:input=on_input on:blur=on_blur />
         }
         .into_any()
     };

@@ -29,7 +29,7 @@ pub fn BasicsStep(form: Form) -> impl IntoView {
                     };
                     view! {
                         <label class="option">
-                            <input type="radio" name="sales_type" prop:checked=checked
+                            <input type="radio" name="sales_type" checked=checked() prop:checked=checked
                                 on:change=move |_| {
                                     form.draft.update(|d| d.sales_type = value.clone());
                                     form.touch("sales_type");
@@ -45,6 +45,7 @@ pub fn BasicsStep(form: Form) -> impl IntoView {
             <legend>"Delivery Method"</legend>
             <label class="option">
                 <input type="radio" name="delivery_method"
+                    checked=form.draft.with_untracked(|d| d.delivery_method == DELIVERY_METHOD_IMAGE)
                     prop:checked=move || form.draft.with(|d| d.delivery_method == DELIVERY_METHOD_IMAGE)
                     on:change=move |_| {
                         form.draft.update(|d| d.delivery_method = DELIVERY_METHOD_IMAGE.into());
@@ -60,6 +61,7 @@ pub fn BasicsStep(form: Form) -> impl IntoView {
             <label class="option">
                 <input type="radio" name="pricing_mode" id="pricing-free"
                     disabled=priced_by_vcpu aria-describedby="pricing-free-reason"
+                    checked=form.draft.with_untracked(|d| d.pricing_mode == Some(PricingMode::FreeImage))
                     prop:checked=move || form.draft.with(|d| d.pricing_mode == Some(PricingMode::FreeImage))
                     on:change=move |_| choose_mode(PricingMode::FreeImage) />
                 "Free image"
@@ -73,6 +75,7 @@ pub fn BasicsStep(form: Form) -> impl IntoView {
             </p>
             <label class="option">
                 <input type="radio" name="pricing_mode" id="pricing-charged"
+                    checked=form.draft.with_untracked(|d| d.pricing_mode == Some(PricingMode::Charged))
                     prop:checked=move || form.draft.with(|d| d.pricing_mode == Some(PricingMode::Charged))
                     on:change=move |_| choose_mode(PricingMode::Charged) />
                 "Charged, with a Pricing Template"
