@@ -96,6 +96,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Output piped into a reader that stops early (`marketplace drafts list | head`) ends
+    // the tool quietly, as it ends `ls` or `cat`; Rust ignores SIGPIPE, so each print would
+    // panic with a backtrace instead.
+    #[cfg(unix)]
+    // SAFETY: restores the default action of one signal, before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Init { file, force } => offline::init(&file, force),

@@ -225,15 +225,29 @@ pub fn submit(api: &Api, file: &Path, wait: bool, key: Option<&str>) -> Result<(
     let key = key.map(str::to_owned).unwrap_or_else(new_key);
     let request = api.send(api.request(reqwest::Method::POST, "/submissions").header("idempotency-key", &key).json(&content))?;
     let id = request["id"].as_str().unwrap_or_default().to_owned();
-    println!("Submitted: request {id}, {}; review due {}", shown(&request["status"]), due(&request));
+    println!("Submitted: request {id}, {}. {}", status_of(&request), due(&request));
     if wait {
         follow(api, &id)?;
     }
     Ok(())
 }
 
+/// When the review is due, in the console's words (R41, R42).
 fn due(application: &Value) -> String {
-    application["due_at"].as_i64().map(format_utc).unwrap_or_default()
+    let busy = application["busy_day"].as_bool().unwrap_or(false);
+    match application["due_at"].as_i64().map(|at| rules::review::due_by(at, busy)) {
+        Some(by) if busy => format!("{by}: review may take longer (the 10th or later request of its day)."),
+        Some(by) => format!("{by}."),
+        None => String::new(),
+    }
+}
+
+/// A request's status in the console's words ("Under review").
+fn status_of(application: &Value) -> String {
+    match serde_json::from_value::<rules::request::RequestStatus>(application["status"].clone()) {
+        Ok(status) => status.label().to_owned(),
+        Err(_) => shown(&application["status"]),
+    }
 }
 
 /// Follows a request until it is decided, with a spinner on a terminal.
@@ -244,7 +258,7 @@ fn follow(api: &Api, id: &str) -> Result<(), Stop> {
     for tick in 0usize.. {
         let detail = api.get(&format!("/applications/{id}"))?;
         let application = &detail["application"];
-        let status = shown(&application["status"]).to_owned();
+        let status = status_of(application);
         if status != last {
             if terminal {
                 eprint!("\r");
@@ -262,7 +276,7 @@ fn follow(api: &Api, id: &str) -> Result<(), Stop> {
             _ => {}
         }
         if terminal {
-            eprint!("\r{} waiting for the review (due {})", FRAMES[tick % FRAMES.len()], due(application));
+            eprint!("\r{} waiting for the review. {}", FRAMES[tick % FRAMES.len()], due(application));
             let _ = std::io::stderr().flush();
         }
         std::thread::sleep(Duration::from_millis(if cfg!(debug_assertions) { 200 } else { 2000 }));
@@ -273,8 +287,11 @@ fn follow(api: &Api, id: &str) -> Result<(), Stop> {
 pub fn status(api: &Api, id: &str) -> Result<(), Stop> {
     let detail = api.get(&format!("/applications/{id}"))?;
     let a = &detail["application"];
-    println!("{}: {}", shown(&a["product_name"]), shown(&a["status"]));
-    println!("submitted {}; review due {}", a["submitted_at"].as_i64().map(format_utc).unwrap_or_default(), due(a));
+    println!("{}: {}", shown(&a["product_name"]), status_of(a));
+    println!("submitted {}", a["submitted_at"].as_i64().map(format_utc).unwrap_or_default());
+    if matches!(status_of(a).as_str(), "Submitted" | "Under review") {
+        println!("{}", due(a));
+    }
     for (label, key) in [("review started", "review_started_at"), ("decided", "decided_at"), ("withdrawn", "withdrawn_at")] {
         if let Some(at) = a[key].as_i64() {
             println!("{label} {}", format_utc(at));

@@ -167,7 +167,13 @@ async fn r66_the_tool_submits_a_product_file_and_follows_the_request_until_it_is
     let out = follower.await.unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains(&format!("request {request_id}")) && stdout.contains("review due"), "{stdout}");
+    assert!(stdout.contains(&format!("request {request_id}, Submitted.")), "{stdout}");
+    // The due date in the console's words (R41): the last minute of the working day.
+    let submitted_at: i64 = sqlx::query_scalar("SELECT submitted_at FROM release_requests WHERE id = $1").bind(&request_id).fetch_one(&db).await.unwrap();
+    let calendar = app::rules::review::WorkCalendar { utc_offset_minutes: 0, holidays: vec![] };
+    let due = app::rules::review::due_by(calendar.review_due(submitted_at), false);
+    assert!(due.starts_with("Due by ") && due.ends_with(" 23:59 UTC"), "{due}");
+    assert!(stdout.contains(&format!("{due}.")), "{stdout}");
     assert!(stdout.contains("Approved: listed as product"), "{stdout}");
     // The pipeline's step retried with its key answers the same request, not a second one.
     let out = run(args(&["submit", file.to_str().unwrap(), "--key", "build-7"]), owned(&env)).await;
@@ -205,4 +211,15 @@ async fn r66_the_tool_submits_a_product_file_and_follows_the_request_until_it_is
     let out = run(args(&["status", &request_id]), owned(&env)).await;
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("revoked"));
+}
+
+#[test]
+fn output_into_a_reader_that_stops_early_ends_quietly_not_with_a_panic() {
+    use std::process::Stdio;
+    // The reading end is closed before the tool writes (as `marketplace … | head` ends).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_marketplace")).arg("schema").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
 }

@@ -27,6 +27,19 @@ pub fn day_number(year: i32, month: u32, day: u32) -> i64 {
 
 /// `2026-11-28 06:46 UTC` for a timestamp in milliseconds since the epoch: how times are
 /// shown to people, in the console and by the command-line tool.
+/// When a pending request is due, in the words the console and the command-line tool both
+/// show (R41, R42): by the last minute of its working day (`due_at` is the midnight that
+/// ends it), so that midnight does not read as the next day; a busy day's request is not
+/// held to the date, which is only what is usual.
+pub fn due_by(due_at: i64, busy_day: bool) -> String {
+    let at = format_utc(due_at - 60_000);
+    if busy_day {
+        format!("Usually by {at}")
+    } else {
+        format!("Due by {at}")
+    }
+}
+
 pub fn format_utc(ms: i64) -> String {
     const MS_PER_DAY: i64 = 86_400_000;
     let (y, m, d) = civil_date(ms.div_euclid(MS_PER_DAY));
@@ -110,6 +123,13 @@ mod tests {
     fn due_day(calendar: &WorkCalendar, submitted: i64) -> (i32, u32, u32) {
         // The due instant is the end of the due day, so the day is the one just before it.
         civil_date(calendar.local_day(calendar.review_due(submitted) - 1))
+    }
+
+    #[test]
+    fn r41_r42_a_due_date_reads_as_the_last_minute_of_its_day_and_a_busy_day_only_as_usual() {
+        let midnight = at(2026, 12, 4, 0, 0);
+        assert_eq!(due_by(midnight, false), "Due by 2026-12-03 23:59 UTC");
+        assert_eq!(due_by(midnight, true), "Usually by 2026-12-03 23:59 UTC");
     }
 
     #[test]

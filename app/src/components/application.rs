@@ -28,8 +28,7 @@ pub fn DueDate(application: Application) -> impl IntoView {
             // A busy day's request is not held to the date (R42): the date is what is usual.
             {match (pending, application.busy_day) {
                 (false, _) => "—".to_owned(),
-                (true, false) => format!("Due by {}", format_utc(application.due_at - 60_000)),
-                (true, true) => format!("Usually by {}", format_utc(application.due_at - 60_000)),
+                (true, busy) => crate::rules::review::due_by(application.due_at, busy),
             }}
             {application.overdue.then(|| view! { " " <span class="badge blocked overdue">"Overdue"</span> })}
         </span>
