@@ -69,6 +69,29 @@ pub fn Failed(error: AppError, #[prop(optional)] id: Option<&'static str>) -> im
             <div class="notice error" role="alert" id=id><ViolationList violations /></div>
         }
         .into_any(),
+        // Signed out meanwhile (elsewhere, or the session ended): say that nothing was done,
+        // and the way back to this page.
+        AppError::Unauthenticated => view! {
+            <p class="notice error" role="alert" id=id>
+                "You are signed out, so nothing was saved. "
+                <a href=format!("/sign-in?next={}", crate::listing::encode(&this_page()))>"Sign in again"</a>
+                " to come back to this page."
+            </p>
+        }
+        .into_any(),
         error => view! { <p class="notice error" role="alert" id=id>{error.to_string()}</p> }.into_any(),
+    }
+}
+
+/// The address of the page being shown (path and query).
+fn this_page() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let location = window().location();
+        format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        use_context::<http::request::Parts>().and_then(|parts| parts.uri.path_and_query().map(|p| p.to_string())).unwrap_or_else(|| "/".into())
     }
 }
