@@ -101,7 +101,9 @@ async fn apply_for(db: &Db, id: &str, now: i64) -> Result<usize, AppError> {
     refresh_coming(&mut tx, id).await?;
     if !took_effect.is_empty() {
         let lines: Vec<String> = took_effect.iter().map(|(c, _)| c.describe()).collect();
-        let body = format!("You bought {name}. As you were told, these prices of it rose today:\n{}", lines.join("\n"));
+        // Announced when they were scheduled (R70), to the buyers of that day; those who bought
+        // since were shown the coming price on the product page (R71).
+        let body = format!("You bought {name}. These prices of it rose today, as announced on its page:\n{}", lines.join("\n"));
         tell_buyers(&mut tx, id, &format!("New prices for {name}"), &body).await?;
     }
     tx.commit().await.context("committing a scheduled price change")?;

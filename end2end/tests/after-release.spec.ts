@@ -110,6 +110,10 @@ test('a vCPU product: no Set as Free Image, a tier price lowered at once and sho
   const told = await story.getByRole('listitem').allTextContents();
   const order = ['Image asset released', 'Submitted', 'Approved', 'Image locked', 'Price changed'].map((kind) => told.findIndex((line) => line.includes(kind)));
   expect(order.every((at, n) => at >= 0 && (n === 0 || at > order[n - 1])), told.join('\n')).toBeTruthy();
+  // A log, one change a line (it was drawn side by side, as the request's progress bar is).
+  const [upper, lower] = [await story.getByRole('listitem').nth(0).boundingBox(), await story.getByRole('listitem').nth(1).boundingBox()];
+  expect(lower!.y, 'the second change is under the first').toBeGreaterThanOrEqual(upper!.y + upper!.height - 1);
+  expect(lower!.x).toBe(upper!.x);
   await expect(story).toContainText('Pay-per-use (hourly): $0.40 → $0.35');
   await seller.getByRole('navigation', { name: 'Show in the history' }).getByRole('link', { name: 'Price changed' }).click();
   await expect(story.getByRole('listitem')).toHaveCount(1);

@@ -28,6 +28,7 @@ test('a seller submits, the reviewer approves, the seller sees it Approved with 
   const reviewer = await personAt(browser, demo.reviewer, 'Review queue');
   await expect(reviewer.getByRole('table', { name: 'Pending release requests' })).toContainText('Fedora Devtools');
   await openFromQueue(reviewer, 'Fedora Devtools');
+  await expect(reviewer, 'each request its own tab title').toHaveTitle(/^Review Fedora Devtools/);
   await expect(reviewer.getByText('Contoso Systems', { exact: false }).first()).toBeVisible();
   await reviewer.getByRole('button', { name: 'Start review' }).click();
   await expect(status(reviewer)).toHaveText('Under review');
@@ -50,6 +51,7 @@ test('a seller submits, the reviewer approves, the seller sees it Approved with 
   const decidedAt = reviewer.url();
   await reviewer.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Your decisions' }).click();
   await expect(reviewer.getByRole('heading', { level: 1, name: 'Your decisions' })).toBeVisible();
+  await expect(reviewer.locator('header [aria-current="page"]'), 'one current page in the header').toHaveText('Your decisions');
   const decision = reviewer.getByRole('table', { name: 'Your decisions' }).getByRole('row', { name: /Fedora Devtools/ }).first();
   await expect(decision.locator('[data-status]')).toHaveText('Approved');
   await decision.getByRole('link', { name: 'View the request for Fedora Devtools' }).click();
@@ -133,6 +135,10 @@ test('a rejection with a reason, then edit and submit again (R44, R52)', async (
 test('a pending request is withdrawn after a confirmation, freeing its image (R52)', async ({ browser }) => {
   const seller = await personAt(browser, demo.seller2, 'My Products');
   const id = await submitThroughApi(seller, 'img-demo2-rocky', 'Rocky Hardened');
+  // A reviewer has it open meanwhile.
+  const reviewer = await personAt(browser, demo.reviewer, 'Review queue');
+  await reviewer.goto(`/review/${id}`);
+  await hydrated(reviewer);
   await seller.goto(`/console/applications/${id}`);
   await hydrated(seller);
   await seller.getByRole('button', { name: 'Withdraw request' }).click();
@@ -145,7 +151,13 @@ test('a pending request is withdrawn after a confirmation, freeing its image (R5
   await expect(status(seller)).toHaveText('Withdrawn');
   await expect(seller.getByText('Withdrawn: its image assets are free again.')).toBeVisible();
 
-  const reviewer = await personAt(browser, demo.reviewer, 'Review queue');
+  // The reviewer's decision now changes nothing, and the page is drawn as the request now is.
+  await reviewer.getByRole('button', { name: 'Approve' }).click();
+  await reviewer.getByRole('dialog', { name: 'Approve this product?' }).getByRole('button', { name: 'Approve and list' }).click();
+  await expect(reviewer.getByRole('status').filter({ hasText: 'This request changed while you had it open, so nothing was done: it is Withdrawn now.' })).toBeFocused();
+  await expect(status(reviewer)).toHaveText('Withdrawn');
+  await expect(reviewer.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+  await reviewer.goto('/review');
   await expect(reviewer.getByText('Rocky Hardened')).toHaveCount(0);
 
   // As the dialog said: the withdrawn request opens again as a draft, to submit later.

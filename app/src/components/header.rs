@@ -24,7 +24,8 @@ pub fn SiteHeader() -> impl IntoView {
                             Role::Customer => None,
                         };
                         view! {
-                            {area.map(|(href, label)| view! { <A href=href>{label}</A> })}
+                            // The queue is not current on Your decisions (/review/decided).
+                            {area.map(|(href, label)| view! { <A href=href exact=account.role == Role::Reviewer>{label}</A> })}
                             {(account.role == Role::Reviewer).then(|| view! { <A href="/review/decided">"Your decisions"</A> })}
                             {(account.role != Role::Reviewer).then(|| view! { <A href="/purchases">"My purchases"</A> })}
                             {(account.role == Role::Customer).then(|| view! {

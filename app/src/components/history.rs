@@ -45,7 +45,7 @@ pub fn History(
                 view! { <p class="empty">"Nothing of this kind has happened yet."</p> }.into_any()
             } else {
                 view! {
-                    <ol class="timeline" aria-label="Changes, oldest first">
+                    <ol class="audit-log" aria-label="Changes, oldest first">
                         {shown
                             .into_iter()
                             .map(|e| view! {

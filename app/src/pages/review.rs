@@ -3,6 +3,7 @@
 //! to take up, approve or reject with a reason.
 
 use crate::applications::{Application, ApplicationDetail};
+use crate::error::AppError;
 use crate::auth::Role;
 use crate::components::application::{DueDate, StatusBadge, Timeline};
 use crate::components::confirm::ConfirmDialog;
@@ -153,6 +154,8 @@ fn ReviewView(detail: ApplicationDetail) -> impl IntoView {
     let a = detail.application.clone();
     let status = a.status;
     view! {
+        // Each request's tab says which it is.
+        <Title text=format!("Review {} · Review", a.product_name) />
         <div class="page-head">
             <h1>{a.product_name.clone()}</h1>
             <StatusBadge status />
@@ -181,7 +184,13 @@ fn done_key(status: RequestStatus) -> &'static str {
 /// when the request is now in the status the address names.
 #[component]
 fn Done(status: RequestStatus) -> impl IntoView {
-    let named = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("done"));
+    let (named, changed) = leptos_router::hooks::use_query_map().with_untracked(|q| (q.get("done"), q.get("changed").is_some()));
+    // A decision refused because the request moved meanwhile (its seller withdrew it, or
+    // another reviewer decided): the page is drawn again as it now is, and says why.
+    if changed {
+        let message = format!("This request changed while you had it open, so nothing was done: it is {} now.", status.label());
+        return Some(view! { <p class="notice warning" role="status" tabindex="-1" autofocus>{message}</p> }.into_any());
+    }
     let message = match status {
         RequestStatus::UnderReview => "You took up this request: its seller sees it is under review.",
         RequestStatus::Approved => "Approved: the product is listed on the marketplace and its seller is told.",
@@ -189,7 +198,7 @@ fn Done(status: RequestStatus) -> impl IntoView {
         _ => "",
     };
     (named.as_deref() == Some(done_key(status)) && !message.is_empty())
-        .then(|| view! { <p class="notice success" role="status" tabindex="-1" autofocus>{message}</p> })
+        .then(|| view! { <p class="notice success" role="status" tabindex="-1" autofocus>{message}</p> }.into_any())
 }
 
 /// Start review, approve or reject with a reason (R44), each decision after a confirmation, the reason
@@ -233,10 +242,11 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
         }
     };
     // Done: the page is drawn again with the new status, and says what was done (`?done=`).
-    Effect::new(move || {
-        if let (Some(Ok(_)), Some(status)) = (decide.value().get(), done.get_untracked()) {
-            crate::components::island::replace_with(&format!("/review/{}?done={}", id.get_value(), done_key(status)));
-        }
+    Effect::new(move || match (decide.value().get(), done.get_untracked()) {
+        (Some(Ok(_)), Some(status)) => crate::components::island::replace_with(&format!("/review/{}?done={}", id.get_value(), done_key(status))),
+        // It moved meanwhile: drawn again as it now is (`?changed`).
+        (Some(Err(AppError::Conflict(_))), _) => crate::components::island::replace_with(&format!("/review/{}?changed=1", id.get_value())),
+        _ => {}
     });
     let error = move || decide.value().get().and_then(Result::err);
     // aria-disabled, not disabled, while a decision is sent: the button keeps the focus.
