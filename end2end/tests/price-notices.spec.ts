@@ -71,6 +71,18 @@ test('a seller lowers one price and raises another: what applies when, the buyer
   await expect(tier8).toContainText('$200.00');
   await expect(tier8).toContainText(`From ${day}: $250.00`);
   await expect(customer.getByRole('row', { name: /^2/ })).toContainText('$40.00');
+  // Choosing that price to buy says it will rise, and so does the confirmation (R71).
+  await hydrated(customer);
+  await customer.locator('#buy-billing').selectOption({ label: 'Monthly' });
+  await customer.locator('#buy-tier').selectOption({ label: '8' });
+  await expect(customer.locator('#purchase-price')).toHaveText('Price: $200.00 per month');
+  await expect(customer.locator('#purchase-rise')).toHaveText(`It rises to $250.00 per month from ${day}.`);
+  await customer.getByRole('button', { name: 'Purchase' }).click();
+  const rising = customer.getByRole('dialog', { name: 'Confirm your purchase' });
+  await expect(rising).toContainText(`It rises to $250.00 per month from ${day}.`);
+  await rising.getByRole('button', { name: 'Cancel' }).click();
+  await customer.locator('#buy-tier').selectOption({ label: '2' });
+  await expect(customer.locator('#purchase-rise'), 'only the price that rises').toHaveCount(0);
   await expect(customer.locator('#unread-count')).toHaveText('1');
   await customer.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: /Messages/ }).click();
   await expect(customer.getByRole('heading', { level: 1, name: 'Messages' })).toBeVisible();

@@ -56,6 +56,21 @@ pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
     let affordable = move || price().is_ok_and(|p| if p.is_zero() { credit.get() > 0 } else { p.cents() <= credit.get() });
     let confirm = RwSignal::new(false);
     let free_image = content.with_value(|c| c.is_free());
+    // A coming increase of the chosen price (R71), said where the price is and in the
+    // confirmation: the buyer pays today's price, and should know it will rise.
+    let coming = StoredValue::new(page.coming.clone());
+    let rising = move || {
+        let (specification, billing, tier) = choice.with(|c| (c.specification, c.billing, c.tier));
+        let vcpus = spec().and_then(|s| match s.pricing {
+            Pricing::Vcpu(tiers) => tier.and_then(|t| tiers.get(t).map(|tier| tier.vcpus)),
+            Pricing::Simple(_) => None,
+        })?;
+        coming.with_value(|all| {
+            all.iter().find(|c| c.specification == specification && c.vcpus == vcpus && c.billing == billing.label()).map(|c| {
+                format!("It rises to {} per {} from {}.", crate::components::product::dollars(&c.new_price), billing.unit(), c.from_day)
+            })
+        })
+    };
     // What the confirmation says: the choice, its price and what it takes from the credit.
     let summary = move || {
         let Ok(p) = price() else { return String::new() };
@@ -69,7 +84,8 @@ pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
         if p.is_zero() {
             format!("{what}: it costs nothing, and your credit stays ${}.", Price::from_cents(have))
         } else {
-            format!("{what}: ${p} per {}, taken from your credit now (${} left after).", billing.unit(), Price::from_cents(have - p.cents()))
+            let rises = rising().map(|r| format!(" {r}")).unwrap_or_default();
+            format!("{what}: ${p} per {}, taken from your credit now (${} left after).{rises}", billing.unit(), Price::from_cents(have - p.cents()))
         }
     };
     view! {
@@ -121,6 +137,7 @@ pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
                 Ok(p) => format!("Price: ${p} per {}", choice.with(|c| c.billing.unit())),
                 Err(e) => e.message,
             }}</p>
+            {move || rising().map(|r| view! { <p class="coming" id="purchase-rise">{r}</p> })}
             <p class="balance" id="purchase-balance" aria-live="polite">{move || {
                 let have = credit.get();
                 match price() {

@@ -96,13 +96,24 @@ pub fn ReviewDecisions() -> impl IntoView {
     }
 }
 
+/// The start of a reason, for a list: at most 80 characters, cut at a word.
+fn first_words(reason: &str) -> String {
+    const SHOWN: usize = 80;
+    if reason.chars().count() <= SHOWN {
+        return reason.to_owned();
+    }
+    let cut: String = reason.chars().take(SHOWN).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(words, _)| words);
+    format!("{cut}…")
+}
+
 #[component]
 fn DecisionsTable(requests: Vec<Application>) -> impl IntoView {
     view! {
         <table class="data" aria-label="Your decisions">
             <thead><tr>
                 <th scope="col">"Product"</th><th scope="col">"Seller"</th><th scope="col">"Decision"</th>
-                <th scope="col">"Decided"</th><th scope="col"><span class="visually-hidden">"Open"</span></th>
+                <th scope="col">"Reason given"</th><th scope="col">"Decided"</th><th scope="col"><span class="visually-hidden">"Open"</span></th>
             </tr></thead>
             <tbody>
                 {requests.into_iter().map(|a| {
@@ -113,6 +124,7 @@ fn DecisionsTable(requests: Vec<Application>) -> impl IntoView {
                             <th scope="row">{a.product_name}</th>
                             <td>{a.seller_name}</td>
                             <td><StatusBadge status=a.status /></td>
+                            <td>{a.reason.as_deref().map(first_words).unwrap_or_default()}</td>
                             <td>{a.decided_at.map(format_utc)}</td>
                             <td><a href=href aria-label=label>"View"</a></td>
                         </tr>
@@ -301,5 +313,17 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
             confirm_label="Reject request"
             on_confirm=Callback::new(move |_| send(RequestAction::Reject))
         />
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_long_reason_is_cut_at_a_word_and_says_so() {
+        assert_eq!(super::first_words("Too short."), "Too short.");
+        let long = "The description does not say which database versions the image holds, nor how it is patched.";
+        let cut = super::first_words(long);
+        assert!(cut.ends_with('…') && cut.chars().count() <= 81, "{cut}");
+        assert!(long.starts_with(cut.trim_end_matches('…')) && !cut.contains("patch"), "{cut}");
     }
 }
