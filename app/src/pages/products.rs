@@ -6,7 +6,7 @@
 use crate::components::confirm::ConfirmDialog;
 use crate::components::drawn::drawn;
 use crate::components::menu::{MenuItem, MoreMenu};
-use crate::components::{empty_state::EmptyState, loaded::{loaded, loaded_list, Failed}};
+use crate::components::{empty_state::EmptyState, loaded::{loaded, loaded_list, Failed}, product::ProductSpecifications};
 use crate::products::{load_owned_product, my_products, ProductRow, ProductStatus, SetFreeImage, FREE_IMAGE};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -168,8 +168,20 @@ pub fn ProductManagePage() -> impl IntoView {
         // editor shows it, and reads it again after each change it saves.
         {loaded(load_owned_product(id.clone()), move |owned| {
             let chosen = crate::components::history::chosen_kind();
+            // Simple prices never change after release (R54): this page shows them and says
+            // so (drawn here, on the server: the editor is for the prices that may change).
+            let fixed = (!owned.content.is_free() && !owned.content.priced_by_vcpu()).then(|| {
+                let content = owned.content.clone();
+                view! {
+                    <section aria-labelledby="fixed-prices-title">
+                        <h2 id="fixed-prices-title">"Prices"</h2>
+                        <p class="notice warning" id="prices-fixed">"Simple prices are fixed once a product is released: to sell at other prices, release a new product. Only prices per vCPU tier can change."</p>
+                        <ProductSpecifications content />
+                    </section>
+                }
+            });
             loaded(crate::audit::product_history(id.clone()), move |history| {
-                view! { <crate::pages::price_editor::PriceEditor owned history chosen /> }
+                view! { <crate::pages::price_editor::PriceEditor owned history chosen /> {fixed} }
             })
         })}
     }

@@ -53,6 +53,10 @@ async fn r74_every_change_to_a_product_leaves_one_audit_row_in_its_transaction_a
         c
     })
     .await;
+    // Simple prices are shown as they are, fixed (R54); a vCPU-priced product's page edits them.
+    let simple = app.get(&zero_client, &format!("/console/products/{zero}")).await.text().await.unwrap();
+    assert!(simple.contains("Simple prices are fixed once a product is released") && simple.contains("fixed-prices-title"), "{simple}");
+    assert!(!page.contains("Simple prices are fixed"), "not on a vCPU-priced product's page");
     let version = owned(&app, &zero_client, &zero).await.version.to_string();
     assert_eq!(app.call(&zero_client, "products/set-free", &[("id", &zero), ("version", &version)]).await.status(), 200);
     let last = history(&app, &zero_client, "audit/product", &zero).await.pop().unwrap();
