@@ -92,6 +92,10 @@ pub fn run(connection: &Connection, command: impl FnOnce(&Api) -> Result<(), Sto
         eprintln!("Give an API token with --token or MARKETPLACE_TOKEN (Seller Console → API tokens).");
         return 2;
     };
+    if let Err(why) = site_root(&connection.server) {
+        eprintln!("{why}");
+        return 2;
+    }
     let client = Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client");
     if in_clear(&connection.server) {
         eprintln!("Warning: {} is not HTTPS; the token travels in clear.", terminal_safe(&connection.server));
@@ -133,6 +137,18 @@ pub fn terminal_safe(text: &str) -> String {
 /// Whether the token would cross a network in clear: plain HTTP to any host but this
 /// machine's own (`localhost` or a loopback address, compared whole, not by prefix:
 /// `http://localhost.example.net` is another machine).
+/// The server's address must be a site's root, over HTTP or HTTPS: said plainly, rather than
+/// as the HTTP client's "builder error" or a 404 from a page's path.
+fn site_root(server: &str) -> Result<(), String> {
+    let example = "such as https://market.example (--server or MARKETPLACE_URL)";
+    let url = reqwest::Url::parse(server.trim()).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+    match url {
+        None => Err(format!("The server's address starts with https:// (or http:// on this machine), {example}.")),
+        Some(url) if url.path() != "/" || url.query().is_some() => Err(format!("The server's address is the marketplace's own, without a page's path, {example}.")),
+        Some(_) => Ok(()),
+    }
+}
+
 fn in_clear(server: &str) -> bool {
     let Ok(url) = reqwest::Url::parse(server.trim()) else { return false };
     let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
@@ -175,15 +191,25 @@ pub fn drafts(api: &Api, action: &DraftAction) -> Result<(), Stop> {
     match action {
         DraftAction::List => {
             let mut cursor = String::new();
+            let mut listed = 0;
             loop {
                 let page = api.get(&format!("/drafts?limit=200&cursor={cursor}"))?;
                 for d in page["items"].as_array().into_iter().flatten() {
-                    println!("{}  v{}  {}  {} problems", shown(&d["id"]), d["version"], d["name"].as_str().map_or("Untitled".to_owned(), terminal_safe), d["problems"]);
+                    let problems = match d["problems"].as_i64() {
+                        Some(1) => "1 problem".to_owned(),
+                        Some(n) => format!("{n} problems"),
+                        None => String::new(),
+                    };
+                    println!("{}  v{}  {}  {problems}", shown(&d["id"]), d["version"], d["name"].as_str().map_or("Untitled".to_owned(), terminal_safe));
+                    listed += 1;
                 }
                 match page["next_cursor"].as_str() {
                     Some(next) => cursor = next.to_owned(),
                     None => break,
                 }
+            }
+            if listed == 0 {
+                println!("No drafts. `marketplace drafts push FILE` stores a product file as one.");
             }
         }
         DraftAction::Show { id } => print(&api.get(&format!("/drafts/{id}"))?),

@@ -223,3 +223,17 @@ fn output_into_a_reader_that_stops_early_ends_quietly_not_with_a_panic() {
     let stderr = text(&out.stderr);
     assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
 }
+
+#[test]
+fn a_server_address_that_is_not_a_sites_root_is_said_plainly() {
+    for (server, says) in [
+        ("127.0.0.1:3000", "starts with https://"),
+        ("market.example", "starts with https://"),
+        ("ftp://market.example", "starts with https://"),
+        ("http://127.0.0.1:3000/console", "without a page's path"),
+    ] {
+        let out = marketplace(&["images"], &[("MARKETPLACE_URL", server), ("MARKETPLACE_TOKEN", "mkt_x")]);
+        assert_eq!(out.status.code(), Some(2), "{server}");
+        assert!(text(&out.stderr).contains(says), "{server}: {}", text(&out.stderr));
+    }
+}
