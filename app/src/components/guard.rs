@@ -42,6 +42,9 @@ fn WrongRole(role: Role) -> impl IntoView {
 pub fn SignInFirst() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let (path, query) = (location.pathname.get_untracked(), location.search.get_untracked());
+    // Not a refused form's error (`__path`, `__err`): signed out, its form did nothing, and
+    // a return address carrying one would be refused, leaving the visitor elsewhere.
+    let query = query.trim_start_matches('?').split('&').filter(|pair| !pair.is_empty() && !pair.starts_with("__")).collect::<Vec<_>>().join("&");
     let here = if query.is_empty() { path } else { format!("{path}?{query}") };
     view! { <Redirect path=format!("/sign-in?next={}", crate::listing::encode(&here)) /> }
 }

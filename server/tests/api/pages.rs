@@ -23,6 +23,12 @@ async fn a_signed_out_visitor_is_sent_from_the_console_to_sign_in_and_back_to_th
     assert_eq!(response.headers()["location"], "/sign-in?next=%2Fconsole%2Fapplications%3Fbefore%3D1.abc");
     let page = app.get(&app.client(), "/sign-in?next=%2Fconsole%2Fapplications%3Fbefore%3D1.abc").await.text().await.unwrap();
     assert!(page.contains(r#"name="next" value="/console/applications?before=1.abc""#), "{page}");
+    // A form sent after its session ended comes back with its error in the address: the way
+    // back leaves it out, so it is not refused (and the visitor is not left on another page).
+    let browser = app.client();
+    let (back, _) = app.failed_form(&browser, "messages/read", &[("id", "m1")], "/console/messages").await;
+    let refused = app.get(&browser, &back).await;
+    assert_eq!(refused.headers()["location"], "/sign-in?next=%2Fconsole%2Fmessages", "from {back}");
 
     // Signed in from that form (no script), the browser goes back there; to another site or
     // anything that is not a plain path here, never: to the account's home page instead.
