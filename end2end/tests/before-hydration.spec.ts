@@ -5,9 +5,9 @@ import { hydrated } from './fixtures/hydration';
 
 // A page is drawn on the server and its islands come alive when their code has run. Until
 // then an island is a drawing of a form: what is chosen or typed into it would be thrown
-// away when it hydrates (or a purchase form would show one choice and buy another), so it
-// is inert until then, and it is drawn with the values it will have.
-test('an island is inert until its code has run, drawn with its values, then takes input (the seventh UX review)', async ({ browser }) => {
+// away when it hydrates (or a purchase form would show one choice and buy another), so its
+// fields are disabled until then, and drawn with the values they will have.
+test("an island's fields wait until its code has run, drawn with their values, then take input (the seventh UX review)", async ({ browser }) => {
   const seller = await personAt(browser, demo.seller4, 'My Products');
   // A slow network: every WASM file arrives 1.5 s late.
   await seller.route(/\.wasm$/, async (route) => {
@@ -15,15 +15,18 @@ test('an island is inert until its code has run, drawn with its values, then tak
     await route.continue();
   });
   await seller.goto('/console/tokens', { waitUntil: 'domcontentloaded' });
-  const island = seller.locator('leptos-island');
-  await expect(island).toHaveAttribute('inert', '');
   await expect(seller.locator('body')).not.toHaveAttribute('data-hydrated');
-  // Drawn as it will be once live: 90 days, the read scope.
-  await expect(seller.getByLabel('Expires after (days)')).toHaveValue('90');
+  // Drawn as it will be once live (90 days, the read scope), but not yet taking input.
+  const days = seller.getByLabel('Expires after (days)');
+  await expect(days).toHaveValue('90');
+  await expect(days).toBeDisabled();
   await expect(seller.locator('#scope-read')).toBeChecked();
+  await expect(seller.getByRole('button', { name: 'Create token' })).toBeDisabled();
+  // The page itself is there to read: the list of tokens is not held back.
+  await expect(seller.getByRole('heading', { level: 1, name: 'API tokens' })).toBeVisible();
 
   await hydrated(seller);
-  await expect(island).not.toHaveAttribute('inert');
+  await expect(days).toBeEnabled();
   await seller.getByLabel('Name').fill('early bird');
   await seller.getByLabel('Expires after (days)').fill('30');
   await seller.getByRole('button', { name: 'Create token' }).click();

@@ -6,34 +6,44 @@
 //! (`server::page_scripts`) puts them into the page when it holds an island and removes
 //! them when it holds none, so the public site and plain lists load no script at all.
 
-#[cfg(feature = "hydrate")]
 use leptos::prelude::*;
 
 /// The id of the `<template>` the shell wraps the hydration scripts in.
 pub const SCRIPTS_TEMPLATE_ID: &str = "island-scripts";
 
 /// Called first by every island: in the browser, once the island is hydrated, it counts
-/// it, and when every island of the page is hydrated it makes them live and marks the body
-/// `data-hydrated` (browser tests wait for that).
+/// it, and when every island of the page is hydrated it marks the body `data-hydrated`
+/// (browser tests wait for that).
 ///
-/// The server sends islands `inert` (`server::page_scripts`): until its code has run, an
-/// island is a drawing of a form, and what was chosen or typed into it would be lost, or
-/// worse, shown but not used.
-pub fn mark() {
+/// Returns whether this island is live: false as the server draws it, true once its code
+/// has hydrated it. Until then an island is a drawing of a form, and what was chosen or
+/// typed into it would be thrown away when it hydrates (or a purchase form would show one
+/// choice and buy another): the islands that hold what a person types keep their fields in
+/// an [`UntilLive`] fieldset, disabled until then. Each island on its own: one that fails to
+/// load leaves the others working.
+pub fn mark() -> ReadSignal<bool> {
+    let (live, set_live) = signal(false);
     #[cfg(feature = "hydrate")]
-    Effect::new(|_| {
-        use wasm_bindgen::JsCast;
+    Effect::new(move |_| {
+        set_live.set(true);
         let Some(body) = document().body() else { return };
         let hydrated = body.get_attribute("data-islands-hydrated").and_then(|n| n.parse::<u32>().ok()).unwrap_or(0) + 1;
         let _ = body.set_attribute("data-islands-hydrated", &hydrated.to_string());
-        let Ok(islands) = document().query_selector_all("leptos-island") else { return };
-        if hydrated >= islands.length() {
-            for island in (0..islands.length()).filter_map(|n| islands.get(n)?.dyn_into::<web_sys::Element>().ok()) {
-                let _ = island.remove_attribute("inert");
-            }
+        let islands = document().query_selector_all("leptos-island").map(|l| l.length()).unwrap_or(0);
+        if hydrated >= islands {
             let _ = body.set_attribute("data-hydrated", "");
         }
     });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = set_live;
+    live
+}
+
+/// The fields of an island that holds what a person types, disabled until the island is live
+/// ([`mark`]): readable, and drawn with their values, but not yet taking input.
+#[component]
+pub fn UntilLive(live: ReadSignal<bool>, children: Children) -> impl IntoView {
+    view! { <fieldset class="until-live" disabled=move || !live.get()>{children()}</fieldset> }
 }
 
 /// Sends the browser to `href`, as following a link would.

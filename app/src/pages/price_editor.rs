@@ -38,7 +38,7 @@ pub fn PriceEditor(
     /** The product's history (R74), read again after each change saved here. */ history: AuditHistory,
     chosen: Option<AuditKind>,
 ) -> impl IntoView {
-    crate::components::island::mark();
+    let live = crate::components::island::mark();
     let history = RwSignal::new(history);
     let saved = RwSignal::new(owned);
     let prices_of = |o: &OwnedProduct| -> Vec<Vec<TierPrices>> { tier_prices_of(&o.content) };
@@ -80,19 +80,8 @@ pub fn PriceEditor(
     let problem = move |field: String| check.with(|c| c.as_ref().err().and_then(|v| v.iter().find(|x| x.field == *field).cloned()));
     let o = saved.get_untracked();
     let free = o.product.free;
-    view! {
-        <div class="page-head">
-            <h1>{o.product.name.clone()}</h1>
-            <a class="button" href=format!("/products/{}", o.product.id)>"View on the marketplace"</a>
-        </div>
-        {free.then(|| view! { <p class="notice warning">"A Free image: its price is fixed at $0 and can never change."</p> })}
-        {(!free && o.content.priced_by_vcpu()).then(|| view! {
-            <p class="hint">{format!(
-                "A lower price applies as soon as you save it. A higher one takes effect after {} days' notice to the customers who bought the product: saved today, from {}.",
-                o.notice_days, o.increase_from_day,
-            )}</p>
-        })}
-        {o.content.specifications.iter().enumerate().filter(|_| !free).filter_map(|(s, spec)| match &spec.pricing {
+    // The tier prices to edit, in fields disabled until the island is live.
+    let tables = o.content.specifications.iter().enumerate().filter(|_| !free).filter_map(|(s, spec)| match &spec.pricing {
             Pricing::Vcpu(tiers) => Some((s, spec, tiers)),
             Pricing::Simple(_) => None,
         }).map(|(s, spec, tiers)| {
@@ -139,7 +128,20 @@ pub fn PriceEditor(
                     </table>
                 </section>
             }
-        }).collect_view()}
+        }).collect_view();
+    view! {
+        <div class="page-head">
+            <h1>{o.product.name.clone()}</h1>
+            <a class="button" href=format!("/products/{}", o.product.id)>"View on the marketplace"</a>
+        </div>
+        {free.then(|| view! { <p class="notice warning">"A Free image: its price is fixed at $0 and can never change."</p> })}
+        {(!free && o.content.priced_by_vcpu()).then(|| view! {
+            <p class="hint">{format!(
+                "A lower price applies as soon as you save it. A higher one takes effect after {} days' notice to the customers who bought the product: saved today, from {}.",
+                o.notice_days, o.increase_from_day,
+            )}</p>
+        })}
+        <crate::components::island::UntilLive live>{tables}</crate::components::island::UntilLive>
         {(!free && o.content.priced_by_vcpu()).then(|| view! {
             <WhenSaved check saved />
             <div class="row-actions">

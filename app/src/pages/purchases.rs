@@ -16,7 +16,7 @@ use leptos_meta::Title;
 #[cfg_attr(not(feature = "wizard-only"), island(lazy))]
 #[cfg_attr(feature = "wizard-only", component)]
 pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
-    crate::components::island::mark();
+    let live = crate::components::island::mark();
     // The buyer's credit as the page was drawn, less what is bought here.
     let credit = RwSignal::new(credit_cents);
     let content = StoredValue::new(page.content.clone());
@@ -66,7 +66,7 @@ pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
             Pricing::Simple(_) => None,
         })?;
         coming.with_value(|all| {
-            all.iter().find(|c| c.specification == specification && c.vcpus == vcpus && c.billing == billing.label()).map(|c| {
+            crate::prices::ScheduledIncrease::find(all, specification, vcpus, billing).map(|c| {
                 format!("It rises to {} per {} from {}.", crate::components::product::dollars(&c.new_price), billing.unit(), c.from_day)
             })
         })
@@ -91,6 +91,7 @@ pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
     view! {
         <section class="purchase" aria-labelledby="purchase-title">
             <h2 id="purchase-title">"Purchase"</h2>
+            <crate::components::island::UntilLive live>
             <div class="field">
                 <label for="buy-spec">"Specification"</label>
                 <select id="buy-spec" on:change=move |ev| {
@@ -168,6 +169,7 @@ pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
                 Ok(purchase) => view! { <p class="notice success" role="status">{format!("Purchased for ${}. Deploy it from ", Price::from_cents(purchase.price_cents))} <a href="/purchases">"My purchases"</a> "."</p> }.into_any(),
                 Err(error) => view! { <Failed error /> }.into_any(),
             })}
+            </crate::components::island::UntilLive>
         </section>
     }
 }

@@ -102,9 +102,10 @@ fn first_words(reason: &str) -> String {
     if reason.chars().count() <= SHOWN {
         return reason.to_owned();
     }
-    let cut: String = reason.chars().take(SHOWN).collect();
+    // One character more than is shown: a space there means the cut falls between words.
+    let cut: String = reason.chars().take(SHOWN + 1).collect();
     let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(words, _)| words);
-    format!("{cut}…")
+    format!("{}…", cut.trim_end())
 }
 
 #[component]
@@ -219,7 +220,7 @@ fn Done(status: RequestStatus) -> impl IntoView {
 #[cfg_attr(not(feature = "wizard-only"), island)]
 #[cfg_attr(feature = "wizard-only", component)]
 fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
-    crate::components::island::mark();
+    let live = crate::components::island::mark();
     let decide = ServerAction::<Decide>::new();
     let id = StoredValue::new(id);
     let reason = RwSignal::new(String::new());
@@ -267,6 +268,7 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
         {move || error().map(|error| view! { <Failed error id="decision-error" /> })}
         <section class="decision" aria-labelledby="decision-title">
             <h2 id="decision-title">"Decision"</h2>
+            <crate::components::island::UntilLive live>
             {(status == RequestStatus::Submitted).then(|| view! {
                 <p>
                     <button type="button" id="start-review" aria-disabled=busy
@@ -293,6 +295,7 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
                 </div>
                 <button type="submit" class="danger" id="reject" aria-disabled=busy>"Reject"</button>
             </form>
+            </crate::components::island::UntilLive>
         </section>
         <ConfirmDialog
             open=confirm_approve
@@ -325,5 +328,9 @@ mod tests {
         let cut = super::first_words(long);
         assert!(cut.ends_with('…') && cut.chars().count() <= 81, "{cut}");
         assert!(long.starts_with(cut.trim_end_matches('…')) && !cut.contains("patch"), "{cut}");
+        assert_eq!(cut, "The description does not say which database versions the image holds, nor how it…", "cut at a word, not inside one");
+        // A cut that falls between two words keeps the word before it.
+        let exact = format!("{} rest", "a".repeat(80));
+        assert_eq!(super::first_words(&exact), format!("{}…", "a".repeat(80)));
     }
 }

@@ -28,7 +28,7 @@ pub fn ApiTokensPage() -> impl IntoView {
 #[cfg_attr(not(feature = "wizard-only"), island(lazy))]
 #[cfg_attr(feature = "wizard-only", component)]
 fn TokensView(tokens: Vec<ApiToken>) -> impl IntoView {
-    crate::components::island::mark();
+    let live = crate::components::island::mark();
     let create = ServerAction::<CreateApiToken>::new();
     let revoke = ServerAction::<RevokeApiToken>::new();
     let list = RwSignal::new(tokens);
@@ -50,7 +50,7 @@ fn TokensView(tokens: Vec<ApiToken>) -> impl IntoView {
         }
     });
     view! {
-        <NewTokenForm create />
+        <NewTokenForm create live />
         {move || match create.value().get() {
             Some(Ok(made)) => Some(view! { <ShownOnce made /> }.into_any()),
             Some(Err(error)) => Some(view! { <Failed error id="token-error" /> }.into_any()),
@@ -70,7 +70,7 @@ fn TokensView(tokens: Vec<ApiToken>) -> impl IntoView {
 }
 
 #[component]
-fn NewTokenForm(create: ServerAction<CreateApiToken>) -> impl IntoView {
+fn NewTokenForm(create: ServerAction<CreateApiToken>, live: ReadSignal<bool>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let days = RwSignal::new(DEFAULT_DAYS.to_string());
     let chosen = RwSignal::new(vec![Scope::Read]);
@@ -94,6 +94,7 @@ fn NewTokenForm(create: ServerAction<CreateApiToken>) -> impl IntoView {
     view! {
         <form class="token-form" on:submit=submit aria-describedby="token-error">
             <h2>"New token"</h2>
+            <crate::components::island::UntilLive live>
             <label for="token-name">"Name"</label>
             <input id="token-name" type="text" required maxlength="80" placeholder="Release pipeline"
                 prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e)) />
@@ -128,6 +129,7 @@ fn NewTokenForm(create: ServerAction<CreateApiToken>) -> impl IntoView {
             <button type="submit" class="button primary" aria-disabled=move || create.pending().get().then_some("true")>
                 {move || if create.pending().get() { "Creating…" } else { "Create token" }}
             </button>
+            </crate::components::island::UntilLive>
         </form>
     }
 }

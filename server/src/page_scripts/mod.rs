@@ -44,16 +44,12 @@ pub struct PageScripts {
     pub wizard: Option<WizardBundle>,
 }
 
-/// An island's opening tag as Leptos writes it, up to its id; and the same, inert. (A
-/// page's text cannot spell it: text is escaped.)
-const ISLAND_TAG: &str = "<leptos-island data-component=\"";
-const INERT_ISLAND_TAG: &str = "<leptos-island inert data-component=\"";
-
 /// The islands in `page` as Leptos names them (`data-component="Wizard_123"`: the name and
 /// a hash of the island's source).
 fn components(page: &str) -> impl Iterator<Item = &str> {
-    memchr::memmem::find_iter(page.as_bytes(), ISLAND_TAG).filter_map(move |at| {
-        let rest = &page[at + ISLAND_TAG.len()..];
+    const ATTRIBUTE: &str = "<leptos-island data-component=\"";
+    memchr::memmem::find_iter(page.as_bytes(), ATTRIBUTE).filter_map(move |at| {
+        let rest = &page[at + ATTRIBUTE.len()..];
         let component = &rest[..rest.find('"')?];
         island_id(component).then_some(component)
     })
@@ -113,15 +109,8 @@ pub fn place_scripts<'a>(html: &'a str, scripts: &PageScripts) -> Cow<'a, str> {
     let Some(length) = html[start..].find(CLOSE) else { return Cow::Borrowed(html) };
     let end = start + length;
     let first_island = memchr::memmem::find(html[..start].as_bytes(), b"<leptos-island");
-    let mut page = String::with_capacity(html.len() + 64);
-    match first_island {
-        // Each island is inert until its code has hydrated it (`app::components::island::mark`):
-        // what is chosen or typed into a form drawn on the server but not yet live would
-        // be thrown away when it hydrates, or a purchase form would show one choice and
-        // buy another.
-        Some(_) => page.push_str(&html[..start].replace(ISLAND_TAG, INERT_ISLAND_TAG)),
-        None => page.push_str(&html[..start]),
-    }
+    let mut page = String::with_capacity(html.len());
+    page.push_str(&html[..start]);
     if let Some(first) = first_island {
         let template = &html[start + open.len()..end];
         let part = &html[first..start];
@@ -165,8 +154,7 @@ mod tests {
         let with = format!("<body><leptos-island data-component=\"X\"></leptos-island>{scripts}</body>");
         assert_eq!(
             place_scripts(&with, &none),
-            r#"<body><leptos-island inert data-component="X"></leptos-island><link rel="modulepreload" href="/pkg/m.js"><script type="module">go()</script></body>"#,
-            "an island is inert until hydrated"
+            r#"<body><leptos-island data-component="X"></leptos-island><link rel="modulepreload" href="/pkg/m.js"><script type="module">go()</script></body>"#
         );
         let without = format!("<body><main>text</main>{scripts}</body>");
         assert_eq!(place_scripts(&without, &none), "<body><main>text</main></body>");

@@ -60,7 +60,7 @@ fn CameBack(a: crate::applications::Application) -> impl IntoView {
 #[cfg_attr(any(feature = "ssr", feature = "wizard-only"), island)]
 #[cfg_attr(not(any(feature = "ssr", feature = "wizard-only")), island(lazy))]
 fn Wizard(setup: ReleaseSetup) -> impl IntoView {
-    crate::components::island::mark();
+    let live = crate::components::island::mark();
     let (content, base) = match setup.draft {
         Some(draft) => (draft.content, DraftBase::Existing { id: draft.id, version: draft.version }),
         None => (ProductDraft { delivery_method: DELIVERY_METHOD_IMAGE.into(), ..Default::default() }, DraftBase::New),
@@ -148,12 +148,14 @@ fn Wizard(setup: ReleaseSetup) -> impl IntoView {
                     </p>
                 })
             }}
+            <crate::components::island::UntilLive live>
             {move || match step.get() {
                 Step::Basics => view! { <steps::BasicsStep form /> }.into_any(),
                 Step::Details => view! { <steps::DetailsStep form /> }.into_any(),
                 Step::Specification => lazy_step(move || specs::specification_step(form)),
                 Step::Review => lazy_step(move || review::review_step(form, saver, submitted_today)),
             }}
+            </crate::components::island::UntilLive>
         </section>
         <footer class="wizard-footer">
             <div>
