@@ -242,7 +242,11 @@ pub async fn list_products(query: ProductQuery) -> Result<ProductResults, AppErr
     let state = crate::state::state()?;
     let search = query.search().map_err(AppError::BadRequest)?;
     let _turn = match search.costly() {
-        true => Some(state.searches.take(|| AppError::Busy { message: "Many searches are running just now. Please try again in a few seconds.".into(), retry_after: 2 }).await?),
+        true => {
+            let client = crate::auth::ssr::client_address(state.settings.client_address_header.as_deref());
+            let busy = || AppError::Busy { message: "Many searches are running just now. Please try again in a few seconds.".into(), retry_after: 2 };
+            Some(state.searches.take_for(client, busy).await?)
+        }
         false => None,
     };
     ssr::search(&state.db, &search).await

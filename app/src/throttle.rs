@@ -30,7 +30,6 @@ use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Duration;
-use tokio::sync::SemaphorePermit;
 
 /// Runs `work` (an Argon2 hash or check) on one of this process's hashing threads, one per
 /// core, and waits for it without holding an async worker.
@@ -124,7 +123,7 @@ impl SignInGuard {
     }
 
     /// A turn to run one password check, or 503 when too many are running and waiting.
-    pub async fn turn(&self) -> Result<SemaphorePermit<'_>, AppError> {
+    pub async fn turn(&self) -> Result<crate::turns::Turn<'_>, AppError> {
         self.hashing
             .take(|| AppError::Busy {
                 message: "Too many sign-ins are being checked just now. Please try again in a few seconds.".into(),

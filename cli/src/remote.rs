@@ -100,7 +100,7 @@ pub fn run(connection: &Connection, command: impl FnOnce(&Api) -> Result<(), Sto
     if in_clear(&connection.server) {
         eprintln!("Warning: {} is not HTTPS; the token travels in clear.", terminal_safe(&connection.server));
     }
-    let api = Api { client, base: connection.server.trim_end_matches('/').to_owned(), token: token.trim().to_owned() };
+    let api = Api { client, base: connection.server.trim().trim_end_matches('/').to_owned(), token: token.trim().to_owned() };
     match command(&api) {
         Ok(()) => 0,
         Err(Stop(code, message)) => {
@@ -134,9 +134,6 @@ pub fn terminal_safe(text: &str) -> String {
         .collect()
 }
 
-/// Whether the token would cross a network in clear: plain HTTP to any host but this
-/// machine's own (`localhost` or a loopback address, compared whole, not by prefix:
-/// `http://localhost.example.net` is another machine).
 /// The server's address must be a site's root, over HTTP or HTTPS: said plainly, rather than
 /// as the HTTP client's "builder error" or a 404 from a page's path.
 fn site_root(server: &str) -> Result<(), String> {
@@ -149,6 +146,9 @@ fn site_root(server: &str) -> Result<(), String> {
     }
 }
 
+/// Whether the token would cross a network in clear: plain HTTP to any host but this
+/// machine's own (`localhost` or a loopback address, compared whole, not by prefix:
+/// `http://localhost.example.net` is another machine).
 fn in_clear(server: &str) -> bool {
     let Ok(url) = reqwest::Url::parse(server.trim()) else { return false };
     let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
@@ -262,18 +262,20 @@ pub fn submit(api: &Api, file: &Path, wait: bool, key: Option<&str>) -> Result<(
 fn due(application: &Value) -> String {
     let busy = application["busy_day"].as_bool().unwrap_or(false);
     match application["due_at"].as_i64().map(|at| rules::review::due_by(at, busy)) {
-        Some(by) if busy => format!("{by}: review may take longer (the 10th or later request of its day)."),
+        Some(by) if busy => format!("{by}: review may take longer (the {}th or later request of its day).", rules::request::BUSY_DAY_FROM),
         Some(by) => format!("{by}."),
         None => String::new(),
     }
 }
 
+/// A request's status, if the server's answer names one.
+fn status_in(application: &Value) -> Option<rules::request::RequestStatus> {
+    serde_json::from_value(application["status"].clone()).ok()
+}
+
 /// A request's status in the console's words ("Under review").
 fn status_of(application: &Value) -> String {
-    match serde_json::from_value::<rules::request::RequestStatus>(application["status"].clone()) {
-        Ok(status) => status.label().to_owned(),
-        Err(_) => shown(&application["status"]),
-    }
+    status_in(application).map_or_else(|| shown(&application["status"]), |s| s.label().to_owned())
 }
 
 /// Follows a request until it is decided, with a spinner on a terminal.
@@ -315,7 +317,7 @@ pub fn status(api: &Api, id: &str) -> Result<(), Stop> {
     let a = &detail["application"];
     println!("{}: {}", shown(&a["product_name"]), status_of(a));
     println!("submitted {}", a["submitted_at"].as_i64().map(format_utc).unwrap_or_default());
-    if matches!(status_of(a).as_str(), "Submitted" | "Under review") {
+    if status_in(a).is_some_and(|s| s.is_pending()) {
         println!("{}", due(a));
     }
     for (label, key) in [("review started", "review_started_at"), ("decided", "decided_at"), ("withdrawn", "withdrawn_at")] {

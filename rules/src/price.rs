@@ -63,7 +63,8 @@ impl Price {
         if whole.contains(',') || fraction.contains(',') {
             let mut groups = whole.split(',');
             let first = groups.next().unwrap_or_default();
-            let thousands = (1..=3).contains(&first.len()) && groups.all(|g| g.len() == 3);
+            // `0,125` is an eighth of a dollar written with a decimal comma, never 125.
+            let thousands = (1..=3).contains(&first.len()) && !first.starts_with('0') && groups.all(|g| g.len() == 3);
             if fraction.contains(',') || !thousands {
                 return Err(PriceError::Comma);
             }
@@ -160,7 +161,9 @@ mod tests {
         assert_eq!(Price::parse("1,200").unwrap().cents(), 120_000);
         assert_eq!(Price::parse("$1,000,000.00").unwrap(), MAX_PRICE);
         assert_eq!(Price::parse("12,345.6").unwrap().cents(), 1_234_560);
-        for decimal_comma in ["12,50", "0,10", "0,15", "1,0.1", "1,2345", ",500", "1,,000", "1,000,00", "1.000,50", "12.5,0", "1,", "1000,000"] {
+        assert_eq!(Price::parse(" 1,000.5 ").unwrap().cents(), 100_050);
+        assert_eq!(Price::parse("1,234,567"), Err(PriceError::TooHigh));
+        for decimal_comma in ["12,50", "0,10", "0,15", "1,0.1", "1,2345", ",500", "1,,000", "1,000,00", "1.000,50", "12.5,0", "1,", "1000,000", "0,125", "00,500", "0,000"] {
             assert_eq!(Price::parse(decimal_comma), Err(PriceError::Comma), "{decimal_comma}");
         }
     }

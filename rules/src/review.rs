@@ -25,8 +25,6 @@ pub fn day_number(year: i32, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// `2026-11-28 06:46 UTC` for a timestamp in milliseconds since the epoch: how times are
-/// shown to people, in the console and by the command-line tool.
 /// When a pending request is due, in the words the console and the command-line tool both
 /// show (R41, R42): by the last minute of its working day (`due_at` is the midnight that
 /// ends it), so that midnight does not read as the next day; a busy day's request is not
@@ -40,6 +38,8 @@ pub fn due_by(due_at: i64, busy_day: bool) -> String {
     }
 }
 
+/// `2026-11-28 06:46 UTC` for a timestamp in milliseconds since the epoch: how times are
+/// shown to people, in the console and by the command-line tool.
 pub fn format_utc(ms: i64) -> String {
     const MS_PER_DAY: i64 = 86_400_000;
     let (y, m, d) = civil_date(ms.div_euclid(MS_PER_DAY));

@@ -76,12 +76,12 @@ pub fn app_state(db: Db, config: &config::Config, leptos_options: LeptosOptions)
         images: Arc::new(DatabaseImages { db: db.clone() }),
         // One costly search at a time per two cores (the rest wait up to 3 s, or are told
         // the server is busy), so a flood of them leaves cores and database connections to
-        // every other page.
-        searches: Arc::new(app::turns::Turns::new(
-            std::thread::available_parallelism().map_or(1, |n| n.get() / 2),
-            16,
-            std::time::Duration::from_secs(3),
-        )),
+        // every other page; at most 2 running or waiting for one client network, so one
+        // client cannot take every turn from the others.
+        searches: Arc::new(
+            app::turns::Turns::new(std::thread::available_parallelism().map_or(1, |n| n.get() / 2), 16, std::time::Duration::from_secs(3))
+                .per_client(2),
+        ),
         product_rows: Default::default(),
         drawn_views: Default::default(),
         db,

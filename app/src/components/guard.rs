@@ -41,10 +41,14 @@ fn WrongRole(role: Role) -> impl IntoView {
 #[component]
 pub fn SignInFirst() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
-    let (path, query) = (location.pathname.get_untracked(), location.search.get_untracked());
-    // Not a refused form's error (`__path`, `__err`): signed out, its form did nothing, and
-    // a return address carrying one would be refused, leaving the visitor elsewhere.
+    view! { <Redirect path=sign_in_back_to(&location.pathname.get_untracked(), &location.search.get_untracked()) /> }
+}
+
+/// The sign-in page's address that returns to the page at `path` and `query` after. Not with
+/// a refused form's error (`__path`, `__err`): signed out, its form did nothing, and a return
+/// address carrying one would be refused, leaving the visitor elsewhere.
+pub fn sign_in_back_to(path: &str, query: &str) -> String {
     let query = query.trim_start_matches('?').split('&').filter(|pair| !pair.is_empty() && !pair.starts_with("__")).collect::<Vec<_>>().join("&");
-    let here = if query.is_empty() { path } else { format!("{path}?{query}") };
-    view! { <Redirect path=format!("/sign-in?next={}", crate::listing::encode(&here)) /> }
+    let here = if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") };
+    format!("/sign-in?next={}", crate::listing::encode(&here))
 }

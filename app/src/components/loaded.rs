@@ -74,7 +74,7 @@ pub fn Failed(error: AppError, #[prop(optional)] id: Option<&'static str>) -> im
         AppError::Unauthenticated => view! {
             <p class="notice error" role="alert" id=id>
                 "You are signed out, so nothing was saved. "
-                <a href=format!("/sign-in?next={}", crate::listing::encode(&this_page()))>"Sign in again"</a>
+                <a href=sign_in_here()>"Sign in again"</a>
                 " to come back to this page."
             </p>
         }
@@ -83,15 +83,16 @@ pub fn Failed(error: AppError, #[prop(optional)] id: Option<&'static str>) -> im
     }
 }
 
-/// The address of the page being shown (path and query).
-fn this_page() -> String {
+/// The sign-in page's address that returns to the page being shown.
+fn sign_in_here() -> String {
     #[cfg(feature = "hydrate")]
-    {
+    let (path, query) = {
         let location = window().location();
-        format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default())
-    }
+        (location.pathname().unwrap_or_default(), location.search().unwrap_or_default())
+    };
     #[cfg(not(feature = "hydrate"))]
-    {
-        use_context::<http::request::Parts>().and_then(|parts| parts.uri.path_and_query().map(|p| p.to_string())).unwrap_or_else(|| "/".into())
-    }
+    let (path, query) = use_context::<http::request::Parts>()
+        .map(|parts| (parts.uri.path().to_owned(), parts.uri.query().unwrap_or_default().to_owned()))
+        .unwrap_or_else(|| ("/".into(), String::new()));
+    crate::components::guard::sign_in_back_to(&path, &query)
 }
