@@ -268,7 +268,6 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
         {move || error().map(|error| view! { <Failed error id="decision-error" /> })}
         <section class="decision" aria-labelledby="decision-title">
             <h2 id="decision-title">"Decision"</h2>
-            <crate::components::island::UntilLive live>
             {(status == RequestStatus::Submitted).then(|| view! {
                 <p>
                     <button type="button" id="start-review" aria-disabled=busy
@@ -283,7 +282,9 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
             <form class="reject-form" on:submit=reject novalidate>
                 <div class="field">
                     <label for="reject-reason">"Reason for rejection (sent to the seller)"</label>
-                    <textarea id="reject-reason" rows="4" maxlength="2000" node_ref=reason_field
+                    // Not taking input until the panel is live (a reason typed before would be
+                    // emptied); the panel's buttons do nothing until then and lose nothing.
+                    <textarea id="reject-reason" rows="4" maxlength="2000" node_ref=reason_field disabled=move || !live.get()
                         aria-invalid=move || reason_error().is_some().to_string()
                         aria-describedby="reject-reason-error"
                         prop:value=move || reason.get()
@@ -295,7 +296,6 @@ fn DecisionPanel(id: String, status: RequestStatus) -> impl IntoView {
                 </div>
                 <button type="submit" class="danger" id="reject" aria-disabled=busy>"Reject"</button>
             </form>
-            </crate::components::island::UntilLive>
         </section>
         <ConfirmDialog
             open=confirm_approve
