@@ -21,11 +21,13 @@ pub const SCRIPTS_TEMPLATE_ID: &str = "island-scripts";
 /// choice and buy another): the islands that hold what a person types keep their fields in
 /// an [`UntilLive`] fieldset, disabled until then. Each island on its own: one that fails to
 /// load leaves the others working.
-pub fn mark() -> ReadSignal<bool> {
-    let (live, set_live) = signal(false);
+pub fn mark() -> RwSignal<bool> {
+    // An `RwSignal<bool>`, as every island's dialogs hold: a pair from `signal()` was a new
+    // kind of signal in the main module every console page loads.
+    let live = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        set_live.set(true);
+        live.set(true);
         let Some(body) = document().body() else { return };
         let hydrated = body.get_attribute("data-islands-hydrated").and_then(|n| n.parse::<u32>().ok()).unwrap_or(0) + 1;
         let _ = body.set_attribute("data-islands-hydrated", &hydrated.to_string());
@@ -34,15 +36,13 @@ pub fn mark() -> ReadSignal<bool> {
             let _ = body.set_attribute("data-hydrated", "");
         }
     });
-    #[cfg(not(feature = "hydrate"))]
-    let _ = set_live;
     live
 }
 
 /// The fields of an island that holds what a person types, disabled until the island is live
 /// ([`mark`]): readable, and drawn with their values, but not yet taking input.
 #[component]
-pub fn UntilLive(live: ReadSignal<bool>, children: Children) -> impl IntoView {
+pub fn UntilLive(live: RwSignal<bool>, children: Children) -> impl IntoView {
     view! { <fieldset class="until-live" disabled=move || !live.get()>{children()}</fieldset> }
 }
 

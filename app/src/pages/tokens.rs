@@ -70,7 +70,7 @@ fn TokensView(tokens: Vec<ApiToken>) -> impl IntoView {
 }
 
 #[component]
-fn NewTokenForm(create: ServerAction<CreateApiToken>, live: ReadSignal<bool>) -> impl IntoView {
+fn NewTokenForm(create: ServerAction<CreateApiToken>, live: RwSignal<bool>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let days = RwSignal::new(DEFAULT_DAYS.to_string());
     let chosen = RwSignal::new(vec![Scope::Read]);
