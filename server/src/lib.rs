@@ -164,7 +164,8 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 /// The whole router: pages, server functions, static files, and the layers every request
 /// passes (outermost first): a request id, tracing, security headers, the refusal of
 /// cross-site writes, compression, input checks, form errors only where they were given,
-/// error statuses, the hydration scripts of pages with islands, and the session.
+/// error statuses, the hydration scripts of pages with islands, the session, and a reactive
+/// owner of its own.
 pub fn router(state: AppState) -> Router {
     let site = Arc::new(security::SitePolicy::new(state.settings.public_url.as_deref()));
     let options = &state.leptos_options;
@@ -211,11 +212,26 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(http_errors::set_error_status))
         .layer(axum::middleware::from_fn_with_state(page_scripts, page_scripts::keep_scripts_where_islands_are))
         .layer(axum::middleware::from_fn_with_state(state, load_session))
+        .layer(axum::middleware::from_fn(own_reactive_owner))
         .service(routes);
     Router::new().fallback_service(layered)
 }
 
 pub use connections::serve;
+
+/// Runs each request under a reactive owner of its own, a root, so that nothing it does
+/// reaches another request's.
+///
+/// Leptos keeps the current owner in a thread-local, and a page's render can leave its owner
+/// there when it yields. Leptos's file handler (behind `static_files::fallback`) and its
+/// server functions make their owner a child of whatever owner is current, and read their
+/// context through it: a favicon answered on that thread took the page's response options,
+/// the page's Content-Security-Policy among them, and the page went out without them (its
+/// scripts then blocked, it never hydrated).
+async fn own_reactive_owner(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use leptos::prelude::{Owner, ScopedFuture};
+    Owner::new_root(None).with(|| ScopedFuture::new_untracked(next.run(request))).await
+}
 
 /// Looks up the session's account and unread count (one query) before a page renders, so
 /// every part of the page reads one answer synchronously. Static files and server functions

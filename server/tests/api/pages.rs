@@ -257,3 +257,45 @@ async fn a_request_id_sent_by_a_client_is_kept_only_when_it_is_a_plain_short_id(
         assert!(given.len() == 16 && given.bytes().all(|b| b.is_ascii_hexdigit()), "{odd:?} became {given:?}");
     }
 }
+
+/// Leptos keeps the current reactive owner in a thread-local, and a page's render can leave
+/// its owner there. A file answered next on that thread (Leptos's file handler, behind the
+/// fallback) made its owner a child of the page's and took the page's response options: the
+/// favicon went out with the page's Content-Security-Policy, and the page without one, its
+/// scripts blocked. Each request now runs under an owner of its own.
+#[tokio::test]
+async fn a_file_answered_where_a_page_left_its_owner_takes_nothing_of_the_page() {
+    use http::header::CONTENT_SECURITY_POLICY;
+    use leptos::prelude::{provide_context, Owner};
+    use tower::ServiceExt;
+
+    let site = std::env::temp_dir().join(format!("marketplace-owner-{}", std::process::id()));
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(site.join("favicon.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+    let url = crate::helpers::fresh_database_url().await;
+    let config = server::config::Config::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(url.clone()),
+        "DEMO_DATA" => Some("off".into()),
+        _ => None,
+    })
+    .unwrap();
+    let db = server::prepare_database(&config).await.unwrap();
+    let options = leptos::config::LeptosOptions::builder().output_name("marketplace").site_root(site.display().to_string()).build();
+    let router = server::router(server::app_state(db.clone(), &config, options));
+
+    // This test's runtime has one thread: the router runs where the page's owner was left.
+    let page = Owner::new();
+    let page_options = leptos_axum::ResponseOptions::default();
+    page.with(|| provide_context(page_options.clone()));
+    page_options.insert_header(CONTENT_SECURITY_POLICY, http::HeaderValue::from_static("the page's own policy"));
+    page.set();
+    let request = http::Request::get("/favicon.svg").body(axum::body::Body::empty()).unwrap();
+    let response = router.oneshot(request).await.unwrap();
+    page.unset();
+
+    assert_eq!(response.status(), 200);
+    assert_ne!(response.headers().get(CONTENT_SECURITY_POLICY).unwrap(), "the page's own policy");
+    assert!(page_options.0.read().unwrap().headers.contains_key(CONTENT_SECURITY_POLICY), "the page keeps its policy");
+    db.close().await;
+    let _ = std::fs::remove_dir_all(&site);
+}
