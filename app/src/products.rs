@@ -53,12 +53,23 @@ pub async fn load_owned_product(id: String) -> Result<OwnedProduct, AppError> {
     ssr::owned(&caller.state.db, &caller.state.settings, &seller.id, &id).await
 }
 
+/// A product just set as a Free image, at its new version: what My Products needs, which
+/// then loads the page again. (The whole product is the API's answer,
+/// `POST /api/v1/products/{id}/free`: a type the browser reads is code every console page
+/// loads, and the whole product's was most of My Products' own.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Freed {
+    pub id: String,
+    pub version: i64,
+}
+
 /// My Products → More → Set as Free Image (R50): refused for a product priced by vCPUs
 /// (R51) or with a price above $0.
 #[server(client = crate::page_account::PageAccountClient, endpoint = "products/set-free", output = crate::codec::TextJson)]
-pub async fn set_free_image(id: String, version: i64) -> Result<OwnedProduct, AppError> {
+pub async fn set_free_image(id: String, version: i64) -> Result<Freed, AppError> {
     let (caller, seller) = crate::auth::ssr::Caller::seller().await?;
-    ssr::set_free(&caller.state.db, &caller.state.settings, &seller.id, &id, version).await
+    let owned = ssr::set_free(&caller.state.db, &caller.state.settings, &seller.id, &id, version).await?;
+    Ok(Freed { id: owned.product.id, version: owned.version })
 }
 
 /// New prices for the vCPU tiers of a released product (R54): `prices[s]` holds the tiers

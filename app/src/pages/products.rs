@@ -78,8 +78,8 @@ fn ProductsView(rows: Vec<ProductRow>) -> impl IntoView {
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(p)) = set_free.value().get() {
-            crate::components::island::replace_with(&format!("/console/products?freed={}", p.product.id));
+        if let Some(Ok(freed)) = set_free.value().get() {
+            crate::components::island::replace_with(&format!("/console/products?freed={}", freed.id));
         }
     });
     view! {

@@ -5,7 +5,7 @@ use crate::helpers::{error_of, TestApp};
 use crate::release::{asset, complete, submit};
 use crate::review::decide;
 use app::auth::{Account, Role};
-use app::products::OwnedProduct;
+use app::products::{Freed, OwnedProduct};
 use app::purchases::Purchase;
 use app::release::Submitted;
 use app::rules::product::{Pricing, Product};
@@ -77,9 +77,11 @@ async fn r50_a_zero_priced_product_is_set_as_a_free_image_and_its_price_never_ch
 
     let response = set_free(&app, &client, &id, before.version).await;
     assert_eq!(response.status(), 200);
-    let after: OwnedProduct = response.json().await.unwrap();
+    let freed: Freed = response.json().await.unwrap();
+    assert_eq!(freed, Freed { id: id.clone(), version: before.version + 1 });
+    let after = owned(&app, &client, &id).await;
     assert!(after.product.free);
-    assert_eq!(after.version, before.version + 1);
+    assert_eq!(after.version, freed.version);
 
     let again = set_free(&app, &client, &id, after.version).await;
     assert_eq!(error_of(again).await.violations()[0].rule, Rule::R50);
