@@ -20,6 +20,10 @@ pub struct ImageAsset {
     /// Locked by a released product: it cannot deploy a VM or go into another product (R52).
     #[serde(default)]
     pub locked: bool,
+    /// The product named by the pending release request that reserves it (R20, R52): it goes
+    /// into no other product meanwhile, and is locked if that product is approved.
+    #[serde(default)]
+    pub reserved_for: Option<String>,
 }
 
 /// One of the seller's image assets, as the specification step offers it.
@@ -64,6 +68,8 @@ pub mod ssr {
         os: String,
         released_at: i64,
         reserved_by: Option<String>,
+        /// The product name of the request in `reserved_by`.
+        reserved_for: Option<String>,
         locked: i32,
     }
 
@@ -81,8 +87,9 @@ pub mod ssr {
 
     async fn rows(db: &Db, owner_id: &str, order: &str) -> Result<Vec<AssetRow>, AppError> {
         sqlx::query_as(&format!(
-            "SELECT a.id, a.image_id, i.name, i.region, i.os, a.released_at, a.reserved_by, a.locked \
-             FROM image_assets a JOIN private_images i ON i.id = a.image_id WHERE a.owner_id = $1 ORDER BY {order}"
+            "SELECT a.id, a.image_id, i.name, i.region, i.os, a.released_at, a.reserved_by, r.product_name AS reserved_for, a.locked \
+             FROM image_assets a JOIN private_images i ON i.id = a.image_id LEFT JOIN release_requests r ON r.id = a.reserved_by \
+             WHERE a.owner_id = $1 ORDER BY {order}"
         ))
         .bind(owner_id)
         .fetch_all(db)
@@ -97,6 +104,8 @@ pub mod ssr {
             .into_iter()
             .map(|r| ImageAsset {
                 locked: r.locked != 0,
+                // A locked asset stays reserved by the request that released it.
+                reserved_for: if r.locked != 0 { None } else { r.reserved_for },
                 id: r.id,
                 image_id: r.image_id,
                 image_name: r.name,

@@ -109,6 +109,7 @@ pub mod ssr {
             os: image.os.clone(),
             released_at: now_ms(),
             locked: false,
+            reserved_for: None,
         };
         let mut tx = db.begin().await.context("starting to release an image asset")?;
         let inserted = sqlx::query(

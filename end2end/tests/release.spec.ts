@@ -55,6 +55,12 @@ test('a full release with the simple template reserves its image (R10–R12, R15
   const option = wizard.spec(1).getByRole('option', { name: /debian-postgres/ });
   await expect(option).toBeDisabled();
   await expect(wizard.spec(1).getByText("debian-postgres: Reserved by another product's release request.")).toBeVisible();
+  // Image Assets says which request holds it (R52).
+  const assets = await page.context().newPage();
+  await assets.goto('/console/assets');
+  const row = assets.getByRole('table', { name: 'Your image assets' }).getByRole('row').filter({ hasText: 'debian-postgres' });
+  await expect(row.getByText('Reserved', { exact: true })).toBeVisible();
+  await expect(row).toContainText('In the release request for Postgres on Debian: it goes into no other product meanwhile');
 });
 
 test('a vCPU-priced product: tiers filled from a per-vCPU price, and Free image is refused (R13, R19)', async ({ page }) => {

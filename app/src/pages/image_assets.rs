@@ -122,10 +122,13 @@ fn Overview(overview: ImageAssetsOverview, release: ServerAction<ReleaseAsAsset>
                                         <td>{a.region}</td>
                                         <td>{a.os}</td>
                                         <td>{format_utc(a.released_at)}</td>
-                                        <td>{if a.locked {
-                                            view! { <span class="badge blocked">"Locked"</span> <p class="hint">"Released in a product. It cannot deploy a VM or go into another product; purchase the product from the marketplace to use it."</p> }.into_any()
-                                        } else {
-                                            view! { <span class="badge ok">"Unlocked"</span> }.into_any()
+                                        <td>{match (a.locked, a.reserved_for) {
+                                            (true, _) => view! { <span class="badge blocked">"Locked"</span> <p class="hint">"Released in a product. It cannot deploy a VM or go into another product; purchase the product from the marketplace to use it."</p> }.into_any(),
+                                            (false, Some(product)) => view! {
+                                                <span class="badge pending">"Reserved"</span>
+                                                <p class="hint">{format!("In the release request for {product}: it goes into no other product meanwhile, is locked if that product is approved, and is free again if the request is rejected or withdrawn.")}</p>
+                                            }.into_any(),
+                                            (false, None) => view! { <span class="badge ok">"Unlocked"</span> }.into_any(),
                                         }}</td>
                                     </tr>
                                 })

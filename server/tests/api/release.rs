@@ -79,6 +79,9 @@ async fn r52_a_complete_draft_is_submitted_reserving_its_asset_and_closing_the_d
     assert_eq!(request.content, app::rules::product::Product::try_from(content.clone()).unwrap(), "the request holds the product as submitted");
     let assets = setup(&app, &client).await.assets;
     assert_eq!(assets[0].availability, AssetAvailability::InAnotherProduct, "reserved now (R52)");
+    let overview: app::images::ImageAssetsOverview = app.answer(&client, "images/overview", &[]).await;
+    let listed = &overview.assets[0];
+    assert_eq!((listed.locked, listed.reserved_for.as_deref()), (false, Some("Postgres")), "Image Assets names the request holding it");
     assert_eq!(app.call(&client, "drafts/load", &[("id", &draft.id)]).await.status(), 404);
 }
 

@@ -67,6 +67,8 @@ async fn r40_r44_r45_r52_a_reviewer_takes_up_and_approves_a_request_which_locks_
     assert_eq!(approved.reviewer_name.as_deref(), Some(reviewer.display_name.as_str()), "who decided is recorded");
     assert!(approved.decided_at.unwrap() >= approved.review_started_at.unwrap());
     assert_eq!(availability(&app, &first.client).await, AssetAvailability::Locked, "R52");
+    let overview: app::images::ImageAssetsOverview = app.answer(&first.client, "images/overview", &[]).await;
+    assert_eq!((overview.assets[0].locked, overview.assets[0].reserved_for.as_deref()), (true, None), "shown as locked, not reserved");
 
     let queue: Vec<Application> = app.call(&review, "review/queue", &[]).await.json().await.unwrap();
     assert_eq!(queue.len(), 1, "a decided request leaves the queue");
@@ -113,6 +115,8 @@ async fn r44_a_rejection_needs_a_reason_frees_the_image_and_the_product_can_be_e
     assert_eq!(rejected.application.status, RequestStatus::Rejected);
     assert_eq!(rejected.application.reason.as_deref(), Some("The summary is missing licence terms."));
     assert_eq!(availability(&app, &s.client).await, AssetAvailability::Available, "R52: freed");
+    let overview: app::images::ImageAssetsOverview = app.answer(&s.client, "images/overview", &[]).await;
+    assert_eq!(overview.assets[0].reserved_for, None, "no longer shown as reserved");
 
     // Four clicks at once, then one more: all open the same draft, not five copies.
     let edit = || async { app.call(&s.client, "applications/edit", &[("id", &s.request_id)]).await.json::<String>().await.unwrap() };
