@@ -31,6 +31,41 @@ where
     }
 }
 
+/// A page whose heading comes with what `load` answers (one product, one request): when it
+/// does not answer, the page still has a heading, `{what} not found` for an address that
+/// names nothing (or nothing of this account's), and says what went wrong.
+pub fn loaded_page<T, V>(
+    what: &'static str,
+    load: impl Future<Output = Result<T, AppError>> + Send + 'static,
+    show: impl FnOnce(T) -> V + Send + 'static,
+) -> impl IntoView
+where
+    T: Send + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+            {Suspend::new(async move {
+                match load.await {
+                    Ok(data) => show(data).into_any(),
+                    Err(error) => {
+                        let heading = match error {
+                            AppError::NotFound(_) => format!("{what} not found"),
+                            _ => format!("{what} could not be shown"),
+                        };
+                        view! {
+                            <leptos_meta::Title text=heading.clone() />
+                            <h1>{heading}</h1>
+                            <ErrorNotice error />
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
 /// A list once `load` answers: `empty()` (what to do next) when it holds nothing, else
 /// `show(list)`; or what went wrong.
 pub fn loaded_list<T, E, V>(

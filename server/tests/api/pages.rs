@@ -160,6 +160,25 @@ async fn an_unknown_page_is_a_404() {
     assert!(html.contains("Sign out"), "the 404 page still knows who is signed in");
 }
 
+#[tokio::test]
+async fn a_console_page_for_a_product_or_request_that_is_not_there_says_so_in_its_heading() {
+    let app = TestApp::spawn().await;
+    let (_, seller) = app.signed_in(Role::Seller).await;
+    let (_, reviewer) = app.signed_in(Role::Reviewer).await;
+    for (client, path, heading, message) in [
+        (&seller, "/console/products/nope", "Product not found", "The product was not found."),
+        (&seller, "/console/applications/nope", "Release request not found", "The release request was not found."),
+        (&reviewer, "/review/nope", "Release request not found", "The release request was not found."),
+    ] {
+        let response = app.get(client, path).await;
+        assert_eq!(response.status(), 404, "{path}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains(&format!("<h1>{heading}</h1>")), "{path}: {html}");
+        assert!(html.contains(&format!("<title>{heading} · Marketplace</title>")), "{path}");
+        assert!(html.contains(message), "{path}");
+    }
+}
+
 /// A page whose resource is first polled while Leptos generates a route list waits forever
 /// (leptos-rs/leptos#4773): generating one sets a process-wide flag. Every test server
 /// of this process shares one route list, generated once (`server::router`), so no page
