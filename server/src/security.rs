@@ -132,9 +132,13 @@ pub async fn security_headers(State(policy): State<Arc<SitePolicy>>, request: Re
         // It may show the email of a failed sign-in.
         || path == "/sign-in"
         || signed_in;
-    if private && !crate::static_files::is_build_path(&path) {
+    // The build's files, and a file of the site root (the icon), are the same for everyone,
+    // signed in or not, and say themselves how long they keep.
+    let same_for_everyone = crate::static_files::is_build_path(&path)
+        || headers.get(header::CACHE_CONTROL).is_some_and(|c| c == crate::static_files::PUBLIC_FILE);
+    if private && !same_for_everyone {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    } else if !code_file && !crate::static_files::is_build_path(&path) {
+    } else if !code_file && !same_for_everyone {
         // A public page answered to a visitor who is not signed in: the same address
         // signed in is another page (its header, its purchase form), so a shared cache
         // must not give one for the other.

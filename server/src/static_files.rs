@@ -87,8 +87,18 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
         move || leptos::prelude::provide_context(state.clone())
     };
     let handler = leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, app::shell);
-    handler(request.uri().clone(), State(state), request).await
+    let mut response = handler(request.uri().clone(), State(state), request).await;
+    // A file of the site root (the icon): the same for everyone, kept a day (its name
+    // carries no hash, so a browser asks again after that, with its date).
+    let page = response.headers().get(http::header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    if response.status().is_success() && !page {
+        response.headers_mut().insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static(PUBLIC_FILE));
+    }
+    response
 }
+
+/// How long a file of the site root (not under `/pkg`) may be kept.
+pub const PUBLIC_FILE: &str = "public, max-age=86400";
 
 #[cfg(test)]
 mod tests {
