@@ -19,16 +19,7 @@ where
     T: Send + 'static,
     V: IntoView + 'static,
 {
-    view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-            {Suspend::new(async move {
-                match load.await {
-                    Ok(data) => show(data).into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    loaded_or(load, show, |error| view! { <ErrorNotice error /> }.into_any())
 }
 
 /// A page whose heading comes with what `load` answers (one product, one request): when it
@@ -43,23 +34,36 @@ where
     T: Send + 'static,
     V: IntoView + 'static,
 {
+    loaded_or(load, show, move |error| {
+        let heading = match error {
+            AppError::NotFound(_) => format!("{what} not found"),
+            _ => format!("{what} could not be shown"),
+        };
+        view! {
+            <leptos_meta::Title text=heading.clone() />
+            <h1>{heading}</h1>
+            <ErrorNotice error />
+        }
+        .into_any()
+    })
+}
+
+/// `show(data)` once `load` answers, else `failed(error)`; "Loading…" meanwhile.
+fn loaded_or<T, V>(
+    load: impl Future<Output = Result<T, AppError>> + Send + 'static,
+    show: impl FnOnce(T) -> V + Send + 'static,
+    failed: impl FnOnce(AppError) -> AnyView + Send + 'static,
+) -> impl IntoView
+where
+    T: Send + 'static,
+    V: IntoView + 'static,
+{
     view! {
         <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
             {Suspend::new(async move {
                 match load.await {
                     Ok(data) => show(data).into_any(),
-                    Err(error) => {
-                        let heading = match error {
-                            AppError::NotFound(_) => format!("{what} not found"),
-                            _ => format!("{what} could not be shown"),
-                        };
-                        view! {
-                            <leptos_meta::Title text=heading.clone() />
-                            <h1>{heading}</h1>
-                            <ErrorNotice error />
-                        }
-                        .into_any()
-                    }
+                    Err(error) => failed(error),
                 }
             })}
         </Suspense>
