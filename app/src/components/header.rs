@@ -2,7 +2,7 @@ use crate::auth::{Role, SignOut};
 use crate::rules::price::Price;
 use crate::session::Session;
 use leptos::prelude::*;
-use leptos_router::components::A;
+use crate::components::nav_link::NavLinks;
 
 /// The bar at the top of every page: the marketplace, and who is signed in. Rendered on the
 /// server; signing out is a plain form, so it needs no script.
@@ -10,11 +10,12 @@ use leptos_router::components::A;
 pub fn SiteHeader() -> impl IntoView {
     let session = Session::current();
     let sign_out = ServerAction::<SignOut>::new();
+    let nav = NavLinks::new();
     view! {
         <header class="site-header">
             // The first stop of the keyboard: past the header and the console's links.
             <a class="skip-link" href="#main">"Skip to main content"</a>
-            <A href="/" attr:class="brand">"Marketplace"</A>
+            <a href="/" class="brand" aria-current=nav.current("/")>"Marketplace"</a>
             <nav aria-label="Account" class="account-nav">
                 {match session.signed_in().cloned() {
                     Some(account) => {
@@ -25,30 +26,33 @@ pub fn SiteHeader() -> impl IntoView {
                         };
                         view! {
                             // The queue is not current on Your decisions (/review/decided).
-                            {area.map(|(href, label)| view! { <A href=href exact=account.role == Role::Reviewer>{label}</A> })}
-                            {(account.role == Role::Reviewer).then(|| view! { <A href="/review/decided">"Your decisions"</A> })}
-                            {(account.role != Role::Reviewer).then(|| view! { <A href="/purchases">"My purchases"</A> })}
+                            {area.map(|(href, label)| {
+                                let current = if account.role == Role::Reviewer { nav.current_exactly(href) } else { nav.current(href) };
+                                view! { <a href=href aria-current=current>{label}</a> }
+                            })}
+                            {(account.role == Role::Reviewer).then(|| nav.link("/review/decided", "Your decisions"))}
+                            {(account.role != Role::Reviewer).then(|| nav.link("/purchases", "My purchases"))}
                             {(account.role == Role::Customer).then(|| view! {
-                                <A href="/messages">
+                                <a href="/messages" aria-current=nav.current("/messages")>
                                     "Messages"
                                     {(session.unread > 0).then(|| view! {
                                         " " <span class="count" id="unread-count" aria-label=format!("{} unread", session.unread)>{session.unread}</span>
                                     })}
-                                </A>
+                                </a>
                             })}
                             {session.credit_cents.map(|cents| view! {
                                 <span class="credit" id="credit-balance">{format!("Credit: ${}", Price::from_cents(cents))}</span>
                             })}
-                            <A href="/account" attr:class="who">
+                            <a href="/account" class="who" aria-current=nav.current("/account")>
                                 {account.display_name} " (" {account.role.as_str()} ")"
-                            </A>
+                            </a>
                             <ActionForm action=sign_out>
                                 <button type="submit" class="link-button">"Sign out"</button>
                             </ActionForm>
                         }
                         .into_any()
                     }
-                    None => view! { <A href="/sign-in">"Sign in"</A> }.into_any(),
+                    None => nav.link("/sign-in", "Sign in").into_any(),
                 }}
             </nav>
         </header>

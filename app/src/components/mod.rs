@@ -10,6 +10,7 @@ pub mod history;
 pub mod island;
 pub mod loaded;
 pub mod menu;
+pub mod nav_link;
 pub mod product;
 pub mod rule_message;
 pub mod time;

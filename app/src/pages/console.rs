@@ -3,13 +3,15 @@
 use crate::auth::Role;
 use crate::components::guard::RequireRole;
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, A};
+use crate::components::nav_link::NavLinks;
+use leptos_router::components::Outlet;
 
 /// The console frame: navigation in the seed's words, and the current page.
 #[component]
 pub fn ConsoleLayout() -> impl IntoView {
     // The unread count comes with each page, which the server renders whole.
     let unread = crate::session::Session::current().unread;
+    let nav = NavLinks::new();
     view! {
         <RequireRole role=Role::Seller>
             <div class="console">
@@ -17,23 +19,23 @@ pub fn ConsoleLayout() -> impl IntoView {
                     <p class="nav-title">"Seller Console"</p>
                     <p class="nav-group" id="nav-product-management">"Product Management"</p>
                     <ul aria-labelledby="nav-product-management">
-                        <li><A href="/console/products">"My Products"</A></li>
-                        <li><A href="/console/drafts">"Drafts"</A></li>
-                        <li><A href="/console/applications">"My Applications"</A></li>
+                        <li>{nav.link("/console/products", "My Products")}</li>
+                        <li>{nav.link("/console/drafts", "Drafts")}</li>
+                        <li>{nav.link("/console/applications", "My Applications")}</li>
                     </ul>
                     <ul>
-                        <li><A href="/console/assets">"Image Assets"</A></li>
+                        <li>{nav.link("/console/assets", "Image Assets")}</li>
                         <li>
-                            <A href="/console/messages">
+                            <a href="/console/messages" aria-current=nav.current("/console/messages")>
                                 "Messages"
                                 {match unread {
                                     0 => None,
                                     n => Some(view! { " " <span class="count" id="unread-count" aria-label=format!("{n} unread")>{n}</span> }),
                                 }}
-                            </A>
+                            </a>
                         </li>
-                        <li><A href="/console/settings">"Notification settings"</A></li>
-                        <li><A href="/console/tokens">"API tokens"</A></li>
+                        <li>{nav.link("/console/settings", "Notification settings")}</li>
+                        <li>{nav.link("/console/tokens", "API tokens")}</li>
                     </ul>
                 </nav>
                 <main id="main" class="console-main">
