@@ -105,8 +105,8 @@ pub fn place_scripts<'a>(html: &'a str, scripts: &PageScripts) -> Cow<'a, str> {
     const CLOSE: &str = "</template>";
     // The template is the body's last element (and no text of the page can spell it: text
     // is escaped), so it is looked for from the end.
-    let Some(start) = html.rfind(&open) else { return Cow::Borrowed(html) };
-    let Some(length) = html[start..].find(CLOSE) else { return Cow::Borrowed(html) };
+    let Some(start) = memchr::memmem::rfind(html.as_bytes(), open.as_bytes()) else { return Cow::Borrowed(html) };
+    let Some(length) = memchr::memmem::find(html[start..].as_bytes(), CLOSE.as_bytes()) else { return Cow::Borrowed(html) };
     let end = start + length;
     let first_island = memchr::memmem::find(html[..start].as_bytes(), b"<leptos-island");
     let mut page = String::with_capacity(html.len());
