@@ -19,22 +19,14 @@ where
     T: Send + 'static,
     V: IntoView + 'static,
 {
-    loaded_or(load, show, |error| view! { <ErrorNotice error /> }.into_any())
+    loaded_else(load, show, |error| view! { <ErrorNotice error /> }.into_any())
 }
 
-/// A page whose heading comes with what `load` answers (one product, one request): when it
-/// does not answer, the page still has a heading, `{what} not found` for an address that
-/// names nothing (or nothing of this account's), and says what went wrong.
-pub fn loaded_page<T, V>(
-    what: &'static str,
-    load: impl Future<Output = Result<T, AppError>> + Send + 'static,
-    show: impl FnOnce(T) -> V + Send + 'static,
-) -> impl IntoView
-where
-    T: Send + 'static,
-    V: IntoView + 'static,
-{
-    loaded_or(load, show, move |error| {
+/// What a page whose heading comes with what it loads (one product, one request) shows when
+/// that fails: still a heading, `{what} not found` for an address that names nothing (or
+/// nothing of this account's), and what went wrong. For `loaded_else`.
+pub fn page_failed(what: &'static str) -> impl FnOnce(AppError) -> AnyView + Send + 'static {
+    move |error| {
         let heading = match error {
             AppError::NotFound(_) => format!("{what} not found"),
             _ => format!("{what} could not be shown"),
@@ -45,11 +37,11 @@ where
             <ErrorNotice error />
         }
         .into_any()
-    })
+    }
 }
 
 /// `show(data)` once `load` answers, else `failed(error)`; "Loading…" meanwhile.
-fn loaded_or<T, V>(
+pub fn loaded_else<T, V>(
     load: impl Future<Output = Result<T, AppError>> + Send + 'static,
     show: impl FnOnce(T) -> V + Send + 'static,
     failed: impl FnOnce(AppError) -> AnyView + Send + 'static,

@@ -6,7 +6,7 @@ use crate::applications::{edit_rejected, list_applications, load_application, Ap
 use crate::components::application::{DueDate, StatusBadge, Timeline};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::product::{ProductDetails, ProductSpecifications};
-use crate::components::{empty_state::EmptyState, loaded::{loaded_page, Failed}, time::format_utc};
+use crate::components::{empty_state::EmptyState, loaded::{loaded_else, page_failed, Failed}, time::format_utc};
 use crate::paging::paged_list;
 use crate::rules::request::RequestStatus;
 use leptos::prelude::*;
@@ -67,7 +67,7 @@ pub fn ApplicationPage() -> impl IntoView {
     view! {
         <Title text="Release request · Seller Console" />
         <p><a href="/console/applications">"← My Applications"</a></p>
-        {loaded_page("Release request", load_application(id), |detail| view! { <RequestView detail /> })}
+        {loaded_else(load_application(id), |detail| view! { <RequestView detail /> }, page_failed("Release request"))}
     }
 }
 

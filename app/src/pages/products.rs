@@ -6,7 +6,7 @@
 use crate::components::confirm::ConfirmDialog;
 use crate::components::drawn::drawn;
 use crate::components::menu::{MenuItem, MoreMenu};
-use crate::components::{empty_state::EmptyState, loaded::{loaded, loaded_list, loaded_page, Failed}, product::ProductSpecifications};
+use crate::components::{empty_state::EmptyState, loaded::{loaded, loaded_list, loaded_else, page_failed, Failed}, product::ProductSpecifications};
 use crate::products::{load_owned_product, my_products, ProductRow, ProductStatus, SetFreeImage, FREE_IMAGE};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -166,7 +166,7 @@ pub fn ProductManagePage() -> impl IntoView {
         <p><a href="/console/products">"← My Products"</a></p>
         // The history only once the product is found: an unknown one is said once. The
         // editor shows it, and reads it again after each change it saves.
-        {loaded_page("Product", load_owned_product(id.clone()), move |owned| {
+        {loaded_else(load_owned_product(id.clone()), move |owned| {
             let chosen = crate::components::history::chosen_kind();
             // Simple prices never change after release (R54): this page shows them and says
             // so (drawn here, on the server: the editor is for the prices that may change).
@@ -183,6 +183,6 @@ pub fn ProductManagePage() -> impl IntoView {
             loaded(crate::audit::product_history(id.clone()), move |history| {
                 view! { <crate::pages::price_editor::PriceEditor owned history chosen /> {fixed} }
             })
-        })}
+        }, page_failed("Product"))}
     }
 }

@@ -8,7 +8,7 @@ use crate::auth::Role;
 use crate::components::application::{DueDate, StatusBadge, Timeline};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::product::{ProductDetails, ProductSpecifications};
-use crate::components::{empty_state::EmptyState, guard::RequireRole, loaded::{loaded, loaded_page, Failed}, time::format_utc};
+use crate::components::{empty_state::EmptyState, guard::RequireRole, loaded::{loaded, loaded_else, page_failed, Failed}, time::format_utc};
 use crate::reviews::{load_for_review, my_decisions, review_queue, Decide};
 use crate::components::rule_message::RuleMessage;
 use crate::rules::request::{check_reason, RequestAction, RequestStatus};
@@ -148,14 +148,14 @@ pub fn ReviewRequestPage() -> impl IntoView {
                 // The history only once the request is found: an unknown one is said once.
                 {
                     let id = id.clone();
-                    loaded_page("Release request", load_for_review(id.clone()), move |detail| view! {
+                    loaded_else(load_for_review(id.clone()), move |detail| view! {
                         <ReviewView detail />
                         {loaded(crate::audit::request_history(id.clone()), {
                             let base = format!("/review/{id}");
                             let chosen = crate::components::history::chosen_kind();
                             move |history| view! { <crate::components::history::History history base chosen /> }
                         })}
-                    })
+                    }, page_failed("Release request"))
                 }
             </main>
         </RequireRole>
