@@ -94,6 +94,14 @@ test('a vCPU product: no Set as Free Image, a tier price lowered at once and sho
   await expect(seller.getByRole('button', { name: 'Save prices' })).toBeDisabled();
   await price.fill('0.35');
   await expect(price).toHaveAttribute('aria-invalid', 'false');
+  // Leaving with a price typed and not saved: the browser asks first, and staying keeps it.
+  // (After the save below, leaving asks nothing: an unanswered dialog would stop the goto.)
+  const asked = new Promise<string>((resolve) => seller.once('dialog', (dialog) => { resolve(dialog.type()); void dialog.dismiss(); }));
+  await price.click(); // a person's gesture on the page, without which Chromium never asks
+  await seller.getByRole('link', { name: '← My Products' }).click();
+  expect(await asked).toBe('beforeunload');
+  await expect(seller.getByRole('heading', { level: 1, name: 'GPU Compute' })).toBeVisible();
+  await expect(price).toHaveValue('0.35');
   await expect(seller.getByRole('button', { name: /delete|remove/i })).toHaveCount(0);
   await seller.getByRole('button', { name: 'Save prices' }).click();
   await expect(seller.getByRole('status').filter({ hasText: 'Prices saved: 1 lower price applies now.' })).toBeVisible();

@@ -68,6 +68,18 @@ pub fn PriceEditor(
             history.set(read);
         }
     });
+    // Prices typed and not saved (or not yet answered) go with the page: the browser asks
+    // before it leaves, for a console link as for closing the tab.
+    #[cfg(feature = "hydrate")]
+    {
+        let unload = window_event_listener(leptos::ev::beforeunload, move |ev| {
+            if check.with_untracked(|c| c.as_ref().map_or(true, |plan| !plan.is_empty())) {
+                ev.prevent_default();
+                ev.set_return_value("Your price changes are not saved yet.");
+            }
+        });
+        on_cleanup(move || unload.remove());
+    }
     let confirm_raise = RwSignal::new(false);
     let blocked = move || check.with(|c| c.as_ref().map_or(true, PricePlan::is_empty)) || save.pending().get();
     let blocked_now = move || check.with_untracked(|c| c.as_ref().map_or(true, PricePlan::is_empty)) || save.pending().get_untracked();
