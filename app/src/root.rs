@@ -28,6 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <body>
                 <App />
                 <template id=SCRIPTS_TEMPLATE_ID>
+                    <crate::components::island::LoadFailure />
                     <HydrationScripts options islands=true />
                 </template>
             </body>

@@ -46,6 +46,25 @@ pub fn UntilLive(live: RwSignal<bool>, children: Children) -> impl IntoView {
     view! { <fieldset class="until-live" disabled=move || !live.get()>{children()}</fieldset> }
 }
 
+/// Said when the page's code cannot load (the connection dropped it, a proxy blocked it) or
+/// fails before every island is live: without it, the fields kept off until their island is
+/// live ([`UntilLive`]) would stay off with no word why. Leptos's loader leaves such a
+/// failure as a rejected promise nobody handles; this page-wide listener, which the page's
+/// nonce lets run, shows the notice for one that comes before the page is marked hydrated.
+/// Sent only with the hydration scripts (inside the shell's scripts template), so only to
+/// pages that have an island.
+#[component]
+pub fn LoadFailure() -> impl IntoView {
+    const SHOW_ON_FAILURE: &str = "addEventListener('unhandledrejection', function () { \
+        if (!document.body.hasAttribute('data-hydrated')) document.getElementById('load-failed').hidden = false; })";
+    view! {
+        <p id="load-failed" class="notice error load-failed" role="alert" hidden>
+            "Part of this page could not load, so its buttons and fields stay off. Check your connection, then reload the page."
+        </p>
+        <script nonce=leptos::nonce::use_nonce() inner_html=SHOW_ON_FAILURE></script>
+    }
+}
+
 /// Sends the browser to `href`, as following a link would.
 pub fn go_to(href: &str) {
     #[cfg(feature = "hydrate")]
