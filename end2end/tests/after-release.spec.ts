@@ -59,6 +59,16 @@ test('Set as Free Image from the More menu, by keyboard, after a confirmation (R
   await expect(menu.getByRole('menuitem', { name: 'View on the marketplace' })).toBeVisible();
   await expect(menu.getByRole('menuitem', { name: 'Set as Free Image' })).toHaveCount(0);
 
+  // A Free image's prices page has no price to type, so leaving it asks nothing.
+  await menu.getByRole('menuitem', { name: 'Prices and history' }).click();
+  await expect(seller.getByRole('heading', { level: 1, name: 'Debian Tools' })).toBeVisible();
+  await hydrated(seller);
+  const asked = questionsAsked(seller);
+  await seller.getByRole('heading', { level: 1, name: 'Debian Tools' }).click(); // a person's gesture, without which Chromium never asks
+  await seller.getByRole('link', { name: '← My Products' }).click();
+  await expect(seller).toHaveURL(/\/console\/products$/);
+  expect(asked(), 'no question on leaving').toEqual([]);
+
   // The address says which product; any other id (not this seller's, not freed) says nothing.
   await seller.goto('/console/products?freed=not-a-product');
   await expect(seller.getByRole('table', { name: 'Products' })).toBeVisible();
@@ -95,7 +105,6 @@ test('a vCPU product: no Set as Free Image, a tier price lowered at once and sho
   await price.fill('0.35');
   await expect(price).toHaveAttribute('aria-invalid', 'false');
   // Leaving with a price typed and not saved: the browser asks first, and staying keeps it.
-  // (After the save below, leaving asks nothing: an unanswered dialog would stop the goto.)
   const asked = new Promise<string>((resolve) => seller.once('dialog', (dialog) => { resolve(dialog.type()); void dialog.dismiss(); }));
   await price.click(); // a person's gesture on the page, without which Chromium never asks
   await seller.getByRole('link', { name: '← My Products' }).click();
@@ -127,7 +136,12 @@ test('a vCPU product: no Set as Free Image, a tier price lowered at once and sho
   await expect(story.getByRole('listitem')).toHaveCount(1);
   await expect(story).toContainText('by Woodgrove Labs');
 
-  // The locked image cannot deploy a VM (R52).
+  // The locked image cannot deploy a VM (R52). Leaving once the prices are saved asks nothing.
+  const askedAfterSaving = questionsAsked(seller);
+  await seller.getByRole('heading', { level: 1, name: 'GPU Compute' }).click();
+  await seller.getByRole('link', { name: '← My Products' }).click();
+  await expect(seller).toHaveURL(/\/console\/products$/);
+  expect(askedAfterSaving(), 'no question on leaving').toEqual([]);
   await seller.goto('/console/assets');
   await hydrated(seller);
   await seller.getByRole('button', { name: 'Deploy VM from ubuntu-gpu' }).click();
@@ -185,3 +199,11 @@ test('a vCPU product: no Set as Free Image, a tier price lowered at once and sho
   await expect(seller.getByRole('columnheader', { name: 'Charged' })).toBeVisible();
   await expect(first).toHaveCount(1);
 });
+
+/** The kinds of the dialogs `page` shows from now on (each accepted, as Playwright does for a
+ *  question on leaving when no one listens, so a test must look for one to see it). */
+function questionsAsked(page: Page): () => string[] {
+  const seen: string[] = [];
+  page.on('dialog', (dialog) => { seen.push(dialog.type()); void dialog.accept(); });
+  return () => seen;
+}

@@ -47,7 +47,7 @@ pub fn UntilLive(live: RwSignal<bool>, children: Children) -> impl IntoView {
 }
 
 /// Said when the page's code cannot load (the connection dropped it, a proxy blocked it) or
-/// fails before every island is live: without it, the fields kept off until their island is
+/// fails to start before every island is live: without it, the fields kept off until their island is
 /// live ([`UntilLive`]) would stay off with no word why. Leptos's loader leaves such a
 /// failure as a rejected promise nobody handles; this page-wide listener, which the page's
 /// nonce lets run, shows the notice for one that comes before the page is marked hydrated.
@@ -55,8 +55,13 @@ pub fn UntilLive(live: RwSignal<bool>, children: Children) -> impl IntoView {
 /// pages that have an island.
 #[component]
 pub fn LoadFailure() -> impl IntoView {
-    const SHOW_ON_FAILURE: &str = "addEventListener('unhandledrejection', function () { \
-        if (!document.body.hasAttribute('data-hydrated')) document.getElementById('load-failed').hidden = false; })";
+    // A failed fetch or import is a TypeError; a module that cannot compile, link or run, a
+    // WebAssembly error. Other rejections (a browser extension's, say) are not the page's.
+    const SHOW_ON_FAILURE: &str = "addEventListener('unhandledrejection', function (e) { \
+        var r = e.reason, w = window.WebAssembly || {}; \
+        if (document.body.hasAttribute('data-hydrated')) return; \
+        if (r instanceof TypeError || [w.CompileError, w.LinkError, w.RuntimeError].some(function (k) { return k && r instanceof k; })) \
+        document.getElementById('load-failed').hidden = false; })";
     view! {
         <p id="load-failed" class="notice error load-failed" role="alert" hidden>
             "Part of this page could not load, so its buttons and fields stay off. Check your connection, then reload the page."

@@ -1,6 +1,7 @@
 //! The links of a navigation bar (the site's header, the console's menu), each marked
 //! `aria-current="page"` when it leads to the page shown or a page under it, as
-//! leptos_router's `<A>` marks them.
+//! leptos_router's `<A>` marks them; but an exact link is current on its page written with a
+//! trailing slash too (`/review/` is the queue, which `<A exact>` did not mark).
 //!
 //! These bars are drawn on the server only, once per page. `<A>` resolves its address
 //! against the matched route and watches the location for a router that never runs here:

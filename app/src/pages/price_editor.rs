@@ -69,11 +69,13 @@ pub fn PriceEditor(
         }
     });
     // Prices typed and not saved (or not yet answered) go with the page: the browser asks
-    // before it leaves, for a console link as for closing the tab.
+    // before it leaves, for a console link as for closing the tab. Only for what was typed:
+    // a Free image's page has no price to type, and its plan is always refused (R50).
     #[cfg(feature = "hydrate")]
     {
         let unload = window_event_listener(leptos::ev::beforeunload, move |ev| {
-            if check.with_untracked(|c| c.as_ref().map_or(true, |plan| !plan.is_empty())) {
+            let typed_other = saved.with_untracked(|o| typed.with_untracked(|p| *p != prices_of(o)));
+            if typed_other && check.with_untracked(|c| c.as_ref().map_or(true, |plan| !plan.is_empty())) {
                 ev.prevent_default();
                 ev.set_return_value("Your price changes are not saved yet.");
             }
