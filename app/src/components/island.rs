@@ -53,20 +53,24 @@ pub fn UntilLive(live: RwSignal<bool>, children: Children) -> impl IntoView {
 /// nonce lets run, shows the notice for one that comes before the page is marked hydrated.
 /// Sent only with the hydration scripts (inside the shell's scripts template), so only to
 /// pages that have an island.
+/// The listener `LoadFailure` sends. A failed fetch or import is a TypeError; a module that
+/// cannot compile, link or run, a WebAssembly error. Other rejections (a browser extension's,
+/// say) are not the page's. A constant of this file, the only text in the script: nothing
+/// anyone types reaches it.
+const SHOW_ON_FAILURE: &str = "addEventListener('unhandledrejection', function (e) { \
+    var r = e.reason, w = window.WebAssembly || {}; \
+    if (document.body.hasAttribute('data-hydrated')) return; \
+    if (r instanceof TypeError || [w.CompileError, w.LinkError, w.RuntimeError].some(function (k) { return k && r instanceof k; })) \
+    document.getElementById('load-failed').hidden = false; })";
+
 #[component]
 pub fn LoadFailure() -> impl IntoView {
-    // A failed fetch or import is a TypeError; a module that cannot compile, link or run, a
-    // WebAssembly error. Other rejections (a browser extension's, say) are not the page's.
-    const SHOW_ON_FAILURE: &str = "addEventListener('unhandledrejection', function (e) { \
-        var r = e.reason, w = window.WebAssembly || {}; \
-        if (document.body.hasAttribute('data-hydrated')) return; \
-        if (r instanceof TypeError || [w.CompileError, w.LinkError, w.RuntimeError].some(function (k) { return k && r instanceof k; })) \
-        document.getElementById('load-failed').hidden = false; })";
     view! {
         <p id="load-failed" class="notice error load-failed" role="alert" hidden>
             "Part of this page could not load, so its buttons and fields stay off. Check your connection, then reload the page."
         </p>
-        <script nonce=leptos::nonce::use_nonce() inner_html=SHOW_ON_FAILURE></script>
+        // A script's text is written as it is (HTML has no escapes inside a script).
+        <script nonce=leptos::nonce::use_nonce()>{SHOW_ON_FAILURE}</script>
     }
 }
 
@@ -96,5 +100,20 @@ pub fn reload() {
     #[cfg(feature = "hydrate")]
     {
         let _ = window().location().reload();
+    }
+}
+
+// Rendering to HTML needs the server's half (`cargo test -p app -p server` builds it so).
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::{LoadFailure, SHOW_ON_FAILURE};
+    use leptos::prelude::*;
+
+    #[test]
+    fn the_load_failure_script_is_sent_whole_and_cannot_end_early() {
+        assert!(!SHOW_ON_FAILURE.contains('<'), "no '</script>' or '<!--' can end or bend the script");
+        let html = Owner::new().with(|| view! { <LoadFailure /> }.to_html());
+        assert!(html.contains(&format!(">{SHOW_ON_FAILURE}</script>")), "{html}");
+        assert!(html.starts_with(r#"<p id="load-failed" role="alert" hidden "#), "the notice waits, hidden: {html}");
     }
 }
