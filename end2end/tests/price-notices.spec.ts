@@ -93,7 +93,10 @@ test('a seller lowers one price and raises another: what applies when, the buyer
   await expect(customer.getByRole('heading', { level: 2, name: 'Email and SMS' })).toBeVisible();
   await expect(customer.getByRole('checkbox', { name: /Email to customer@example.com/ })).toBeChecked();
 
-  // The seller cancels the increase, after a confirmation.
+  // The seller cancels the increase, after a confirmation, with a price typed and not saved.
+  const hourly = seller.getByLabel('Pay-per-use (hourly) price for 2 vCPUs');
+  const hourlySaved = await hourly.inputValue();
+  await hourly.fill('0.08');
   await seller.getByRole('button', { name: 'Cancel the increase of 8 vCPUs, Monthly' }).click();
   const dialog = seller.getByRole('dialog', { name: 'Cancel this price increase?' });
   await expect(dialog).toContainText(`will not take effect on ${day}`);
@@ -105,6 +108,12 @@ test('a seller lowers one price and raises another: what applies when, the buyer
   await expect(seller.getByText('No price increase is waiting.')).toBeVisible();
   await expect(seller.getByRole('status').filter({ hasText: 'Increase cancelled.' }), 'the outcome takes the focus from the row that went').toBeFocused();
   await expect(seller.getByRole('list', { name: 'Changes, oldest first' }), 'the history without a reload').toContainText('Price increase cancelled');
+  // The price typed before is still there, still to save; the others show what is saved.
+  await expect(hourly).toHaveValue('0.08');
+  await expect(seller.getByLabel('Monthly price for 8 vCPUs')).toHaveValue('200.00');
+  await expect(plan.locator('[data-applies="now"]')).toContainText('2 vCPUs, Pay-per-use (hourly)');
+  await hourly.fill(hourlySaved);
+  await expect(seller.getByRole('button', { name: 'Save prices' })).toBeDisabled();
 
   // The customer is told, and the product page no longer announces it.
   await customer.reload();

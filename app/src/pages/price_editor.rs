@@ -29,6 +29,26 @@ fn plan(owned: &OwnedProduct, typed: &[Vec<TierPrices>]) -> Result<PricePlan, Ve
     plan_tier_prices(&owned.content, typed, &changes)
 }
 
+/// The prices the fields show when a change made elsewhere on the page answers with the
+/// prices `answered`: those, but for each price typed differently from `before` (the prices
+/// saved when it was sent), which stays as typed. Prices of another shape are the answer's.
+fn keep_typed(before: &[Vec<TierPrices>], typed: &[Vec<TierPrices>], mut answered: Vec<Vec<TierPrices>>) -> Vec<Vec<TierPrices>> {
+    let same_shape = |a: &[Vec<TierPrices>], b: &[Vec<TierPrices>]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.len() == y.len());
+    if !same_shape(before, typed) || !same_shape(before, &answered) {
+        return answered;
+    }
+    for ((spec, was), now) in answered.iter_mut().zip(before).zip(typed) {
+        for ((tier, was), now) in spec.iter_mut().zip(was).zip(now) {
+            for ((price, was), now) in tier.iter_mut().zip(was).zip(now) {
+                if was != now {
+                    price.clone_from(now);
+                }
+            }
+        }
+    }
+    answered
+}
+
 /// The tier prices of every vCPU specification, as typed; checked and planned by the shared
 /// rules on every keystroke. There is no control to add or delete a tier (R54).
 #[cfg_attr(not(feature = "wizard-only"), island(lazy))]
@@ -53,10 +73,18 @@ pub fn PriceEditor(
         crate::prices::cancel_price_increase(product, increase.clone())
     });
     let reread_history = Action::new(move |_: &()| crate::audit::product_history(saved.with_untracked(|o| o.product.id.clone())));
-    for result in [save.value(), cancel.value()] {
+    // A save answers with the prices saved, and the fields show them. A cancelled increase
+    // leaves the prices typed and not saved as they are; the others follow the answer.
+    for (result, keeps_typed) in [(save.value(), false), (cancel.value(), true)] {
         Effect::new(move || {
             if let Some(Ok(updated)) = result.get() {
-                typed.set(prices_of(&updated));
+                let answered = prices_of(&updated);
+                let shown = if keeps_typed {
+                    saved.with_untracked(|o| typed.with_untracked(|t| keep_typed(&prices_of(o), t, answered)))
+                } else {
+                    answered
+                };
+                typed.set(shown);
                 saved.set(updated);
                 reread_history.dispatch(());
             }
@@ -330,5 +358,32 @@ fn Scheduled(saved: RwSignal<OwnedProduct>, cancel: Action<String, Result<OwnedP
                 }
             })
         />
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_typed;
+
+    fn prices(rows: &[[&str; 3]]) -> Vec<Vec<[String; 3]>> {
+        vec![rows.iter().map(|r| r.map(str::to_owned)).collect()]
+    }
+
+    #[test]
+    fn a_change_made_elsewhere_keeps_the_prices_typed_and_takes_the_others() {
+        let before = prices(&[["1", "", "10"], ["2", "", "20"]]);
+        let typed = prices(&[["1", "", "12"], ["2", "", "20"]]);
+        let answered = prices(&[["1", "", "10"], ["3", "", "20"]]);
+        assert_eq!(keep_typed(&before, &typed, answered), prices(&[["1", "", "12"], ["3", "", "20"]]));
+    }
+
+    #[test]
+    fn nothing_typed_shows_the_answer_and_another_shape_is_the_answer_whole() {
+        let before = prices(&[["1", "", "10"]]);
+        let answered = prices(&[["5", "", "50"]]);
+        assert_eq!(keep_typed(&before, &before, answered.clone()), answered);
+        let typed = prices(&[["1", "", "12"]]);
+        let reshaped = prices(&[["5", "", "50"], ["6", "", "60"]]);
+        assert_eq!(keep_typed(&before, &typed, reshaped.clone()), reshaped);
     }
 }
