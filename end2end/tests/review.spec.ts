@@ -47,6 +47,11 @@ test('a seller submits, the reviewer approves, the seller sees it Approved with 
   await dialog.getByRole('button', { name: 'Approve and list' }).click();
   await expect(status(reviewer)).toHaveText('Approved');
   await expect(reviewer.getByRole('status').filter({ hasText: 'Approved: the product is listed' })).toBeFocused();
+  // Said once: a reload shows the request as it is, without saying it again.
+  await expect(reviewer).not.toHaveURL(/done=/);
+  await reviewer.reload();
+  await expect(status(reviewer)).toHaveText('Approved');
+  await expect(reviewer.getByText('Approved: the product is listed')).toHaveCount(0);
   // Out of the queue, the decision is found again under Your decisions, the newest first.
   const decidedAt = reviewer.url();
   await reviewer.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Your decisions' }).click();
@@ -155,6 +160,7 @@ test('a pending request is withdrawn after a confirmation, freeing its image (R5
   await reviewer.getByRole('button', { name: 'Approve' }).click();
   await reviewer.getByRole('dialog', { name: 'Approve this product?' }).getByRole('button', { name: 'Approve and list' }).click();
   await expect(reviewer.getByRole('status').filter({ hasText: 'This request changed while you had it open, so nothing was done: it is Withdrawn now.' })).toBeFocused();
+  await expect(reviewer).not.toHaveURL(/changed=/);
   await expect(status(reviewer)).toHaveText('Withdrawn');
   await expect(reviewer.getByRole('button', { name: 'Approve' })).toHaveCount(0);
   await reviewer.goto('/review');

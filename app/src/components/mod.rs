@@ -13,4 +13,5 @@ pub mod menu;
 pub mod nav_link;
 pub mod product;
 pub mod rule_message;
+pub mod said_once;
 pub mod time;

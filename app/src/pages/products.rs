@@ -8,6 +8,7 @@ use crate::components::drawn::drawn;
 use crate::components::menu::{MenuItem, MoreMenu};
 use crate::components::{empty_state::EmptyState, loaded::{loaded, loaded_list, loaded_else, page_failed, Failed}, product::ProductSpecifications};
 use crate::products::{load_owned_product, my_products, ProductRow, ProductStatus, SetFreeImage, FREE_IMAGE};
+use crate::components::said_once::SaidOnce;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -43,6 +44,7 @@ pub fn MyProducts() -> impl IntoView {
                         <p class="notice success" role="status" tabindex="-1" autofocus>
                             {format!("{name} is now a Free image. Its price is fixed.")}
                         </p>
+                        <SaidOnce parameter="freed" />
                     });
                 // The table is a function of the rows alone, drawn once per list.
                 view! { {notice} {drawn("products-view", list, |rows| view! { <ProductsView rows /> })} }

@@ -12,6 +12,7 @@ use crate::components::{empty_state::EmptyState, guard::RequireRole, loaded::{lo
 use crate::reviews::{load_for_review, my_decisions, review_queue, Decide};
 use crate::components::rule_message::RuleMessage;
 use crate::rules::request::{check_reason, RequestAction, RequestStatus};
+use crate::components::said_once::SaidOnce;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -202,7 +203,7 @@ fn Done(status: RequestStatus) -> impl IntoView {
     // another reviewer decided): the page is drawn again as it now is, and says why.
     if changed {
         let message = format!("This request changed while you had it open, so nothing was done: it is {} now.", status.label());
-        return Some(view! { <p class="notice warning" role="status" tabindex="-1" autofocus>{message}</p> }.into_any());
+        return Some(view! { <p class="notice warning" role="status" tabindex="-1" autofocus>{message}</p> <SaidOnce parameter="changed" /> }.into_any());
     }
     let message = match status {
         RequestStatus::UnderReview => "You took up this request: its seller sees it is under review.",
@@ -211,7 +212,7 @@ fn Done(status: RequestStatus) -> impl IntoView {
         _ => "",
     };
     (named.as_deref() == Some(done_key(status)) && !message.is_empty())
-        .then(|| view! { <p class="notice success" role="status" tabindex="-1" autofocus>{message}</p> }.into_any())
+        .then(|| view! { <p class="notice success" role="status" tabindex="-1" autofocus>{message}</p> <SaidOnce parameter="done" /> }.into_any())
 }
 
 /// Start review, approve or reject with a reason (R44), each decision after a confirmation, the reason
