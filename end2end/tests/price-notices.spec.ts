@@ -108,7 +108,8 @@ test('a seller lowers one price and raises another: what applies when, the buyer
   await expect(seller.getByText('No price increase is waiting.')).toBeVisible();
   await expect(seller.getByRole('status').filter({ hasText: 'Increase cancelled.' }), 'the outcome takes the focus from the row that went').toBeFocused();
   await expect(seller.getByRole('list', { name: 'Changes, oldest first' }), 'the history without a reload').toContainText('Price increase cancelled');
-  // The price typed before is still there, still to save; the others show what is saved.
+  // The price typed before is still there, still to save (which fields follow the answer is
+  // in price_editor's unit tests).
   await expect(hourly).toHaveValue('0.08');
   await expect(seller.getByLabel('Monthly price for 8 vCPUs')).toHaveValue('200.00');
   await expect(plan.locator('[data-applies="now"]')).toContainText('2 vCPUs, Pay-per-use (hourly)');

@@ -27,6 +27,20 @@ pub fn SaidOnce(parameter: &'static str) -> impl IntoView {
 mod tests {
     use super::forget_script;
 
+    // Rendering to HTML needs the server's half (`cargo test -p app -p server` builds it so).
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn the_script_is_sent_whole_with_the_pages_nonce() {
+        use super::SaidOnce;
+        use leptos::prelude::*;
+        let html = Owner::new().with(|| {
+            leptos::nonce::provide_nonce();
+            view! { <SaidOnce parameter="done" /> }.to_html()
+        });
+        assert!(html.starts_with("<script nonce=\""), "{html}");
+        assert!(html.ends_with(&format!(">{}</script>", forget_script("done"))), "the text as it is, not escaped: {html}");
+    }
+
     #[test]
     fn the_script_names_its_parameter_and_nothing_can_end_it_early() {
         let script = forget_script("freed");

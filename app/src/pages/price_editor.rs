@@ -31,7 +31,7 @@ fn plan(owned: &OwnedProduct, typed: &[Vec<TierPrices>]) -> Result<PricePlan, Ve
 
 /// The prices the fields show when a change made elsewhere on the page answers with the
 /// prices `answered`: those, but for each price typed differently from `before` (the prices
-/// saved when it was sent), which stays as typed. Prices of another shape are the answer's.
+/// saved as the answer comes), which stays as typed. Prices of another shape are the answer's.
 fn keep_typed(before: &[Vec<TierPrices>], typed: &[Vec<TierPrices>], mut answered: Vec<Vec<TierPrices>>) -> Vec<Vec<TierPrices>> {
     let same_shape = |a: &[Vec<TierPrices>], b: &[Vec<TierPrices>]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.len() == y.len());
     if !same_shape(before, typed) || !same_shape(before, &answered) {
@@ -78,6 +78,11 @@ pub fn PriceEditor(
     for (result, keeps_typed) in [(save.value(), false), (cancel.value(), true)] {
         Effect::new(move || {
             if let Some(Ok(updated)) = result.get() {
+                // An answer read before a change that has answered since (a cancel sent
+                // while a save was on its way) would put older prices back: it is dropped.
+                if saved.with_untracked(|o| updated.version < o.version) {
+                    return;
+                }
                 let answered = prices_of(&updated);
                 let shown = if keeps_typed {
                     saved.with_untracked(|o| typed.with_untracked(|t| keep_typed(&prices_of(o), t, answered)))
@@ -369,12 +374,25 @@ mod tests {
         vec![rows.iter().map(|r| r.map(str::to_owned)).collect()]
     }
 
+    /// Two specifications: `first`'s tiers, then `second`'s.
+    fn two(first: &[[&str; 3]], second: &[[&str; 3]]) -> Vec<Vec<[String; 3]>> {
+        [prices(first), prices(second)].concat()
+    }
+
     #[test]
     fn a_change_made_elsewhere_keeps_the_prices_typed_and_takes_the_others() {
         let before = prices(&[["1", "", "10"], ["2", "", "20"]]);
         let typed = prices(&[["1", "", "12"], ["2", "", "20"]]);
         let answered = prices(&[["1", "", "10"], ["3", "", "20"]]);
         assert_eq!(keep_typed(&before, &typed, answered), prices(&[["1", "", "12"], ["3", "", "20"]]));
+    }
+
+    #[test]
+    fn each_specification_keeps_its_own_typed_prices() {
+        let before = two(&[["1", "", ""]], &[["", "10", ""], ["", "20", ""]]);
+        let typed = two(&[["1", "", ""]], &[["", "10", ""], ["", "25", ""]]);
+        let answered = two(&[["2", "", ""]], &[["", "11", ""], ["", "20", ""]]);
+        assert_eq!(keep_typed(&before, &typed, answered), two(&[["2", "", ""]], &[["", "11", ""], ["", "25", ""]]));
     }
 
     #[test]
