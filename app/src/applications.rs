@@ -9,6 +9,37 @@ use crate::rules::request::RequestStatus;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+/// A reviewer's decision, as *Your decisions* shows one kind of them (`?decision=approved`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approved,
+    Rejected,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 2] = [Decision::Approved, Decision::Rejected];
+
+    /// The name in addresses.
+    pub fn key(self) -> &'static str {
+        match self {
+            Decision::Approved => "approved",
+            Decision::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Decision> {
+        Decision::ALL.into_iter().find(|d| d.key() == key)
+    }
+
+    /// The status a request so decided is in.
+    pub fn status(self) -> RequestStatus {
+        match self {
+            Decision::Approved => RequestStatus::Approved,
+            Decision::Rejected => RequestStatus::Rejected,
+        }
+    }
+}
+
 /// A release request and its progress, as its seller and reviewers see it.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,22 +198,36 @@ pub mod ssr {
     /// A page of one seller's requests, newest first, after `after`. A seller can make
     /// requests without end (R42 only marks busy days), so this is read a page at a time.
     pub async fn mine(db: &Db, calendar: &WorkCalendar, seller_id: &str, after: &After, limit: usize) -> Result<Paged<Application>, AppError> {
-        let list = List { whose: "r.seller_id = $1", time: "r.submitted_at", what: "listing a seller's release requests" };
+        let list = List { whose: "r.seller_id = $1".to_owned(), time: "r.submitted_at", what: "listing a seller's release requests" };
         list.page(db, calendar, seller_id, after, limit, |a| a.submitted_at).await
     }
 
     /// A page of the requests a reviewer approved or rejected, the most recently decided
     /// first, after `after`: a reviewer's decisions grow without end, so they are read a page
     /// at a time.
-    pub async fn decided_by(db: &Db, calendar: &WorkCalendar, reviewer_id: &str, after: &After, limit: usize) -> Result<Paged<Application>, AppError> {
-        let list = List { whose: "r.reviewer_id = $1 AND r.decided_at IS NOT NULL", time: "r.decided_at", what: "listing a reviewer's decisions" };
+    /// With `decision`, only those so decided (`Decision`).
+    pub async fn decided_by(
+        db: &Db,
+        calendar: &WorkCalendar,
+        reviewer_id: &str,
+        decision: Option<crate::applications::Decision>,
+        after: &After,
+        limit: usize,
+    ) -> Result<Paged<Application>, AppError> {
+        let decided = "r.reviewer_id = $1 AND r.decided_at IS NOT NULL";
+        // The status is one of the labels of this crate's `RequestStatus`, not anything sent.
+        let whose = match decision {
+            Some(decision) => format!("{decided} AND r.status = '{}'", decision.status().label()),
+            None => decided.to_owned(),
+        };
+        let list = List { whose, time: "r.decided_at", what: "listing a reviewer's decisions" };
         list.page(db, calendar, reviewer_id, after, limit, |a| a.decided_at.unwrap_or_default()).await
     }
 
     /// A list of requests read a page at a time, newest first by `time`: those `whose`
     /// condition (on `$1`, the list's owner) holds.
     struct List {
-        whose: &'static str,
+        whose: String,
         time: &'static str,
         /// What reading it is, for the log.
         what: &'static str,

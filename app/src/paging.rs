@@ -126,7 +126,7 @@ pub fn paged_list<T: Send + 'static>(
 /// next, older page when there is one.
 #[component]
 pub fn Pager(
-    /// The list's address, without a query.
+    /// The list's address, with the query that chooses what it shows, if any (not `before`).
     path: &'static str,
     /// What the list holds, for the links' names ("requests", "purchases").
     noun: &'static str,
@@ -138,7 +138,10 @@ pub fn Pager(
     (older_page || older.is_some()).then(|| view! {
         <nav class="pagination" aria-label=format!("Pages of {noun}")>
             {older_page.then(|| view! { <a href=path rel="first">{format!("← Newest {noun}")}</a> })}
-            {older.map(|cursor| view! { <a href=format!("{path}?before={cursor}") rel="next">{format!("Older {noun} →")}</a> })}
+            {older.map(|cursor| {
+                let join = if path.contains('?') { '&' } else { '?' };
+                view! { <a href=format!("{path}{join}before={cursor}") rel="next">{format!("Older {noun} →")}</a> }
+            })}
         </nav>
     })
 }
@@ -159,5 +162,19 @@ mod tests {
         for bad in ["", "98", "x.r2", "98.", "98.r2&x=1", &format!("1.{}", "a".repeat(65))] {
             assert_eq!(After::parse(bad), None, "{bad:?}");
         }
+    }
+
+    // Rendering to HTML needs the server's half (`cargo test -p app -p server` builds it so).
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn the_next_page_keeps_the_query_that_chose_the_list() {
+        let html = |path: &'static str| {
+            leptos::prelude::Owner::new().with(|| view! { <Pager path noun="decisions" older_page=true older=Some("98.r2".to_owned()) /> }.to_html())
+        };
+        let chosen = html("/review/decided?decision=approved");
+        assert!(chosen.contains(r#"href="/review/decided?decision=approved&amp;before=98.r2""#), "{chosen}");
+        assert!(chosen.contains(r#"href="/review/decided?decision=approved" rel="first""#), "{chosen}");
+        let every = html("/review/decided");
+        assert!(every.contains(r#"href="/review/decided?before=98.r2""#), "{every}");
     }
 }

@@ -3,7 +3,7 @@
 //! with a reason (freeing their images). Every decision notifies the seller (R43) in the
 //! same transaction.
 
-use crate::applications::{Application, ApplicationDetail};
+use crate::applications::{Application, ApplicationDetail, Decision};
 use crate::error::AppError;
 use crate::rules::request::RequestAction;
 use leptos::prelude::*;
@@ -16,12 +16,17 @@ pub async fn review_queue() -> Result<Vec<Application>, AppError> {
 }
 
 /// A page of the requests the signed-in reviewer approved or rejected, the most recently
-/// decided first: the first, or the one after the cursor `before` (a page's `older`).
+/// decided first: the first, or the one after the cursor `before` (a page's `older`); with
+/// `decision` (`approved` or `rejected`), those so decided only.
 #[server(client = crate::page_account::PageAccountClient, endpoint = "review/decided", output = crate::codec::TextJson)]
-pub async fn my_decisions(before: Option<String>) -> Result<crate::paging::Paged<Application>, AppError> {
+pub async fn my_decisions(before: Option<String>, decision: Option<String>) -> Result<crate::paging::Paged<Application>, AppError> {
     let (caller, reviewer) = ssr::reviewer().await?;
     let after = crate::paging::ssr::after(before.as_deref())?;
-    crate::applications::ssr::decided_by(&caller.state.db, &caller.state.settings.calendar, &reviewer.id, &after, crate::paging::PAGE_SIZE).await
+    let decision = match decision.as_deref().filter(|d| !d.is_empty()) {
+        None => None,
+        Some(key) => Some(Decision::parse(key).ok_or_else(|| AppError::BadRequest("The decision is neither approved nor rejected.".into()))?),
+    };
+    crate::applications::ssr::decided_by(&caller.state.db, &caller.state.settings.calendar, &reviewer.id, decision, &after, crate::paging::PAGE_SIZE).await
 }
 
 /// Any request, with everything its seller submitted.

@@ -59,6 +59,14 @@ test('a seller submits, the reviewer approves, the seller sees it Approved with 
   await expect(reviewer.locator('header [aria-current="page"]'), 'one current page in the header').toHaveText('Your decisions');
   const decision = reviewer.getByRole('table', { name: 'Your decisions' }).getByRole('row', { name: /Fedora Devtools/ }).first();
   await expect(decision.locator('[data-status]')).toHaveText('Approved');
+  // One kind of decision at a time.
+  const kinds = reviewer.getByRole('navigation', { name: 'Show decisions' });
+  await kinds.getByRole('link', { name: 'Rejected' }).click();
+  await expect(kinds.getByRole('link', { name: 'Rejected' })).toHaveAttribute('aria-current', 'true');
+  await expect(reviewer.getByRole('row', { name: /Fedora Devtools/ })).toHaveCount(0);
+  await kinds.getByRole('link', { name: 'Approved' }).click();
+  await expect(kinds.getByRole('link', { name: 'Approved' })).toHaveAttribute('aria-current', 'true');
+  await expect(decision.locator('[data-status]')).toHaveText('Approved');
   await decision.getByRole('link', { name: 'View the request for Fedora Devtools' }).click();
   expect(reviewer.url().split('?')[0]).toBe(decidedAt.split('?')[0]);
 

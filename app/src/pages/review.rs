@@ -2,7 +2,7 @@
 //! due dates and overdue marks (R41); and one request with everything its seller submitted,
 //! to take up, approve or reject with a reason.
 
-use crate::applications::{Application, ApplicationDetail};
+use crate::applications::{Application, ApplicationDetail, Decision};
 use crate::error::AppError;
 use crate::auth::Role;
 use crate::components::application::{DueDate, StatusBadge, Timeline};
@@ -75,6 +75,22 @@ fn QueueTable(requests: Vec<Application>) -> impl IntoView {
 pub fn ReviewDecisions() -> impl IntoView {
     let before = crate::paging::cursor_from_query();
     let older_page = before.is_some();
+    // One kind of decision, or every one: an address naming another kind shows every one.
+    let chosen = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("decision")).and_then(|d| Decision::parse(&d));
+    // The list's address, for its pages: a page of one kind links to the next of that kind.
+    let path = match chosen {
+        None => "/review/decided",
+        Some(Decision::Approved) => "/review/decided?decision=approved",
+        Some(Decision::Rejected) => "/review/decided?decision=rejected",
+    };
+    let link = move |decision: Option<Decision>, label: &'static str| {
+        let href = decision.map_or_else(|| "/review/decided".to_owned(), |d| format!("/review/decided?decision={}", d.key()));
+        view! { <li><a href=href aria-current=(decision == chosen).then_some("true")>{label}</a></li> }
+    };
+    let (empty_title, empty_body) = match chosen {
+        None => ("No decisions yet", "Requests you approve or reject are listed here. Take up the oldest pending request in the review queue."),
+        Some(_) => ("None of this kind yet", "Choose All to see every decision of yours, or take up the oldest pending request in the review queue."),
+    };
     view! {
         <RequireRole role=Role::Reviewer>
             <Title text="Your decisions · Review" />
@@ -82,11 +98,18 @@ pub fn ReviewDecisions() -> impl IntoView {
                 <p><a href="/review">"← Review queue"</a></p>
                 <h1>"Your decisions"</h1>
                 <p class="lead">"The release requests you approved or rejected, the most recent first."</p>
-                {crate::paging::paged_list(my_decisions(before.clone()), ("/review/decided", "decisions"), older_page,
+                <nav aria-label="Show decisions">
+                    <ul class="filters">
+                        {link(None, "All")}
+                        {link(Some(Decision::Approved), "Approved")}
+                        {link(Some(Decision::Rejected), "Rejected")}
+                    </ul>
+                </nav>
+                {crate::paging::paged_list(my_decisions(before.clone(), chosen.map(|d| d.key().to_owned())), (path, "decisions"), older_page,
                     || view! {
                         <EmptyState
-                            title="No decisions yet"
-                            body="Requests you approve or reject are listed here. Take up the oldest pending request in the review queue."
+                            title=empty_title
+                            body=empty_body
                             link=("/review", "Review queue")
                         />
                     }.into_any(),

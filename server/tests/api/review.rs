@@ -375,13 +375,29 @@ async fn r44_a_reviewer_finds_their_decisions_again_the_most_recent_first_a_page
 
     // A page at a time: the next page starts after the last one shown.
     let calendar = WorkCalendar { utc_offset_minutes: 0, holidays: vec![] };
-    let first = app::applications::ssr::decided_by(&app.db, &calendar, &me.id, &app::paging::After::start(), 1).await.unwrap();
+    let first = app::applications::ssr::decided_by(&app.db, &calendar, &me.id, None, &app::paging::After::start(), 1).await.unwrap();
     assert_eq!(first.items.iter().map(|a| a.product_name.as_str()).collect::<Vec<_>>(), ["Nginx"]);
     let cursor = first.older.expect("an older page");
     let next: Paged<Application> = app.answer(&review, "review/decided", &[("before", &cursor)]).await;
     assert_eq!(next.items.iter().map(|a| a.product_name.as_str()).collect::<Vec<_>>(), ["Postgres"]);
     assert_eq!(app.call(&review, "review/decided", &[("before", "1.x'--")]).await.status(), 400);
     assert_eq!(app.call(&approved.client, "review/decided", &[]).await.status(), 403, "reviewers only");
+
+    // One kind of decision at a time, still a page at a time.
+    let names = |page: Paged<Application>| page.items.into_iter().map(|a| a.product_name).collect::<Vec<_>>();
+    assert_eq!(names(app.answer(&review, "review/decided", &[("decision", "rejected")]).await), ["Nginx"]);
+    assert_eq!(names(app.answer(&review, "review/decided", &[("decision", "approved")]).await), ["Postgres"]);
+    assert_eq!(app.call(&review, "review/decided", &[("decision", "withdrawn")]).await.status(), 400, "only the two decisions");
+    assert_eq!(app.call(&review, "review/decided", &[("decision", "approved' OR '1'='1")]).await.status(), 400);
+    let approved_only = app::applications::ssr::decided_by(&app.db, &calendar, &me.id, Some(app::applications::Decision::Approved), &app::paging::After::start(), 1)
+        .await
+        .unwrap();
+    assert_eq!(approved_only.older, None, "the one approval is the whole list of approvals");
+    let html = app.get(&review, "/review/decided?decision=rejected").await.text().await.unwrap();
+    assert!(html.contains("Nginx") && !html.contains("Postgres"), "{html}");
+    assert!(html.contains(r#"<a href="/review/decided?decision=rejected" aria-current="true">Rejected"#), "the kind shown is marked: {html}");
+    let html = app.get(&review, "/review/decided?decision=nonsense").await.text().await.unwrap();
+    assert!(html.contains("Nginx") && html.contains("Postgres"), "an address naming no kind shows every one: {html}");
 
     // The page, drawn on the server.
     let html = app.get(&review, "/review/decided").await.text().await.unwrap();
