@@ -60,9 +60,10 @@ test('a seller submits, the reviewer approves, the seller sees it Approved with 
   const decision = reviewer.getByRole('table', { name: 'Your decisions' }).getByRole('row', { name: /Fedora Devtools/ }).first();
   await expect(decision.locator('[data-status]')).toHaveText('Approved');
   // One kind of decision at a time.
-  const kinds = reviewer.getByRole('navigation', { name: 'Show decisions' });
+  const kinds = reviewer.getByRole('navigation', { name: 'Filter decisions' });
   await kinds.getByRole('link', { name: 'Rejected' }).click();
   await expect(kinds.getByRole('link', { name: 'Rejected' })).toHaveAttribute('aria-current', 'true');
+  await expect(reviewer.getByRole('table', { name: 'Your decisions' }).or(reviewer.getByRole('heading', { name: 'None of this kind yet' }))).toBeVisible();
   await expect(reviewer.getByRole('row', { name: /Fedora Devtools/ })).toHaveCount(0);
   await kinds.getByRole('link', { name: 'Approved' }).click();
   await expect(kinds.getByRole('link', { name: 'Approved' })).toHaveAttribute('aria-current', 'true');

@@ -77,15 +77,10 @@ pub fn ReviewDecisions() -> impl IntoView {
     let older_page = before.is_some();
     // One kind of decision, or every one: an address naming another kind shows every one.
     let chosen = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("decision")).and_then(|d| Decision::parse(&d));
-    // The list's address, for its pages: a page of one kind links to the next of that kind.
-    let path = match chosen {
-        None => "/review/decided",
-        Some(Decision::Approved) => "/review/decided?decision=approved",
-        Some(Decision::Rejected) => "/review/decided?decision=rejected",
-    };
+    // The list's address, for its pages too: a page of one kind links to the next of that kind.
+    let path = decisions_path(chosen);
     let link = move |decision: Option<Decision>, label: &'static str| {
-        let href = decision.map_or_else(|| "/review/decided".to_owned(), |d| format!("/review/decided?decision={}", d.key()));
-        view! { <li><a href=href aria-current=(decision == chosen).then_some("true")>{label}</a></li> }
+        view! { <li><a href=decisions_path(decision) aria-current=(decision == chosen).then_some("true")>{label}</a></li> }
     };
     let (empty_title, empty_body) = match chosen {
         None => ("No decisions yet", "Requests you approve or reject are listed here. Take up the oldest pending request in the review queue."),
@@ -98,7 +93,7 @@ pub fn ReviewDecisions() -> impl IntoView {
                 <p><a href="/review">"← Review queue"</a></p>
                 <h1>"Your decisions"</h1>
                 <p class="lead">"The release requests you approved or rejected, the most recent first."</p>
-                <nav aria-label="Show decisions">
+                <nav aria-label="Filter decisions">
                     <ul class="filters">
                         {link(None, "All")}
                         {link(Some(Decision::Approved), "Approved")}
@@ -117,6 +112,15 @@ pub fn ReviewDecisions() -> impl IntoView {
                 )}
             </main>
         </RequireRole>
+    }
+}
+
+/// The address of the reviewer's decisions of one kind, or of every kind.
+fn decisions_path(decision: Option<Decision>) -> &'static str {
+    match decision {
+        None => "/review/decided",
+        Some(Decision::Approved) => "/review/decided?decision=approved",
+        Some(Decision::Rejected) => "/review/decided?decision=rejected",
     }
 }
 
