@@ -399,6 +399,18 @@ async fn r44_a_reviewer_finds_their_decisions_again_the_most_recent_first_a_page
     let html = app.get(&review, "/review/decided?decision=nonsense").await.text().await.unwrap();
     assert!(html.contains("Nginx") && html.contains("Postgres"), "an address naming no kind shows every one: {html}");
 
+    // A page of one kind starts after the last one shown of that kind, past the others.
+    let later = submitted(&app, "Mongo").await;
+    pause().await;
+    assert_eq!(decide(&app, &review, &later.request_id, "Approve", "").await.status(), 200);
+    let approvals = app::applications::ssr::decided_by(&app.db, &calendar, &me.id, Some(app::applications::Decision::Approved), &app::paging::After::start(), 1)
+        .await
+        .unwrap();
+    assert_eq!(approvals.items.iter().map(|a| a.product_name.as_str()).collect::<Vec<_>>(), ["Mongo"]);
+    let cursor = approvals.older.expect("an older approval");
+    let older = app.answer(&review, "review/decided", &[("decision", "approved"), ("before", &cursor)]).await;
+    assert_eq!(names(older), ["Postgres"], "Nginx, rejected between the two, is not on a page of approvals");
+
     // The page, drawn on the server.
     let html = app.get(&review, "/review/decided").await.text().await.unwrap();
     assert!(html.contains("<h1>Your decisions</h1>") && html.contains("Nginx") && html.contains("Postgres"), "{html}");
