@@ -3,7 +3,7 @@
 //! with a reason (freeing their images). Every decision notifies the seller (R43) in the
 //! same transaction.
 
-use crate::applications::{Application, ApplicationDetail, Decision};
+use crate::applications::{Application, ApplicationDetail};
 use crate::error::AppError;
 use crate::rules::request::RequestAction;
 use leptos::prelude::*;
@@ -24,7 +24,7 @@ pub async fn my_decisions(before: Option<String>, decision: Option<String>) -> R
     let after = crate::paging::ssr::after(before.as_deref())?;
     let decision = match decision.as_deref().filter(|d| !d.is_empty()) {
         None => None,
-        Some(key) => Some(Decision::parse(key).ok_or_else(|| AppError::BadRequest("The decision is neither approved nor rejected.".into()))?),
+        Some(key) => Some(crate::applications::Decision::parse(key).ok_or_else(|| AppError::BadRequest("The decision is neither approved nor rejected.".into()))?),
     };
     crate::applications::ssr::decided_by(&caller.state.db, &caller.state.settings.calendar, &reviewer.id, decision, &after, crate::paging::PAGE_SIZE).await
 }

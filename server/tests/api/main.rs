@@ -25,3 +25,5 @@ mod purchases_once;
 mod receivers;
 mod release;
 mod review;
+mod review_calendar;
+mod review_listing;

@@ -1,5 +1,6 @@
-//! Between "submit" and "listed": My Applications, the review queue and its decisions,
-//! withdrawal, and the public listing (R40–R42, R44, R45, R52).
+//! Between "submit" and "listed": My Applications, the review queue and its decisions, and
+//! withdrawal (R40, R44, R52). When a request is due and a busy day are in
+//! `review_calendar`; what an approval lists, and the public site, in `review_listing`.
 
 use crate::helpers::{error_of, TestApp};
 use crate::release::{asset, complete, submit};
@@ -11,7 +12,7 @@ use app::paging::Paged;
 use app::release::{ReleaseSetup, Submitted};
 use app::rules::release::AssetAvailability;
 use app::rules::request::RequestStatus;
-use app::rules::review::{parse_date, WorkCalendar};
+use app::rules::review::WorkCalendar;
 use reqwest::Client;
 
 /// A seller who submitted one request for a product named `name`.
@@ -34,7 +35,7 @@ pub async fn decide(app: &TestApp, reviewer: &Client, id: &str, action: &str, re
     app.call(reviewer, "review/decide", &[("id", id), ("action", action), ("reason", reason)]).await
 }
 
-async fn detail(app: &TestApp, client: &Client, id: &str) -> ApplicationDetail {
+pub async fn detail(app: &TestApp, client: &Client, id: &str) -> ApplicationDetail {
     let response = app.call(client, "applications/get", &[("id", id)]).await;
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
@@ -142,50 +143,6 @@ async fn r44_a_rejection_needs_a_reason_frees_the_image_and_the_product_can_be_e
 }
 
 #[tokio::test]
-async fn r15_of_two_requests_waiting_under_one_name_only_the_first_approved_is_listed() {
-    let app = TestApp::spawn().await;
-    let first = submitted(&app, "Twin Name").await;
-    let second_asset = asset(&app, &first.client, &first.seller, "twin-two").await;
-    let response = submit(&app, &first.client, None, &complete("Twin Name", &second_asset)).await;
-    assert_eq!(response.status(), 200, "no product of that name is listed yet");
-    let Submitted { request_id: second } = response.json().await.unwrap();
-    let (_, review) = app.signed_in(Role::Reviewer).await;
-    assert_eq!(decide(&app, &review, &first.request_id, "Approve", "").await.status(), 200);
-
-    let refused = decide(&app, &review, &second, "Approve", "").await;
-
-    assert_eq!(refused.status(), 422);
-    let error = error_of(refused).await;
-    assert_eq!(error.violations()[0].rule, app::rules::Rule::R15);
-    assert!(error.violations()[0].message.contains("already lists a product named Twin Name"), "{error}");
-    assert_eq!(detail(&app, &first.client, &second).await.application.status, RequestStatus::Submitted, "nothing changed");
-    let listed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products WHERE name = 'Twin Name'").fetch_one(&app.db).await.unwrap();
-    assert_eq!(listed, 1);
-    assert_eq!(decide(&app, &review, &second, "Reject", "A product of this name is already listed.").await.status(), 200);
-}
-
-#[tokio::test]
-async fn r15_a_request_whose_name_breaks_a_newer_name_rule_is_not_listed() {
-    let app = TestApp::spawn().await;
-    let s = submitted(&app, "Old Name").await;
-    // Submitted before names had to be one line: stored with a line break.
-    sqlx::query("UPDATE release_requests SET product_name = $1 WHERE id = $2")
-        .bind("Old Name\n\nPAYMENT FAILED: pay at evil.test")
-        .bind(&s.request_id)
-        .execute(&app.db)
-        .await
-        .unwrap();
-    let (_, review) = app.signed_in(Role::Reviewer).await;
-    let refused = decide(&app, &review, &s.request_id, "Approve", "").await;
-    assert_eq!(refused.status(), 422);
-    let error = error_of(refused).await;
-    assert_eq!(error.violations()[0].rule, app::rules::Rule::R15);
-    assert!(error.violations()[0].message.contains("Use only plain spaces"), "{error}");
-    let listed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products").fetch_one(&app.db).await.unwrap();
-    assert_eq!(listed, 0);
-}
-
-#[tokio::test]
 async fn r40_r44_forged_moves_are_refused_and_only_reviewers_decide() {
     let app = TestApp::spawn().await;
     let s = submitted(&app, "Postgres").await;
@@ -279,77 +236,6 @@ async fn r52_withdrawing_a_pending_request_frees_its_image_and_only_its_seller_c
     let draft_id: String = edited.json().await.unwrap();
     let draft: app::drafts::Draft = app.call(&s.client, "drafts/load", &[("id", &draft_id)]).await.json().await.unwrap();
     assert_eq!(draft.content.name, "Postgres");
-}
-
-#[tokio::test]
-async fn r41_each_request_is_due_three_working_days_later_in_the_configured_zone_and_marked_overdue_after() {
-    let url = crate::helpers::fresh_database_url().await;
-    let app = TestApp::spawn_with(url, &[("MARKETPLACE_UTC_OFFSET", "+08:00"), ("MARKETPLACE_HOLIDAYS", "2025-12-25")]).await;
-    let s = submitted(&app, "Postgres").await;
-    let calendar = WorkCalendar { utc_offset_minutes: 480, holidays: vec![parse_date("2025-12-25").unwrap()] };
-    let fresh = detail(&app, &s.client, &s.request_id).await.application;
-    assert_eq!(fresh.due_at, calendar.review_due(fresh.submitted_at));
-    assert!(!fresh.overdue);
-
-    // Submitted on Wednesday 2025-12-24 at 10:00 in the marketplace (02:00 UTC). Thursday
-    // the 25th is a holiday, so Friday, Monday and Tuesday count: due at the end of Tuesday
-    // 2025-12-30 in the marketplace, which is 16:00 UTC that day.
-    let submitted_at = parse_date("2025-12-24").unwrap() * 86_400_000 + 2 * 3_600_000;
-    sqlx::query("UPDATE release_requests SET submitted_at = $1 WHERE id = $2")
-        .bind(submitted_at)
-        .bind(&s.request_id)
-        .execute(&app.db)
-        .await
-        .unwrap();
-    let (_, review) = app.signed_in(Role::Reviewer).await;
-    let queue: Vec<Application> = app.call(&review, "review/queue", &[]).await.json().await.unwrap();
-    assert_eq!(queue[0].due_at, parse_date("2025-12-30").unwrap() * 86_400_000 + 16 * 3_600_000);
-    assert!(queue[0].overdue, "pending past its due date");
-}
-
-#[tokio::test]
-async fn r42_the_tenth_and_later_requests_of_a_day_are_marked_even_when_submitted_at_once_on_two_servers() {
-    let url = crate::helpers::fresh_database_url().await;
-    let one = TestApp::spawn_with(url.clone(), &[]).await;
-    let two = TestApp::spawn_with(url, &[]).await;
-    let (seller, client) = one.signed_in(Role::Seller).await;
-    let mut assets = Vec::new();
-    for n in 0..12 {
-        assets.push(asset(&one, &client, &seller, &format!("img{n}")).await);
-    }
-    let setup: ReleaseSetup = one.call(&client, "release/setup", &[]).await.json().await.unwrap();
-    assert_eq!(setup.submitted_today, 0);
-
-    let submissions = assets.iter().enumerate().map(|(n, asset_id)| {
-        let (server, client) = (if n % 2 == 0 { &one } else { &two }, client.clone());
-        async move { submit(server, &client, None, &complete(&format!("Product {n}"), asset_id)).await.status().as_u16() }
-    });
-    let statuses = futures::future::join_all(submissions).await;
-    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
-
-    let mut ordinals: Vec<i64> = sqlx::query_scalar("SELECT day_ordinal FROM release_requests WHERE seller_id = $1")
-        .bind(&seller.id)
-        .fetch_all(&one.db)
-        .await
-        .unwrap();
-    ordinals.sort();
-    assert_eq!(ordinals, (1..=12).collect::<Vec<i64>>(), "each request has its own place in the day");
-    let list: Paged<Application> = two.call(&client, "applications/list", &[]).await.json().await.unwrap();
-    assert_eq!(list.items.iter().filter(|a| a.busy_day).count(), 3, "the 10th, 11th and 12th");
-    let setup: ReleaseSetup = two.call(&client, "release/setup", &[]).await.json().await.unwrap();
-    assert_eq!(setup.submitted_today, 12, "the wizard is told before the next one");
-}
-
-#[tokio::test]
-async fn r45_the_public_site_is_open_to_visitors_and_an_unknown_product_is_a_404() {
-    let app = TestApp::spawn().await;
-    let anonymous = app.client();
-    let home = app.get(&anonymous, "/").await;
-    assert_eq!(home.status(), 200);
-    assert!(home.text().await.unwrap().contains("No products are listed yet"));
-    let missing = app.get(&anonymous, "/products/nope").await;
-    assert_eq!(missing.status(), 404);
-    assert!(missing.text().await.unwrap().contains("The product was not found."));
 }
 
 #[tokio::test]

@@ -19,34 +19,15 @@ use crate::rules::release::BillingMode;
 use crate::rules::RuleViolation;
 use leptos::prelude::*;
 
-/// The increases waiting, with the change each will make, in the order the plan numbers them.
-fn pending(owned: &OwnedProduct) -> Vec<(&ScheduledIncrease, PriceChange)> {
-    owned.scheduled.iter().filter_map(|i| Some((i, i.change()?))).collect()
-}
+mod increases;
+mod typed;
+
+use increases::{pending, Scheduled, WhenSaved};
+use typed::keep_typed;
 
 fn plan(owned: &OwnedProduct, typed: &[Vec<TierPrices>]) -> Result<PricePlan, Vec<RuleViolation>> {
     let changes: Vec<PriceChange> = pending(owned).into_iter().map(|(_, c)| c).collect();
     plan_tier_prices(&owned.content, typed, &changes)
-}
-
-/// The prices the fields show when a change made elsewhere on the page answers with the
-/// prices `answered`: those, but for each price typed differently from `before` (the prices
-/// saved as the answer comes), which stays as typed. Prices of another shape are the answer's.
-fn keep_typed(before: &[Vec<TierPrices>], typed: &[Vec<TierPrices>], mut answered: Vec<Vec<TierPrices>>) -> Vec<Vec<TierPrices>> {
-    let same_shape = |a: &[Vec<TierPrices>], b: &[Vec<TierPrices>]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.len() == y.len());
-    if !same_shape(before, typed) || !same_shape(before, &answered) {
-        return answered;
-    }
-    for ((spec, was), now) in answered.iter_mut().zip(before).zip(typed) {
-        for ((tier, was), now) in spec.iter_mut().zip(was).zip(now) {
-            for ((price, was), now) in tier.iter_mut().zip(was).zip(now) {
-                if was != now {
-                    price.clone_from(now);
-                }
-            }
-        }
-    }
-    answered
 }
 
 /// The tier prices of every vCPU specification, as typed; checked and planned by the shared
@@ -271,137 +252,5 @@ fn saved_message((now, later): (usize, usize)) -> String {
             plural(now, "lower price applies", "lower prices apply"),
             plural(later, "increase is listed", "increases are listed"),
         ),
-    }
-}
-
-/// What saving would do, change by change (R70, R73): said before the seller saves.
-#[component]
-fn WhenSaved(check: Memo<Result<PricePlan, Vec<RuleViolation>>>, saved: RwSignal<OwnedProduct>) -> impl IntoView {
-    move || {
-        let from = saved.with(|o| o.increase_from_day.clone());
-        check.with(|c| {
-            let plan = c.as_ref().ok().filter(|p| !p.is_empty())?;
-            let replaced: Vec<String> = saved.with(|o| {
-                let pending = pending(o);
-                plan.replaced.iter().filter_map(|&r| pending.get(r)).map(|(i, _)| format!("{} from {}", i.describe(), i.from_day)).collect()
-            });
-            Some(view! {
-                <section class="when-saved" aria-label="When you save">
-                    <h2>"When you save"</h2>
-                    <ul>
-                        {plan.now.iter().map(|c| view! { <li data-applies="now">{c.describe()} " — " <strong>"applies now"</strong></li> }).collect_view()}
-                        {plan.later.iter().map(|c| view! {
-                            <li data-applies="later">{c.describe()} " — " <strong>{format!("from {from}")}</strong> "; customers who bought it are told today"</li>
-                        }).collect_view()}
-                        {replaced.into_iter().map(|text| view! { <li data-applies="replaced">"No longer planned: " {text}</li> }).collect_view()}
-                    </ul>
-                </section>
-            })
-        })
-    }
-}
-
-/// The increases waiting for their date, each cancellable before it (R73).
-#[component]
-fn Scheduled(saved: RwSignal<OwnedProduct>, cancel: Action<String, Result<OwnedProduct, crate::error::AppError>>) -> impl IntoView {
-    let confirm = RwSignal::new(false);
-    let chosen = RwSignal::new(None::<ScheduledIncrease>);
-    // The cancelled increase's row (and the button pressed) goes: its outcome takes the focus.
-    let said = NodeRef::<leptos::html::P>::new();
-    Effect::new(move || {
-        if let (Some(Ok(_)), Some(p)) = (cancel.value().get(), said.get()) {
-            let _ = p.focus();
-        }
-    });
-    view! {
-        <h2>"Scheduled increases"</h2>
-        {move || saved.with(|o| if o.scheduled.is_empty() {
-            view! { <p class="muted">"No price increase is waiting. A higher price you save is listed here until it takes effect."</p> }.into_any()
-        } else {
-            view! {
-                <table class="data" aria-label="Scheduled increases">
-                    <thead><tr><th scope="col">"Price"</th><th scope="col">"Takes effect"</th><th scope="col">"Operation"</th></tr></thead>
-                    <tbody>
-                        {o.scheduled.iter().cloned().map(|i| {
-                            let label = format!("Cancel the increase of {} vCPUs, {}", i.vcpus, i.billing);
-                            let shown = i.describe();
-                            let day = i.from_day.clone();
-                            view! {
-                                <tr>
-                                    <td>{shown}</td><td>{day}</td>
-                                    <td><button type="button" class="link-button" aria-label=label
-                                        aria-disabled=move || cancel.pending().get().then_some("true")
-                                        on:click=move |_| {
-                                            if !cancel.pending().get_untracked() {
-                                                chosen.set(Some(i.clone()));
-                                                confirm.set(true);
-                                            }
-                                        }>"Cancel increase"</button></td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            }.into_any()
-        })}
-        {move || cancel.value().get().and_then(Result::err).map(|error| view! { <Failed error /> })}
-        {move || matches!(cancel.value().get(), Some(Ok(_))).then(|| view! {
-            <p class="notice success" role="status" tabindex="-1" node_ref=said>"Increase cancelled. The customers who bought the product are told."</p>
-        })}
-        <ConfirmDialog
-            open=confirm
-            id="cancel-increase"
-            title="Cancel this price increase?"
-            body=Signal::derive(move || chosen.with(|c| c.as_ref().map(|i| format!(
-                "{} will not take effect on {}. The customers who bought the product are told it is cancelled.", i.describe(), i.from_day,
-            )).unwrap_or_default()))
-            confirm_label="Cancel increase"
-            dismiss_label="Keep increase"
-            on_confirm=Callback::new(move |_| {
-                if let Some(i) = chosen.get_untracked() {
-                    cancel.dispatch(i.id);
-                }
-            })
-        />
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::keep_typed;
-
-    fn prices(rows: &[[&str; 3]]) -> Vec<Vec<[String; 3]>> {
-        vec![rows.iter().map(|r| r.map(str::to_owned)).collect()]
-    }
-
-    /// Two specifications: `first`'s tiers, then `second`'s.
-    fn two(first: &[[&str; 3]], second: &[[&str; 3]]) -> Vec<Vec<[String; 3]>> {
-        [prices(first), prices(second)].concat()
-    }
-
-    #[test]
-    fn a_change_made_elsewhere_keeps_the_prices_typed_and_takes_the_others() {
-        let before = prices(&[["1", "", "10"], ["2", "", "20"]]);
-        let typed = prices(&[["1", "", "12"], ["2", "", "20"]]);
-        let answered = prices(&[["1", "", "10"], ["3", "", "20"]]);
-        assert_eq!(keep_typed(&before, &typed, answered), prices(&[["1", "", "12"], ["3", "", "20"]]));
-    }
-
-    #[test]
-    fn each_specification_keeps_its_own_typed_prices() {
-        let before = two(&[["1", "", ""]], &[["", "10", ""], ["", "20", ""]]);
-        let typed = two(&[["1", "", ""]], &[["", "10", ""], ["", "25", ""]]);
-        let answered = two(&[["2", "", ""]], &[["", "11", ""], ["", "20", ""]]);
-        assert_eq!(keep_typed(&before, &typed, answered), two(&[["2", "", ""]], &[["", "11", ""], ["", "25", ""]]));
-    }
-
-    #[test]
-    fn nothing_typed_shows_the_answer_and_another_shape_is_the_answer_whole() {
-        let before = prices(&[["1", "", "10"]]);
-        let answered = prices(&[["5", "", "50"]]);
-        assert_eq!(keep_typed(&before, &before, answered.clone()), answered);
-        let typed = prices(&[["1", "", "12"]]);
-        let reshaped = prices(&[["5", "", "50"], ["6", "", "60"]]);
-        assert_eq!(keep_typed(&before, &typed, reshaped.clone()), reshaped);
     }
 }
