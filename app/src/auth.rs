@@ -119,6 +119,7 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     let email = email.trim().to_owned();
     let secure = state.settings.secure_cookies;
     let address = ssr::client_address(state.settings.client_address_header.as_deref());
+    let device = ssr::device_of_request();
     // The check runs in a task of its own, to its end: a client that hangs up mid-check
     // (which drops this function's future) leaves no email address held, no turn counted
     // and no hashing job running past its bound, and its failure counts as any other.
@@ -159,7 +160,7 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     });
     // Whatever the reason an attempt fails, the form is drawn again with the email typed.
     let account = checked.inspect_err(|_| ssr::keep_typed_email(&email, secure))?;
-    let token = ssr::create_session(&state.db, &account.id)
+    let token = ssr::create_session(&state.db, &account.id, &device)
         .await
         .context("creating a session")?;
     // Setting the cookie and the redirect reads the Leptos context after awaits; that is
@@ -208,6 +209,8 @@ pub mod cache;
 mod passwords;
 mod return_to;
 pub use return_to::{may_open, return_path};
+#[cfg(feature = "ssr")]
+pub mod devices;
 #[cfg(feature = "ssr")]
 mod sessions;
 
@@ -322,6 +325,14 @@ pub mod ssr {
         })
     }
 
+    /// The name of the browser making the current request, for the account page's list of
+    /// where the account is signed in.
+    pub fn device_of_request() -> String {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(super::devices::device_label))
+            .unwrap_or_default()
+    }
+
     /// The session token from a request's cookie header.
     fn token_in(headers: &http::HeaderMap) -> Option<String> {
         cookie(headers, SESSION_COOKIE).map(str::to_owned)
@@ -382,5 +393,8 @@ pub mod ssr {
     }
 
     pub use super::passwords::{create_account, hash_password_blocking, verify_credentials, verify_password};
-    pub use super::sessions::{account_for_token, create_session, delete_session, delete_sessions_of, session_with_figures, touch_every, SESSIONS_PER_ACCOUNT, SESSION_LIFETIME_MS};
+    pub use super::sessions::{
+        account_for_token, create_session, delete_session, delete_session_by_hash, delete_sessions_of, live_sessions, public_id,
+        session_with_figures, token_hash, touch_every, LiveSession, PUBLIC_ID_LEN, SESSIONS_PER_ACCOUNT, SESSION_LIFETIME_MS,
+    };
 }

@@ -28,6 +28,7 @@ pub mod release;
 pub mod reviews;
 pub use ::rules;
 pub mod session;
+pub mod signed_in;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 pub const SESSION_LIFETIME_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 
 /// Sessions are stored by the SHA-256 of their token, so a leaked table grants nothing.
-fn token_hash(token: &str) -> String {
+pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -18,7 +18,8 @@ fn token_hash(token: &str) -> String {
 /// Sessions one account keeps at most; signing in past it ends the one used longest ago.
 pub const SESSIONS_PER_ACCOUNT: i64 = 50;
 
-pub async fn create_session(db: &Db, account_id: &str) -> Result<String, sqlx::Error> {
+/// `device` names the browser for the account page (`devices::device_label`).
+pub async fn create_session(db: &Db, account_id: &str, device: &str) -> Result<String, sqlx::Error> {
     let token = hex::encode(rand::random::<[u8; 32]>());
     let now = now_ms();
     sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(db).await?;
@@ -33,12 +34,13 @@ pub async fn create_session(db: &Db, account_id: &str) -> Result<String, sqlx::E
     .execute(db)
     .await?;
     sqlx::query(
-        "INSERT INTO sessions (token_hash, account_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $3)",
+        "INSERT INTO sessions (token_hash, account_id, created_at, expires_at, last_seen_at, device) VALUES ($1, $2, $3, $4, $3, $5)",
     )
     .bind(token_hash(&token))
     .bind(account_id)
     .bind(now)
     .bind(now + SESSION_LIFETIME_MS)
+    .bind(device)
     .execute(db)
     .await?;
     Ok(token)
@@ -48,6 +50,49 @@ pub async fn create_session(db: &Db, account_id: &str) -> Result<String, sqlx::E
 pub async fn delete_session(db: &Db, token: &str) -> Result<(), sqlx::Error> {
     let hash = token_hash(token);
     end_sessions(db, "token_hash", &hash, Forget::Session(&hash)).await
+}
+
+/// A live session of an account, as the account page lists it.
+#[derive(sqlx::FromRow)]
+pub struct LiveSession {
+    pub token_hash: String,
+    pub device: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+/// The live sessions of an account (within their lifetime, used within `idle_ms`), the one
+/// used last first. At most [`SESSIONS_PER_ACCOUNT`], which sign-in keeps to.
+pub async fn live_sessions(db: &Db, account_id: &str, idle_ms: i64) -> Result<Vec<LiveSession>, sqlx::Error> {
+    let now = now_ms();
+    sqlx::query_as(
+        "SELECT token_hash, device, created_at, last_seen_at FROM sessions \
+         WHERE account_id = $1 AND expires_at > $2 AND last_seen_at > $3 \
+         ORDER BY last_seen_at DESC, token_hash LIMIT $4",
+    )
+    .bind(account_id)
+    .bind(now)
+    .bind(now - idle_ms)
+    .bind(SESSIONS_PER_ACCOUNT)
+    .fetch_all(db)
+    .await
+}
+
+/// The name a page gives a session: derived from its stored hash, so neither the token nor
+/// the hash it is stored by ever reaches a page, and a page's name cannot be turned back
+/// into either.
+pub fn public_id(token_hash: &str) -> String {
+    let mut id = hex::encode(Sha256::digest(format!("session {token_hash}").as_bytes()));
+    id.truncate(PUBLIC_ID_LEN);
+    id
+}
+
+/// The length of [`public_id`], in hexadecimal digits.
+pub const PUBLIC_ID_LEN: usize = 16;
+
+/// Ends one session, named by its stored hash, and tells every server to forget it.
+pub async fn delete_session_by_hash(db: &Db, hash: &str) -> Result<(), sqlx::Error> {
+    end_sessions(db, "token_hash", hash, Forget::Session(hash)).await
 }
 
 /// Ends every session of an account, and tells every server to forget them.

@@ -1,18 +1,26 @@
-//! Your account: who is signed in, and *Sign out everywhere*, which ends every session of
-//! the account on every device (after a confirmation).
+//! Your account: who is signed in, where (each browser, with a way to sign out the others),
+//! and *Sign out everywhere*, which ends every session of the account on every device
+//! (after a confirmation).
 
 use crate::auth::{Role, SignOutEverywhere};
 use crate::components::confirm::ConfirmDialog;
-use crate::components::loaded::{ErrorNotice, Failed};
+use crate::components::loaded::{loaded, ErrorNotice, Failed};
+use crate::components::said_once::SaidOnce;
+use crate::components::time::format_utc;
 use crate::session::Session;
+use crate::signed_in::{signed_in_devices, SignOutDevice, SignedInDevice, SIGNED_OUT_PARAMETER};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    // After signing a device out, the page is loaded again with `?ended=1`, and says so.
+    let signed_out = leptos_router::hooks::use_query_map().with_untracked(|q| q.get(SIGNED_OUT_PARAMETER).is_some());
+    // A form sent without the page's code comes back here with its error in the address.
+    let refused = ServerAction::<SignOutDevice>::new().value().get_untracked().and_then(Result::err);
     view! {
         <Title text="Your account" />
-        <main id="main" class="page narrow">
+        <main id="main" class="page account">
             {match Session::current().account {
                 Ok(Some(account)) => view! {
                     <h1>"Your account"</h1>
@@ -23,7 +31,13 @@ pub fn AccountPage() -> impl IntoView {
                     </dl>
                     <h2>"Where you are signed in"</h2>
                     <p>"You stay signed in on a device for up to 7 days, and are signed out there after a while without using the site."</p>
-                    <p>"Signed in on a computer you no longer use, or a shared one? Sign out everywhere ends every session of this account, this one included."</p>
+                    {signed_out.then(|| view! {
+                        <p class="notice success" role="status">"That device is signed out. Signing in there again needs the password."</p>
+                        <SaidOnce parameter=SIGNED_OUT_PARAMETER />
+                    })}
+                    {refused.map(|error| view! { <Failed error /> })}
+                    {loaded(signed_in_devices(), |devices| view! { <Devices devices /> })}
+                    <p>"Signed in on a computer you no longer use, or a shared one? Sign out there above, or sign out everywhere: that ends every session of this account, this one included."</p>
                     <SignOutEverywhereButton />
                     {(account.role == Role::Seller).then(|| view! {
                         <p>"API tokens are not sessions: they keep working until they expire or you revoke them in "
@@ -34,6 +48,42 @@ pub fn AccountPage() -> impl IntoView {
                 Err(error) => view! { <ErrorNotice error /> }.into_any(),
             }}
         </main>
+    }
+}
+
+/// The browsers where the account is signed in. Signing one out is a plain form: the server
+/// ends that session and sends the browser back here.
+#[component]
+fn Devices(devices: Vec<SignedInDevice>) -> impl IntoView {
+    view! {
+        <table class="data devices" aria-label="Where you are signed in">
+            <thead><tr><th>"Device"</th><th>"Signed in"</th><th>"Last used"</th><th>"Operation"</th></tr></thead>
+            <tbody>
+                {devices.into_iter().map(|device| {
+                    let signed_in = format_utc(device.signed_in_at);
+                    let label = format!("Sign out {}, signed in {signed_in}", device.device);
+                    let sign_out = ServerAction::<SignOutDevice>::new();
+                    view! {
+                        <tr>
+                            <th scope="row">
+                                {device.device.clone()}
+                                {device.this_device.then(|| view! { " " <span class="badge ok">"This device"</span> })}
+                            </th>
+                            <td data-label="Signed in">{signed_in}</td>
+                            <td data-label="Last used">{if device.this_device { "Now".to_owned() } else { format_utc(device.last_used_at) }}</td>
+                            <td>
+                                {(!device.this_device).then(|| view! {
+                                    <ActionForm action=sign_out>
+                                        <input type="hidden" name="id" value=device.id.clone() />
+                                        <button type="submit" class="nowrap" aria-label=label>"Sign out"</button>
+                                    </ActionForm>
+                                })}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 

@@ -45,7 +45,7 @@ impl BenchServer {
     /// A `cookie` header's value that signs `account_id` in, with a new session.
     #[allow(dead_code)]
     pub async fn session_cookie(&self, account_id: &str) -> String {
-        let token = app::auth::ssr::create_session(&self.db, account_id).await.unwrap();
+        let token = app::auth::ssr::create_session(&self.db, account_id, "").await.unwrap();
         format!("mp_session={token}")
     }
 

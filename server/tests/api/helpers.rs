@@ -103,7 +103,14 @@ impl TestApp {
     /// A browser-like client that keeps cookies and does not follow redirects. Its timeout
     /// turns a response that never finishes into a failed test instead of a stuck run.
     pub fn client(&self) -> Client {
-        Client::builder()
+        self.client_of("")
+    }
+
+    /// [`Self::client`], sending `user_agent` as its User-Agent (none when empty).
+    pub fn client_of(&self, user_agent: &str) -> Client {
+        let builder = Client::builder();
+        let builder = if user_agent.is_empty() { builder } else { builder.user_agent(user_agent) };
+        builder
             .cookie_store(true)
             .redirect(Policy::none())
             .timeout(std::time::Duration::from_secs(60))

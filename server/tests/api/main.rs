@@ -8,6 +8,7 @@ mod api_v1;
 mod api_v1_products;
 mod auth;
 mod demo;
+mod devices;
 mod drafts;
 mod hardening;
 mod hardening_connections;

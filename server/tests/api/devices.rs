@@ -1,0 +1,123 @@
+//! Your account → Where you are signed in: each browser of the account, named from its
+//! User-Agent at sign-in, and signing out one of the others, on every server at once.
+
+use crate::hardening::sign_in;
+use crate::helpers::{error_of, TestApp, PASSWORD};
+use app::auth::Role;
+use app::signed_in::SignedInDevice;
+
+const FIREFOX_ON_WINDOWS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
+const SAFARI_ON_IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+
+#[tokio::test]
+async fn an_account_lists_each_browser_it_is_signed_in_on_and_signs_out_another_on_every_server() {
+    let first = TestApp::spawn().await;
+    let second = TestApp::spawn_on(first.database_url.clone()).await;
+    let account = first.account(Role::Seller).await;
+    let laptop = first.client_of(FIREFOX_ON_WINDOWS);
+    let phone = second.client_of(SAFARI_ON_IPHONE);
+    assert_eq!(sign_in(&first, &laptop, &account.email, PASSWORD).await.status(), 200);
+    assert_eq!(sign_in(&second, &phone, &account.email, PASSWORD).await.status(), 200);
+    let (_, bystander) = first.signed_in(Role::Seller).await;
+
+    let devices: Vec<SignedInDevice> = first.answer(&laptop, "session/devices", &[]).await;
+    let mut named: Vec<(&str, bool)> = devices.iter().map(|d| (d.device.as_str(), d.this_device)).collect();
+    named.sort();
+    assert_eq!(named, [("Firefox on Windows", true), ("Safari on iPhone", false)]);
+    // A page names a session by neither its token nor the hash it is stored by.
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions WHERE account_id = $1")
+        .bind(&account.id)
+        .fetch_all(&first.db)
+        .await
+        .unwrap();
+    for device in &devices {
+        assert_eq!(device.id.len(), 16);
+        assert!(stored.iter().all(|hash| !hash.contains(&device.id)), "{device:?}");
+    }
+    let page = first.get(&laptop, "/account").await.text().await.unwrap();
+    assert!(page.contains("Safari on iPhone") && page.contains("This device"), "{page}");
+    assert!(page.contains("aria-label=\"Sign out Safari on iPhone, signed in "), "{page}");
+    let phone_id = devices.iter().find(|d| !d.this_device).unwrap().id.clone();
+    let laptop_id = devices.iter().find(|d| d.this_device).unwrap().id.clone();
+
+    // Another account cannot name this account's devices: to it they are signed out already.
+    let refused = first.call(&bystander, "session/devices/sign-out", &[("id", &phone_id)]).await;
+    assert_eq!(refused.status(), 409);
+    assert_eq!(second.call(&phone, "drafts/list", &[]).await.status(), 200, "the phone is still signed in");
+    // The device in use signs out with Sign out, not here.
+    let refused = first.call(&laptop, "session/devices/sign-out", &[("id", &laptop_id)]).await;
+    assert_eq!(refused.status(), 400);
+    assert!(error_of(refused).await.to_string().contains("the device you are using"));
+
+    assert_eq!(first.call(&laptop, "session/devices/sign-out", &[("id", &phone_id)]).await.status(), 200);
+    assert_eq!(second.call(&phone, "drafts/list", &[]).await.status(), 401, "signed out on the other server too");
+    assert_eq!(first.call(&laptop, "drafts/list", &[]).await.status(), 200);
+    assert_eq!(first.call(&bystander, "drafts/list", &[]).await.status(), 200);
+    let devices: Vec<SignedInDevice> = first.answer(&laptop, "session/devices", &[]).await;
+    assert_eq!(devices.iter().map(|d| d.device.as_str()).collect::<Vec<_>>(), ["Firefox on Windows"]);
+
+    let again = first.call(&laptop, "session/devices/sign-out", &[("id", &phone_id)]).await;
+    assert_eq!(again.status(), 409);
+    assert_eq!(error_of(again).await.to_string(), "That device is signed out already.");
+    let signed_out = first.client();
+    assert_eq!(first.call(&signed_out, "session/devices", &[]).await.status(), 401);
+    assert_eq!(first.call(&signed_out, "session/devices/sign-out", &[("id", &laptop_id)]).await.status(), 401);
+}
+
+#[tokio::test]
+async fn a_device_is_named_in_the_servers_words_and_a_bad_name_is_refused() {
+    let app = TestApp::spawn().await;
+    let account = app.account(Role::Customer).await;
+    let hostile = app.client_of("<script>alert(1)</script> Firefox/1.0");
+    let nameless = app.client();
+    assert_eq!(sign_in(&app, &hostile, &account.email, PASSWORD).await.status(), 200);
+    assert_eq!(sign_in(&app, &nameless, &account.email, PASSWORD).await.status(), 200);
+    let stored: Vec<String> = sqlx::query_scalar("SELECT device FROM sessions WHERE account_id = $1 ORDER BY device")
+        .bind(&account.id)
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, ["", "Firefox"]);
+    let page = app.get(&nameless, "/account").await.text().await.unwrap();
+    assert!(page.contains("Unknown device") && !page.contains("alert(1)"), "{page}");
+
+    for id in ["", "0123", "0123456789abcdefa", "0123456789ABCDEF", "<script>alert(1)</", "0123456789abcdeg"] {
+        let refused = app.call(&nameless, "session/devices/sign-out", &[("id", id)]).await;
+        assert_eq!(refused.status(), 400, "{id:?}");
+        assert_eq!(error_of(refused).await.to_string(), "That is not a device of this account.");
+    }
+    assert_eq!(app.call(&hostile, "session/devices", &[]).await.status(), 200, "nothing was signed out");
+}
+
+#[tokio::test]
+async fn signing_out_a_device_works_without_the_pages_code() {
+    let app = TestApp::spawn().await;
+    let account = app.account(Role::Customer).await;
+    let laptop = app.client_of(FIREFOX_ON_WINDOWS);
+    let phone = app.client_of(SAFARI_ON_IPHONE);
+    assert_eq!(sign_in(&app, &laptop, &account.email, PASSWORD).await.status(), 200);
+    assert_eq!(sign_in(&app, &phone, &account.email, PASSWORD).await.status(), 200);
+    let devices: Vec<SignedInDevice> = app.answer(&laptop, "session/devices", &[]).await;
+    let phone_id = devices.iter().find(|d| !d.this_device).unwrap().id.clone();
+
+    // Refused: back to the account page, which shows why.
+    let (address, _) = app.failed_form(&laptop, "session/devices/sign-out", &[("id", "nonsense")], "/account").await;
+    let page = app.get(&laptop, &address).await.text().await.unwrap();
+    assert!(page.contains("That is not a device of this account."), "{page}");
+
+    // Done: the account page again, saying so.
+    let done = laptop
+        .post(format!("{}/api/session/devices/sign-out", app.address))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/account", app.address))
+        .form(&[("id", phone_id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(done.status().is_redirection(), "{}", done.status());
+    assert_eq!(done.headers()["location"], "/account?ended=1");
+    let page = app.get(&laptop, "/account?ended=1").await.text().await.unwrap();
+    assert!(page.contains("That device is signed out."), "{page}");
+    assert!(!page.contains("Safari on iPhone"), "{page}");
+    assert_eq!(app.call(&phone, "session/devices", &[]).await.status(), 401);
+}
