@@ -101,6 +101,8 @@ pub struct AuditEntry {
 pub struct AuditHistory {
     pub entries: Vec<AuditEntry>,
     pub hidden: i64,
+    /// `hidden` is a lower bound: a very long history is counted only so far.
+    pub hidden_at_least: bool,
 }
 
 /// Entries of one kind a history shows, the latest. Some kinds have no end of their own
@@ -164,15 +166,22 @@ pub mod ssr {
         actor: Option<String>,
         kind: String,
         detail: String,
-        /// Entries of this kind in the whole history.
-        of_kind: i64,
         /// For an entry of another request (one of its image assets, freed or locked when
         /// that request was withdrawn, rejected or approved): that request's product name.
         other_request: Option<String>,
     }
 
+    /// Entries of one kind of one subject a history counts at most: past it, the number left
+    /// out is a lower bound (`AuditHistory::hidden_at_least`).
+    pub const COUNTED_OF_EACH: usize = 1000;
+
     /// What is recorded about a request, its product and the image assets it names, oldest
     /// first: the latest entries of each kind.
+    ///
+    /// Bounded however long the history: the latest entries of each kind of each subject
+    /// are read from the (subject, kind, seq) indexes, at most [`COUNTED_OF_EACH`] + 1 of
+    /// them, and merged here (an entry can concern two subjects: an approval names the
+    /// request and its product); then the rows shown are read by their `seq`.
     pub async fn history(db: &Db, request_id: &str) -> Result<AuditHistory, AppError> {
         let content: Option<String> = sqlx::query_scalar("SELECT content FROM release_requests WHERE id = $1")
             .bind(request_id)
@@ -181,28 +190,68 @@ pub mod ssr {
             .context("reading a request for its history")?;
         let content = content.ok_or_else(|| AppError::NotFound("The release request".into()))?;
         let product: crate::rules::product::Product = from_json(&content, "release request", request_id)?;
-        let assets: Vec<String> = product.specifications.iter().map(|s| s.asset_id.clone()).collect();
-        let marks = (0..assets.len()).map(|n| format!("${}", n + 2)).collect::<Vec<_>>().join(", ");
-        let by_asset = if assets.is_empty() { String::new() } else { format!(" OR l.asset_id IN ({marks})") };
+        let products: Vec<String> = sqlx::query_scalar("SELECT id FROM products WHERE request_id = $1")
+            .bind(request_id)
+            .fetch_all(db)
+            .await
+            .context("reading a request's product for its history")?;
+        let mut assets: Vec<String> = product.specifications.iter().map(|s| s.asset_id.clone()).collect();
+        assets.sort();
+        assets.dedup();
+        // Each subject is a fixed column name and a value, bound as `$n`.
+        let subjects: Vec<(&str, &str)> = std::iter::once(("request_id", request_id))
+            .chain(products.iter().map(|id| ("product_id", id.as_str())))
+            .chain(assets.iter().map(|id| ("asset_id", id.as_str())))
+            .collect();
+        // The kinds are this crate's own keys (letters and dashes), written into the SQL.
+        let arms: Vec<String> = subjects
+            .iter()
+            .enumerate()
+            .flat_map(|(n, (column, _))| {
+                AuditKind::ALL.into_iter().map(move |kind| {
+                    format!(
+                        "SELECT CAST({n} AS BIGINT) AS subject, kind, seq FROM (SELECT kind, seq FROM audit_log \
+                         WHERE {column} = ${} AND kind = '{}' ORDER BY seq DESC LIMIT {}) AS s{n}_{}",
+                        n + 1,
+                        kind.key(),
+                        COUNTED_OF_EACH + 1,
+                        kind.key().replace('-', "_"),
+                    )
+                })
+            })
+            .collect();
+        let latest_sql = arms.join(" UNION ALL ");
+        let mut latest = sqlx::query_as::<_, (i64, String, i64)>(&latest_sql);
+        for (_, value) in &subjects {
+            latest = latest.bind(*value);
+        }
+        let latest = latest.fetch_all(db).await.context("reading a history")?;
+        let mut of_arm: std::collections::HashMap<(i64, &str), usize> = std::collections::HashMap::new();
+        let mut of_kind: std::collections::BTreeMap<&str, std::collections::BTreeSet<i64>> = Default::default();
+        for (subject, kind, seq) in &latest {
+            *of_arm.entry((*subject, kind.as_str())).or_default() += 1;
+            of_kind.entry(kind.as_str()).or_default().insert(*seq);
+        }
+        let hidden_at_least = of_arm.values().any(|&read| read > COUNTED_OF_EACH);
+        let shown_of_kind = SHOWN_OF_EACH_KIND as usize;
+        let hidden = of_kind.values().map(|seqs| seqs.len().saturating_sub(shown_of_kind) as i64).sum();
+        let mut shown: Vec<i64> = of_kind.values().flat_map(|seqs| seqs.iter().rev().take(shown_of_kind).copied()).collect();
+        if shown.is_empty() {
+            return Ok(AuditHistory { entries: Vec::new(), hidden, hidden_at_least });
+        }
+        shown.sort_unstable();
+        let marks = (0..shown.len()).map(|n| format!("${}", n + 2)).collect::<Vec<_>>().join(", ");
         let sql = format!(
-            "SELECT at, actor, kind, detail, of_kind, other_request FROM (\
-               SELECT l.seq, l.at, a.display_name AS actor, l.kind, l.detail, \
-               ROW_NUMBER() OVER (PARTITION BY l.kind ORDER BY l.seq DESC) AS latest, COUNT(*) OVER (PARTITION BY l.kind) AS of_kind, \
-               CASE WHEN l.request_id <> $1 THEN r.product_name END AS other_request \
-               FROM audit_log l LEFT JOIN accounts a ON a.id = l.actor_id LEFT JOIN release_requests r ON r.id = l.request_id \
-               WHERE l.request_id = $1 OR l.product_id IN (SELECT id FROM products WHERE request_id = $1){by_asset}\
-             ) h WHERE latest <= {SHOWN_OF_EACH_KIND} ORDER BY seq"
+            "SELECT l.at, a.display_name AS actor, l.kind, l.detail, \
+             CASE WHEN l.request_id <> $1 THEN r.product_name END AS other_request \
+             FROM audit_log l LEFT JOIN accounts a ON a.id = l.actor_id LEFT JOIN release_requests r ON r.id = l.request_id \
+             WHERE l.seq IN ({marks}) ORDER BY l.seq"
         );
         let mut query = sqlx::query_as::<_, Row>(&sql).bind(request_id);
-        for asset in &assets {
-            query = query.bind(asset);
+        for seq in &shown {
+            query = query.bind(*seq);
         }
         let rows = query.fetch_all(db).await.context("reading a history")?;
-        let mut of_kind = std::collections::BTreeMap::new();
-        for row in &rows {
-            of_kind.entry(row.kind.clone()).or_insert((row.of_kind, 0_i64)).1 += 1;
-        }
-        let hidden = of_kind.values().map(|(all, shown)| all - shown).sum();
         let entries = rows
             .into_iter()
             .filter_map(|r| {
@@ -214,6 +263,6 @@ pub mod ssr {
                 Some(AuditEntry { at: r.at, actor: r.actor.unwrap_or_else(|| "system".into()), kind, detail })
             })
             .collect();
-        Ok(AuditHistory { entries, hidden })
+        Ok(AuditHistory { entries, hidden, hidden_at_least })
     }
 }

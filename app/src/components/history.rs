@@ -18,7 +18,7 @@ pub fn History(
     /** The page's own address, without a query. */ base: String,
     /** The one kind of change shown, or every kind. */ chosen: Option<AuditKind>,
 ) -> impl IntoView {
-    let AuditHistory { entries, hidden } = history;
+    let AuditHistory { entries, hidden, hidden_at_least } = history;
     let present: Vec<AuditKind> = AuditKind::ALL.into_iter().filter(|k| entries.iter().any(|e| e.kind == *k)).collect();
     let shown: Vec<AuditEntry> = entries.into_iter().filter(|e| chosen.is_none_or(|k| e.kind == k)).collect();
     let link = move |kind: Option<AuditKind>, label: &'static str| {
@@ -39,7 +39,10 @@ pub fn History(
                 </ul>
             </nav>
             {(hidden > 0).then(|| view! {
-                <p class="muted">{format!("Each kind of change shows its latest {SHOWN_OF_EACH_KIND}; {hidden} older entries are not shown.")}</p>
+                <p class="muted">{format!(
+                    "Each kind of change shows its latest {SHOWN_OF_EACH_KIND}; {}{hidden} older entries are not shown.",
+                    if hidden_at_least { "at least " } else { "" },
+                )}</p>
             })}
             {if shown.is_empty() {
                 view! { <p class="empty">"Nothing of this kind has happened yet."</p> }.into_any()

@@ -161,12 +161,48 @@ async fn r54_r74_a_long_price_history_shows_its_latest_changes_and_keeps_the_app
 
     let history: AuditHistory = app.answer(&client, "audit/product", &[("id", &id)]).await;
     let changes = history.entries.iter().filter(|e| e.kind == AuditKind::PriceChanged).count();
-    assert_eq!((changes, history.hidden), (100, 3));
+    assert_eq!((changes, history.hidden, history.hidden_at_least), (100, 3, false));
     assert!(history.entries.iter().any(|e| e.kind == AuditKind::Approved), "the approval is not pushed out of sight");
     assert!(history.entries.last().unwrap().detail.ends_with("$98.97"), "the latest change is shown");
     let page = app.get(&client, &format!("/console/products/{id}")).await.text().await.unwrap();
     assert!(page.contains("The latest 100 changes are shown; 3 older ones are not."), "the price editor says so");
     assert!(page.contains("3 older entries are not shown"), "and the history");
+}
+
+#[tokio::test]
+async fn r74_a_history_longer_than_it_counts_is_read_in_bounds_and_says_at_least() {
+    use app::audit::ssr::COUNTED_OF_EACH;
+    let app = TestApp::spawn().await;
+    let (_, client, id) = released(&app, "busy", vcpu_priced).await;
+    // Rows as a price change writes them, written here directly: a thousand saves through
+    // the API would make a slow test. Past what a history counts.
+    let written = COUNTED_OF_EACH + 50;
+    let mut tx = app.db.begin().await.unwrap();
+    for n in 0..written {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor_id, kind, request_id, product_id, asset_id, detail) \
+             VALUES ($1, NULL, 'price-changed', NULL, $2, NULL, $3)",
+        )
+        .bind(app::store::now_ms())
+        .bind(&id)
+        .bind(format!("change {n}"))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let history: AuditHistory = app.answer(&client, "audit/product", &[("id", &id)]).await;
+    let changes: Vec<&str> = history.entries.iter().filter(|e| e.kind == AuditKind::PriceChanged).map(|e| e.detail.as_str()).collect();
+    assert_eq!(changes.len(), 100);
+    assert_eq!(changes.last(), Some(&format!("change {}", written - 1).as_str()), "the latest, oldest first");
+    assert_eq!(changes[0], format!("change {}", written - 100));
+    // Counted to the bound and one past it: the rest are not read.
+    assert_eq!((history.hidden, history.hidden_at_least), ((COUNTED_OF_EACH + 1 - 100) as i64, true));
+    let kinds: Vec<AuditKind> = history.entries.iter().map(|e| e.kind).filter(|k| *k != AuditKind::PriceChanged).collect();
+    assert_eq!(kinds, [AuditKind::AssetReleased, AuditKind::Submitted, AuditKind::Approved, AuditKind::AssetLocked], "each once");
+    let page = app.get(&client, &format!("/console/products/{id}")).await.text().await.unwrap();
+    assert!(page.contains(&format!("at least {} older entries are not shown", COUNTED_OF_EACH + 1 - 100)), "{page}");
 }
 
 #[tokio::test]
