@@ -29,10 +29,10 @@ test('signed out in another tab, an island says nothing was saved and signs in a
 
 test('Your account lists each browser where it is signed in, and signs out another one there', async ({ browser }) => {
   // A second browser of the same account, which names itself as Firefox on Windows.
-  const phoneContext = await browser.newContext({
+  const firefoxContext = await browser.newContext({
     userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0',
   });
-  const other = await phoneContext.newPage();
+  const other = await firefoxContext.newPage();
   await new SignInPage(other).goto();
   await new SignInPage(other).signIn(demo.customer);
   await expect(other.getByRole('heading', { level: 1, name: /Virtual-machine images/ })).toBeVisible();
@@ -42,13 +42,17 @@ test('Your account lists each browser where it is signed in, and signs out anoth
   const devices = laptop.getByRole('table', { name: 'Where you are signed in' });
   const here = devices.getByRole('row').filter({ hasText: 'This device' });
   await expect(here).toHaveCount(1);
-  await expect(here).toContainText('Chrome on Linux');
+  // Chromium, named with the system it runs on.
+  await expect(here).toContainText(/Chrome on \w+/);
   await expect(here).toContainText('Now');
   await expect(here.getByRole('button')).toHaveCount(0);
+  await expect(here).toContainText('Use Sign out at the top');
   await expect(devices.getByRole('row', { name: /Firefox on Windows/ })).toHaveCount(1);
 
   await devices.getByRole('button', { name: /^Sign out Firefox on Windows, signed in / }).click();
-  await expect(laptop.getByRole('status')).toHaveText('That device is signed out. Signing in there again needs the password.');
+  const said = laptop.getByRole('status');
+  await expect(said).toHaveText('That device is signed out. Signing in there again needs the password.');
+  await expect(said, 'the notice takes the focus, so it is read out').toBeFocused();
   await expect(devices.getByRole('row', { name: /Firefox on Windows/ })).toHaveCount(0);
   await expect(devices.getByRole('row').filter({ hasText: 'This device' })).toHaveCount(1);
   // Said once: the address no longer asks for it, so a reload does not say it again.
@@ -61,4 +65,6 @@ test('Your account lists each browser where it is signed in, and signs out anoth
   await expect(other.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
   await laptop.goto('/purchases');
   await expect(laptop.getByRole('heading', { level: 1, name: 'Sign in' })).toHaveCount(0);
+  await firefoxContext.close();
+  await laptop.context().close();
 });

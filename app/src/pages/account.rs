@@ -29,14 +29,17 @@ pub fn AccountPage() -> impl IntoView {
                         <dt>"Email"</dt><dd>{account.email.clone()}</dd>
                         <dt>"Role"</dt><dd>{account.role.as_str()}</dd>
                     </dl>
-                    <h2>"Where you are signed in"</h2>
+                    <h2 id="devices-title">"Where you are signed in"</h2>
                     <p>"You stay signed in on a device for up to 7 days, and are signed out there after a while without using the site."</p>
                     {signed_out.then(|| view! {
-                        <p class="notice success" role="status">"That device is signed out. Signing in there again needs the password."</p>
+                        <p class="notice success" role="status" tabindex="-1" autofocus>"That device is signed out. Signing in there again needs the password."</p>
                         <SaidOnce parameter=SIGNED_OUT_PARAMETER />
                     })}
                     {refused.map(|error| view! { <Failed error /> })}
-                    {loaded(signed_in_devices(), |devices| view! { <Devices devices /> })}
+                    {loaded(signed_in_devices(), {
+                        let account_id = account.id.clone();
+                        move |devices| view! { <Devices devices account_id /> }
+                    })}
                     <p>"Signed in on a computer you no longer use, or a shared one? Sign out there above, or sign out everywhere: that ends every session of this account, this one included."</p>
                     <SignOutEverywhereButton />
                     {(account.role == Role::Seller).then(|| view! {
@@ -52,32 +55,41 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 /// The browsers where the account is signed in. Signing one out is a plain form: the server
-/// ends that session and sends the browser back here.
+/// ends that session and sends the browser back here. The form names the page's account
+/// (`account_id`), as the islands' calls do in a header (`page_account`).
 #[component]
-fn Devices(devices: Vec<SignedInDevice>) -> impl IntoView {
+fn Devices(devices: Vec<SignedInDevice>, account_id: String) -> impl IntoView {
     view! {
-        <table class="data devices" aria-label="Where you are signed in">
-            <thead><tr><th>"Device"</th><th>"Signed in"</th><th>"Last used"</th><th>"Operation"</th></tr></thead>
+        <table class="data" aria-labelledby="devices-title">
+            <thead><tr>
+                <th scope="col">"Device"</th><th scope="col">"Signed in"</th><th scope="col">"Last used"</th><th scope="col">"Operation"</th>
+            </tr></thead>
             <tbody>
                 {devices.into_iter().map(|device| {
                     let signed_in = format_utc(device.signed_in_at);
                     let label = format!("Sign out {}, signed in {signed_in}", device.device);
                     let sign_out = ServerAction::<SignOutDevice>::new();
+                    let account_id = account_id.clone();
                     view! {
                         <tr>
                             <th scope="row">
                                 {device.device.clone()}
                                 {device.this_device.then(|| view! { " " <span class="badge ok">"This device"</span> })}
                             </th>
-                            <td data-label="Signed in">{signed_in}</td>
-                            <td data-label="Last used">{if device.this_device { "Now".to_owned() } else { format_utc(device.last_used_at) }}</td>
+                            <td class="nowrap">{signed_in}</td>
+                            <td class="nowrap">{if device.this_device { "Now".to_owned() } else { format_utc(device.last_used_at) }}</td>
                             <td>
-                                {(!device.this_device).then(|| view! {
-                                    <ActionForm action=sign_out>
-                                        <input type="hidden" name="id" value=device.id.clone() />
-                                        <button type="submit" class="nowrap" aria-label=label>"Sign out"</button>
-                                    </ActionForm>
-                                })}
+                                {if device.this_device {
+                                    view! { <span class="muted">"Use Sign out at the top"</span> }.into_any()
+                                } else {
+                                    view! {
+                                        <ActionForm action=sign_out>
+                                            <input type="hidden" name="id" value=device.id.clone() />
+                                            <input type="hidden" name="page_account" value=account_id />
+                                            <button type="submit" class="nowrap" aria-label=label>"Sign out"</button>
+                                        </ActionForm>
+                                    }.into_any()
+                                }}
                             </td>
                         </tr>
                     }

@@ -18,7 +18,7 @@ async fn an_account_lists_each_browser_it_is_signed_in_on_and_signs_out_another_
     let phone = second.client_of(SAFARI_ON_IPHONE);
     assert_eq!(sign_in(&first, &laptop, &account.email, PASSWORD).await.status(), 200);
     assert_eq!(sign_in(&second, &phone, &account.email, PASSWORD).await.status(), 200);
-    let (_, bystander) = first.signed_in(Role::Seller).await;
+    let (bystander_account, bystander) = first.signed_in(Role::Seller).await;
 
     let devices: Vec<SignedInDevice> = first.answer(&laptop, "session/devices", &[]).await;
     let mut named: Vec<(&str, bool)> = devices.iter().map(|d| (d.device.as_str(), d.this_device)).collect();
@@ -59,9 +59,52 @@ async fn an_account_lists_each_browser_it_is_signed_in_on_and_signs_out_another_
     let again = first.call(&laptop, "session/devices/sign-out", &[("id", &phone_id)]).await;
     assert_eq!(again.status(), 409);
     assert_eq!(error_of(again).await.to_string(), "That device is signed out already.");
+    // A page drawn for another account (someone signed in again in another tab) does nothing.
+    let tablet = first.client_of(SAFARI_ON_IPHONE);
+    assert_eq!(sign_in(&first, &tablet, &account.email, PASSWORD).await.status(), 200);
+    let devices: Vec<SignedInDevice> = first.answer(&laptop, "session/devices", &[]).await;
+    let tablet_id = devices.iter().find(|d| !d.this_device).unwrap().id.clone();
+    let refused = first.call(&laptop, "session/devices/sign-out", &[("id", &tablet_id), ("page_account", &bystander_account.id)]).await;
+    assert_eq!(refused.status(), 409);
+    assert!(error_of(refused).await.to_string().contains("another account"));
+    assert_eq!(first.call(&tablet, "drafts/list", &[]).await.status(), 200, "nothing was done");
+    let own_page = first.call(&laptop, "session/devices/sign-out", &[("id", &tablet_id), ("page_account", &account.id)]).await;
+    assert_eq!(own_page.status(), 200);
+    assert_eq!(first.call(&tablet, "drafts/list", &[]).await.status(), 401);
+
     let signed_out = first.client();
     assert_eq!(first.call(&signed_out, "session/devices", &[]).await.status(), 401);
     assert_eq!(first.call(&signed_out, "session/devices/sign-out", &[("id", &laptop_id)]).await.status(), 401);
+}
+
+#[tokio::test]
+async fn a_session_past_its_idle_time_or_its_lifetime_is_not_listed_and_cannot_be_signed_out_again() {
+    let app = TestApp::spawn().await;
+    let account = app.account(Role::Seller).await;
+    let laptop = app.client_of(FIREFOX_ON_WINDOWS);
+    assert_eq!(sign_in(&app, &laptop, &account.email, PASSWORD).await.status(), 200);
+    for agent in [SAFARI_ON_IPHONE, SAFARI_ON_IPHONE] {
+        assert_eq!(sign_in(&app, &app.client_of(agent), &account.email, PASSWORD).await.status(), 200);
+    }
+    let devices: Vec<SignedInDevice> = app.answer(&laptop, "session/devices", &[]).await;
+    let phones: Vec<String> = devices.iter().filter(|d| !d.this_device).map(|d| d.id.clone()).collect();
+    assert_eq!(phones.len(), 2);
+    // One left unused past the idle limit, the other past its lifetime: both have ended.
+    let stored: Vec<(String, String)> = sqlx::query_as("SELECT token_hash, device FROM sessions WHERE account_id = $1 AND device <> 'Firefox on Windows' ORDER BY token_hash")
+        .bind(&account.id)
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    let long_ago = app::store::now_ms() - 30 * 24 * 60 * 60 * 1000;
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(long_ago).bind(&stored[0].0).execute(&app.db).await.unwrap();
+    sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2").bind(long_ago).bind(&stored[1].0).execute(&app.db).await.unwrap();
+
+    let devices: Vec<SignedInDevice> = app.answer(&laptop, "session/devices", &[]).await;
+    assert_eq!(devices.iter().map(|d| d.device.as_str()).collect::<Vec<_>>(), ["Firefox on Windows"]);
+    for id in &phones {
+        let refused = app.call(&laptop, "session/devices/sign-out", &[("id", id)]).await;
+        assert_eq!(refused.status(), 409);
+    }
 }
 
 #[tokio::test]
