@@ -42,11 +42,14 @@ pub async fn unread_count() -> Result<i64, AppError> {
 }
 
 /// Marks one message read, or all of them when `id` is empty. Returns the unread count.
+/// `page_account`: the account the inbox was drawn for (a plain form's `PageAccountField`);
+/// a page of another account than the one signed in now marks nothing.
 #[server(client = crate::page_account::PageAccountClient, endpoint = "messages/read", output = crate::codec::TextJson)]
-pub async fn mark_read(id: String) -> Result<i64, AppError> {
+pub async fn mark_read(id: String, page_account: Option<String>) -> Result<i64, AppError> {
     use crate::store::Context;
     let caller = crate::auth::ssr::Caller::from_context()?;
     let seller = crate::purchases::ssr::buyer(&caller).await?;
+    crate::page_account::refuse_another_accounts_form(page_account.as_deref(), &seller.id)?;
     let db = &caller.state.db;
     let now = crate::store::now_ms();
     let query = if id.is_empty() {

@@ -26,6 +26,25 @@ pub fn PageAccountMeta() -> impl IntoView {
         .map(|account| view! { <leptos_meta::Meta name=PAGE_ACCOUNT_META content=account.id.clone() /> })
 }
 
+/// The page's account as a field of a plain form, which cannot send a header: the server
+/// function checks it with [`refuse_another_accounts_form`].
+#[component]
+pub fn PageAccountField() -> impl IntoView {
+    crate::session::Session::current()
+        .signed_in()
+        .map(|account| view! { <input type="hidden" name="page_account" value=account.id.clone() /> })
+}
+
+/// Refuses a plain form sent from a page drawn for another account than `account_id`, the
+/// one signed in now (a sign-in in another tab): nothing is done. A form without the field
+/// (a client of its own) is not refused.
+pub fn refuse_another_accounts_form(drawn_for: Option<&str>, account_id: &str) -> Result<(), crate::error::AppError> {
+    match drawn_for {
+        Some(drawn_for) if !drawn_for.is_empty() && drawn_for != account_id => Err(crate::error::AppError::AccountChanged),
+        _ => Ok(()),
+    }
+}
+
 /// The browser's `fetch` client, sending the page's account with each call.
 pub struct PageAccountClient;
 

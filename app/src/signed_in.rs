@@ -49,16 +49,14 @@ pub const SIGNED_OUT_PARAMETER: &str = "ended";
 /// server forgets it at once. The device in use signs out with the header's Sign out.
 /// `page_account`: the account the asking page was drawn for; a page of another account
 /// than the one signed in now (a sign-in in another tab) is refused, and nothing is done.
-/// A plain form sends no header, so the form sends it as a field.
+/// A plain form sends no header, so the form sends it as a field (`PageAccountField`).
 #[server(client = crate::page_account::PageAccountClient, endpoint = "session/devices/sign-out", output = crate::codec::TextJson)]
 pub async fn sign_out_device(id: String, page_account: Option<String>) -> Result<(), AppError> {
     use crate::auth::ssr::{self as auth, PUBLIC_ID_LEN};
     use crate::store::Context;
     let caller = auth::Caller::from_context()?;
     let account = caller.account().await?.ok_or(AppError::Unauthenticated)?;
-    if page_account.is_some_and(|drawn_for| !drawn_for.is_empty() && drawn_for != account.id) {
-        return Err(AppError::AccountChanged);
-    }
+    crate::page_account::refuse_another_accounts_form(page_account.as_deref(), &account.id)?;
     if id.len() != PUBLIC_ID_LEN || !id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return Err(AppError::BadRequest("That is not a device of this account.".into()));
     }

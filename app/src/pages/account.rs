@@ -7,6 +7,7 @@ use crate::components::confirm::ConfirmDialog;
 use crate::components::loaded::{loaded, ErrorNotice, Failed};
 use crate::components::said_once::SaidOnce;
 use crate::components::time::format_utc;
+use crate::page_account::PageAccountField;
 use crate::session::Session;
 use crate::signed_in::{signed_in_devices, SignOutDevice, SignedInDevice, SIGNED_OUT_PARAMETER};
 use leptos::prelude::*;
@@ -36,10 +37,7 @@ pub fn AccountPage() -> impl IntoView {
                         <SaidOnce parameter=SIGNED_OUT_PARAMETER />
                     })}
                     {refused.map(|error| view! { <Failed error /> })}
-                    {loaded(signed_in_devices(), {
-                        let account_id = account.id.clone();
-                        move |devices| view! { <Devices devices account_id /> }
-                    })}
+                    {loaded(signed_in_devices(), |devices| view! { <Devices devices /> })}
                     <p>"Signed in on a computer you no longer use, or a shared one? Sign out there above, or sign out everywhere: that ends every session of this account, this one included."</p>
                     <SignOutEverywhereButton />
                     {(account.role == Role::Seller).then(|| view! {
@@ -55,10 +53,10 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 /// The browsers where the account is signed in. Signing one out is a plain form: the server
-/// ends that session and sends the browser back here. The form names the page's account
-/// (`account_id`), as the islands' calls do in a header (`page_account`).
+/// ends that session and sends the browser back here. The form names the page's account, as
+/// the islands' calls do in a header (`page_account`).
 #[component]
-fn Devices(devices: Vec<SignedInDevice>, account_id: String) -> impl IntoView {
+fn Devices(devices: Vec<SignedInDevice>) -> impl IntoView {
     view! {
         <table class="data" aria-labelledby="devices-title">
             <thead><tr>
@@ -69,7 +67,6 @@ fn Devices(devices: Vec<SignedInDevice>, account_id: String) -> impl IntoView {
                     let signed_in = format_utc(device.signed_in_at);
                     let label = format!("Sign out {}, signed in {signed_in}", device.device);
                     let sign_out = ServerAction::<SignOutDevice>::new();
-                    let account_id = account_id.clone();
                     view! {
                         <tr>
                             <th scope="row">
@@ -85,7 +82,7 @@ fn Devices(devices: Vec<SignedInDevice>, account_id: String) -> impl IntoView {
                                     view! {
                                         <ActionForm action=sign_out>
                                             <input type="hidden" name="id" value=device.id.clone() />
-                                            <input type="hidden" name="page_account" value=account_id />
+                                            <PageAccountField />
                                             <button type="submit" class="nowrap" aria-label=label>"Sign out"</button>
                                         </ActionForm>
                                     }.into_any()

@@ -22,6 +22,7 @@ pub fn Messages() -> impl IntoView {
             {(unread > 0).then(|| view! {
                 <ActionForm action=read>
                     <input type="hidden" name="id" value="" />
+                    <crate::page_account::PageAccountField />
                     <button type="submit" id="mark-all-read">"Mark all as read"</button>
                 </ActionForm>
             })}
@@ -84,6 +85,7 @@ fn MessageItem(message: InboxMessage) -> impl IntoView {
                 {(!message.read).then(|| view! {
                     <ActionForm action=read>
                         <input type="hidden" name="id" value=message.id.clone() />
+                        <crate::page_account::PageAccountField />
                         <button type="submit" class="link-button">"Mark as read"</button>
                     </ActionForm>
                 })}

@@ -56,7 +56,18 @@ async fn r43_a_decision_reaches_the_inbox_and_goes_out_by_email_and_sms_as_the_s
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(outbox_rows(&app, true).await, 2);
 
-    let unread: i64 = app.call(&s.client, "messages/read", &[("id", &inbox[0].id)]).await.json().await.unwrap();
+    // An inbox drawn for another account (someone signed in again in another tab) marks
+    // nothing of the account signed in now.
+    let (someone_else, _) = app.signed_in(Role::Customer).await;
+    let stale = app.call(&s.client, "messages/read", &[("id", ""), ("page_account", &someone_else.id)]).await;
+    assert_eq!(stale.status(), 409);
+    let unread: i64 = app.call(&s.client, "messages/unread", &[]).await.json().await.unwrap();
+    assert_eq!(unread, 1, "nothing was marked");
+    let page = app.get(&s.client, "/console/messages").await.text().await.unwrap();
+    assert!(page.contains(&format!(r#"name="page_account" value="{}""#, s.seller.id)), "the inbox's forms name its account");
+
+    let read = app.call(&s.client, "messages/read", &[("id", &inbox[0].id), ("page_account", &s.seller.id)]).await;
+    let unread: i64 = read.json().await.unwrap();
     assert_eq!(unread, 0);
 }
 
