@@ -147,7 +147,7 @@ pub mod ssr {
                 Some((
                     format!("Approved: {name}"),
                     format!(
-                        "Your release request for {name} was approved. The product is now listed on the marketplace, and its image is locked: to use it, purchase the product from the marketplace."
+                        "Your release request for {name} was approved. The product is now listed on the marketplace. Its image is now locked: it belongs to the product, so you can no longer use it directly; to run it yourself, purchase the product like any buyer."
                     ),
                 ))
             }

@@ -37,6 +37,7 @@ pub fn MarketplaceHome() -> impl IntoView {
         chosen => chosen.to_owned(),
     };
     let sort = sort.as_str();
+    let by_price = sort == "price";
     let billing = BillingMode::ALL.into_iter().find(|b| b.key() == search.billing.trim()).unwrap_or(BillingMode::Monthly);
     let option = |value: &'static str, label: &'static str, current: &str| {
         view! { <option value=value selected=current == value>{label}</option> }
@@ -116,7 +117,15 @@ pub fn MarketplaceHome() -> impl IntoView {
                     let page = results.page;
                     let previous = (page > 1).then(|| search.page_link(page - 1));
                     let next = (results.more && page < MAX_PAGE).then(|| search.page_link(page + 1));
+                    // Sorted by a price, only the products offered in its billing mode are listed.
+                    let price_sorted = by_price.then(|| view! {
+                        <p class="muted" role="note">{format!(
+                            "Sorted by the lowest price per {unit}: only products offered per {unit} are listed. Choose another billing mode under Lowest price to see the others.",
+                            unit = billing.unit(),
+                        )}</p>
+                    });
                     view! {
+                        {price_sorted}
                         <ul class="product-grid" aria-label="Products">
                             {results.products.into_iter().map(|p| view! { <ProductCard product=p billing /> }).collect_view()}
                         </ul>

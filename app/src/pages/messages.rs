@@ -12,7 +12,14 @@ use leptos_meta::Title;
 /// marks it and sends the browser back here, with the count in the navigation updated.
 #[component]
 pub fn Messages() -> impl IntoView {
-    let unread = crate::session::Session::current().unread;
+    let session = crate::session::Session::current();
+    let unread = session.unread;
+    // A seller's inbox holds review results; a customer's, notices about products bought.
+    let empty_body = if session.role() == Some(crate::auth::Role::Seller) {
+        "Review results of your release requests and other notices from the marketplace arrive here."
+    } else {
+        "Notices about the products you bought, such as a price that will rise, arrive here."
+    };
     let read = ServerAction::<MarkRead>::new();
     let error = read.value().get_untracked().and_then(Result::err);
     view! {
@@ -32,7 +39,7 @@ pub fn Messages() -> impl IntoView {
             || view! {
                 <EmptyState
                     title="No messages"
-                    body="Review results and other notices from the marketplace arrive here."
+                    body=empty_body
                 />
             },
             |list| view! {

@@ -123,6 +123,11 @@ async fn r45_the_marketplace_filters_by_words_region_pricing_mode_and_price_and_
     assert!(html.contains("from $50.00 / month") && html.contains("from $40.00 / month"), "each card shows its lowest price");
     let home = app.get(&app.client(), "/").await.text().await.unwrap();
     assert!(home.contains("from $40.00 / month") && home.contains(">Free<"), "every card has its price");
+    // Sorted by a price, the page says that products not offered in its billing mode are left out.
+    let said = "only products offered per hour are listed. Choose another billing mode under Lowest price to see the others.";
+    let by_price = app.get(&app.client(), "/?sort=price&billing=pay_per_use").await.text().await.unwrap();
+    assert!(by_price.contains(said), "{by_price}");
+    assert!(!home.contains("only products offered per"), "not in another order");
 }
 
 #[tokio::test]

@@ -171,6 +171,7 @@ fn PricingEditor(form: Form, i: usize, template: impl Fn() -> TemplateKind + Cop
                     on:change=move |_| set_template(TemplateKind::Vcpu) />
                 "vCPU: a price per vCPU tier"
             </label>
+            <p class="hint">"Simple prices cannot change once the product is released; to change them, release a new product. vCPU tier prices can be lowered at any time and raised after notice."</p>
         </fieldset>
         <fieldset class="choice">
             <legend>"Billing modes"</legend>

@@ -80,7 +80,7 @@ pub fn BasicsStep(form: Form) -> impl IntoView {
                     on:change=move |_| choose_mode(PricingMode::Charged) />
                 "Charged, with a Pricing Template"
             </label>
-            <p class="hint">"Simple: fixed prices per billing mode. vCPU: a price per vCPU tier. Chosen per specification."</p>
+            <p class="hint">"Simple: fixed prices per billing mode, which cannot change once the product is released. vCPU: a price per vCPU tier, which can be lowered at any time and raised after notice. Chosen per specification."</p>
             {field_errors(form, "pricing_mode".into())}
         </fieldset>
     }
