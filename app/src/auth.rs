@@ -394,7 +394,7 @@ pub mod ssr {
 
     pub use super::passwords::{create_account, hash_password_blocking, verify_credentials, verify_password};
     pub use super::sessions::{
-        account_for_token, create_session, delete_session, delete_session_by_hash, delete_sessions_of, live_sessions, public_id,
+        account_for_token, create_session, delete_other_sessions, delete_session, delete_session_by_hash, delete_sessions_of, live_sessions, public_id,
         session_with_figures, token_hash, touch_every, LiveSession, PUBLIC_ID_LEN, SESSIONS_PER_ACCOUNT, SESSION_LIFETIME_MS,
     };
 }

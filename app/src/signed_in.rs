@@ -42,8 +42,11 @@ pub async fn signed_in_devices() -> Result<Vec<SignedInDevice>, AppError> {
         .collect())
 }
 
-/// The address parameter of the page told that a device was signed out.
+/// The address parameter of the page told that a device was signed out (`1`), or every
+/// other one ([`OTHERS_SIGNED_OUT`]).
 pub const SIGNED_OUT_PARAMETER: &str = "ended";
+/// Its value when every other device was signed out.
+pub const OTHERS_SIGNED_OUT: &str = "others";
 
 /// Signs out one of the account's other devices (`id` from [`signed_in_devices`]); every
 /// server forgets it at once. The device in use signs out with the header's Sign out.
@@ -75,5 +78,21 @@ pub async fn sign_out_device(id: String, page_account: Option<String>) -> Result
     auth::delete_session_by_hash(db, &found.token_hash).await.context("signing a device out")?;
     // Reached over HTTP only (a form), where leptos_axum keeps the context for the whole call.
     leptos_axum::redirect(&format!("/account?{SIGNED_OUT_PARAMETER}=1"));
+    Ok(())
+}
+
+/// Signs out every device of the account but the one asking (Your account → Sign out every
+/// other device); every server forgets them at once. `page_account` as for
+/// [`sign_out_device`].
+#[server(client = crate::page_account::PageAccountClient, endpoint = "session/devices/sign-out-others", output = crate::codec::TextJson)]
+pub async fn sign_out_other_devices(page_account: Option<String>) -> Result<(), AppError> {
+    use crate::auth::ssr as auth;
+    use crate::store::Context;
+    let caller = auth::Caller::from_context()?;
+    let account = caller.account().await?.ok_or(AppError::Unauthenticated)?;
+    crate::page_account::refuse_another_accounts_form(page_account.as_deref(), &account.id)?;
+    let this = caller.token.as_deref().map(auth::token_hash).ok_or(AppError::Unauthenticated)?;
+    auth::delete_other_sessions(&caller.state.db, &account.id, &this).await.context("signing out the other devices")?;
+    leptos_axum::redirect(&format!("/account?{SIGNED_OUT_PARAMETER}={OTHERS_SIGNED_OUT}"));
     Ok(())
 }

@@ -65,6 +65,19 @@ test('Your account lists each browser where it is signed in, and signs out anoth
   await expect(other.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
   await laptop.goto('/purchases');
   await expect(laptop.getByRole('heading', { level: 1, name: 'Sign in' })).toHaveCount(0);
+
+  // Signed in there again: this time every other device is signed out at once.
+  await new SignInPage(other).goto();
+  await new SignInPage(other).signIn(demo.customer);
+  await expect(other.getByRole('heading', { level: 1, name: /Virtual-machine images/ })).toBeVisible();
+  await laptop.goto('/account');
+  await expect(devices.getByRole('row', { name: /Firefox on Windows/ })).toHaveCount(1);
+  await laptop.getByRole('button', { name: 'Sign out every other device' }).click();
+  await expect(laptop.getByRole('status')).toHaveText('Every other device is signed out. Signing in there again needs the password.');
+  await expect(devices.getByRole('row')).toHaveCount(2); // the header's row and this device's
+  await expect(laptop.getByRole('button', { name: 'Sign out every other device' })).toHaveCount(0);
+  await other.goto('/purchases');
+  await expect(other.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
   await firefoxContext.close();
   await laptop.context().close();
 });

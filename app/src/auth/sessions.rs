@@ -95,6 +95,18 @@ pub async fn delete_session_by_hash(db: &Db, hash: &str) -> Result<(), sqlx::Err
     end_sessions(db, "token_hash", hash, Forget::Session(hash)).await
 }
 
+/// Ends every session of an account but the one stored as `keep` (the one asking), and
+/// tells every server to forget them, in one transaction.
+pub async fn delete_other_sessions(db: &Db, account_id: &str, keep: &str) -> Result<(), sqlx::Error> {
+    let what = Forget::Account(account_id);
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2").bind(account_id).bind(keep).execute(&mut *tx).await?;
+    cache::changed(&mut tx, what).await?;
+    tx.commit().await?;
+    cache::forget(what);
+    Ok(())
+}
+
 /// Ends every session of an account, and tells every server to forget them.
 pub async fn delete_sessions_of(db: &Db, account_id: &str) -> Result<(), sqlx::Error> {
     end_sessions(db, "account_id", account_id, Forget::Account(account_id)).await

@@ -9,16 +9,23 @@ use crate::components::said_once::SaidOnce;
 use crate::components::time::format_utc;
 use crate::page_account::PageAccountField;
 use crate::session::Session;
-use crate::signed_in::{signed_in_devices, SignOutDevice, SignedInDevice, SIGNED_OUT_PARAMETER};
+use crate::signed_in::{signed_in_devices, SignOutDevice, SignOutOtherDevices, SignedInDevice, OTHERS_SIGNED_OUT, SIGNED_OUT_PARAMETER};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
     // After signing a device out, the page is loaded again with `?ended=1`, and says so.
-    let signed_out = leptos_router::hooks::use_query_map().with_untracked(|q| q.get(SIGNED_OUT_PARAMETER).is_some());
+    let signed_out = leptos_router::hooks::use_query_map().with_untracked(|q| q.get(SIGNED_OUT_PARAMETER)).map(|which| {
+        if which == OTHERS_SIGNED_OUT {
+            "Every other device is signed out. Signing in there again needs the password."
+        } else {
+            "That device is signed out. Signing in there again needs the password."
+        }
+    });
     // A form sent without the page's code comes back here with its error in the address.
     let refused = ServerAction::<SignOutDevice>::new().value().get_untracked().and_then(Result::err);
+    let others_refused = ServerAction::<SignOutOtherDevices>::new().value().get_untracked().and_then(Result::err);
     view! {
         <Title text="Your account" />
         <main id="main" class="page account">
@@ -32,11 +39,11 @@ pub fn AccountPage() -> impl IntoView {
                     </dl>
                     <h2 id="devices-title">"Where you are signed in"</h2>
                     <p>"You stay signed in on a device for up to 7 days, and are signed out there after a while without using the site."</p>
-                    {signed_out.then(|| view! {
-                        <p class="notice success" role="status" tabindex="-1" autofocus>"That device is signed out. Signing in there again needs the password."</p>
+                    {signed_out.map(|said| view! {
+                        <p class="notice success" role="status" tabindex="-1" autofocus>{said}</p>
                         <SaidOnce parameter=SIGNED_OUT_PARAMETER />
                     })}
-                    {refused.map(|error| view! { <Failed error /> })}
+                    {refused.or(others_refused).map(|error| view! { <Failed error /> })}
                     {loaded(signed_in_devices(), |devices| view! { <Devices devices /> })}
                     <p>"Signed in on a computer you no longer use, or a shared one? Sign out there above, or sign out everywhere: that ends every session of this account, this one included."</p>
                     <SignOutEverywhereButton />
@@ -57,6 +64,8 @@ pub fn AccountPage() -> impl IntoView {
 /// the islands' calls do in a header (`page_account`).
 #[component]
 fn Devices(devices: Vec<SignedInDevice>) -> impl IntoView {
+    let others = devices.iter().any(|device| !device.this_device);
+    let sign_out_others = ServerAction::<SignOutOtherDevices>::new();
     view! {
         <table class="data" aria-labelledby="devices-title">
             <thead><tr>
@@ -93,6 +102,12 @@ fn Devices(devices: Vec<SignedInDevice>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        {others.then(|| view! {
+            <ActionForm action=sign_out_others>
+                <PageAccountField />
+                <button type="submit">"Sign out every other device"</button>
+            </ActionForm>
+        })}
     }
 }
 

@@ -78,6 +78,38 @@ async fn an_account_lists_each_browser_it_is_signed_in_on_and_signs_out_another_
 }
 
 #[tokio::test]
+async fn sign_out_every_other_device_keeps_only_the_one_asking_on_every_server() {
+    let first = TestApp::spawn().await;
+    let second = TestApp::spawn_on(first.database_url.clone()).await;
+    let account = first.account(Role::Seller).await;
+    let laptop = first.client_of(FIREFOX_ON_WINDOWS);
+    let phone = second.client_of(SAFARI_ON_IPHONE);
+    let tablet = first.client();
+    for (app, client) in [(&first, &laptop), (&second, &phone), (&first, &tablet)] {
+        assert_eq!(sign_in(app, client, &account.email, PASSWORD).await.status(), 200);
+    }
+    let (bystander_account, bystander) = first.signed_in(Role::Seller).await;
+    let page = first.get(&laptop, "/account").await.text().await.unwrap();
+    assert!(page.contains("Sign out every other device"), "{page}");
+
+    // From a page of another account: nothing is done.
+    let refused = first.call(&laptop, "session/devices/sign-out-others", &[("page_account", &bystander_account.id)]).await;
+    assert_eq!(refused.status(), 409);
+    assert_eq!(second.call(&phone, "drafts/list", &[]).await.status(), 200);
+
+    assert_eq!(first.call(&laptop, "session/devices/sign-out-others", &[("page_account", &account.id)]).await.status(), 200);
+    assert_eq!(second.call(&phone, "drafts/list", &[]).await.status(), 401, "signed out on the other server too");
+    assert_eq!(first.call(&tablet, "drafts/list", &[]).await.status(), 401);
+    assert_eq!(first.call(&laptop, "drafts/list", &[]).await.status(), 200, "the one asking stays signed in");
+    assert_eq!(first.call(&bystander, "drafts/list", &[]).await.status(), 200, "other accounts are untouched");
+    let devices: Vec<SignedInDevice> = first.answer(&laptop, "session/devices", &[]).await;
+    assert_eq!(devices.iter().map(|d| (d.device.as_str(), d.this_device)).collect::<Vec<_>>(), [("Firefox on Windows", true)]);
+    let page = first.get(&laptop, "/account?ended=others").await.text().await.unwrap();
+    assert!(page.contains("Every other device is signed out.") && !page.contains("Sign out every other device"), "{page}");
+    assert_eq!(first.call(&first.client(), "session/devices/sign-out-others", &[]).await.status(), 401);
+}
+
+#[tokio::test]
 async fn a_session_past_its_idle_time_or_its_lifetime_is_not_listed_and_cannot_be_signed_out_again() {
     let app = TestApp::spawn().await;
     let account = app.account(Role::Seller).await;
