@@ -118,7 +118,7 @@ fn Overview(overview: ImageAssetsOverview, release: ServerAction<ReleaseAsAsset>
                                 .into_iter()
                                 .map(|a| view! {
                                     <tr>
-                                        <td>{a.image_name}</td>
+                                        <td class="free-text">{a.image_name}</td>
                                         <td>{a.region}</td>
                                         <td>{a.os}</td>
                                         <td>{format_utc(a.released_at)}</td>

@@ -153,7 +153,7 @@ fn DecisionsTable(requests: Vec<Application>) -> impl IntoView {
                             <th scope="row">{a.product_name}</th>
                             <td>{a.seller_name}</td>
                             <td><StatusBadge status=a.status /></td>
-                            <td>{a.reason.as_deref().map(first_words).unwrap_or_default()}</td>
+                            <td class="free-text">{a.reason.as_deref().map(first_words).unwrap_or_default()}</td>
                             <td>{a.decided_at.map(format_utc)}</td>
                             <td><a href=href aria-label=label>"View"</a></td>
                         </tr>
