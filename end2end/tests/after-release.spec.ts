@@ -170,6 +170,7 @@ test('a vCPU product: no Set as Free Image, a tier price lowered at once and sho
   await seller.getByRole('dialog', { name: 'Confirm your purchase' }).getByRole('button', { name: 'Confirm purchase' }).click();
   await expect(seller.getByRole('status').filter({ hasText: 'Purchased for $400.00.' })).toBeVisible();
   await expect(seller.getByRole('button', { name: 'Purchase' }), 'the focus is back where it was, not on the page').toBeFocused();
+  await expect(seller.locator('#purchase'), 'bought once, the button says it buys again').toHaveText('Purchase again');
   await expect(seller.locator('#purchase-balance')).toContainText(`Your credit: ${money(before - 40000)}`);
   await expect(seller.locator('#credit-balance'), 'the header says so at once').toHaveText(`Credit: ${money(before - 40000)}`);
   // The answer to the next purchase is lost on its way back: sent again, it is charged once.
@@ -186,6 +187,12 @@ test('a vCPU product: no Set as Free Image, a tier price lowered at once and sho
     await expect(seller.getByRole('status').or(seller.getByRole('alert')).filter({ hasText: said }), attempt).toBeVisible();
   }
   await expect(seller.locator('#credit-balance'), 'charged once').toHaveText(`Credit: ${money(before - 40035)}`);
+  // Opened again, the page says it was bought, and where it is.
+  await seller.reload();
+  await hydrated(seller);
+  await expect(seller.locator('#bought-before')).toContainText('You bought this product on');
+  await expect(seller.locator('#bought-before').getByRole('link', { name: 'My purchases' })).toHaveAttribute('href', '/purchases');
+  await expect(seller.locator('#purchase')).toHaveText('Purchase again');
   // A choice the credit does not cover is not offered for confirmation; the form says why.
   expect(before - 40035, 'the demo seller has $500.00').toBeLessThan(40000);
   await seller.locator('#buy-billing').selectOption({ label: 'Monthly' });

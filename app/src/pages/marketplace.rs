@@ -164,7 +164,28 @@ fn BuyOrSignIn(page: crate::listing::ProductPage) -> impl IntoView {
         Some(crate::auth::Role::Reviewer) => ().into_any(),
         Some(_) => {
             let credit_cents = session.credit_cents.unwrap_or(0);
-            view! { <crate::pages::purchases::PurchaseForm page credit_cents /> }.into_any()
+            let free = page.content.is_free();
+            let unsaid = page.clone();
+            // Bought before: said beside the form, whose button then buys again. If that
+            // cannot be read, the form is there all the same.
+            crate::components::loaded::loaded_else(
+                crate::purchases::last_bought(page.product.id.clone()),
+                move |last| view! {
+                    {last.map(|at| {
+                        let when = format_utc(at);
+                        let said = if free {
+                            format!("You hold this Free image since {when}: deploy it from ")
+                        } else {
+                            format!("You bought this product on {when}. It is in ")
+                        };
+                        let after = if free { "." } else { ", ready to deploy; a new purchase buys it again and is charged again." };
+                        view! { <p class="notice" id="bought-before">{said}<a href="/purchases">"My purchases"</a>{after}</p> }
+                    })}
+                    <crate::pages::purchases::PurchaseForm page credit_cents bought=last.is_some() />
+                },
+                move |_| view! { <crate::pages::purchases::PurchaseForm page=unsaid credit_cents bought=false /> }.into_any(),
+            )
+            .into_any()
         }
         // Back to this product once signed in.
         None => {

@@ -15,7 +15,11 @@ use leptos_meta::Title;
 /// The purchase form on a product's public page, for a signed-in customer or seller.
 #[cfg_attr(not(feature = "wizard-only"), island(lazy))]
 #[cfg_attr(feature = "wizard-only", component)]
-pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
+pub fn PurchaseForm(
+    page: ProductPage,
+    credit_cents: i64,
+    /** The buyer bought this product before: the button says it buys again. */ bought: bool,
+) -> impl IntoView {
     let live = crate::components::island::mark();
     // The buyer's credit as the page was drawn, less what is bought here.
     let credit = RwSignal::new(credit_cents);
@@ -155,7 +159,14 @@ pub fn PurchaseForm(page: ProductPage, credit_cents: i64) -> impl IntoView {
             <button type="button" class="primary" id="purchase" aria-disabled=move || (!affordable() || buy.pending().get()).then_some("true")
                 aria-describedby="purchase-balance"
                 on:click=move |_| if affordable() && !buy.pending().get_untracked() { confirm.set(true) }>
-                {move || if buy.pending().get() { "Purchasing…" } else { "Purchase" }}
+                {move || if buy.pending().get() {
+                    "Purchasing…"
+                } else if (bought || matches!(buy.value().get(), Some(Ok(_)))) && price().is_ok_and(|p| !p.is_zero()) {
+                    // What costs nothing is taken once: asked again, it is the same purchase.
+                    "Purchase again"
+                } else {
+                    "Purchase"
+                }}
             </button>
             <crate::components::confirm::ConfirmDialog
                 open=confirm

@@ -201,6 +201,10 @@ async fn r53_concurrent_purchases_never_spend_more_credit_than_there_is_and_free
     let bought = client.post(&url).json(&json!({ "id": free, "choice": choice, "shown_cents": 0 })).send().await.unwrap();
     assert_eq!(bought.status(), 200, "a customer with a credit balance uses a Free image");
     assert_eq!(bought.json::<Purchase>().await.unwrap().price_cents, 0);
+    // Its page says it is held, and buying it again is the same purchase: no "again".
+    let page = app.get(&client, &format!("/products/{free}")).await.text().await.unwrap();
+    assert!(page.contains("You hold this Free image since ") && page.contains(">Purchase<"), "{page}");
+    assert!(!page.contains("Purchase again"), "{page}");
 }
 
 #[tokio::test]

@@ -52,6 +52,18 @@ async fn r53_a_purchase_sent_again_with_its_key_answers_the_purchase_it_made_and
     // Without a key (an older page), each purchase is made as before.
     assert_eq!(buy(&id, None).await.unwrap().status(), 200);
     assert_eq!(credit(&app, &customer).await, 35_000);
+
+    // The product's page tells the buyer, and only them, that they bought it; its button buys again.
+    let page = app.get(&client, &format!("/products/{id}")).await.text().await.unwrap();
+    assert!(page.contains("You bought this product on ") && page.contains("a new purchase buys it again"), "{page}");
+    assert!(page.contains(">Purchase again<"), "{page}");
+    let (_, newcomer) = app.customer_with_credit(50_000).await;
+    let fresh = app.get(&newcomer, &format!("/products/{id}")).await.text().await.unwrap();
+    assert!(!fresh.contains("You bought this product") && fresh.contains(">Purchase<"), "{fresh}");
+    let last: Option<i64> = app.answer(&client, "purchases/last-of-product", &[("id", &id)]).await;
+    assert!(last.is_some());
+    let none: Option<i64> = app.answer(&newcomer, "purchases/last-of-product", &[("id", &id)]).await;
+    assert_eq!(none, None);
 }
 
 #[tokio::test]
