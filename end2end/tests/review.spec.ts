@@ -30,6 +30,11 @@ test('a seller submits, the reviewer approves, the seller sees it Approved with 
   await openFromQueue(reviewer, 'Fedora Devtools');
   await expect(reviewer, 'each request its own tab title').toHaveTitle(/^Review Fedora Devtools/);
   await expect(reviewer.getByText('Contoso Systems', { exact: false }).first()).toBeVisible();
+  // What the seller submitted is read before the decision; a link leads past it.
+  const top = (name: string) => reviewer.getByRole('heading', { level: 2, name, exact: true }).evaluate((h) => h.getBoundingClientRect().top);
+  expect(await top('What the seller submitted')).toBeLessThan(await top('Decision'));
+  await reviewer.getByRole('link', { name: 'Go to the decision' }).click();
+  await expect(reviewer).toHaveURL(/#decision-title$/);
   await reviewer.getByRole('button', { name: 'Start review' }).click();
   await expect(status(reviewer)).toHaveText('Under review');
   // The page is drawn again after a decision, saying what was done where the focus lands.

@@ -205,10 +205,12 @@ fn ReviewView(detail: ApplicationDetail) -> impl IntoView {
         <Done status />
         <Timeline application=a.clone() />
         {a.reason.clone().map(|r| view! { <div class="notice error"><p><strong>"Reason given"</strong></p><p>{r}</p></div> })}
-        {status.is_pending().then(|| view! { <DecisionPanel id=a.id.clone() status /> })}
+        // The decision comes after what it decides on; a link leads to it.
+        {status.is_pending().then(|| view! { <p><a href="#decision-title">"Go to the decision"</a></p> })}
         <h2>"What the seller submitted"</h2>
         <ProductDetails content=detail.content.clone() />
         <ProductSpecifications content=detail.content asset_names=detail.asset_names />
+        {status.is_pending().then(|| view! { <DecisionPanel id=a.id.clone() status /> })}
     }
 }
 
