@@ -88,6 +88,17 @@ test('a vCPU-priced product: tiers filled from a per-vCPU price, and Free image 
   await expect(tiers.getByLabel('Pay-per-use (hourly) price of tier 4')).toHaveValue('0.40');
   await tiers.getByLabel('Pay-per-use (hourly) price of tier 1').fill('0.06');
   await tiers.getByRole('button', { name: 'Remove tier 5' }).click();
+  // A blank specification goes at once; one with anything chosen in it asks first.
+  await page.getByRole('button', { name: 'Add specification' }).click();
+  await expect(wizard.spec(2)).toBeVisible();
+  await page.getByRole('button', { name: 'Remove specification 2' }).click();
+  await expect(wizard.spec(2)).toHaveCount(0);
+  await page.getByRole('button', { name: 'Remove specification 1' }).click();
+  const asked = page.getByRole('dialog', { name: 'Remove this specification?' });
+  await expect(asked).toContainText('Specification 1 is removed from this product, with its image asset, regions and prices.');
+  await asked.getByRole('button', { name: 'Cancel' }).click();
+  await expect(asked).toBeHidden();
+  await expect(tiers.getByLabel('Pay-per-use (hourly) price of tier 1'), 'kept').toHaveValue('0.06');
   await expect(tiers.getByRole('row')).toHaveCount(5);
   await spec.getByRole('button', { name: 'Add tier' }).click();
   await tiers.getByLabel('vCPUs of tier 5').fill('2');

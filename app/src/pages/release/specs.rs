@@ -54,11 +54,35 @@ fn SpecificationStep(form: Form) -> impl IntoView {
     let add = move |_| {
         form.draft.update(|d| d.specifications.push(SpecificationDraft::default()));
     };
+    // Removing a specification with anything chosen or typed in it asks first: one click
+    // would take its asset, regions and prices with it.
+    let to_remove = RwSignal::new(None::<usize>);
+    let confirm = RwSignal::new(false);
+    let remove = move |i: usize| form.draft.update(|d| { if i < d.specifications.len() { d.specifications.remove(i); } });
+    let ask_remove = Callback::new(move |i: usize| {
+        if spec_with(form, i, |s| !is_blank(s)) {
+            to_remove.set(Some(i));
+            confirm.set(true);
+        } else {
+            remove(i);
+        }
+    });
     view! {
         {field_errors(form, "specifications".into())}
         <For each=move || 0..count() key=|i| *i let:i>
-            <SpecificationEditor form i />
+            <SpecificationEditor form i ask_remove />
         </For>
+        <crate::components::confirm::ConfirmDialog
+            open=confirm
+            id="remove-specification"
+            title="Remove this specification?"
+            body=Signal::derive(move || format!(
+                "Specification {} is removed from this product, with its image asset, regions and prices.",
+                to_remove.get().map_or(0, |i| i + 1),
+            ))
+            confirm_label="Remove specification"
+            on_confirm=Callback::new(move |_| if let Some(i) = to_remove.get_untracked() { remove(i) })
+        />
         <button type="button" on:click=add disabled=move || { count() >= MAX_SPECIFICATIONS }>
             "Add specification"
         </button>
@@ -66,8 +90,16 @@ fn SpecificationStep(form: Form) -> impl IntoView {
     .into_any()
 }
 
+/// Whether a specification holds nothing chosen or typed: removed without asking.
+fn is_blank(spec: &SpecificationDraft) -> bool {
+    spec.asset_id.is_empty()
+        && spec.regions.is_empty()
+        && spec.simple_prices.iter().all(|p| p.trim().is_empty())
+        && spec.tiers.iter().all(|t| t.vcpus.trim().is_empty() && t.prices.iter().all(|p| p.trim().is_empty()))
+}
+
 #[component]
-fn SpecificationEditor(form: Form, i: usize) -> impl IntoView {
+fn SpecificationEditor(form: Form, i: usize, ask_remove: Callback<usize>) -> impl IntoView {
     let field = move |name: &str| FieldPath::of_specification(i, name).into_string();
     let assets = form.assets.get_value();
     let regions = form.context.with_value(|c| c.policy.regions.clone());
@@ -83,7 +115,7 @@ fn SpecificationEditor(form: Form, i: usize) -> impl IntoView {
             <div class="spec-head">
                 <h2 id=format!("spec-{i}-title")>{format!("Specification {}", i + 1)}</h2>
                 <button type="button" class="link-button" aria-label=format!("Remove specification {}", i + 1)
-                    on:click=move |_| form.draft.update(|d| { if i < d.specifications.len() { d.specifications.remove(i); } })>
+                    on:click=move |_| ask_remove.run(i)>
                     "Remove"
                 </button>
             </div>
