@@ -50,6 +50,10 @@ test('a seller sees why images cannot be released, releases the eligible one, an
   await expect(page.getByRole('status').filter({ hasText: 'ubuntu-web-stack is now an image asset.' })).toBeVisible();
   // The pressed button has gone with the row's old state: the outcome takes the focus.
   await expect(page.getByRole('status').filter({ hasText: 'ubuntu-web-stack is now an image asset.' })).toBeFocused();
+  // And says where to go on: a new product, or a draft waiting for an asset.
+  const said = page.getByRole('status').filter({ hasText: 'ubuntu-web-stack is now an image asset.' });
+  await expect(said.getByRole('link', { name: 'Release New Product' })).toHaveAttribute('href', '/console/products/new');
+  await expect(said.getByRole('link', { name: 'Drafts' })).toHaveAttribute('href', '/console/drafts');
   await expect(assets.assets().getByRole('cell', { name: 'ubuntu-web-stack' })).toBeVisible();
   await expect(assets.imageRow('ubuntu-web-stack')).toContainText('Image asset');
 

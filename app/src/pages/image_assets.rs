@@ -64,7 +64,11 @@ fn ReleaseOutcome(release: ServerAction<ReleaseAsAsset>) -> impl IntoView {
     move || match release.value().get() {
         Some(Ok(asset)) => view! {
             <p class="notice success" role="status" tabindex="-1" node_ref=said>
-                {format!("{} is now an image asset.", asset.image_name)}
+                {format!("{} is now an image asset. Build a product on it with ", asset.image_name)}
+                <a href="/console/products/new">"Release New Product"</a>
+                ", or go on with a draft from "
+                <a href="/console/drafts">"Drafts"</a>
+                "."
             </p>
         }
         .into_any(),

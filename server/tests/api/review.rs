@@ -301,5 +301,5 @@ async fn r44_a_reviewer_finds_their_decisions_again_the_most_recent_first_a_page
     let html = app.get(&review, "/review/decided").await.text().await.unwrap();
     assert!(html.contains("<h1>Your decisions</h1>") && html.contains("Nginx") && html.contains("Postgres"), "{html}");
     assert!(!html.contains("Redis") && !html.contains("Kafka"), "another reviewer's decision and an undecided request are not listed");
-    assert!(html.contains("<td>The description is empty."), "with the reason given: {html}");
+    assert!(html.contains(r#"<td class="free-text">The description is empty."#), "with the reason given: {html}");
 }

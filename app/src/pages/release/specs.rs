@@ -44,7 +44,7 @@ fn SpecificationStep(form: Form) -> impl IntoView {
         return view! {
             <div class="empty-state" id="no-assets">
                 <h2>"Release an image asset first"</h2>
-                <p>"A specification is built on one of your image assets, and you have none yet. Release one of your private images as an image asset, then come back: this draft is kept."</p>
+                <p>"A specification is built on one of your image assets, and you have none yet. Release one of your private images as an image asset, then come back to this draft from Drafts: it saves itself a moment after each change (its state is shown below)."</p>
                 <p><a class="button primary" href="/console/assets">"Go to Image Assets"</a></p>
             </div>
         }
