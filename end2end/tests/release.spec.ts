@@ -69,6 +69,7 @@ test('a vCPU-priced product: tiers filled from a per-vCPU price, and Free image 
   await wizard.releaseAsset('img-demo2-nginx');
 
   await wizard.open();
+  await expect(page.locator('#no-assets-yet'), 'a seller with an asset is not told they have none').toHaveCount(0);
   await wizard.basics('Charged, with a Pricing Template');
   await wizard.step('Add Details');
   await wizard.details('Nginx on Alpine');
@@ -214,6 +215,9 @@ test('with no image asset, the specification step links to Image Assets (R17)', 
   const wizard = new ReleaseWizard(page);
   await signInAs(page, demo.seller3);
   await wizard.open();
+  // Told at the first step, not only at the third.
+  await expect(page.locator('#no-assets-yet')).toContainText('You have no image asset yet');
+  await expect(page.locator('#no-assets-yet').getByRole('link', { name: 'release one of your images as an asset' })).toHaveAttribute('href', '/console/assets');
   await wizard.step('Product Specification');
   await expect(page.getByRole('heading', { name: 'Release an image asset first' })).toBeVisible();
   await page.getByRole('link', { name: 'Go to Image Assets' }).click();

@@ -16,7 +16,16 @@ pub fn BasicsStep(form: Form) -> impl IntoView {
         form.draft.update(|d| d.pricing_mode = Some(mode));
         form.touch("pricing_mode");
     };
+    // R17 asks for an image asset at the third step: a seller with none is told now.
+    let no_assets = form.assets.with_value(|a| a.is_empty());
     view! {
+        {no_assets.then(|| view! {
+            <p class="notice" id="no-assets-yet">
+                "You have no image asset yet, and the Product Specification step needs one. You can fill in these steps now (the draft saves itself), and "
+                <a href="/console/assets">"release one of your images as an asset"</a>
+                " before that step."
+            </p>
+        })}
         <fieldset class="choice">
             <legend>"Sales type"</legend>
             {sales_types
