@@ -3,14 +3,16 @@
 
 use crate::hardening::sign_in;
 use crate::helpers::{error_of, TestApp, PASSWORD};
-use app::auth::Role;
+use app::auth::{Account, Role};
 use app::signed_in::SignedInDevice;
+use reqwest::Client;
 
 const FIREFOX_ON_WINDOWS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
 const SAFARI_ON_IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
 
-#[tokio::test]
-async fn an_account_lists_each_browser_it_is_signed_in_on_and_signs_out_another_on_every_server() {
+/// Two servers on one database, and a seller signed in on both: a laptop (Firefox on
+/// Windows) on the first, a phone (Safari on an iPhone) on the second.
+async fn signed_in_on_two_servers() -> (TestApp, TestApp, Account, Client, Client) {
     let first = TestApp::spawn().await;
     let second = TestApp::spawn_on(first.database_url.clone()).await;
     let account = first.account(Role::Seller).await;
@@ -18,6 +20,12 @@ async fn an_account_lists_each_browser_it_is_signed_in_on_and_signs_out_another_
     let phone = second.client_of(SAFARI_ON_IPHONE);
     assert_eq!(sign_in(&first, &laptop, &account.email, PASSWORD).await.status(), 200);
     assert_eq!(sign_in(&second, &phone, &account.email, PASSWORD).await.status(), 200);
+    (first, second, account, laptop, phone)
+}
+
+#[tokio::test]
+async fn an_account_lists_each_browser_it_is_signed_in_on_and_signs_out_another_on_every_server() {
+    let (first, second, account, laptop, phone) = signed_in_on_two_servers().await;
     let (bystander_account, bystander) = first.signed_in(Role::Seller).await;
 
     let devices: Vec<SignedInDevice> = first.answer(&laptop, "session/devices", &[]).await;
@@ -79,15 +87,9 @@ async fn an_account_lists_each_browser_it_is_signed_in_on_and_signs_out_another_
 
 #[tokio::test]
 async fn sign_out_every_other_device_keeps_only_the_one_asking_on_every_server() {
-    let first = TestApp::spawn().await;
-    let second = TestApp::spawn_on(first.database_url.clone()).await;
-    let account = first.account(Role::Seller).await;
-    let laptop = first.client_of(FIREFOX_ON_WINDOWS);
-    let phone = second.client_of(SAFARI_ON_IPHONE);
+    let (first, second, account, laptop, phone) = signed_in_on_two_servers().await;
     let tablet = first.client();
-    for (app, client) in [(&first, &laptop), (&second, &phone), (&first, &tablet)] {
-        assert_eq!(sign_in(app, client, &account.email, PASSWORD).await.status(), 200);
-    }
+    assert_eq!(sign_in(&first, &tablet, &account.email, PASSWORD).await.status(), 200);
     let (bystander_account, bystander) = first.signed_in(Role::Seller).await;
     let page = first.get(&laptop, "/account").await.text().await.unwrap();
     assert!(page.contains("Sign out every other device"), "{page}");
