@@ -49,19 +49,27 @@ pub async fn my_purchases(before: Option<String>) -> Result<Paged<Purchase>, App
     ssr::list(&caller.state.db, &buyer.id, &after, crate::paging::PAGE_SIZE).await
 }
 
-/// When the signed-in buyer last bought product `id`, if ever: its page says so beside the
-/// purchase form, so a second purchase is made knowingly.
-#[server(client = crate::page_account::PageAccountClient, endpoint = "purchases/last-of-product", output = crate::codec::TextJson)]
-pub async fn last_bought(id: String) -> Result<Option<i64>, AppError> {
+/// When the signed-in buyer first and last bought product `id`, if ever: its page says so
+/// beside the purchase form, so a second purchase is made knowingly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoughtDates {
+    pub first: i64,
+    pub last: i64,
+}
+
+#[server(client = crate::page_account::PageAccountClient, endpoint = "purchases/bought-before", output = crate::codec::TextJson)]
+pub async fn bought_before(id: String) -> Result<Option<BoughtDates>, AppError> {
     use crate::store::Context;
     let caller = crate::auth::ssr::Caller::from_context()?;
     let buyer = ssr::buyer(&caller).await?;
-    sqlx::query_scalar("SELECT MAX(created_at) FROM purchases WHERE product_id = $1 AND buyer_id = $2")
-        .bind(&id)
-        .bind(&buyer.id)
-        .fetch_one(&caller.state.db)
-        .await
-        .context("reading when a product was last bought")
+    let (first, last): (Option<i64>, Option<i64>) =
+        sqlx::query_as("SELECT MIN(created_at), MAX(created_at) FROM purchases WHERE product_id = $1 AND buyer_id = $2")
+            .bind(&id)
+            .bind(&buyer.id)
+            .fetch_one(&caller.state.db)
+            .await
+            .context("reading when a product was bought")?;
+    Ok(first.zip(last).map(|(first, last)| BoughtDates { first, last }))
 }
 
 /// Deploys a VM from a purchased product's image (R53). Returns the deployment's id.

@@ -185,12 +185,13 @@ test('a vCPU product: no Set as Free Image, a tier price lowered at once and sho
     await seller.getByRole('dialog', { name: 'Confirm your purchase' }).getByRole('button', { name: 'Confirm purchase' }).click();
     const said = attempt === 'lost' ? 'The server could not be reached' : 'Purchased for $0.35.';
     await expect(seller.getByRole('status').or(seller.getByRole('alert')).filter({ hasText: said }), attempt).toBeVisible();
+    await expect(seller.locator('#purchase'), 'a failed attempt does not unsay the purchase made before').toHaveText('Purchase again');
   }
   await expect(seller.locator('#credit-balance'), 'charged once').toHaveText(`Credit: ${money(before - 40035)}`);
   // Opened again, the page says it was bought, and where it is.
   await seller.reload();
   await hydrated(seller);
-  await expect(seller.locator('#bought-before')).toContainText('You bought this product on');
+  await expect(seller.locator('#bought-before')).toContainText('You last bought this product on');
   await expect(seller.locator('#bought-before').getByRole('link', { name: 'My purchases' })).toHaveAttribute('href', '/purchases');
   await expect(seller.locator('#purchase')).toHaveText('Purchase again');
   // A choice the credit does not cover is not offered for confirmation; the form says why.

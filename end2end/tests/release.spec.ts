@@ -100,6 +100,14 @@ test('a vCPU-priced product: tiers filled from a per-vCPU price, and Free image 
   await asked.getByRole('button', { name: 'Cancel' }).click();
   await expect(asked).toBeHidden();
   await expect(tiers.getByLabel('Pay-per-use (hourly) price of tier 1'), 'kept').toHaveValue('0.06');
+  // Confirmed, it goes.
+  await page.getByRole('button', { name: 'Add specification' }).click();
+  await wizard.spec(2).getByRole('checkbox', { name: 'eu-paris' }).check();
+  await page.getByRole('button', { name: 'Remove specification 2' }).click();
+  await expect(asked).toContainText('Specification 2 is removed from this product');
+  await asked.getByRole('button', { name: 'Remove specification' }).click();
+  await expect(wizard.spec(2)).toHaveCount(0);
+  await expect(tiers.getByLabel('Pay-per-use (hourly) price of tier 1'), 'the first is untouched').toHaveValue('0.06');
   await expect(tiers.getByRole('row')).toHaveCount(5);
   await spec.getByRole('button', { name: 'Add tier' }).click();
   await tiers.getByLabel('vCPUs of tier 5').fill('2');

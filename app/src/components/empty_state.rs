@@ -4,7 +4,9 @@ use leptos::prelude::*;
 #[component]
 pub fn EmptyState(
     title: &'static str,
-    body: &'static str,
+    /// Most are fixed words; some name what the visitor chose.
+    #[prop(into)]
+    body: Oco<'static, str>,
     #[prop(optional)] link: Option<(&'static str, &'static str)>,
 ) -> impl IntoView {
     view! {

@@ -102,8 +102,14 @@ pub fn MarketplaceHome() -> impl IntoView {
                         <EmptyState title="No more products" body="This search has no more pages." link=("/", "Show all products") />
                     }.into_any()
                 } else if results.products.is_empty() && filtered {
+                    // Sorted by a price, the products not offered in its billing mode are left out.
+                    let body = if by_price {
+                        format!("Sorted by the lowest price per {unit}, only products offered per {unit} are listed. Choose another billing mode under Lowest price, or try other words, another region or a wider price range.", unit = billing.unit())
+                    } else {
+                        "Try other words, another region or a wider price range.".to_owned()
+                    };
                     view! {
-                        <EmptyState title="No products match" body="Try other words, another region or a wider price range." link=("/", "Show all products") />
+                        <EmptyState title="No products match" body=body link=("/", "Show all products") />
                     }.into_any()
                 } else if results.products.is_empty() {
                     view! {
@@ -169,19 +175,19 @@ fn BuyOrSignIn(page: crate::listing::ProductPage) -> impl IntoView {
             // Bought before: said beside the form, whose button then buys again. If that
             // cannot be read, the form is there all the same.
             crate::components::loaded::loaded_else(
-                crate::purchases::last_bought(page.product.id.clone()),
-                move |last| view! {
-                    {last.map(|at| {
-                        let when = format_utc(at);
+                crate::purchases::bought_before(page.product.id.clone()),
+                move |bought| view! {
+                    {bought.map(|b| {
+                        // A Free image is taken once for each choice: held since it was first taken.
                         let said = if free {
-                            format!("You hold this Free image since {when}: deploy it from ")
+                            format!("You hold this Free image since {}: deploy it from ", format_utc(b.first))
                         } else {
-                            format!("You bought this product on {when}. It is in ")
+                            format!("You last bought this product on {}. It is in ", format_utc(b.last))
                         };
-                        let after = if free { "." } else { ", ready to deploy; a new purchase buys it again and is charged again." };
+                        let after = if free { "." } else { ", ready to deploy." };
                         view! { <p class="notice" id="bought-before">{said}<a href="/purchases">"My purchases"</a>{after}</p> }
                     })}
-                    <crate::pages::purchases::PurchaseForm page credit_cents bought=last.is_some() />
+                    <crate::pages::purchases::PurchaseForm page credit_cents bought=bought.is_some() />
                 },
                 move |_| view! { <crate::pages::purchases::PurchaseForm page=unsaid credit_cents bought=false /> }.into_any(),
             )

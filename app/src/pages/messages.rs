@@ -36,7 +36,7 @@ pub fn Messages() -> impl IntoView {
         </div>
         {error.map(|error| view! { <Failed error /> })}
         {loaded_list(list_messages(),
-            || view! {
+            move || view! {
                 <EmptyState
                     title="No messages"
                     body=empty_body

@@ -43,8 +43,12 @@ pub fn PurchaseForm(
     let buy = Action::new(move |(choice, shown): &(PurchaseChoice, Price)| {
         buy_product(product_id.clone(), choice.clone(), shown.cents(), Some(request_key.get_value()))
     });
+    // Bought before this page, or here: the button says it buys again, whatever a later
+    // attempt answers.
+    let bought_here = RwSignal::new(false);
     Effect::new(move || {
         if let Some(Ok(purchase)) = buy.value().get() {
+            bought_here.set(true);
             request_key.set_value(crate::drafts::new_save_id());
             credit.update(|c| *c = (*c - purchase.price_cents).max(0));
             // The header's balance, drawn by the server, says the same at once.
@@ -161,7 +165,7 @@ pub fn PurchaseForm(
                 on:click=move |_| if affordable() && !buy.pending().get_untracked() { confirm.set(true) }>
                 {move || if buy.pending().get() {
                     "Purchasing…"
-                } else if (bought || matches!(buy.value().get(), Some(Ok(_)))) && price().is_ok_and(|p| !p.is_zero()) {
+                } else if (bought || bought_here.get()) && price().is_ok_and(|p| !p.is_zero()) {
                     // What costs nothing is taken once: asked again, it is the same purchase.
                     "Purchase again"
                 } else {

@@ -101,7 +101,7 @@ pub fn ReviewDecisions() -> impl IntoView {
                     </ul>
                 </nav>
                 {crate::paging::paged_list(my_decisions(before.clone(), chosen.map(|d| d.key().to_owned())), (path, "decisions"), older_page,
-                    || view! {
+                    move || view! {
                         <EmptyState
                             title=empty_title
                             body=empty_body

@@ -203,7 +203,7 @@ async fn r53_concurrent_purchases_never_spend_more_credit_than_there_is_and_free
     assert_eq!(bought.json::<Purchase>().await.unwrap().price_cents, 0);
     // Its page says it is held, and buying it again is the same purchase: no "again".
     let page = app.get(&client, &format!("/products/{free}")).await.text().await.unwrap();
-    assert!(page.contains("You hold this Free image since ") && page.contains(">Purchase<"), "{page}");
+    assert!(page.contains("You hold this Free image since "), "{page}");
     assert!(!page.contains("Purchase again"), "{page}");
 }
 

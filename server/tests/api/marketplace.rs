@@ -128,6 +128,9 @@ async fn r45_the_marketplace_filters_by_words_region_pricing_mode_and_price_and_
     let by_price = app.get(&app.client(), "/?sort=price&billing=pay_per_use").await.text().await.unwrap();
     assert!(by_price.contains(said), "{by_price}");
     assert!(!home.contains("only products offered per"), "not in another order");
+    // Sorted by the price of a mode no product is offered in: the empty page says why.
+    let none = app.get(&app.client(), "/?sort=price&billing=yearly").await.text().await.unwrap();
+    assert!(none.contains("No products match") && none.contains("Sorted by the lowest price per year, only products offered per year are listed."), "{none}");
 }
 
 #[tokio::test]

@@ -55,15 +55,27 @@ async fn r53_a_purchase_sent_again_with_its_key_answers_the_purchase_it_made_and
 
     // The product's page tells the buyer, and only them, that they bought it; its button buys again.
     let page = app.get(&client, &format!("/products/{id}")).await.text().await.unwrap();
-    assert!(page.contains("You bought this product on ") && page.contains("a new purchase buys it again"), "{page}");
+    assert!(page.contains("You last bought this product on ") && page.contains(", ready to deploy."), "{page}");
     assert!(page.contains(">Purchase again<"), "{page}");
     let (_, newcomer) = app.customer_with_credit(50_000).await;
     let fresh = app.get(&newcomer, &format!("/products/{id}")).await.text().await.unwrap();
-    assert!(!fresh.contains("You bought this product") && fresh.contains(">Purchase<"), "{fresh}");
-    let last: Option<i64> = app.answer(&client, "purchases/last-of-product", &[("id", &id)]).await;
-    assert!(last.is_some());
-    let none: Option<i64> = app.answer(&newcomer, "purchases/last-of-product", &[("id", &id)]).await;
+    assert!(!fresh.contains("You last bought this product") && !fresh.contains("Purchase again"), "{fresh}");
+    let bought: Option<app::purchases::BoughtDates> = app.answer(&client, "purchases/bought-before", &[("id", &id)]).await;
+    let bought = bought.expect("bought");
+    let times: Vec<i64> = sqlx::query_scalar("SELECT created_at FROM purchases WHERE buyer_id = $1 AND product_id = $2")
+        .bind(&customer.id)
+        .bind(&id)
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(times.len(), 3);
+    assert_eq!((bought.first, bought.last), (*times.iter().min().unwrap(), *times.iter().max().unwrap()));
+    let none: Option<app::purchases::BoughtDates> = app.answer(&newcomer, "purchases/bought-before", &[("id", &id)]).await;
     assert_eq!(none, None);
+    // Only a buyer asks: a reviewer is refused, a visitor told to sign in.
+    let (_, reviewer) = app.signed_in(app::auth::Role::Reviewer).await;
+    assert_eq!(app.call(&reviewer, "purchases/bought-before", &[("id", &id)]).await.status(), 403);
+    assert_eq!(app.call(&app.client(), "purchases/bought-before", &[("id", &id)]).await.status(), 401);
 }
 
 #[tokio::test]
